@@ -1,0 +1,23 @@
+// Bundles the extension (vscode external), the CLI and the webview app with esbuild.
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info' };
+
+const builds = [
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'cpu-features', 'ssh2'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: ['cpu-features', 'ssh2'] },
+  { ...common, entryPoints: ['webview-ui/src/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.ttf': 'file', '.css': 'css' } },
+];
+
+const existing = [];
+for (const b of builds) {
+  const fs = await import('node:fs');
+  if (fs.existsSync(b.entryPoints[0])) existing.push(b);
+}
+if (watch) {
+  for (const b of existing) (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(existing.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,111 @@
+/**
+ * Our own small container-engine interface. Docker (dockerode) implements it; nothing outside
+ * src/core/runtime talks to the engine directly, so the harness and the extension can be tested
+ * against any engine that honours these semantics.
+ */
+
+/** Every container we create carries these labels, so the reaper can find leftovers. */
+export const LABEL_OWNER = 'io.swe-gym-studio.owner';
+export const LABEL_OWNER_VALUE = 'swe-gym-studio';
+export const LABEL_INSTANCE = 'io.swe-gym-studio.instance';
+export const LABEL_PURPOSE = 'io.swe-gym-studio.purpose';
+export const LABEL_SESSION = 'io.swe-gym-studio.session';
+export const LABEL_CREATED_BY_PID = 'io.swe-gym-studio.pid';
+
+export type ContainerPurpose = 'eval' | 'dev' | 'agent' | 'bench' | 'test';
+
+export interface ContainerSpec {
+  image: string;
+  purpose: ContainerPurpose;
+  instanceId?: string;
+  /** Groups containers of one session (an extension window, a CLI run). */
+  sessionId?: string;
+  name?: string;
+  env?: Record<string, string>;
+  workingDir?: string;
+  /** host path -> container path */
+  binds?: { hostPath: string; containerPath: string; readOnly?: boolean }[];
+  memoryBytes?: number;
+  network?: 'default' | 'none';
+  extraLabels?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  user?: string;
+  /** Kill the process (and its process group) after this long. */
+  timeoutMs?: number;
+  /** Cap on captured bytes per stream; the rest is dropped and `truncated` set. */
+  maxOutputBytes?: number;
+  stdin?: string | Buffer;
+  signal?: AbortSignal;
+  /** Streaming callback for progress/live logs. */
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface ExecResult {
+  /** null when the process was killed (timeout or cancel) before reporting one. */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr merged in arrival order, as `2>&1` would give. */
+  output: string;
+  timedOut: boolean;
+  cancelled: boolean;
+  truncated: boolean;
+  durationMs: number;
+}
+
+export interface ContainerHandle {
+  readonly id: string;
+  readonly name: string;
+  exec(cmd: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Writes one file (parent folders created). */
+  putFile(path: string, content: string | Buffer, mode?: number): Promise<void>;
+  /** Reads one file; rejects when it does not exist. */
+  readFile(path: string): Promise<Buffer>;
+  /** Copies a container folder out to a host folder (created if needed). */
+  copyOut(containerPath: string, hostDir: string): Promise<void>;
+  /** Kills and removes the container; safe to call twice. */
+  remove(): Promise<void>;
+}
+
+export interface ImageInfo {
+  id: string;
+  sizeBytes: number;
+  architecture: string;
+  os: string;
+}
+
+export interface PullProgress {
+  layer?: string;
+  status: string;
+  currentBytes?: number;
+  totalBytes?: number;
+}
+
+export interface OurContainer {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  labels: Record<string, string>;
+  createdAt: Date;
+}
+
+export interface ContainerRuntime {
+  /** Rejects with EngineUnavailableError when the engine does not answer. */
+  ping(signal?: AbortSignal): Promise<void>;
+  inspectImage(name: string): Promise<ImageInfo | undefined>;
+  pullImage(name: string, onProgress?: (p: PullProgress) => void, signal?: AbortSignal): Promise<void>;
+  /** Builds from a folder holding a Dockerfile. */
+  buildImage(contextDir: string, tag: string, options?: { buildArgs?: Record<string, string>; onLog?: (line: string) => void; signal?: AbortSignal }): Promise<void>;
+  /** Creates and starts a container that idles until removed. */
+  createContainer(spec: ContainerSpec): Promise<ContainerHandle>;
+  getContainer(id: string): ContainerHandle;
+  listOurContainers(filter?: { sessionId?: string; instanceId?: string; purpose?: ContainerPurpose }): Promise<OurContainer[]>;
+  removeContainer(id: string): Promise<void>;
+  hostArchitecture(): string;
+}
