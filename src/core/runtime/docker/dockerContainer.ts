@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { PassThrough, Writable } from 'node:stream';
+import type Docker from 'dockerode';
+import * as tarFs from 'tar-fs';
+import * as tarStream from 'tar-stream';
+import type { ContainerHandle, ExecOptions, ExecResult } from '../containerRuntime';
+import { ContainerGoneError } from '../errors';
+import { OutputCollector } from './outputCollector';
+import { statusCodeOf, translateEngineError } from './engineErrors';
+
+const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
+/** After a kill, how long we wait for the exec stream to close before cutting it. */
+const KILL_GRACE_MS = 2000;
+
+/**
+ * The exec'd command runs as leader of its own session, with its PID in a file, so a timeout or
+ * a cancel can kill the whole process group from a second exec (Docker has no exec-kill API).
+ */
+function wrapForKill(cmd: string[], pidFile: string): string[] {
+  return ['setsid', '-w', '/bin/sh', '-c', 'echo $$ > "$0"; exec "$@"', pidFile, ...cmd];
+}
+
+export class DockerContainer implements ContainerHandle {
+  private removed = false;
+
+  constructor(
+    private readonly docker: Docker,
+    readonly id: string,
+    readonly name: string,
+    private readonly endpoint: string,
+  ) {}
+
+  async exec(cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (cmd.length === 0) throw new Error('exec needs a command');
+    if (options.signal?.aborted) return cancelledResult();
+    const started = Date.now();
+    const pidFile = `/tmp/.swe-gym-exec-${randomBytes(6).toString('hex')}.pid`;
+    const hasStdin = options.stdin !== undefined;
+    const container = this.docker.getContainer(this.id);
+    let exec: Docker.Exec;
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      exec = await container.exec({
+        Cmd: wrapForKill(cmd, pidFile),
+        AttachStdout: true,
+        AttachStderr: true,
+        AttachStdin: hasStdin,
+        Tty: false,
+        WorkingDir: options.cwd,
+        User: options.user,
+        Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
+      });
+      stream = (await exec.start({ hijack: true, stdin: hasStdin })) as unknown as NodeJS.ReadWriteStream;
+    } catch (err) {
+      throw this.translate(err, `starting \`${cmd[0]}\``);
+    }
+
+    const collector = new OutputCollector(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, options.onOutput);
+    const sink = (s: 'stdout' | 'stderr') =>
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          collector.push(s, chunk);
+          cb();
+        },
+      });
+    this.docker.modem.demuxStream(stream, sink('stdout'), sink('stderr'));
+
+    let timedOut = false;
+    let cancelled = false;
+    const ended = new Promise<Error | undefined>((resolve) => {
+      stream.on('end', () => resolve(undefined));
+      stream.on('close', () => resolve(undefined));
+      stream.on('error', (e: Error) => resolve(e));
+    });
+    const kill = () => {
+      this.killProcessGroup(pidFile).catch(() => undefined);
+      setTimeout(() => (stream as unknown as PassThrough).destroy(), KILL_GRACE_MS).unref();
+    };
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          kill();
+        }, options.timeoutMs)
+      : undefined;
+    const onAbort = () => {
+      cancelled = true;
+      kill();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    if (hasStdin) {
+      stream.write(options.stdin as string | Buffer);
+      stream.end();
+    }
+    const streamError = await ended;
+    if (timer) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+
+    let exitCode: number | null = null;
+    if (!timedOut && !cancelled) {
+      try {
+        exitCode = await waitForExitCode(exec);
+      } catch (err) {
+        throw this.translate(err, `running \`${cmd[0]}\``);
+      }
+      if (exitCode === null && streamError) throw this.translate(streamError, `running \`${cmd[0]}\``);
+    }
+    const { stdout, stderr, output } = collector.result();
+    return { exitCode, stdout, stderr, output, timedOut, cancelled, truncated: collector.truncated, durationMs: Date.now() - started };
+  }
+
+  private async killProcessGroup(pidFile: string): Promise<void> {
+    const exec = await this.docker.getContainer(this.id).exec({
+      Cmd: ['/bin/sh', '-c', 'pid=$(cat "$0" 2>/dev/null) && kill -KILL "-$pid" 2>/dev/null; rm -f "$0"', pidFile],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const s = await exec.start({ hijack: true, stdin: false });
+    await new Promise<void>((resolve) => {
+      s.on('end', resolve);
+      s.on('close', resolve);
+      s.on('error', () => resolve());
+      s.resume();
+    });
+  }
+
+  async putFile(filePath: string, content: string | Buffer, mode = 0o644): Promise<void> {
+    if (!filePath.startsWith('/')) throw new Error(`putFile needs an absolute path, got ${filePath}`);
+    // Extracting at / with the full relative name creates missing parent folders in one call.
+    const pack = tarStream.pack();
+    pack.entry({ name: filePath.slice(1), mode }, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+    pack.finalize();
+    try {
+      await this.docker.getContainer(this.id).putArchive(pack as unknown as NodeJS.ReadableStream, { path: '/' });
+    } catch (err) {
+      throw this.translate(err, `writing ${filePath}`);
+    }
+  }
+
+  async readFile(filePath: string): Promise<Buffer> {
+    let archive: NodeJS.ReadableStream;
+    try {
+      archive = await this.docker.getContainer(this.id).getArchive({ path: filePath });
+    } catch (err) {
+      if (statusCodeOf(err) === 404) throw new Error(`${filePath} does not exist in container ${this.name}`);
+      throw this.translate(err, `reading ${filePath}`);
+    }
+    return new Promise<Buffer>((resolve, reject) => {
+      const extract = tarStream.extract();
+      let found: Buffer | undefined;
+      extract.on('entry', (header, entryStream, next) => {
+        const parts: Buffer[] = [];
+        entryStream.on('data', (d: Buffer) => parts.push(d));
+        entryStream.on('end', () => {
+          if (found === undefined && header.type === 'file') found = Buffer.concat(parts);
+          next();
+        });
+      });
+      extract.on('finish', () => (found ? resolve(found) : reject(new Error(`${filePath} is not a regular file`))));
+      extract.on('error', reject);
+      archive.pipe(extract);
+    });
+  }
+
+  async copyOut(containerPath: string, hostDir: string): Promise<void> {
+    let archive: NodeJS.ReadableStream;
+    try {
+      archive = await this.docker.getContainer(this.id).getArchive({ path: containerPath.replace(/\/?$/, '/.') });
+    } catch (err) {
+      throw this.translate(err, `copying ${containerPath} out`);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const extract = tarFs.extract(hostDir, { map: (h) => ({ ...h, name: h.name.replace(/^\.\/?/, '') || '.' }) });
+      extract.on('finish', () => resolve());
+      extract.on('error', reject);
+      archive.on('error', reject);
+      archive.pipe(extract);
+    });
+  }
+
+  async remove(): Promise<void> {
+    if (this.removed) return;
+    await removeContainerById(this.docker, this.id, this.endpoint);
+    this.removed = true;
+  }
+
+  private translate(err: unknown, doing: string): Error {
+    if (statusCodeOf(err) === 404 || statusCodeOf(err) === 409) {
+      return new ContainerGoneError(`Container ${this.name} is gone or not running (${doing}).`);
+    }
+    return translateEngineError(err, this.endpoint, doing);
+  }
+}
+
+/** Kills and removes; a container that is already gone (or going) counts as removed. */
+export async function removeContainerById(docker: Docker, id: string, endpoint: string): Promise<void> {
+  try {
+    await docker.getContainer(id).remove({ force: true, v: true });
+  } catch (err) {
+    const code = statusCodeOf(err);
+    if (code === 404 || code === 409) return;
+    throw translateEngineError(err, endpoint, `removing container ${id.slice(0, 12)}`);
+  }
+}
+
+/** The stream can end a moment before the engine records the exit code. */
+async function waitForExitCode(exec: Docker.Exec): Promise<number | null> {
+  for (let i = 0; i < 50; i++) {
+    const info = await exec.inspect();
+    if (!info.Running) return info.ExitCode ?? null;
+    await new Promise((r) => setTimeout(r, 10 + i * 5));
+  }
+  return null;
+}
+
+function cancelledResult(): ExecResult {
+  return { exitCode: null, stdout: '', stderr: '', output: '', timedOut: false, cancelled: true, truncated: false, durationMs: 0 };
+}
