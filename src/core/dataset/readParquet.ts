@@ -1,0 +1,210 @@
+import * as fs from 'node:fs';
+import type { AsyncBuffer, ColumnChunk, FileMetaData, RowGroup } from 'hyparquet' with { 'resolution-mode': 'import' };
+import { assertUnchanged, fileStamp } from './readJsonl';
+import type { TextSource } from './lazyText';
+import type { RowBatch } from './rowBatch';
+import { HEAVY_TEXT_FIELDS, type HeavyTextField } from './textFields';
+
+export interface ParquetRows {
+  batches: AsyncGenerator<RowBatch>;
+  /** Set when heavy text stays on disk. */
+  textSource?: ParquetTextSource;
+}
+
+/**
+ * Reads a parquet file one row group at a time. With `lazyText`, the heavy text columns are not
+ * decoded at all (they are most of the bytes and most of the decode time); test_patch is still
+ * proven present per row group, from the column statistics when they allow, else by decoding it.
+ */
+export async function openParquetRows(file: string, lazyText: boolean, signal?: AbortSignal): Promise<ParquetRows> {
+  const hyparquet = await import('hyparquet');
+  const handle = await fs.promises.open(file, 'r');
+  let handed = false;
+  try {
+    const stat = await handle.stat();
+    const buffer = fileHandleBuffer(handle, stat.size);
+    const metadata = await hyparquet.parquetMetadataAsync(buffer);
+    const topColumns = hyparquet.parquetSchema(metadata).children.map((c) => c.element.name);
+    const heavy = new Set<string>(HEAVY_TEXT_FIELDS);
+    const eagerColumns = lazyText ? topColumns.filter((c) => !heavy.has(c)) : topColumns;
+    const textSource = lazyText ? await ParquetTextSource.create(file, metadata, fileStamp(stat)) : undefined;
+
+    async function* batches(): AsyncGenerator<RowBatch> {
+      try {
+        let rowStart = 0;
+        for (const group of metadata.row_groups) {
+          signal?.throwIfAborted();
+          const groupRows = Number(group.num_rows);
+          const rowEnd = rowStart + groupRows;
+          let columns = eagerColumns;
+          let deferred: Set<HeavyTextField> | undefined;
+          if (lazyText) {
+            deferred = new Set(HEAVY_TEXT_FIELDS);
+            if (!testPatchProvenPresent(group, groupRows)) {
+              columns = [...eagerColumns, ...(topColumns.includes('test_patch') ? ['test_patch'] : [])];
+              deferred.delete('test_patch');
+            }
+          }
+          const values = await hyparquet.parquetReadObjects({ file: buffer, metadata, columns, rowStart, rowEnd });
+          const start = rowStart;
+          const rows = values.map((value, i) => ({ row: start + i, value, pos: start + i, len: 0 }));
+          yield { rows, issues: [], ...(deferred ? { deferred } : {}) };
+          rowStart = rowEnd;
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+    handed = true;
+    return { batches: batches(), ...(textSource ? { textSource } : {}) };
+  } finally {
+    if (!handed) await handle.close();
+  }
+}
+
+/** hyparquet's own file buffer opens a read stream per slice; one open handle is cheaper. */
+function fileHandleBuffer(handle: fs.promises.FileHandle, size: number): AsyncBuffer {
+  return {
+    byteLength: size,
+    async slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const stop = Math.min(end ?? size, size);
+      const length = Math.max(0, stop - start);
+      // allocUnsafeSlow: an ArrayBuffer of exactly this length, not a slice of the shared pool.
+      const buf = Buffer.allocUnsafeSlow(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await handle.read(buf, done, length - done, start + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return buf.buffer.slice(0, done) as ArrayBuffer;
+    },
+  };
+}
+
+function columnChunk(group: RowGroup, name: string): ColumnChunk | undefined {
+  return group.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name);
+}
+
+/**
+ * No nulls and a non-empty minimum prove every value non-empty ('' sorts first under any byte
+ * order, so a truncated minimum still counts). Writers that drop long minimums fall back to decoding.
+ */
+function testPatchProvenPresent(group: RowGroup, groupRows: number): boolean {
+  const meta = columnChunk(group, 'test_patch')?.meta_data;
+  const stats = meta?.statistics;
+  if (!meta || !stats || stats.null_count !== 0n || Number(meta.num_values) !== groupRows) return false;
+  const min = stats.min_value ?? stats.min;
+  return (typeof min === 'string' || min instanceof Uint8Array) && min.length > 0;
+}
+
+type ColumnModule = typeof import('hyparquet/src/column.js', { with: { 'resolution-mode': 'import' } });
+type SchemaModule = typeof import('hyparquet/src/schema.js', { with: { 'resolution-mode': 'import' } });
+type ConvertModule = typeof import('hyparquet/src/convert.js', { with: { 'resolution-mode': 'import' } });
+type MetadataModule = typeof import('hyparquet/src/metadata.js', { with: { 'resolution-mode': 'import' } });
+
+const CACHE_ENTRIES = 8;
+
+/**
+ * Decodes one heavy column of one row group on demand, synchronously. hyparquet's public reader
+ * is asynchronous only, so this uses its synchronous column decoder (hyparquet/src/column.js,
+ * exported by the package); test/core/dataset covers it so an upgrade that breaks it fails loudly.
+ * A few decoded chunks are cached: consumers tend to walk rows in order.
+ */
+export class ParquetTextSource implements TextSource {
+  private readonly groupStarts: number[] = [];
+  private readonly cache = new Map<string, unknown[]>();
+
+  private constructor(
+    readonly file: string,
+    private readonly metadata: FileMetaData,
+    private readonly stamp: { size: number; mtimeMs: number },
+    private readonly modules: { column: ColumnModule; schema: SchemaModule; convert: ConvertModule; meta: MetadataModule },
+  ) {
+    let start = 0;
+    for (const group of metadata.row_groups) {
+      this.groupStarts.push(start);
+      start += Number(group.num_rows);
+    }
+  }
+
+  static async create(file: string, metadata: FileMetaData, stamp: { size: number; mtimeMs: number }): Promise<ParquetTextSource> {
+    const [column, schema, convert, meta] = await Promise.all([
+      import('hyparquet/src/column.js'),
+      import('hyparquet/src/schema.js'),
+      import('hyparquet/src/convert.js'),
+      import('hyparquet/src/metadata.js'),
+    ]);
+    return new ParquetTextSource(file, metadata, stamp, { column, schema, convert, meta });
+  }
+
+  read(pos: number, _len: number, field: HeavyTextField): string {
+    const groupIndex = this.groupOf(pos);
+    const key = `${groupIndex}:${field}`;
+    let values = this.cache.get(key);
+    if (values) {
+      this.cache.delete(key); // re-insert as most recent
+    } else {
+      values = this.decode(groupIndex, field);
+      if (this.cache.size >= CACHE_ENTRIES) {
+        const oldest = this.cache.keys().next().value;
+        if (oldest !== undefined) this.cache.delete(oldest);
+      }
+    }
+    this.cache.set(key, values);
+    const value = values[pos - (this.groupStarts[groupIndex] ?? 0)];
+    return typeof value === 'string' ? value : '';
+  }
+
+  private groupOf(pos: number): number {
+    let lo = 0;
+    let hi = this.groupStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.groupStarts[mid] ?? 0) <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private decode(groupIndex: number, field: HeavyTextField): unknown[] {
+    const group = this.metadata.row_groups[groupIndex];
+    const meta = group && columnChunk(group, field)?.meta_data;
+    if (!group || !meta) return [];
+    const offset = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    const length = Number(meta.total_compressed_size);
+    const bytes = Buffer.allocUnsafeSlow(length);
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      assertUnchanged(this.file, fs.fstatSync(fd), this.stamp);
+      let done = 0;
+      while (done < length) {
+        const n = fs.readSync(fd, bytes, done, length - done, offset + done);
+        if (n === 0) break;
+        done += n;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    const tree = this.modules.meta.parquetSchema(this.metadata);
+    const schemaPath = this.modules.schema.getTreePath(tree, meta.path_in_schema);
+    const leaf = schemaPath[schemaPath.length - 1];
+    if (!leaf) return [];
+    const groupRows = Number(group.num_rows);
+    const { data } = this.modules.column.readColumn(
+      { view: new DataView(bytes.buffer, 0, length), offset: 0 },
+      { groupStart: 0, selectStart: 0, selectEnd: groupRows, groupRows },
+      {
+        pathInSchema: meta.path_in_schema,
+        type: meta.type,
+        element: leaf.element,
+        schemaPath,
+        codec: meta.codec,
+        parsers: this.modules.convert.DEFAULT_PARSERS,
+      },
+    );
+    const values: unknown[] = [];
+    for (const page of data) for (const v of page) values.push(v);
+    return values;
+  }
+}
