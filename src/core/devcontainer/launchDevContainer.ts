@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DatasetFlavor, TaskInstance } from '../dataset/taskInstance';
+import { ensureImage, type ImageProgress } from '../images/ensureImage';
+import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRuntime';
+import { currentHostUser, prepareDevShell, REPO_DIR, type HostUser } from './devShell';
+import { abortError, truncateHistoryToBase, type HistoryMode } from './gitHistory';
+import { readWorkspaceMarker, workspaceDirFor, WorkspaceError, writeWorkspaceMarker } from './workspaceLayout';
+
+export const LABEL_WORKSPACE = 'io.swe-gym-studio.workspace';
+
+export type LaunchStep = 'image' | 'workspace' | 'container' | 'ready';
+
+export interface LaunchProgress {
+  step: LaunchStep;
+  message: string;
+  image?: ImageProgress;
+}
+
+export interface LaunchOptions {
+  flavor: DatasetFlavor;
+  /** Folder of the dataset file (row build contexts are relative to it). */
+  datasetDir?: string;
+  template?: string;
+  allowPull?: boolean;
+  /** Where the per-instance workspace folders live. */
+  workspaceRoot: string;
+  sessionId?: string;
+  /** Who should own the workspace files; defaults to this process's user. */
+  hostUser?: HostUser;
+  historyMode?: HistoryMode;
+  onProgress?: (p: LaunchProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface DevContainer {
+  container: ContainerHandle;
+  workspaceDir: string;
+  image: string;
+  imageSource: 'present' | 'pulled' | 'built';
+  /** The workspace existed from an earlier launch and was kept with its edits. */
+  reusedWorkspace: boolean;
+  timingsMs: Record<'image' | 'workspace' | 'container', number>;
+}
+
+/**
+ * Puts an instance's repository on the host as an ordinary folder (history truncated at the base
+ * commit) and starts a container that sees that folder at /testbed, so edits on either side are
+ * the same files. A workspace from an earlier launch is reused as it is, edits included.
+ */
+export async function launchDevContainer(runtime: ContainerRuntime, instance: TaskInstance, options: LaunchOptions): Promise<DevContainer> {
+  const progress = options.onProgress ?? (() => undefined);
+  const signal = options.signal;
+  const hostUser = options.hostUser ?? currentHostUser();
+  const timings = { image: 0, workspace: 0, container: 0 };
+  const workspaceDir = workspaceDirFor(options.workspaceRoot, instance.instance_id);
+
+  let t = Date.now();
+  progress({ step: 'image', message: 'Checking the image' });
+  const ensured = await ensureImage(runtime, instance, {
+    flavor: options.flavor,
+    datasetDir: options.datasetDir,
+    template: options.template,
+    allowPull: options.allowPull,
+    signal,
+    onProgress: (e) => progress({ step: 'image', message: e.message, image: e }),
+  });
+  timings.image = Date.now() - t;
+  throwIfAborted(signal);
+
+  t = Date.now();
+  let reusedWorkspace = false;
+  if (fs.existsSync(workspaceDir)) {
+    const marker = readWorkspaceMarker(workspaceDir);
+    if (!marker) {
+      throw new WorkspaceError(`${workspaceDir} already exists and is not a SWE-Gym Studio workspace; move it away or choose another workspace root.`);
+    }
+    if (marker.instanceId !== instance.instance_id) {
+      throw new WorkspaceError(`${workspaceDir} is the workspace of ${marker.instanceId}, not ${instance.instance_id}.`);
+    }
+    reusedWorkspace = true;
+    progress({ step: 'workspace', message: `Reusing the workspace ${workspaceDir}` });
+  } else {
+    progress({ step: 'workspace', message: 'Copying the repository into the workspace' });
+    await populateWorkspace(runtime, instance, ensured.image, workspaceDir, options);
+  }
+  timings.workspace = Date.now() - t;
+  throwIfAborted(signal);
+
+  t = Date.now();
+  progress({ step: 'container', message: 'Starting the dev container' });
+  const container = await runtime.createContainer({
+    image: ensured.image,
+    purpose: 'dev',
+    instanceId: instance.instance_id,
+    sessionId: options.sessionId,
+    workingDir: REPO_DIR,
+    binds: [{ hostPath: workspaceDir, containerPath: REPO_DIR }],
+    extraLabels: { [LABEL_WORKSPACE]: workspaceDir },
+    signal,
+  });
+  try {
+    await prepareDevShell(container, hostUser, signal);
+    throwIfAborted(signal);
+  } catch (err) {
+    await container.remove().catch(() => undefined);
+    throw err;
+  }
+  timings.container = Date.now() - t;
+  progress({ step: 'ready', message: `Ready: ${workspaceDir}` });
+  return { container, workspaceDir, image: ensured.image, imageSource: ensured.source, reusedWorkspace, timingsMs: timings };
+}
+
+/**
+ * Copies /testbed out of a throwaway container after truncating its history. The copy goes to a
+ * sibling temp folder renamed into place at the end, so a cancelled or failed launch leaves no
+ * half-made workspace behind.
+ */
+async function populateWorkspace(runtime: ContainerRuntime, instance: TaskInstance, image: string, workspaceDir: string, options: LaunchOptions): Promise<void> {
+  fs.mkdirSync(path.dirname(workspaceDir), { recursive: true });
+  const partial = `${workspaceDir}.partial-${randomBytes(4).toString('hex')}`;
+  fs.mkdirSync(partial);
+  try {
+    const seed = await runtime.createContainer({
+      image,
+      purpose: 'dev',
+      instanceId: instance.instance_id,
+      sessionId: options.sessionId,
+      network: 'none',
+      extraLabels: { 'io.swe-gym-studio.role': 'seed' },
+      signal: options.signal,
+    });
+    try {
+      await truncateHistoryToBase(seed, REPO_DIR, instance.base_commit, { mode: options.historyMode, signal: options.signal });
+      throwIfAborted(options.signal);
+      await seed.copyOut(REPO_DIR, partial);
+    } finally {
+      await seed.remove().catch(() => undefined);
+    }
+    throwIfAborted(options.signal);
+    if (!fs.existsSync(path.join(partial, '.git'))) throw new WorkspaceError(`The image ${image} has no git repository at ${REPO_DIR}.`);
+    writeWorkspaceMarker(partial, { instanceId: instance.instance_id, baseCommit: instance.base_commit, image, createdAt: new Date().toISOString() });
+    fs.renameSync(partial, workspaceDir);
+  } catch (err) {
+    fs.rmSync(partial, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError('Launch');
+}

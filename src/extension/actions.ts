@@ -1,0 +1,69 @@
+import * as vscode from 'vscode';
+import type { RevealKind, RunRecord, SessionView } from '../shared/instancePage';
+import type { InstanceRef } from './datasets/datasetStore';
+import type { DiffViews } from './diff/diffViews';
+import type { EvaluationService } from './evaluation/evaluationService';
+import { describeRun } from './evaluation/runRecord';
+import type { SessionManager } from './sessions/sessionManager';
+import type { StateStore } from './state/stateStore';
+import type { HiddenTestsController } from './testing/hiddenTests';
+import { errorMessage, type Logger } from './util/logger';
+
+/** The instance actions, one implementation behind the page, the tree, the palette and the status bar. */
+export class InstanceActions {
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly evaluation: EvaluationService,
+    private readonly diffs: DiffViews,
+    private readonly state: StateStore,
+    private readonly tests: HiddenTestsController,
+    private readonly log: Logger,
+  ) {}
+
+  /** Launch, then show the folder and a terminal in the container. */
+  async launch(ref: InstanceRef, signal?: AbortSignal): Promise<SessionView> {
+    const view = await this.sessions.launch(ref, signal);
+    const id = ref.instance.instance_id;
+    try {
+      await this.sessions.openWorkspace(id);
+    } catch (err) {
+      this.log.warn(`${id}: could not add the workspace folder: ${errorMessage(err)}`);
+    }
+    try {
+      this.sessions.openTerminal(id);
+    } catch (err) {
+      void vscode.window.showWarningMessage(`${id} is running, but no terminal could be opened: ${errorMessage(err)}`);
+    }
+    return view;
+  }
+
+  async runTests(ref: InstanceRef, signal?: AbortSignal): Promise<RunRecord> {
+    const record = await this.evaluation.run(ref, { signal });
+    const text = `${ref.instance.instance_id}: ${describeRun(record)}`;
+    if (record.status === 'resolved') void vscode.window.showInformationMessage(text);
+    else if (record.status !== 'cancelled') {
+      void vscode.window.showWarningMessage(text + (record.error ? ` — ${record.error}` : ''), 'Show test log').then((pick) => {
+        if (pick) this.evaluation.testLog.show(true);
+      });
+    }
+    return record;
+  }
+
+  async reveal(ref: InstanceRef, what: RevealKind): Promise<void> {
+    await this.state.reveal(ref.instance.instance_id, what);
+    if (what === 'tests' && this.tests.controller.items.get(ref.instance.instance_id)) this.tests.ensureItems(ref.instance);
+    this.log.info(`${ref.instance.instance_id}: ${what === 'gold' ? 'gold patch' : 'test names'} revealed`);
+  }
+
+  showDiff(ref: InstanceRef, against: 'base' | 'gold', signal?: AbortSignal): Promise<number> {
+    return against === 'gold' ? this.diffs.showGoldDiff(ref, signal) : this.diffs.showCandidateDiff(ref, signal);
+  }
+
+  openTerminal(ref: InstanceRef): void {
+    this.sessions.openTerminal(ref.instance.instance_id);
+  }
+
+  stop(ref: InstanceRef): Promise<void> {
+    return this.sessions.stop(ref.instance.instance_id);
+  }
+}

@@ -1,0 +1,36 @@
+import type * as vscode from 'vscode';
+import type { ContainerRuntime } from '../core/runtime/containerRuntime';
+import type { InstanceActions } from './actions';
+import type { DatasetStore } from './datasets/datasetStore';
+import type { EvaluationService } from './evaluation/evaluationService';
+import type { InstanceStatusService } from './instanceStatus';
+import type { SessionManager } from './sessions/sessionManager';
+import type { StateStore } from './state/stateStore';
+import type { ActiveInstanceStatusBar } from './statusBar';
+import type { HiddenTestsController } from './testing/hiddenTests';
+import type { InstanceTreeProvider, TreeNode } from './tree/instanceTree';
+import type { InstancePanels } from './webview/instancePanel';
+
+/**
+ * What `activate` returns. Other extensions may script the studio with it; the extension-host
+ * tests use it to look at state the VS Code API does not expose (Test Explorer results).
+ */
+export interface SweGymApi {
+  /** Settles when the datasets are loaded and running instances found again. */
+  ready: Promise<void>;
+  sessionId: string;
+  datasets: DatasetStore;
+  sessions: SessionManager;
+  evaluation: EvaluationService;
+  hiddenTests: HiddenTestsController;
+  tree: InstanceTreeProvider;
+  treeView: vscode.TreeView<TreeNode>;
+  state: StateStore;
+  status: InstanceStatusService;
+  panels: InstancePanels;
+  actions: InstanceActions;
+  statusBar: ActiveInstanceStatusBar;
+  runtime(): ContainerRuntime;
+  /** Error messages shown to the user, newest last. */
+  notices: string[];
+}

@@ -1,0 +1,115 @@
+import * as vscode from 'vscode';
+import { evaluateInstance } from '../../core/harness/evaluateInstance';
+import { newRunId } from '../../core/harness/runId';
+import type { PatchStats, RunRecord } from '../../shared/instancePage';
+import { patchStats } from '../../shared/patchStats';
+import type { Settings } from '../config';
+import type { InstanceRef } from '../datasets/datasetStore';
+import type { BusyTracker } from '../sessions/busyTracker';
+import type { RuntimeProvider } from '../sessions/runtimeProvider';
+import type { SessionManager } from '../sessions/sessionManager';
+import type { StateStore } from '../state/stateStore';
+import type { HiddenTestsController } from '../testing/hiddenTests';
+import { isAbortError } from '../util/cancellation';
+import { Disposable } from '../util/disposable';
+import type { Logger } from '../util/logger';
+import { cancelledRecord, describeRun, toRunRecord } from './runRecord';
+
+export interface CandidateView {
+  patch: string;
+  stats: PatchStats;
+  at: string;
+}
+
+/**
+ * Run hidden tests: the candidate is the workspace's diff against the base commit; it is graded
+ * in a fresh container by the core harness, so the hidden test patch never touches the user's
+ * container or workspace.
+ */
+export class EvaluationService extends Disposable {
+  readonly testLog = this.register(vscode.window.createOutputChannel('SWE-Gym Studio: Test Log', 'log'));
+  private readonly candidates = new Map<string, CandidateView>();
+  private readonly changed = this.register(new vscode.EventEmitter<string>());
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly runtimes: RuntimeProvider,
+    private readonly sessions: SessionManager,
+    private readonly state: StateStore,
+    private readonly busy: BusyTracker,
+    private readonly tests: HiddenTestsController,
+    private readonly settings: Settings,
+    private readonly sessionId: string,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  lastCandidate(instanceId: string): CandidateView | undefined {
+    return this.candidates.get(instanceId);
+  }
+
+  async refreshCandidate(ref: InstanceRef, signal?: AbortSignal): Promise<CandidateView> {
+    const patch = await this.sessions.candidate(ref, signal);
+    const view = { patch, stats: patchStats(patch), at: new Date().toISOString() };
+    this.candidates.set(ref.instance.instance_id, view);
+    this.changed.fire(ref.instance.instance_id);
+    return view;
+  }
+
+  async run(ref: InstanceRef, options: { signal?: AbortSignal; testRun?: vscode.TestRun } = {}): Promise<RunRecord> {
+    const { instance } = ref;
+    const id = instance.instance_id;
+    if (!this.sessions.isRunning(id)) throw new Error(`${id} is not launched: launch it, edit the workspace, then run the hidden tests.`);
+    const problem = this.sessions.checkHealth(id);
+    if (problem) throw new Error(problem);
+    const goldSeen = !!this.state.get(id).revealed?.gold;
+    const runId = newRunId('studio');
+    const started = Date.now();
+    let candidate: CandidateView | undefined;
+    const record = await this.busy.run(
+      id,
+      'runTests',
+      `Running the hidden tests of ${id}`,
+      async (signal, report) => {
+        try {
+          report('Taking the workspace diff against the base commit');
+          candidate = await this.refreshCandidate(ref, signal);
+          const result = await evaluateInstance(this.runtimes.get(), instance, candidate.patch, {
+            flavor: ref.entry.flavor,
+            datasetDir: ref.entry.datasetDir,
+            imageTemplate: this.settings.imageTemplate,
+            allowPull: this.settings.allowPull,
+            runId,
+            modelName: 'human',
+            timeoutSeconds: this.settings.timeoutSeconds,
+            skipInstall: this.settings.skipInstall,
+            sessionId: this.sessionId,
+            signal,
+            onProgress: (m) => report(m),
+          });
+          this.writeLog(id, result.run_id, result.status, result.testLog, result.applyLog, result.error, result.warnings);
+          return toRunRecord(instance, result, candidate.stats, goldSeen);
+        } catch (err) {
+          if (isAbortError(err, signal)) return cancelledRecord(runId, started, candidate?.stats, goldSeen);
+          throw err;
+        }
+      },
+      options.signal,
+    );
+    await this.state.addRun(id, record);
+    if (record.status !== 'cancelled') this.tests.publish(instance, record, options.testRun);
+    this.log.info(`${id}: ${describeRun(record)} in ${record.durationMs} ms (run ${runId})`);
+    return record;
+  }
+
+  private writeLog(id: string, runId: string, status: string, testLog: string, applyLog: string, error: string | undefined, warnings: string[]): void {
+    const ch = this.testLog;
+    ch.appendLine(`===== ${id} · run ${runId} · ${status} · ${new Date().toISOString()} =====`);
+    if (error) ch.appendLine(`error: ${error}`);
+    for (const w of warnings) ch.appendLine(`warning: ${w}`);
+    if (applyLog.trim()) ch.appendLine(`--- applying the candidate ---\n${applyLog.trimEnd()}`);
+    ch.appendLine(`--- test log ---\n${testLog.trimEnd() || '(empty)'}`);
+    ch.appendLine('');
+  }
+}

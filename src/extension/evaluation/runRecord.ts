@@ -1,0 +1,53 @@
+import type { TaskInstance } from '../../core/dataset/taskInstance';
+import type { EvaluationResult } from '../../core/harness/evaluationResult';
+import type { PatchStats, RunRecord, RunTestResult } from '../../shared/instancePage';
+
+/** What the history keeps of one evaluation (the full log goes to the output channel and disk). */
+export function toRunRecord(instance: TaskInstance, result: EvaluationResult, candidate: PatchStats, goldSeen: boolean): RunRecord {
+  const reference = result.grade?.reference;
+  const tests: RunTestResult[] = [];
+  if (reference) {
+    const position = {
+      FAIL_TO_PASS: new Map(instance.FAIL_TO_PASS.map((t, i) => [t, i])),
+      PASS_TO_PASS: new Map(instance.PASS_TO_PASS.map((t, i) => [t, i])),
+    };
+    for (const t of reference.tests) {
+      const index = position[t.group].get(t.id);
+      if (index === undefined) continue;
+      tests.push({
+        group: t.group,
+        index,
+        id: t.id,
+        status: t.status,
+        outcome: t.outcome === 'success' ? 'passed' : t.outcome === 'failure' ? 'failed' : 'skipped',
+      });
+    }
+  }
+  const count = (group: RunTestResult['group'], total: number) => ({ passed: tests.filter((t) => t.group === group && t.outcome === 'passed').length, total });
+  return {
+    runId: result.run_id,
+    at: new Date().toISOString(),
+    status: result.status,
+    resolved: result.resolved,
+    rules: reference?.rulesLabel ?? result.rules,
+    ...(reference
+      ? { failToPass: count('FAIL_TO_PASS', instance.FAIL_TO_PASS.length), passToPass: count('PASS_TO_PASS', instance.PASS_TO_PASS.length), rulesDisagree: result.grade?.disagree ?? false }
+      : {}),
+    durationMs: result.durationMs,
+    ...(result.error ? { error: result.error } : {}),
+    candidate,
+    tests,
+    goldSeen,
+  };
+}
+
+export function cancelledRecord(runId: string, started: number, candidate: PatchStats | undefined, goldSeen: boolean): RunRecord {
+  return { runId, at: new Date().toISOString(), status: 'cancelled', resolved: false, durationMs: Date.now() - started, error: 'Cancelled by the user', ...(candidate ? { candidate } : {}), goldSeen };
+}
+
+export function describeRun(r: RunRecord): string {
+  if (r.status === 'cancelled') return 'cancelled';
+  const counts = r.failToPass && r.passToPass ? ` (FAIL_TO_PASS ${r.failToPass.passed}/${r.failToPass.total}, PASS_TO_PASS ${r.passToPass.passed}/${r.passToPass.total})` : '';
+  const verdict = r.resolved ? 'resolved' : r.status === 'unresolved' ? 'not resolved' : r.status.replace(/_/g, ' ');
+  return `${verdict}${counts}`;
+}

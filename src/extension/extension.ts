@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import { InstanceActions } from './actions';
+import type { SweGymApi } from './api';
+import { registerCommands } from './commands';
+import { Settings } from './config';
+import { DatasetStore } from './datasets/datasetStore';
+import { DiffViews } from './diff/diffViews';
+import { EvaluationService } from './evaluation/evaluationService';
+import { InstanceStatusService } from './instanceStatus';
+import { offerOrphanRemoval } from './orphans';
+import { BusyTracker } from './sessions/busyTracker';
+import { RuntimeProvider } from './sessions/runtimeProvider';
+import { SessionManager } from './sessions/sessionManager';
+import { StateStore } from './state/stateStore';
+import { ActiveInstanceStatusBar } from './statusBar';
+import { HiddenTestsController } from './testing/hiddenTests';
+import { InstanceTreeProvider, type TreeNode } from './tree/instanceTree';
+import { Disposable } from './util/disposable';
+import { errorMessage, Logger } from './util/logger';
+import { InstancePanels } from './webview/instancePanel';
+
+/** Wires the pieces together; everything it makes is registered for disposal. */
+class Studio extends Disposable {
+  readonly api: SweGymApi;
+
+  constructor(context: vscode.ExtensionContext, log: Logger) {
+    super();
+    const sessionId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const settings = new Settings();
+    const runtimes = new RuntimeProvider(settings);
+    const state = this.register(new StateStore(context.globalState));
+    const busy = this.register(new BusyTracker());
+    const datasets = this.register(new DatasetStore(settings, state, log.child('datasets')));
+    const sessions = this.register(new SessionManager(runtimes, state, busy, settings, sessionId, log.child('sessions')));
+    const status = this.register(new InstanceStatusService(state, sessions, busy));
+    const hiddenTests = this.register(new HiddenTestsController(state));
+    const evaluation = this.register(new EvaluationService(runtimes, sessions, state, busy, hiddenTests, settings, sessionId, log.child('evaluation')));
+    const diffs = this.register(new DiffViews(datasets, sessions, evaluation, state));
+    const actions = new InstanceActions(sessions, evaluation, diffs, state, hiddenTests, log.child('actions'));
+    const tree = this.register(new InstanceTreeProvider(datasets, status, sessions));
+    const treeView = this.register(vscode.window.createTreeView('sweGym.instances', { treeDataProvider: tree, showCollapseAll: true }));
+    this.register(tree.onDidChangeFilter(() => (treeView.message = tree.describeFilter())));
+    const statusBar = this.register(new ActiveInstanceStatusBar(sessions, status));
+    const showTestLog = () => evaluation.testLog.show(true);
+
+    const ready = (async () => {
+      await datasets.loadAll();
+      await sessions.recover();
+      for (const [id] of state.instancesWithSessions()) {
+        const ref = datasets.find(id);
+        if (ref) hiddenTests.ensureItems(ref.instance);
+      }
+    })();
+    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, sessions, busy, evaluation, datasets, actions, showTestLog }, ready, log.child('page')));
+
+    hiddenTests.setRunHandler(async (instanceId, run, token) => {
+      const ref = datasets.find(instanceId);
+      if (!ref) return;
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        await evaluation.run(ref, { signal: abort.signal, testRun: run });
+      } catch (err) {
+        run.appendOutput(`${errorMessage(err)}\r\n`);
+        void vscode.window.showErrorMessage(errorMessage(err));
+      } finally {
+        sub.dispose();
+      }
+    });
+
+    const notices: string[] = [];
+    const removeOrphans = () => offerOrphanRemoval(runtimes.get(), sessions.trackedContainerIds(), log.child('orphans'), true);
+    for (const d of registerCommands({ datasets, sessions, actions, panels, tree, treeView, status, log, showTestLog, removeOrphans, notices })) this.register(d);
+
+    // Leftovers are looked for once the running instances are known, and never block activation.
+    void ready
+      .then(() => offerOrphanRemoval(runtimes.get(), sessions.trackedContainerIds(), log.child('orphans')))
+      .catch((err: unknown) => log.error('Startup failed', err));
+
+    this.register({ dispose: () => busy.cancelAll() });
+    this.api = {
+      ready,
+      sessionId,
+      datasets,
+      sessions,
+      evaluation,
+      hiddenTests,
+      tree,
+      treeView: treeView as vscode.TreeView<TreeNode>,
+      state,
+      status,
+      panels,
+      actions,
+      statusBar,
+      runtime: () => runtimes.get(),
+      notices,
+    };
+    log.info(`SWE-Gym Studio activated (session ${sessionId})`);
+  }
+}
+
+export function activate(context: vscode.ExtensionContext): SweGymApi {
+  const channel = vscode.window.createOutputChannel('SWE-Gym Studio', { log: true });
+  context.subscriptions.push(channel);
+  const studio = new Studio(context, new Logger(channel));
+  context.subscriptions.push(studio);
+  return studio.api;
+}
+
+export function deactivate(): void {
+  // Dev containers keep running on purpose: a reload finds them again.
+}

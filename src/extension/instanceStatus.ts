@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import type { InstanceStatus, RunRecord } from '../shared/instancePage';
+import type { BusyTracker } from './sessions/busyTracker';
+import type { SessionManager } from './sessions/sessionManager';
+import type { StateStore } from './state/stateStore';
+import { Disposable } from './util/disposable';
+
+export function statusOfRun(run: RunRecord): InstanceStatus | undefined {
+  switch (run.status) {
+    case 'resolved':
+      return 'resolved';
+    case 'unresolved':
+    case 'empty_patch':
+    case 'patch_apply_failed':
+      return 'failed';
+    case 'timeout':
+    case 'error':
+      return 'error';
+    case 'cancelled':
+      return undefined;
+  }
+}
+
+/**
+ * One status per instance for the tree, the page and the status bar: an evaluation in progress or
+ * a live dev container without a verdict yet is `running`; otherwise the last finished run decides.
+ */
+export class InstanceStatusService extends Disposable {
+  private readonly changed = this.register(new vscode.EventEmitter<string>());
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly state: StateStore,
+    private readonly sessions: SessionManager,
+    private readonly busy: BusyTracker,
+  ) {
+    super();
+    for (const e of [state.onDidChange, sessions.onDidChange, busy.onDidChange]) this.register(e((id) => this.changed.fire(id)));
+  }
+
+  statusOf(instanceId: string): InstanceStatus {
+    const op = this.busy.get(instanceId)?.operation;
+    if (op === 'runTests' || op === 'launch') return 'running';
+    for (const run of this.state.get(instanceId).history ?? []) {
+      const s = statusOfRun(run);
+      if (s) return s;
+    }
+    return this.sessions.isRunning(instanceId) ? 'running' : 'not-started';
+  }
+}
+
+export const STATUS_LABELS: Record<InstanceStatus, string> = {
+  'not-started': 'not started',
+  running: 'running',
+  resolved: 'resolved',
+  failed: 'failed',
+  error: 'error',
+};

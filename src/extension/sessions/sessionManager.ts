@@ -1,0 +1,301 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { candidatePatch } from '../../core/devcontainer/candidatePatch';
+import { currentHostUser, restoreOwnership, shellExecArgs } from '../../core/devcontainer/devShell';
+import { launchDevContainer } from '../../core/devcontainer/launchDevContainer';
+import { checkWorkspace } from '../../core/devcontainer/workspaceLayout';
+import type { ContainerHandle } from '../../core/runtime/containerRuntime';
+import type { SessionView } from '../../shared/instancePage';
+import type { Settings } from '../config';
+import type { InstanceRef } from '../datasets/datasetStore';
+import type { SessionRecord, StateStore } from '../state/stateStore';
+import { Disposable } from '../util/disposable';
+import { errorMessage, type Logger } from '../util/logger';
+import type { BusyTracker } from './busyTracker';
+import { PullProgressSummary } from './pullProgress';
+import type { RuntimeProvider } from './runtimeProvider';
+
+interface LiveSession {
+  record: SessionRecord;
+  container: ContainerHandle;
+  problem?: string;
+}
+
+/** Dev containers: launch, find again after a reload, terminals, candidate patches, stop. */
+export class SessionManager extends Disposable {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly terminals = new Map<string, vscode.Terminal>();
+  private readonly changed = this.register(new vscode.EventEmitter<string>());
+  readonly onDidChange = this.changed.event;
+  private activeId: string | undefined;
+  private readonly activeChanged = this.register(new vscode.EventEmitter<string | undefined>());
+  readonly onDidChangeActive = this.activeChanged.event;
+
+  constructor(
+    private readonly runtimes: RuntimeProvider,
+    private readonly state: StateStore,
+    private readonly busy: BusyTracker,
+    private readonly settings: Settings,
+    private readonly sessionId: string,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.register(
+      vscode.window.onDidCloseTerminal((t) => {
+        for (const [id, term] of this.terminals) if (term === t) this.terminals.delete(id);
+      }),
+    );
+  }
+
+  /** The instance the status bar names: the last one launched or shown. */
+  get active(): string | undefined {
+    return this.activeId && this.live.has(this.activeId) ? this.activeId : [...this.live.keys()].at(-1);
+  }
+
+  setActive(instanceId: string): void {
+    if (!this.live.has(instanceId) || this.activeId === instanceId) return;
+    this.activeId = instanceId;
+    this.activeChanged.fire(instanceId);
+  }
+
+  runningIds(): string[] {
+    return [...this.live.keys()];
+  }
+
+  isRunning(instanceId: string): boolean {
+    return this.live.has(instanceId);
+  }
+
+  view(instanceId: string): SessionView {
+    const busy = this.busy.get(instanceId);
+    const s = this.live.get(instanceId);
+    if (busy?.operation === 'launch') return { state: 'launching' };
+    if (!s) return { state: 'none' };
+    const problem = this.checkHealth(instanceId);
+    const base = { containerId: s.record.containerId, workspaceDir: s.record.workspaceDir, image: s.record.image };
+    if (busy?.operation === 'stop') return { state: 'stopping', ...base };
+    return problem ? { state: 'broken', problem, ...base } : { state: 'running', ...base };
+  }
+
+  workspaceDir(instanceId: string): string | undefined {
+    return this.live.get(instanceId)?.record.workspaceDir;
+  }
+
+  /** A deleted workspace breaks the session; it is reported, never silently repaired. */
+  checkHealth(instanceId: string): string | undefined {
+    const s = this.live.get(instanceId);
+    if (!s) return undefined;
+    const check = checkWorkspace(s.record.workspaceDir, instanceId);
+    const problem = check.ok ? undefined : `${check.problem} Stop and remove the instance, then launch it again.`;
+    if (problem !== s.problem) {
+      s.problem = problem;
+      if (problem) this.log.warn(`${instanceId}: ${problem}`);
+      queueMicrotask(() => this.changed.fire(instanceId));
+    }
+    return problem;
+  }
+
+  /** Finds the dev containers of earlier windows again (reload, restart). */
+  async recover(): Promise<void> {
+    const records = this.state.instancesWithSessions();
+    if (records.length === 0) return;
+    let running: Set<string>;
+    try {
+      const ours = await this.runtimes.get().listOurContainers({ purpose: 'dev' });
+      running = new Set(ours.filter((c) => c.state === 'running').map((c) => c.id));
+    } catch (err) {
+      this.log.warn(`Cannot look for running instances: ${errorMessage(err)}`);
+      return;
+    }
+    for (const [id, record] of records) {
+      if (running.has(record.containerId)) {
+        this.live.set(id, { record, container: this.runtimes.get().getContainer(record.containerId) });
+        this.log.info(`Found the running dev container of ${id} again (${record.containerId.slice(0, 12)})`);
+      } else {
+        this.log.info(`The dev container of ${id} is gone; its workspace ${record.workspaceDir} is kept`);
+        await this.state.setSession(id, undefined);
+      }
+      this.changed.fire(id);
+    }
+    if (this.live.size) this.activeChanged.fire(this.active);
+  }
+
+  trackedContainerIds(): Set<string> {
+    return new Set(this.state.instancesWithSessions().map(([, r]) => r.containerId));
+  }
+
+  async launch(ref: InstanceRef, callerSignal?: AbortSignal): Promise<SessionView> {
+    const id = ref.instance.instance_id;
+    const existing = this.live.get(id);
+    if (existing && !this.checkHealth(id)) {
+      this.setActive(id);
+      return this.view(id);
+    }
+    if (existing) throw new Error(existing.problem ?? `${id} is in a broken state; stop it first.`);
+    const runtime = this.runtimes.get();
+    await this.busy.run(
+      id,
+      'launch',
+      `Launching ${id}`,
+      async (signal, report) => {
+        await runtime.ping(signal);
+        const pull = new PullProgressSummary();
+        const started = Date.now();
+        const dev = await launchDevContainer(runtime, ref.instance, {
+          flavor: ref.entry.flavor,
+          datasetDir: ref.entry.datasetDir,
+          template: this.settings.imageTemplate,
+          allowPull: this.settings.allowPull,
+          workspaceRoot: this.settings.workspaceRoot,
+          sessionId: this.sessionId,
+          historyMode: this.settings.historyMode,
+          signal,
+          onProgress: (p) => {
+            if (p.image) {
+              const s = pull.update(p.image);
+              report(s.message, s.fraction);
+            } else report(p.message);
+          },
+        });
+        const record: SessionRecord = {
+          containerId: dev.container.id,
+          workspaceDir: dev.workspaceDir,
+          image: dev.image,
+          datasetSource: ref.entry.source,
+          launchedAt: new Date().toISOString(),
+        };
+        this.live.set(id, { record, container: dev.container });
+        await this.state.setSession(id, record);
+        this.log.info(
+          `Launched ${id} in ${Date.now() - started} ms (image ${dev.image} ${dev.imageSource} ${dev.timingsMs.image} ms, workspace ${dev.reusedWorkspace ? 'reused' : 'copied'} ${dev.timingsMs.workspace} ms, container ${dev.timingsMs.container} ms): ${dev.workspaceDir}`,
+        );
+      },
+      callerSignal,
+    );
+    this.activeId = id;
+    this.activeChanged.fire(id);
+    this.changed.fire(id);
+    return this.view(id);
+  }
+
+  /** Shows the workspace folder in this window (or a new one), per `sweGym.workspace.openIn`. */
+  async openWorkspace(instanceId: string, force = false): Promise<void> {
+    const dir = this.workspaceDir(instanceId);
+    if (!dir) throw new Error(`${instanceId} is not launched.`);
+    const uri = vscode.Uri.file(dir);
+    const mode = force && this.settings.openIn === 'none' ? 'addToWorkspace' : this.settings.openIn;
+    if (mode === 'none') return;
+    if (mode === 'newWindow') {
+      await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
+      return;
+    }
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.some((f) => f.uri.fsPath === uri.fsPath)) {
+      if (force) await vscode.commands.executeCommand('revealInExplorer', uri);
+      return;
+    }
+    // Appending keeps the extension host alive; adding the very first folder of an empty window
+    // restarts it, which is fine: the session is found again by recover().
+    const added = new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        sub.dispose();
+        resolve();
+      });
+      setTimeout(() => {
+        sub.dispose();
+        resolve();
+      }, 5000);
+    });
+    if (!vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: instanceId })) {
+      throw new Error(`VS Code refused to add ${dir} to the workspace.`);
+    }
+    await added;
+  }
+
+  openTerminal(instanceId: string): vscode.Terminal {
+    const s = this.live.get(instanceId);
+    if (!s) throw new Error(`${instanceId} is not launched: launch it first.`);
+    const problem = this.checkHealth(instanceId);
+    if (problem) throw new Error(problem);
+    const open = this.terminals.get(instanceId);
+    if (open && open.exitStatus === undefined) {
+      open.show();
+      return open;
+    }
+    const cli = this.settings.dockerCli;
+    if (!findExecutable(cli)) {
+      throw new Error(`The Docker CLI "${cli}" was not found on PATH; install it or set sweGym.docker.cliPath to its full path.`);
+    }
+    const terminal = vscode.window.createTerminal({
+      name: `SWE-Gym: ${instanceId}`,
+      shellPath: cli,
+      shellArgs: shellExecArgs(s.record.containerId),
+      iconPath: new vscode.ThemeIcon('beaker'),
+      isTransient: true,
+    });
+    this.terminals.set(instanceId, terminal);
+    terminal.show();
+    return terminal;
+  }
+
+  /** The workspace's diff against the base commit, taken in the dev container. */
+  async candidate(ref: InstanceRef, signal?: AbortSignal): Promise<string> {
+    const id = ref.instance.instance_id;
+    const s = this.live.get(id);
+    if (!s) throw new Error(`${id} is not launched: launch it first, edit the workspace, then run the hidden tests.`);
+    const problem = this.checkHealth(id);
+    if (problem) throw new Error(problem);
+    return candidatePatch(s.container, ref.instance.base_commit, { hostUser: currentHostUser(), signal });
+  }
+
+  /** Reads a file at the base commit (for diff views); undefined when it did not exist there. */
+  async fileAtBase(ref: InstanceRef, file: string, signal?: AbortSignal): Promise<string | undefined> {
+    const s = this.live.get(ref.instance.instance_id);
+    if (!s) throw new Error(`${ref.instance.instance_id} is not launched.`);
+    const r = await s.container.exec(['git', '-c', 'safe.directory=*', 'show', `${ref.instance.base_commit}:${file}`], {
+      cwd: '/testbed',
+      signal,
+      timeoutMs: 60_000,
+      maxOutputBytes: 64 * 1024 * 1024,
+    });
+    return r.exitCode === 0 ? r.stdout : undefined;
+  }
+
+  async stop(instanceId: string): Promise<void> {
+    const s = this.live.get(instanceId);
+    if (!s) {
+      // Nothing live here, but a container may still carry the label (another window, a crash).
+      const leftovers = await this.runtimes.get().listOurContainers({ instanceId, purpose: 'dev' });
+      for (const c of leftovers) await this.runtimes.get().removeContainer(c.id);
+      await this.state.setSession(instanceId, undefined);
+      this.changed.fire(instanceId);
+      return;
+    }
+    await this.busy.run(instanceId, 'stop', `Stopping ${instanceId}`, async (signal, report) => {
+      const terminal = this.terminals.get(instanceId);
+      terminal?.dispose();
+      this.terminals.delete(instanceId);
+      if (fs.existsSync(s.record.workspaceDir)) {
+        report('Giving files made in the container back to you');
+        await restoreOwnership(s.container, currentHostUser(), signal).catch((err: unknown) => this.log.warn(`restoring ownership: ${errorMessage(err)}`));
+      }
+      report('Removing the container');
+      await s.container.remove();
+      this.live.delete(instanceId);
+      await this.state.setSession(instanceId, undefined);
+      this.log.info(`Stopped ${instanceId}; workspace kept at ${s.record.workspaceDir}`);
+    });
+    if (this.activeId === instanceId) this.activeId = undefined;
+    this.activeChanged.fire(this.active);
+    this.changed.fire(instanceId);
+  }
+}
+
+function findExecutable(cmd: string): boolean {
+  if (path.isAbsolute(cmd)) return fs.existsSync(cmd);
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && fs.existsSync(path.join(dir, cmd))) return true;
+  }
+  return false;
+}

@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import type { RevealKind, RevealRecord, RunRecord } from '../../shared/instancePage';
+import { Disposable } from '../util/disposable';
+
+/** A dev container this extension launched, remembered across reloads. */
+export interface SessionRecord {
+  containerId: string;
+  workspaceDir: string;
+  image: string;
+  datasetSource: string;
+  launchedAt: string;
+}
+
+export interface InstanceRecord {
+  revealed?: Partial<Record<RevealKind, RevealRecord>>;
+  history?: RunRecord[];
+  session?: SessionRecord;
+}
+
+const INSTANCES_KEY = 'sweGym.instances.v1';
+const OPENED_DATASETS_KEY = 'sweGym.openedDatasets.v1';
+const MAX_HISTORY = 50;
+
+/**
+ * Everything that must survive a reload, in globalState: launching adds a folder to the window,
+ * which can restart the extension host and changes the workspace, so workspaceState would lose it.
+ */
+export class StateStore extends Disposable {
+  private readonly changed = this.register(new vscode.EventEmitter<string>());
+  /** Fires with the instance id whose record changed. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly memento: vscode.Memento) {
+    super();
+  }
+
+  private all(): Record<string, InstanceRecord> {
+    return this.memento.get<Record<string, InstanceRecord>>(INSTANCES_KEY) ?? {};
+  }
+
+  get(instanceId: string): InstanceRecord {
+    return this.all()[instanceId] ?? {};
+  }
+
+  instancesWithSessions(): [string, SessionRecord][] {
+    return Object.entries(this.all()).flatMap(([id, r]) => (r.session ? [[id, r.session] as [string, SessionRecord]] : []));
+  }
+
+  async update(instanceId: string, change: (record: InstanceRecord) => InstanceRecord): Promise<void> {
+    const all = this.all();
+    all[instanceId] = change({ ...(all[instanceId] ?? {}) });
+    await this.memento.update(INSTANCES_KEY, all);
+    this.changed.fire(instanceId);
+  }
+
+  async reveal(instanceId: string, what: RevealKind): Promise<void> {
+    if (this.get(instanceId).revealed?.[what]) return;
+    await this.update(instanceId, (r) => ({ ...r, revealed: { ...r.revealed, [what]: { at: new Date().toISOString() } } }));
+  }
+
+  async addRun(instanceId: string, run: RunRecord): Promise<void> {
+    await this.update(instanceId, (r) => ({ ...r, history: [run, ...(r.history ?? [])].slice(0, MAX_HISTORY) }));
+  }
+
+  async setSession(instanceId: string, session: SessionRecord | undefined): Promise<void> {
+    await this.update(instanceId, (r) => ({ ...r, session }));
+  }
+
+  openedDatasets(): string[] {
+    return this.memento.get<string[]>(OPENED_DATASETS_KEY) ?? [];
+  }
+
+  async setOpenedDatasets(sources: string[]): Promise<void> {
+    await this.memento.update(OPENED_DATASETS_KEY, [...new Set(sources)]);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The extension's side of the protocol, independent of the vscode module so it can be tested in
+ * plain Node: validates incoming messages, runs one handler per request with an AbortSignal that
+ * a `cancel` message aborts, and holds pushed events until the page has said `ready`.
+ */
+import {
+  parseWebviewMessage,
+  type EventName,
+  type HostToWebview,
+  type PageEvents,
+  type PageRequests,
+  type RequestMethod,
+} from './protocol';
+
+export type PageHandlers = {
+  [M in RequestMethod]: (params: PageRequests[M]['params'], signal: AbortSignal) => Promise<PageRequests[M]['result']>;
+};
+
+export class PageRpcHost {
+  private isReady = false;
+  /** Latest payload per event while the page is not ready: older states are worthless. */
+  private readonly queued = new Map<EventName, unknown>();
+  private readonly running = new Map<number, AbortController>();
+  private readonly readyListeners = new Set<() => void>();
+
+  constructor(
+    private readonly post: (message: HostToWebview) => unknown,
+    private readonly handlers: PageHandlers,
+    private readonly onProtocolError: (reason: string) => void,
+  ) {}
+
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  onReady(listener: () => void): () => void {
+    this.readyListeners.add(listener);
+    return () => this.readyListeners.delete(listener);
+  }
+
+  /** The webview was disposed or reloaded its document: wait for a new `ready`. */
+  reset(): void {
+    this.isReady = false;
+    for (const c of this.running.values()) c.abort();
+    this.running.clear();
+  }
+
+  emit<E extends EventName>(event: E, payload: PageEvents[E]): void {
+    if (!this.isReady) {
+      this.queued.set(event, payload);
+      return;
+    }
+    void this.post({ type: 'event', event, payload } as HostToWebview);
+  }
+
+  async handle(raw: unknown): Promise<void> {
+    const parsed = parseWebviewMessage(raw);
+    if (!parsed.ok) {
+      this.onProtocolError(parsed.reason);
+      const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+      if (Number.isSafeInteger(id)) void this.post({ type: 'reply', id: id as number, ok: false, error: { message: parsed.reason, code: 'invalid' } });
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === 'ready') {
+      this.isReady = true;
+      const queued = [...this.queued];
+      this.queued.clear();
+      for (const [event, payload] of queued) void this.post({ type: 'event', event, payload } as HostToWebview);
+      for (const l of [...this.readyListeners]) l();
+      return;
+    }
+    if (message.type === 'cancel') {
+      this.running.get(message.id)?.abort();
+      return;
+    }
+    const controller = new AbortController();
+    this.running.set(message.id, controller);
+    try {
+      const handler = this.handlers[message.method] as (params: unknown, signal: AbortSignal) => Promise<unknown>;
+      const result = await handler(message.params, controller.signal);
+      void this.post({ type: 'reply', id: message.id, ok: true, result: result ?? null });
+    } catch (e) {
+      const cancelled = controller.signal.aborted;
+      const text = e instanceof Error ? e.message : String(e);
+      void this.post({ type: 'reply', id: message.id, ok: false, error: { message: cancelled ? 'Cancelled' : text, code: cancelled ? 'cancelled' : 'failed' } });
+    } finally {
+      this.running.delete(message.id);
+    }
+  }
+}
