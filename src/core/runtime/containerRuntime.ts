@@ -77,6 +77,7 @@ export interface ImageInfo {
   sizeBytes: number;
   architecture: string;
   os: string;
+  labels: Record<string, string>;
 }
 
 export interface PullProgress {
@@ -101,7 +102,11 @@ export interface ContainerRuntime {
   inspectImage(name: string): Promise<ImageInfo | undefined>;
   pullImage(name: string, onProgress?: (p: PullProgress) => void, signal?: AbortSignal): Promise<void>;
   /** Builds from a folder holding a Dockerfile. */
-  buildImage(contextDir: string, tag: string, options?: { buildArgs?: Record<string, string>; onLog?: (line: string) => void; signal?: AbortSignal }): Promise<void>;
+  buildImage(
+    contextDir: string,
+    tag: string,
+    options?: { buildArgs?: Record<string, string>; labels?: Record<string, string>; onLog?: (line: string) => void; signal?: AbortSignal },
+  ): Promise<void>;
   /** Creates and starts a container that idles until removed. */
   createContainer(spec: ContainerSpec): Promise<ContainerHandle>;
   getContainer(id: string): ContainerHandle;

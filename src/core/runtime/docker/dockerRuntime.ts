@@ -49,18 +49,7 @@ export class DockerRuntime implements ContainerRuntime {
   async inspectImage(name: string): Promise<ImageInfo | undefined> {
     try {
       const info = await this.docker.getImage(name).inspect();
-      return { id: info.Id, sizeBytes: info.Size, architecture: info.Architecture, os: info.Os };
-    } catch (err) {
-      if (statusCodeOf(err) === 404) return undefined;
-      throw translateEngineError(err, this.endpoint, `inspecting image ${name}`);
-    }
-  }
-
-  /** Image labels, used to tell whether a locally built image is stale. */
-  async imageLabels(name: string): Promise<Record<string, string> | undefined> {
-    try {
-      const info = await this.docker.getImage(name).inspect();
-      return info.Config?.Labels ?? {};
+      return { id: info.Id, sizeBytes: info.Size, architecture: info.Architecture, os: info.Os, labels: info.Config?.Labels ?? {} };
     } catch (err) {
       if (statusCodeOf(err) === 404) return undefined;
       throw translateEngineError(err, this.endpoint, `inspecting image ${name}`);

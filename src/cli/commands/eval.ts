@@ -1,0 +1,86 @@
+import * as path from 'node:path';
+import { runEvaluation } from '../../core/harness/runEvaluation';
+import { RULE_SETS, type RuleSet } from '../../core/grading/ruleSet';
+import { loadPredictions } from '../../core/predictions/loadPredictions';
+import { DockerRuntime } from '../../core/runtime/docker/dockerRuntime';
+import { parseCommandArgs, positiveInt, progress, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
+import { loadDatasetForCli, selectInstances } from '../datasetOption';
+import { evaluationTable, resultLine } from '../evaluationTable';
+
+const USAGE =
+  'swe-gym eval --dataset D --predictions P|gold|empty [--instances ID...] [--workers N] [--timeout S] [--run-id R] [--out DIR] [--rules swe-gym|swebench-v4|swebench-v5] [--skip-install] [--no-pull] [--json]';
+
+export const EVAL_OPTIONS = {
+  dataset: { type: 'string' },
+  instances: { type: 'string', multiple: true },
+  workers: { type: 'string' },
+  timeout: { type: 'string' },
+  'run-id': { type: 'string' },
+  out: { type: 'string' },
+  rules: { type: 'string' },
+  'skip-install': { type: 'boolean' },
+  'no-pull': { type: 'boolean' },
+  'image-template': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export function parseRules(value: string | undefined): RuleSet | undefined {
+  if (value === undefined) return undefined;
+  if (!(RULE_SETS as readonly string[]).includes(value)) throw new UsageError(`--rules takes one of ${RULE_SETS.join(', ')}, got "${value}"`);
+  return value as RuleSet;
+}
+
+/** `--instances a b c` and `--instances a --instances b` both work. */
+export function instanceIds(values: { instances?: string[] }, positionals: string[]): string[] | undefined {
+  const ids = [...(values.instances ?? []), ...positionals].flatMap((s) => s.split(',')).filter(Boolean);
+  return ids.length ? ids : undefined;
+}
+
+export async function evalCommand(ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(ctx.argv, { ...EVAL_OPTIONS, predictions: { type: 'string' } }, USAGE);
+  const dataset = await loadDatasetForCli(ctx, requireOption(values.dataset, 'dataset', USAGE));
+  const selected = new Set(selectInstances(dataset, instanceIds(values, positionals)).map((i) => i.instance_id));
+  const predictions = (await loadPredictions(requireOption(values.predictions, 'predictions', USAGE), dataset)).filter((p) => selected.has(p.instance_id));
+  if (predictions.length === 0) throw new UsageError('No predictions left to evaluate for the selected instances.');
+  const outDir = path.resolve(values.out ?? 'runs');
+  progress(ctx, `Evaluating ${predictions.length} prediction(s) from ${dataset.name} with ${positiveInt(values.workers, 'workers', 1)} worker(s)`);
+  const outcome = await runEvaluation(new DockerRuntime(), dataset, predictions, {
+    workers: positiveInt(values.workers, 'workers', 1),
+    timeoutSeconds: values.timeout ? positiveInt(values.timeout, 'timeout', 1800) : undefined,
+    runId: values['run-id'],
+    outDir,
+    rules: parseRules(values.rules),
+    skipInstall: values['skip-install'],
+    allowPull: !values['no-pull'],
+    imageTemplate: values['image-template'],
+    signal: ctx.signal,
+    onEvent: (e) => {
+      if (e.type === 'done') progress(ctx, `[${e.completed}/${e.total}] ${resultLine(e.result)}`);
+    },
+  });
+  const resolved = outcome.results.filter((r) => r.resolved).length;
+  if (values.json) {
+    writeJson(ctx, {
+      run_id: outcome.runId,
+      total: outcome.results.length,
+      resolved,
+      summary_path: outcome.summaryPath ?? null,
+      instances: outcome.results.map((r) => ({
+        instance_id: r.instance_id,
+        model_name_or_path: r.model_name_or_path,
+        resolved: r.resolved,
+        status: r.status,
+        rules: r.rules,
+        strict_resolved: r.grade?.strict.resolved ?? false,
+        rules_disagree: r.grade?.disagree ?? false,
+        error: r.error ?? null,
+        output_dir: r.outputDir ?? null,
+        duration_ms: r.durationMs,
+      })),
+    });
+  } else {
+    ctx.stdout.write(`${evaluationTable(outcome.results)}\n\nrun ${outcome.runId}: ${resolved}/${outcome.results.length} resolved; outputs in ${path.join(outDir, outcome.runId)}\n`);
+  }
+  for (const r of outcome.results) for (const w of r.warnings) progress(ctx, `warning: ${r.instance_id}: ${w}`);
+  return 0;
+}

@@ -1,0 +1,50 @@
+import { validateInstances } from '../../core/harness/validateInstances';
+import { DockerRuntime } from '../../core/runtime/docker/dockerRuntime';
+import { parseCommandArgs, positiveInt, progress, requireOption, writeJson, type CliContext } from '../cliContext';
+import { loadDatasetForCli, selectInstances } from '../datasetOption';
+import { formatTable } from '../table';
+import { EVAL_OPTIONS, instanceIds, parseRules } from './eval';
+
+const USAGE = 'swe-gym validate --dataset D [--instances ID...] [--reruns N] [--workers N] [--timeout S] [--skip-install] [--json]';
+
+/** Gold must resolve (every rerun), the untouched base must not. Exit 1 when any instance fails. */
+export async function validateCommand(ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(ctx.argv, { ...EVAL_OPTIONS, reruns: { type: 'string' } }, USAGE);
+  const dataset = await loadDatasetForCli(ctx, requireOption(values.dataset, 'dataset', USAGE));
+  const instances = selectInstances(dataset, instanceIds(values, positionals));
+  progress(ctx, `Validating ${instances.length} instance(s): gold must resolve, the base must not`);
+  const results = await validateInstances(new DockerRuntime(), dataset, instances, {
+    goldRuns: positiveInt(values.reruns, 'reruns', 1),
+    workers: positiveInt(values.workers, 'workers', 1),
+    timeoutSeconds: values.timeout ? positiveInt(values.timeout, 'timeout', 1800) : undefined,
+    rules: parseRules(values.rules),
+    skipInstall: values['skip-install'],
+    allowPull: !values['no-pull'],
+    imageTemplate: values['image-template'],
+    signal: ctx.signal,
+    onResult: (v) => progress(ctx, `${v.instance_id}: ${v.ok ? 'valid' : `INVALID — ${v.problems.join('; ')}`}`),
+  });
+  const valid = results.filter((v) => v.ok).length;
+  if (values.json) {
+    writeJson(ctx, {
+      total: results.length,
+      valid,
+      instances: results.map((v) => ({
+        instance_id: v.instance_id,
+        ok: v.ok,
+        gold_statuses: v.gold.map((g) => g.status),
+        base_status: v.base.status,
+        problems: v.problems,
+        flaky_tests: v.flakyTests,
+      })),
+    });
+  } else {
+    ctx.stdout.write(
+      `${formatTable(
+        ['instance', 'gold', 'base', 'flaky', 'verdict'],
+        results.map((v) => [v.instance_id, v.gold.map((g) => g.status).join(','), v.base.status, String(v.flakyTests.length), v.ok ? 'valid' : 'INVALID']),
+      )}\n\n${valid}/${results.length} valid\n`,
+    );
+  }
+  return valid === results.length ? 0 : 1;
+}

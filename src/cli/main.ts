@@ -1,0 +1,63 @@
+import { UsageError, type CliContext } from './cliContext';
+import { cleanupCommand } from './commands/cleanup';
+import { demoCommand } from './commands/demo';
+import { evalCommand } from './commands/eval';
+import { gradeCommand } from './commands/grade';
+import { listCommand } from './commands/list';
+import { showCommand } from './commands/show';
+import { validateCommand } from './commands/validate';
+
+const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<number>; help: string }> = {
+  list: { run: listCommand, help: 'list the instances of a dataset (file, folder, HF cache, or `samples`)' },
+  show: { run: showCommand, help: 'show one instance' },
+  eval: { run: evalCommand, help: 'evaluate predictions (a file, `gold` or `empty`) in fresh containers' },
+  validate: { run: validateCommand, help: 'check that gold resolves and the base does not; --reruns finds flaky tests' },
+  grade: { run: gradeCommand, help: 'grade an existing test log without running anything' },
+  cleanup: { run: cleanupCommand, help: 'remove containers left behind by crashed runs' },
+  demo: { run: demoCommand, help: 'evaluate gold, empty and tempting patches on the bundled samples' },
+};
+
+function usage(): string {
+  return ['usage: swe-gym <command> [options]', '', ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.help}`), '', 'Run `swe-gym <command> --help` for its options.'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n\n${usage()}\n`);
+    return 2;
+  }
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('Cancelling: removing containers (Ctrl+C again to exit at once)...\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${name}: ${command.help}\n`);
+      return 0;
+    }
+    return await command.run({ argv: rest, stdout: process.stdout, stderr: process.stderr, signal: abort.signal });
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    if (e.name === 'AbortError' || abort.signal.aborted) {
+      process.stderr.write(`Cancelled: ${e.message}\n`);
+      return 130;
+    }
+    process.stderr.write(`error: ${e.message}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}

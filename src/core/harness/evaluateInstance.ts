@@ -1,0 +1,181 @@
+import type { DatasetFlavor, TaskInstance } from '../dataset/taskInstance';
+import { gradeBoth } from '../grading/grade';
+import { extractTestSection } from '../grading/logChecks';
+import { getLogParser } from '../grading/logParsers';
+import { parserNameForInstance } from '../grading/parserForInstance';
+import type { RuleSet } from '../grading/ruleSet';
+import { ensureImage } from '../images/ensureImage';
+import { applyCandidatePatch } from '../patch/applyPatch';
+import { normalizePatch } from '../patch/normalizePatch';
+import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRuntime';
+import { buildEvalScript } from './evalScript';
+import type { EvaluationResult, EvaluationStatus } from './evaluationResult';
+import { newRunId } from './runId';
+
+export const DEFAULT_TEST_TIMEOUT_SECONDS = 1800;
+const EVAL_SCRIPT_PATH = '/eval.sh';
+
+export interface EvaluateOptions {
+  flavor?: DatasetFlavor;
+  datasetDir?: string;
+  /** Image name template (overrides the row's image and the dataset's naming rule). */
+  imageTemplate?: string;
+  /** Pull missing images (default true). */
+  allowPull?: boolean;
+  runId?: string;
+  modelName?: string;
+  /** Whole eval script budget, as the harness's timeout. */
+  timeoutSeconds?: number;
+  /** Skip the install re-run (it needs network); the result says so. */
+  skipInstall?: boolean;
+  /** Defaults to the dataset's own: 'swe-gym' for SWE-Gym and samples, 'swebench-v4' for SWE-bench. */
+  rules?: RuleSet;
+  sessionId?: string;
+  memoryBytes?: number;
+  /**
+   * Run the tests even when the patch is empty (validation: the FAIL_TO_PASS tests must fail on
+   * the untouched base). The harness itself never runs an empty patch.
+   */
+  runEmptyPatch?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+export function defaultRulesFor(flavor: DatasetFlavor | undefined): RuleSet {
+  return flavor === 'swe-bench' ? 'swebench-v4' : 'swe-gym';
+}
+
+/**
+ * Grades one candidate patch exactly as the SWE-bench harness does: a fresh container from the
+ * instance image, the candidate applied with the harness's fallbacks, the eval script (hidden test
+ * patch, test command), the repo's log parser, FAIL_TO_PASS / PASS_TO_PASS grading. The container
+ * is always removed. Cancellation rejects with an AbortError after the clean-up.
+ */
+export async function evaluateInstance(runtime: ContainerRuntime, instance: TaskInstance, candidatePatch: string | null, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+  const started = Date.now();
+  const rules = options.rules ?? defaultRulesFor(options.flavor);
+  const progress = options.onProgress ?? (() => undefined);
+  const patch = normalizePatch(candidatePatch);
+  const result: EvaluationResult = {
+    instance_id: instance.instance_id,
+    run_id: options.runId ?? newRunId(),
+    model_name_or_path: options.modelName ?? 'unknown',
+    status: 'error',
+    resolved: false,
+    rules,
+    statusMap: {},
+    patch,
+    testLog: '',
+    applyLog: '',
+    skippedInstall: false,
+    warnings: [],
+    durationMs: 0,
+    timings: { imageMs: 0, containerMs: 0, applyMs: 0, testsMs: 0, removeMs: 0 },
+  };
+  const finish = (status: EvaluationStatus, error?: string): EvaluationResult => {
+    result.status = status;
+    result.resolved = status === 'resolved';
+    if (error) result.error = error;
+    result.durationMs = Date.now() - started;
+    return result;
+  };
+  if (!patch && !options.runEmptyPatch) return finish('empty_patch', candidatePatch?.trim() ? 'The prediction holds no `diff --git` patch.' : undefined);
+
+  let container: ContainerHandle | undefined;
+  try {
+    let t = Date.now();
+    progress('Ensuring the image');
+    const ensured = await ensureImage(runtime, instance, {
+      flavor: options.flavor ?? 'swe-gym',
+      datasetDir: options.datasetDir,
+      template: options.imageTemplate,
+      allowPull: options.allowPull,
+      signal: options.signal,
+      onProgress: (e) => progress(e.message),
+    });
+    result.image = ensured.image;
+    result.warnings.push(...ensured.warnings);
+    result.timings.imageMs = Date.now() - t;
+
+    t = Date.now();
+    progress('Starting a fresh container');
+    container = await runtime.createContainer({
+      image: ensured.image,
+      purpose: 'eval',
+      instanceId: instance.instance_id,
+      sessionId: options.sessionId,
+      memoryBytes: options.memoryBytes,
+      signal: options.signal,
+    });
+    result.timings.containerMs = Date.now() - t;
+
+    if (patch) {
+      t = Date.now();
+      progress('Applying the candidate patch');
+      const applied = await applyCandidatePatch(container, patch, options.flavor === 'swe-bench' ? 'swe-bench' : 'swe-gym', { signal: options.signal });
+      result.applyLog = applied.log;
+      result.timings.applyMs = Date.now() - t;
+      throwIfAborted(options.signal);
+      if (!applied.applied) return finish('patch_apply_failed', `Patch failed to apply: ${applied.reason ?? 'no strategy applied it'}`);
+    }
+
+    t = Date.now();
+    progress('Running the hidden tests');
+    const script = buildEvalScript(instance, { skipInstall: options.skipInstall });
+    result.evalScript = script.text;
+    result.skippedInstall = script.skippedInstall;
+    await container.putFile(EVAL_SCRIPT_PATH, script.text, 0o755);
+    const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TEST_TIMEOUT_SECONDS;
+    // One pipe for both streams keeps the log in the exact order the script wrote it.
+    const run = await container.exec(['/bin/bash', '-c', `/bin/bash ${EVAL_SCRIPT_PATH} 2>&1`], { timeoutMs: timeoutSeconds * 1000, signal: options.signal });
+    result.timings.testsMs = Date.now() - t;
+    result.testLog = run.output;
+    throwIfAborted(options.signal);
+    if (run.timedOut) {
+      result.testLog += `\n\nTimeout error: ${timeoutSeconds} seconds exceeded.\n>>>>> Tests Timed Out\n`;
+      return finish('timeout', `The tests did not finish within ${timeoutSeconds} s and were killed.`);
+    }
+    result.testExitCode = await readExitCode(container, script.exitCodeFile);
+    return grade(instance, result, rules, finish);
+  } catch (err) {
+    if (options.signal?.aborted) throw abortError(instance.instance_id);
+    return finish('error', err instanceof Error ? err.message : String(err));
+  } finally {
+    if (container) {
+      const t = Date.now();
+      await container.remove().catch((err: unknown) => {
+        result.warnings.push(`Could not remove container ${container?.name}: ${err instanceof Error ? err.message : String(err)}. The engine removes it when it next stops it (auto-remove), or run \`swe-gym cleanup\`.`);
+      });
+      result.timings.removeMs = Date.now() - t;
+      result.durationMs = Date.now() - started;
+    }
+  }
+}
+
+function grade(instance: TaskInstance, result: EvaluationResult, rules: RuleSet, finish: (s: EvaluationStatus, e?: string) => EvaluationResult): EvaluationResult {
+  // Each rule set checks and parses the raw log its own way; the status map shown is the reference one.
+  const both = gradeBoth(instance, result.testLog, rules, { testCommandExitCode: result.testExitCode });
+  result.grade = both;
+  result.statusMap = getLogParser(parserNameForInstance(instance), rules)(extractTestSection(result.testLog, rules));
+  if (both.reference.rejected !== null) return finish('error', `The test log cannot be graded: ${both.reference.rejected}`);
+  return finish(both.reference.resolved ? 'resolved' : 'unresolved');
+}
+
+async function readExitCode(container: ContainerHandle, file: string): Promise<number | null> {
+  try {
+    const n = Number.parseInt((await container.readFile(file)).toString('utf8').trim(), 10);
+    return Number.isNaN(n) ? null : n;
+  } catch {
+    return null;
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new Error('aborted');
+}
+
+function abortError(id: string): Error {
+  const e = new Error(`Evaluation of ${id} was cancelled`);
+  e.name = 'AbortError';
+  return e;
+}

@@ -1,0 +1,107 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { LoadedDataset } from '../dataset/taskInstance';
+import type { Prediction } from '../predictions/loadPredictions';
+import type { ContainerRuntime } from '../runtime/containerRuntime';
+import { reapOurContainers } from '../runtime/reaper';
+import { evaluateInstance, type EvaluateOptions } from './evaluateInstance';
+import type { EvaluationResult } from './evaluationResult';
+import { summarize, writeInstanceOutputs, type RunSummary } from './reportFiles';
+import { newRunId } from './runId';
+
+export type RunEvent =
+  | { type: 'start'; instance_id: string; index: number; total: number }
+  | { type: 'progress'; instance_id: string; message: string }
+  | { type: 'done'; result: EvaluationResult; completed: number; total: number };
+
+export interface RunOptions extends Omit<EvaluateOptions, 'runId' | 'modelName' | 'onProgress' | 'flavor' | 'datasetDir'> {
+  workers?: number;
+  runId?: string;
+  /** Where the harness-style outputs go; nothing is written without it. */
+  outDir?: string;
+  onEvent?: (e: RunEvent) => void;
+}
+
+export interface RunOutcome {
+  runId: string;
+  results: EvaluationResult[];
+  summary: RunSummary;
+  summaryPath?: string;
+}
+
+/**
+ * Evaluates predictions with a pool of workers, each instance in its own fresh container.
+ * A run id is never reused: an existing run folder is an error, not a cache.
+ */
+export async function runEvaluation(runtime: ContainerRuntime, dataset: LoadedDataset, predictions: Prediction[], options: RunOptions = {}): Promise<RunOutcome> {
+  const runId = options.runId ?? newRunId();
+  const sessionId = options.sessionId ?? runId;
+  if (options.outDir && (await exists(path.join(options.outDir, runId)))) {
+    throw new Error(`Run id ${runId} already has results in ${path.join(options.outDir, runId)}; every evaluation needs a new run id (reusing one would return stale verdicts).`);
+  }
+  await runtime.ping(options.signal);
+  // Leftovers of an earlier crashed run on this host go first, so they cannot pile up.
+  await reapOurContainers(runtime, { orphansOnly: true }).catch(() => undefined);
+
+  const byId = new Map(dataset.instances.map((i) => [i.instance_id, i]));
+  const datasetDir = dataset.files[0] ? path.dirname(dataset.files[0]) : undefined;
+  const queue = predictions.map((p, index) => ({ p, index }));
+  const results: EvaluationResult[] = [];
+  const workers = Math.max(1, Math.min(options.workers ?? 1, queue.length || 1));
+  let completed = 0;
+
+  const worker = async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      if (options.signal?.aborted) return;
+      const { p, index } = item;
+      const instance = byId.get(p.instance_id);
+      if (!instance) throw new Error(`Prediction for unknown instance ${p.instance_id}`);
+      options.onEvent?.({ type: 'start', instance_id: p.instance_id, index, total: predictions.length });
+      const runLog: string[] = [];
+      const result = await evaluateInstance(runtime, instance, p.model_patch, {
+        ...options,
+        flavor: dataset.flavor,
+        datasetDir,
+        runId,
+        sessionId,
+        modelName: p.model_name_or_path,
+        onProgress: (message) => {
+          runLog.push(`${new Date().toISOString()} ${message}`);
+          options.onEvent?.({ type: 'progress', instance_id: p.instance_id, message });
+        },
+      });
+      if (options.outDir) result.outputDir = await writeInstanceOutputs(options.outDir, result, runLog);
+      results.push(result);
+      completed++;
+      options.onEvent?.({ type: 'done', result, completed, total: predictions.length });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: workers }, worker));
+  } finally {
+    if (options.signal?.aborted) await reapOurContainers(runtime, { sessionId }).catch(() => undefined);
+  }
+  if (options.signal?.aborted) {
+    const e = new Error(`Run ${runId} was cancelled after ${completed} of ${predictions.length} instances`);
+    e.name = 'AbortError';
+    throw e;
+  }
+  results.sort((a, b) => a.instance_id.localeCompare(b.instance_id));
+  const unstopped = (await runtime.listOurContainers({ sessionId }).catch(() => [])).map((c) => c.name);
+  const summary = summarize(dataset.instances.length, predictions.map((p) => p.instance_id), results, unstopped);
+  let summaryPath: string | undefined;
+  if (options.outDir) {
+    const model = (predictions[0]?.model_name_or_path ?? 'unknown').replace(/\//g, '__');
+    summaryPath = path.join(options.outDir, `${model}.${runId}.json`);
+    await fs.mkdir(options.outDir, { recursive: true });
+    await fs.writeFile(summaryPath, JSON.stringify(summary, null, 4));
+  }
+  return { runId, results, summary, summaryPath };
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
+}

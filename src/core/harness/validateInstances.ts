@@ -1,0 +1,71 @@
+import type { LoadedDataset, TaskInstance } from '../dataset/taskInstance';
+import type { ContainerRuntime } from '../runtime/containerRuntime';
+import * as path from 'node:path';
+import { evaluateInstance, type EvaluateOptions } from './evaluateInstance';
+import type { EvaluationResult } from './evaluationResult';
+import { newRunId } from './runId';
+
+export interface InstanceValidation {
+  instance_id: string;
+  ok: boolean;
+  gold: EvaluationResult[];
+  /** The hidden tests on the untouched base commit. */
+  base: EvaluationResult;
+  problems: string[];
+  /** Tests whose status changed between gold reruns. */
+  flakyTests: string[];
+}
+
+export interface ValidateOptions extends Omit<EvaluateOptions, 'flavor' | 'datasetDir' | 'runEmptyPatch' | 'modelName'> {
+  /** How many times to run the gold patch (more than 1 finds flaky tests). */
+  goldRuns?: number;
+  workers?: number;
+  onResult?: (v: InstanceValidation) => void;
+}
+
+/**
+ * Checks that an instance is sound: the gold patch resolves it (every time, when rerun), and
+ * the untouched base does not (its FAIL_TO_PASS tests really fail).
+ */
+export async function validateInstances(runtime: ContainerRuntime, dataset: LoadedDataset, instances: TaskInstance[], options: ValidateOptions = {}): Promise<InstanceValidation[]> {
+  const runId = options.runId ?? newRunId('validate');
+  const base: EvaluateOptions = { ...options, runId, flavor: dataset.flavor, datasetDir: dataset.files[0] ? path.dirname(dataset.files[0]) : undefined };
+  const queue = [...instances];
+  const out: InstanceValidation[] = [];
+  const worker = async () => {
+    for (let inst = queue.shift(); inst; inst = queue.shift()) {
+      if (options.signal?.aborted) return;
+      const gold: EvaluationResult[] = [];
+      for (let i = 0; i < Math.max(1, options.goldRuns ?? 1); i++) gold.push(await evaluateInstance(runtime, inst, inst.patch, { ...base, modelName: 'gold' }));
+      const onBase = await evaluateInstance(runtime, inst, '', { ...base, modelName: 'base', runEmptyPatch: true });
+      const v = judge(inst, gold, onBase);
+      out.push(v);
+      options.onResult?.(v);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.workers ?? 1) }, worker));
+  return out.sort((a, b) => a.instance_id.localeCompare(b.instance_id));
+}
+
+function judge(inst: TaskInstance, gold: EvaluationResult[], onBase: EvaluationResult): InstanceValidation {
+  const problems: string[] = [];
+  gold.forEach((g, i) => {
+    if (g.status !== 'resolved') problems.push(`gold run ${i + 1}: ${g.status}${g.error ? ` (${g.error})` : ''}${g.grade ? `, f2p ${fmt(g.grade.reference.f2p)} p2p ${fmt(g.grade.reference.p2p)}` : ''}`);
+  });
+  if (onBase.status === 'resolved') problems.push('the untouched base already resolves it');
+  else if (onBase.status !== 'unresolved') problems.push(`base run: ${onBase.status}${onBase.error ? ` (${onBase.error})` : ''}`);
+  const passingOnBase = inst.FAIL_TO_PASS.filter((t) => onBase.statusMap[t] === 'PASSED' || onBase.statusMap[t] === 'XFAIL');
+  if (passingOnBase.length) problems.push(`FAIL_TO_PASS tests already pass on the base: ${passingOnBase.join(', ')}`);
+  const flakyTests = new Set<string>();
+  for (const g of gold.slice(1)) {
+    for (const id of new Set([...Object.keys(g.statusMap), ...Object.keys(gold[0]?.statusMap ?? {})])) {
+      if (g.statusMap[id] !== gold[0]?.statusMap[id]) flakyTests.add(id);
+    }
+  }
+  if (flakyTests.size) problems.push(`flaky tests across ${gold.length} gold runs: ${[...flakyTests].join(', ')}`);
+  return { instance_id: inst.instance_id, ok: problems.length === 0, gold, base: onBase, problems, flakyTests: [...flakyTests].sort() };
+}
+
+function fmt(n: number): string {
+  return n.toFixed(2);
+}

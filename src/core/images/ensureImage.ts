@@ -1,0 +1,95 @@
+import * as path from 'node:path';
+import type { DatasetFlavor, TaskInstance } from '../dataset/taskInstance';
+import type { ContainerRuntime } from '../runtime/containerRuntime';
+import { ImageUnavailableError } from '../runtime/errors';
+import { hashBuildContext } from './contextHash';
+import { imageNameFor } from './imageName';
+
+export const LABEL_CONTEXT_HASH = 'io.swe-gym-studio.context-hash';
+
+export interface ImageProgress {
+  phase: 'present' | 'pull' | 'build';
+  message: string;
+  currentBytes?: number;
+  totalBytes?: number;
+}
+
+export interface EnsureImageOptions {
+  /** Folder of the dataset file: row build contexts are relative to it. */
+  datasetDir?: string;
+  flavor: DatasetFlavor;
+  template?: string;
+  /** false: never pull, fail when the image is absent (offline use). */
+  allowPull?: boolean;
+  onProgress?: (e: ImageProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface EnsuredImage {
+  image: string;
+  source: 'present' | 'pulled' | 'built';
+  sizeBytes: number;
+  /** e.g. an amd64 image on an arm64 host (runs emulated, about 6x slower). */
+  warnings: string[];
+}
+
+// Concurrent workers asking for the same image share one pull/build.
+const inFlight = new Map<string, Promise<EnsuredImage>>();
+
+export function ensureImage(runtime: ContainerRuntime, instance: TaskInstance, options: EnsureImageOptions): Promise<EnsuredImage> {
+  const image = imageNameFor(instance, options.flavor, options.template);
+  const running = inFlight.get(image);
+  if (running) return running;
+  const work = ensureNamedImage(runtime, instance, image, options).finally(() => inFlight.delete(image));
+  inFlight.set(image, work);
+  return work;
+}
+
+async function ensureNamedImage(runtime: ContainerRuntime, instance: TaskInstance, image: string, options: EnsureImageOptions): Promise<EnsuredImage> {
+  const progress = options.onProgress ?? (() => undefined);
+  let source: EnsuredImage['source'] = 'present';
+  if (instance.image_build_context && !options.template) {
+    const contextDir = path.resolve(options.datasetDir ?? '.', instance.image_build_context);
+    const wanted = await hashBuildContext(contextDir);
+    const existing = await runtime.inspectImage(image);
+    if (existing?.labels[LABEL_CONTEXT_HASH] !== wanted) {
+      progress({ phase: 'build', message: `Building ${image} from ${contextDir}` });
+      try {
+        await runtime.buildImage(contextDir, image, {
+          labels: { [LABEL_CONTEXT_HASH]: wanted },
+          onLog: (line) => progress({ phase: 'build', message: line }),
+          signal: options.signal,
+        });
+      } catch (err) {
+        throw explainBuildFailure(err, image);
+      }
+      source = 'built';
+    }
+  } else if (!(await runtime.inspectImage(image))) {
+    if (options.allowPull === false) throw new ImageUnavailableError(`Image ${image} is not present locally and pulling is turned off.`);
+    progress({ phase: 'pull', message: `Pulling ${image}` });
+    await runtime.pullImage(
+      image,
+      (p) => progress({ phase: 'pull', message: `${p.layer ? `${p.layer}: ` : ''}${p.status}`, currentBytes: p.currentBytes, totalBytes: p.totalBytes }),
+      options.signal,
+    );
+    source = 'pulled';
+  }
+  const info = await runtime.inspectImage(image);
+  if (!info) throw new ImageUnavailableError(`Image ${image} is still missing after ${source === 'built' ? 'the build' : 'the pull'}.`);
+  if (source === 'present') progress({ phase: 'present', message: `Using ${image}` });
+  const warnings: string[] = [];
+  const host = runtime.hostArchitecture();
+  if (info.architecture && info.architecture !== host) {
+    warnings.push(`Image ${image} is ${info.architecture} but this host is ${host}: it runs emulated, several times slower, and timeouts may need raising.`);
+  }
+  return { image, source, sizeBytes: info.sizeBytes, warnings };
+}
+
+function explainBuildFailure(err: unknown, image: string): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/swe-gym-studio\/base/.test(message) && /pull access denied|not found|repository does not exist/i.test(message)) {
+    return new ImageUnavailableError(`Building ${image} needs the local base image: run \`bash scripts/lib/ensure-base-image.sh\` (or \`npm run demo\`) first. (${message})`);
+  }
+  return err instanceof Error ? err : new Error(message);
+}

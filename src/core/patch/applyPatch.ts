@@ -1,0 +1,54 @@
+import type { ContainerHandle } from '../runtime/containerRuntime';
+
+/** Where the candidate patch is written before applying, as the harness does. */
+export const CANDIDATE_PATCH_PATH = '/tmp/patch.diff';
+
+/** The harness's fallbacks, tried in order until one exits 0. */
+export const APPLY_STRATEGIES = {
+  // SWE-Gym fork
+  'swe-gym': [
+    ['git', 'apply', '-v', CANDIDATE_PATCH_PATH],
+    ['patch', '--batch', '--fuzz=5', '-p1', '-i', CANDIDATE_PATCH_PATH],
+  ],
+  // SWE-bench v4.1 and later
+  'swe-bench': [
+    ['git', 'apply', '--verbose', CANDIDATE_PATCH_PATH],
+    ['git', 'apply', '--verbose', '--reject', CANDIDATE_PATCH_PATH],
+    ['patch', '--batch', '--fuzz=5', '-p1', '-i', CANDIDATE_PATCH_PATH],
+  ],
+} as const satisfies Record<string, readonly (readonly string[])[]>;
+
+export type ApplyStrategy = keyof typeof APPLY_STRATEGIES;
+
+export interface ApplyOutcome {
+  applied: boolean;
+  /** The command that succeeded. */
+  command?: string;
+  /** Every attempt's command and output, for the run log and the failure reason. */
+  log: string;
+  /** A short reason when nothing applied: the first attempt's error lines. */
+  reason?: string;
+}
+
+export async function applyCandidatePatch(
+  container: ContainerHandle,
+  patch: string,
+  strategy: ApplyStrategy,
+  options: { cwd?: string; signal?: AbortSignal } = {},
+): Promise<ApplyOutcome> {
+  await container.putFile(CANDIDATE_PATCH_PATH, patch);
+  const parts: string[] = [];
+  let firstFailure: string | undefined;
+  for (const cmd of APPLY_STRATEGIES[strategy]) {
+    const r = await container.exec([...cmd], { cwd: options.cwd ?? '/testbed', signal: options.signal, timeoutMs: 120_000 });
+    parts.push(`$ ${cmd.join(' ')}\n${r.output}[exit ${r.exitCode ?? 'killed'}]`);
+    if (r.exitCode === 0) return { applied: true, command: cmd.join(' '), log: parts.join('\n') };
+    firstFailure ??= r.output
+      .split('\n')
+      .filter((l) => /error|fail|reject|corrupt|malformed|does not apply|can't find|only garbage/i.test(l))
+      .slice(0, 5)
+      .join('\n') || r.output.trim().split('\n').slice(-3).join('\n');
+    if (r.cancelled) break;
+  }
+  return { applied: false, log: parts.join('\n'), reason: firstFailure };
+}
