@@ -8,20 +8,13 @@ import { JsonlTextSource, fileStamp, readJsonlRows } from './readJsonl';
 import { openParquetRows } from './readParquet';
 import { fileFormat, resolveDatasetSource } from './resolveSource';
 import type { RowBatch } from './rowBatch';
+import { LAZY_TEXT_THRESHOLD_BYTES, type TextStorage } from './textFields';
 import type { DatasetIssue, LoadedDataset, TaskInstance } from './taskInstance';
 
 export { resolvePackageRoot } from './packageRoot';
 export { resolveDatasetSource } from './resolveSource';
 
-/**
- * Where the heavy text fields (problem_statement, hints_text, patch, test_patch) live after loading.
- * - 'memory': plain strings, read at load time.
- * - 'lazy': JSONL and parquet rows keep them on disk; reading the property reads them back
- *   synchronously (JSON arrays are always in memory). Memory stays small for SWE-Gym Raw sized
- *   sources; the price is a disk read per access and an error if the file changes meanwhile.
- * - 'auto' (default): 'lazy' for JSONL/parquet files over 16 MiB, else 'memory'.
- */
-export type TextStorage = 'auto' | 'memory' | 'lazy';
+export type { TextStorage } from './textFields';
 
 export interface LoadDatasetOptions {
   signal?: AbortSignal;
@@ -33,8 +26,6 @@ export interface LoadDatasetOptions {
   hubCacheDir?: string;
   text?: TextStorage;
 }
-
-export const LAZY_TEXT_THRESHOLD_BYTES = 16 * 1024 * 1024;
 
 /**
  * Loads a dataset from `samples`, a .json/.jsonl/.ndjson/.parquet file, a folder, a Hugging Face
@@ -116,11 +107,12 @@ async function openFile(
   } catch (err) {
     throw new DatasetLoadError(`Cannot read ${file}: ${(err as Error).message}`);
   }
+  // For parquet the file size says little (text compresses ~3x): it decides from its metadata.
   const lazy = text === 'lazy' || (text === 'auto' && stat.size > LAZY_TEXT_THRESHOLD_BYTES);
   switch (format) {
     case 'parquet': {
       try {
-        return await openParquetRows(file, lazy, signal);
+        return await openParquetRows(file, text, signal);
       } catch (err) {
         throw new DatasetLoadError(`${file} is not a readable parquet file: ${(err as Error).message}`);
       }

@@ -3,7 +3,7 @@ import type { AsyncBuffer, ColumnChunk, FileMetaData, RowGroup } from 'hyparquet
 import { assertUnchanged, fileStamp } from './readJsonl';
 import type { TextSource } from './lazyText';
 import type { RowBatch } from './rowBatch';
-import { HEAVY_TEXT_FIELDS, type HeavyTextField } from './textFields';
+import { HEAVY_TEXT_FIELDS, LAZY_TEXT_THRESHOLD_BYTES, type HeavyTextField, type TextStorage } from './textFields';
 
 export interface ParquetRows {
   batches: AsyncGenerator<RowBatch>;
@@ -12,11 +12,11 @@ export interface ParquetRows {
 }
 
 /**
- * Reads a parquet file one row group at a time. With `lazyText`, the heavy text columns are not
+ * Reads a parquet file one row group at a time. With lazy text, the heavy text columns are not
  * decoded at all (they are most of the bytes and most of the decode time); test_patch is still
  * proven present per row group, from the column statistics when they allow, else by decoding it.
  */
-export async function openParquetRows(file: string, lazyText: boolean, signal?: AbortSignal): Promise<ParquetRows> {
+export async function openParquetRows(file: string, text: TextStorage, signal?: AbortSignal): Promise<ParquetRows> {
   const hyparquet = await import('hyparquet');
   const handle = await fs.promises.open(file, 'r');
   let handed = false;
@@ -26,6 +26,7 @@ export async function openParquetRows(file: string, lazyText: boolean, signal?: 
     const metadata = await hyparquet.parquetMetadataAsync(buffer);
     const topColumns = hyparquet.parquetSchema(metadata).children.map((c) => c.element.name);
     const heavy = new Set<string>(HEAVY_TEXT_FIELDS);
+    const lazyText = text === 'lazy' || (text === 'auto' && heavyTextBytes(metadata, heavy) > LAZY_TEXT_THRESHOLD_BYTES);
     const eagerColumns = lazyText ? topColumns.filter((c) => !heavy.has(c)) : topColumns;
     const textSource = lazyText ? await ParquetTextSource.create(file, metadata, fileStamp(stat)) : undefined;
 
@@ -80,6 +81,17 @@ function fileHandleBuffer(handle: fs.promises.FileHandle, size: number): AsyncBu
       return buf.buffer.slice(0, done) as ArrayBuffer;
     },
   };
+}
+
+function heavyTextBytes(metadata: FileMetaData, heavy: ReadonlySet<string>): number {
+  let bytes = 0;
+  for (const group of metadata.row_groups) {
+    for (const chunk of group.columns) {
+      const meta = chunk.meta_data;
+      if (meta && heavy.has(meta.path_in_schema[0] ?? '')) bytes += Number(meta.total_uncompressed_size);
+    }
+  }
+  return bytes;
 }
 
 function columnChunk(group: RowGroup, name: string): ColumnChunk | undefined {
