@@ -33,20 +33,20 @@ export class StatusRecorder {
     this.errors.push(`line ${lineNumber}: ${why}: ${JSON.stringify(shown)}`);
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   finish(): ParsedLog {
-    // Null-prototype maps: a test id such as "constructor" or "__proto__" stays an ordinary key.
-    const statuses = Object.create(null) as StatusMap;
-    const raw = Object.create(null) as Record<string, string>;
+    const statuses: StatusMap = {};
+    const raw: Record<string, string> = {};
     for (const [id, status] of this.entries) {
-      raw[id] = status;
+      // defineProperty: a test id such as "__proto__" stays an ordinary own key.
+      define(raw, id, status);
       if (isTestStatus(status)) {
-        statuses[id] = status;
+        define(statuses, id, status);
       }
     }
     return { statuses, raw, harnessErrors: [...this.errors] };
   }
+}
+
+function define<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 }
