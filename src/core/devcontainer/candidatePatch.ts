@@ -24,6 +24,7 @@ export function withExecDefaults(container: ContainerHandle, defaults: Pick<Exec
         user: options.user ?? defaults.user,
         signal: options.signal ?? defaults.signal,
       }),
+    spawn: (cmd, options) => container.spawn(cmd, options),
     putFile: (p, c, m) => container.putFile(p, c, m),
     readFile: (p) => container.readFile(p),
     copyOut: (from, to) => container.copyOut(from, to),

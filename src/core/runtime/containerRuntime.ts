@@ -58,10 +58,36 @@ export interface ExecResult {
   durationMs: number;
 }
 
+export interface SpawnOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  user?: string;
+  /** Allocate a pseudo-terminal (interactive shells, terminals): output arrives as one stream. */
+  tty?: boolean;
+  /** Initial terminal size when tty is set. */
+  columns?: number;
+  rows?: number;
+}
+
+/** A long-lived process in a container: stdin stays open until closed or killed. */
+export interface SpawnedProcess {
+  write(data: string | Buffer): void;
+  /** Closes stdin (EOF). */
+  end(): void;
+  onOutput(listener: (chunk: string, stream: 'stdout' | 'stderr') => void): void;
+  resize(columns: number, rows: number): Promise<void>;
+  /** Kills the process group (SIGKILL, or the signal given). */
+  kill(signal?: 'INT' | 'TERM' | 'KILL'): Promise<void>;
+  /** Resolves with the exit code (null when killed or when the engine lost it). */
+  readonly exited: Promise<number | null>;
+}
+
 export interface ContainerHandle {
   readonly id: string;
   readonly name: string;
   exec(cmd: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Starts a process and returns at once, with stdin open (persistent shells, terminals). */
+  spawn(cmd: string[], options?: SpawnOptions): Promise<SpawnedProcess>;
   /** Writes one file (parent folders created). */
   putFile(path: string, content: string | Buffer, mode?: number): Promise<void>;
   /** Reads one file; rejects when it does not exist. */

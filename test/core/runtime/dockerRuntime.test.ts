@@ -106,3 +106,26 @@ test('a missing image is reported as absent, not as an engine failure', async ()
   assert.equal(await runtime.inspectImage('swe-gym-studio/does-not-exist:never'), undefined);
   assert.ok(await runtime.inspectImage(BASE_IMAGE));
 });
+
+test('a spawned shell keeps its state between commands and can be interrupted and killed', async () => {
+  await withContainer(async (c) => {
+    const p = await c.spawn(['/bin/bash', '--norc', '-i'], { tty: true, cwd: '/tmp', columns: 120, rows: 30 });
+    let out = '';
+    p.onOutput((chunk) => (out += chunk));
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 100 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.match(out, re);
+    };
+    p.write('cd /etc && export MARK=kept\n');
+    p.write('echo "at $(pwd) $MARK"\n');
+    await waitFor(/at \/etc kept/);
+    p.write('sleep 300\n');
+    await new Promise((r) => setTimeout(r, 300));
+    p.write('\x03'); // Ctrl+C through the pty interrupts the foreground job, not the shell
+    p.write('echo after-interrupt\n');
+    await waitFor(/after-interrupt\r?\n/);
+    await p.kill();
+    const code = await p.exited;
+    assert.notEqual(code, 0, 'a killed shell does not exit cleanly');
+  });
+});

@@ -3,7 +3,8 @@ import { PassThrough, Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import * as tarFs from 'tar-fs';
 import * as tarStream from 'tar-stream';
-import type { ContainerHandle, ExecOptions, ExecResult } from '../containerRuntime';
+import type { ContainerHandle, ExecOptions, ExecResult, SpawnedProcess, SpawnOptions } from '../containerRuntime';
+import { StringDecoder } from 'node:string_decoder';
 import { ContainerGoneError } from '../errors';
 import { OutputCollector } from './outputCollector';
 import { statusCodeOf, translateEngineError } from './engineErrors';
@@ -109,9 +110,59 @@ export class DockerContainer implements ContainerHandle {
     return { exitCode, stdout, stderr, output, timedOut, cancelled, truncated: collector.truncated, durationMs: Date.now() - started };
   }
 
-  private async killProcessGroup(pidFile: string): Promise<void> {
+  async spawn(cmd: string[], options: SpawnOptions = {}): Promise<SpawnedProcess> {
+    const pidFile = `/tmp/.swe-gym-exec-${randomBytes(6).toString('hex')}.pid`;
+    let exec: Docker.Exec;
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      exec = await this.docker.getContainer(this.id).exec({
+        Cmd: wrapForKill(cmd, pidFile),
+        AttachStdout: true,
+        AttachStderr: true,
+        AttachStdin: true,
+        Tty: options.tty ?? false,
+        WorkingDir: options.cwd,
+        User: options.user,
+        Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
+      });
+      stream = (await exec.start({ hijack: true, stdin: true, Tty: options.tty ?? false })) as unknown as NodeJS.ReadWriteStream;
+    } catch (err) {
+      throw this.translate(err, `starting \`${cmd[0]}\``);
+    }
+    const listeners: ((chunk: string, s: 'stdout' | 'stderr') => void)[] = [];
+    const emit = (s: 'stdout' | 'stderr', decoder: StringDecoder) =>
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          const text = decoder.write(chunk);
+          if (text) for (const l of listeners) l(text, s);
+          cb();
+        },
+      });
+    if (options.tty) stream.pipe(emit('stdout', new StringDecoder('utf8')));
+    else this.docker.modem.demuxStream(stream, emit('stdout', new StringDecoder('utf8')), emit('stderr', new StringDecoder('utf8')));
+    if (options.tty && options.columns && options.rows) await exec.resize({ w: options.columns, h: options.rows }).catch(() => undefined);
+    const exited = new Promise<number | null>((resolve) => {
+      const done = () => waitForExitCode(exec).then(resolve, () => resolve(null));
+      stream.on('end', done);
+      stream.on('close', done);
+      stream.on('error', () => resolve(null));
+    });
+    return {
+      write: (data) => void stream.write(data),
+      end: () => void stream.end(),
+      onOutput: (l) => void listeners.push(l),
+      resize: async (w, h) => {
+        await exec.resize({ w, h }).catch(() => undefined);
+      },
+      kill: (signal = 'KILL') => this.killProcessGroup(pidFile, signal),
+      exited,
+    };
+  }
+
+  private async killProcessGroup(pidFile: string, signal: 'INT' | 'TERM' | 'KILL' = 'KILL'): Promise<void> {
     const exec = await this.docker.getContainer(this.id).exec({
-      Cmd: ['/bin/sh', '-c', 'pid=$(cat "$0" 2>/dev/null) && kill -KILL "-$pid" 2>/dev/null; rm -f "$0"', pidFile],
+      // Only a SIGKILL ends the process for good, so only then is the pid file no longer needed.
+      Cmd: ['/bin/sh', '-c', `pid=$(cat "$0" 2>/dev/null) && kill -${signal} "-$pid" 2>/dev/null; [ "$1" = KILL ] && rm -f "$0"; true`, pidFile, signal],
       AttachStdout: true,
       AttachStderr: true,
     });
