@@ -54,9 +54,13 @@ export function testDirectives(testPatch) {
   return paths.filter((p) => !NON_TEST_EXTS.some((ext) => p.endsWith(ext)));
 }
 
+// Local caches a test run may leave in a task's repo/ (also kept out of builds by .dockerignore).
+const IGNORED = new Set(['__pycache__', '.pytest_cache']);
+
 function listFiles(dir) {
   const out = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (IGNORED.has(entry.name) || entry.name.endsWith('.pyc')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       out.push(...listFiles(path));

@@ -3,12 +3,47 @@
 // the folder's files: task.json (metadata), gold.patch, test.patch, issue.md, hints.md, and the
 // tests.json that derive-test-lists.mjs produced by running the tests. Patch texts are copied
 // verbatim. Refuses to write when tests.json is stale (its inputs digest no longer matches).
+// Also writes the prediction files in samples/predictions/ from samples/predictions/patches/.
 //
 // Usage: node samples/tools/make-dataset.mjs [--check]
-//   --check: exit 1 if samples.jsonl differs from what would be written, without writing it.
+//   --check: exit 1 if a file differs from what would be written, without writing anything.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DATASET_FILE, SAMPLES_DIR, imageNameFor, inputsDigest, listTaskNames, readTask, readText } from './lib.mjs';
+
+const PREDICTIONS_DIR = join(SAMPLES_DIR, 'predictions');
+
+/** SWE-bench predictions files: {instance_id, model_name_or_path, model_patch} per line. */
+const PREDICTION_FILES = {
+  'tempting-fixes.jsonl': {
+    model: 'tempting-fixes',
+    entries: [
+      // Passes every FAIL_TO_PASS test, breaks four PASS_TO_PASS tests: RESOLVED_NO.
+      ['swe-gym-studio__confini-7', 'confini-7.tempting-split-on-hash.patch'],
+      // Fixes pad() but not columns(): 5 of 6 FAIL_TO_PASS, RESOLVED_PARTIAL.
+      ['swe-gym-studio__textkit-12', 'textkit-12.tempting-pad-only.patch'],
+    ],
+  },
+  'broken.jsonl': {
+    model: 'broken-patches',
+    entries: [
+      // Neither git apply nor patch --fuzz=5 applies it (hallucinated context).
+      ['swe-gym-studio__moneta-34', 'moneta-34.does-not-apply.patch'],
+      // Applies; pad() then loops forever, so the test run never ends.
+      ['swe-gym-studio__textkit-12', 'textkit-12.hangs-forever.patch'],
+    ],
+  },
+};
+
+function predictionsText(spec, knownIds) {
+  return spec.entries
+    .map(([instanceId, patchFile]) => {
+      if (!knownIds.has(instanceId)) throw new Error(`predictions: unknown instance ${instanceId}`);
+      const patch = readText(join(PREDICTIONS_DIR, 'patches', patchFile));
+      return JSON.stringify({ instance_id: instanceId, model_name_or_path: spec.model, model_patch: patch });
+    })
+    .join('\n') + '\n';
+}
 
 function rowFor(task) {
   const { meta, dir, name } = task;
@@ -59,20 +94,27 @@ function main() {
     if (ids.has(row.instance_id)) throw new Error(`duplicate instance_id ${row.instance_id}`);
     ids.add(row.instance_id);
   }
-  const text = rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
-  const shown = relative(process.cwd(), DATASET_FILE) || DATASET_FILE;
-  if (process.argv.includes('--check')) {
-    const current = existsSync(DATASET_FILE) ? readText(DATASET_FILE) : '';
-    if (current !== text) {
-      console.error(`${shown} is out of date; run node samples/tools/make-dataset.mjs`);
-      process.exitCode = 1;
-      return;
-    }
-    console.log(`${shown} is up to date (${rows.length} rows)`);
-    return;
+  const outputs = [[DATASET_FILE, rows.map((row) => JSON.stringify(row)).join('\n') + '\n']];
+  for (const [file, spec] of Object.entries(PREDICTION_FILES)) {
+    outputs.push([join(PREDICTIONS_DIR, file), predictionsText(spec, ids)]);
   }
-  writeFileSync(DATASET_FILE, text);
-  console.log(`wrote ${shown}: ${rows.length} rows`);
+  const check = process.argv.includes('--check');
+  for (const [path, text] of outputs) {
+    const shown = relative(process.cwd(), path) || path;
+    const lines = text.split('\n').length - 1;
+    if (check) {
+      const current = existsSync(path) ? readText(path) : '';
+      if (current !== text) {
+        console.error(`${shown} is out of date; run node samples/tools/make-dataset.mjs`);
+        process.exitCode = 1;
+      } else {
+        console.log(`${shown} is up to date (${lines} rows)`);
+      }
+    } else {
+      writeFileSync(path, text);
+      console.log(`wrote ${shown}: ${lines} rows`);
+    }
+  }
 }
 
 try {
