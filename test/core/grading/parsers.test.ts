@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getLogParser, parseTestLog } from '../../../src/core/grading/logParsers';
+import { sympyFailureHeaderId } from '../../../src/core/grading/parsers/sympy';
+import { shortenOptionId } from '../../../src/core/grading/parsers/pytest';
 import { fixtureLog } from './fixtures';
 
 // Expected maps were checked against the reference Python parsers (SWE-Gym fork, SWE-bench
@@ -180,4 +182,15 @@ test('seaborn: verbose "id PASSED [..]" and summary lines; skips are not recorde
   });
   assert.equal(parseTestLog('seaborn', 'FAILED\n', 'swebench-v4').harnessErrors.length, 1);
   assert.deepEqual(parseTestLog('seaborn', 'FAILED\n', 'swebench-v5').harnessErrors, []);
+});
+
+test('sympy failure headers and option ids read exactly as the reference regexes do', () => {
+  assert.equal(sympyFailureHeaderId('______ sympy/core/tests/test_basic.py:test_x _______'), 'sympy/core/tests/test_basic.py:test_x');
+  // The id runs to the LAST ".py:" that has a space after it, and on to the last space.
+  assert.equal(sympyFailureHeaderId('__ a.py:b c.py:d e f'), 'a.py:b c.py:d e');
+  assert.equal(sympyFailureHeaderId('x a.py:t'), undefined);
+  assert.equal(sympyFailureHeaderId('a.py:t x'), undefined);
+  assert.equal(shortenOptionId('t.py::f[a][/x/y]z'), 't.py::f[a][/x/y]');
+  assert.equal(shortenOptionId('t.py::f[/x/y]'), 't.py::f[/y]');
+  assert.equal(shortenOptionId('t.py::f]['), 't.py::f][');
 });

@@ -46,20 +46,20 @@ export function parsePytest(log: string, rules: RuleSet): ParsedLog {
   return parseStatusFirst(log, rules, {});
 }
 
-const OPTION = /(.*?)\[(.*)\]/;
-
 /**
  * requests, pylint, pydicom: a parameter that is an absolute path is cut to its last component
  * (`test_x[/tmp/a/b.txt]` -> `test_x[/b.txt]`), except `//...` and globs. Text after the last `]`
  * is dropped, as the reference does.
  */
 export function shortenOptionId(id: string): string {
-  const m = OPTION.exec(id);
-  if (!m) {
+  // The reference's re.search(r"(.*?)\[(.*)\]"): from the first "[" to the last "]".
+  const open = id.indexOf('[');
+  const close = id.lastIndexOf(']');
+  if (open < 0 || close < open) {
     return id;
   }
-  const main = m[1] ?? '';
-  let option = m[2] ?? '';
+  const main = id.slice(0, open);
+  let option = id.slice(open + 1, close);
   if (option.startsWith('/') && !option.startsWith('//') && !option.includes('*')) {
     option = `/${option.split('/').at(-1) ?? ''}`;
   }
