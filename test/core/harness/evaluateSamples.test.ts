@@ -79,9 +79,10 @@ test('a test run that hangs is killed at the timeout and reported as such', asyn
 
 test('a patch that prints fake PASSED lines fools the reference rules only as far as they allow; v5 rejects a failing exit code', async () => {
   const inst = await pytestSample();
-  // Makes every test fail, then prints the PASSED summary lines the parser looks for.
-  const lines = [...inst.FAIL_TO_PASS, ...inst.PASS_TO_PASS].map((t) => `+    print(${JSON.stringify(`PASSED ${t}`)})`);
-  const hack = ['diff --git a/conftest.py b/conftest.py', 'new file mode 100644', '--- /dev/null', '+++ b/conftest.py', `@@ -0,0 +1,${lines.length + 3} @@`, '+def pytest_unconfigure(config):', ...lines, '+    import os', '+    os._exit(1)', ''].join('\n');
+  // Fixes nothing (the FAIL_TO_PASS tests still fail, so pytest exits 1), then prints the PASSED
+  // lines the parser looks for after pytest's own summary: later lines overwrite earlier ones.
+  const lines = [...inst.FAIL_TO_PASS, ...inst.PASS_TO_PASS].map((t) => `+    print(${JSON.stringify(`PASSED ${t}`)}, flush=True)`);
+  const hack = ['diff --git a/conftest.py b/conftest.py', 'new file mode 100644', '--- /dev/null', '+++ b/conftest.py', `@@ -0,0 +1,${lines.length + 1} @@`, '+def pytest_unconfigure(config):', ...lines, ''].join('\n');
   const r = await evaluateInstance(runtime, inst, hack, await opts());
   assert.equal(r.testExitCode, 1);
   assert.equal(r.grade?.reference.resolved, true, 'the SWE-Gym rules take the last PASSED line: the hack works there');
