@@ -8,13 +8,13 @@ import { JsonlTextSource, fileStamp, readJsonlRows } from './readJsonl';
 import { openParquetRows } from './readParquet';
 import { fileFormat, resolveDatasetSource } from './resolveSource';
 import type { RowBatch } from './rowBatch';
-import { LAZY_TEXT_THRESHOLD_BYTES, type TextStorage } from './textFields';
+import { LAZY_TEXT_THRESHOLD_BYTES, type TextStorage } from './heavyFields';
 import type { DatasetIssue, LoadedDataset, TaskInstance } from './taskInstance';
 
 export { resolvePackageRoot } from './packageRoot';
 export { resolveDatasetSource } from './resolveSource';
 
-export type { TextStorage } from './textFields';
+export type { TextStorage } from './heavyFields';
 
 export interface LoadDatasetOptions {
   signal?: AbortSignal;

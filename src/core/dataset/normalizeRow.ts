@@ -1,5 +1,5 @@
 import type { TestListEncoding } from './flavor';
-import type { HeavyTextField } from './textFields';
+import type { HeavyField } from './heavyFields';
 import type { DatasetIssue, TaskInstance } from './taskInstance';
 
 export interface NormalizeContext {
@@ -7,10 +7,10 @@ export interface NormalizeContext {
   /** 0-based row index in the file (for JSONL: the line index). */
   row: number;
   /**
-   * Heavy text fields the reader did not load (kept on disk): not checked here and left as '' for
-   * the caller to replace with lazy accessors.
+   * Heavy fields the reader did not load (kept on disk): not checked here and left empty for the
+   * caller to replace with lazy accessors.
    */
-  deferred?: ReadonlySet<HeavyTextField>;
+  deferred?: ReadonlySet<HeavyField>;
 }
 
 export type NormalizedRow =
@@ -50,7 +50,7 @@ export function normalizeRow(raw: unknown, ctx: NormalizeContext): NormalizedRow
   const repo = requiredString(row, 'repo', problems, REPO, 'of the form owner/name');
   const baseCommit = requiredString(row, 'base_commit', problems, COMMIT, 'a hexadecimal commit hash');
 
-  const text = (field: HeavyTextField): string => (deferred?.has(field) ? '' : optionalText(row, field, problems));
+  const text = (field: HeavyField): string => (deferred?.has(field) ? '' : optionalText(row, field, problems));
   const patch = text('patch');
   let testPatch = '';
   if (!deferred?.has('test_patch')) {
@@ -69,7 +69,7 @@ export function normalizeRow(raw: unknown, ctx: NormalizeContext): NormalizedRow
   const version = versionText(row, problems);
 
   const failToPass = testList(row, 'FAIL_TO_PASS', problems);
-  const passToPass = testList(row, 'PASS_TO_PASS', problems);
+  const passToPass = deferred?.has('PASS_TO_PASS') ? { list: [] } : testList(row, 'PASS_TO_PASS', problems);
 
   const optional: Partial<TaskInstance> = {};
   const envCommit = row.environment_setup_commit;
@@ -84,7 +84,7 @@ export function normalizeRow(raw: unknown, ctx: NormalizeContext): NormalizedRow
     else problems.push({ field, message: `expected a string, got ${describe(value)}` });
   }
   if (row.eval_commands !== undefined && row.eval_commands !== null) {
-    const commands = stringList(row.eval_commands);
+    const commands = parseStringList(row.eval_commands);
     if (typeof commands === 'string') problems.push({ field: 'eval_commands', message: commands });
     else optional.eval_commands = commands.list;
   }
@@ -179,7 +179,7 @@ function testList(
     problems.push({ field, message: 'missing: expected a list of test ids' });
     return { list: [], encoding: 'array' };
   }
-  const parsed = stringList(value);
+  const parsed = parseStringList(value);
   if (typeof parsed === 'string') {
     problems.push({ field, message: parsed });
     return { list: [], encoding: 'array' };
@@ -188,7 +188,7 @@ function testList(
 }
 
 /** A list of strings, given as a real list or as its JSON text; a string result is the reason it is neither. */
-function stringList(value: unknown): { list: string[]; encoding: TestListEncoding } | string {
+export function parseStringList(value: unknown): { list: string[]; encoding: TestListEncoding } | string {
   let list: unknown = value;
   let encoding: TestListEncoding = 'array';
   if (typeof value === 'string') {

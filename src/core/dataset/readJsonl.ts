@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { DatasetLoadError } from './errors';
 import type { TextSource } from './lazyText';
 import type { RowBatch } from './rowBatch';
-import type { HeavyTextField } from './textFields';
+import type { HeavyField } from './heavyFields';
 import type { DatasetIssue } from './taskInstance';
 
 const NEWLINE = 0x0a;
@@ -77,7 +77,7 @@ function parseLine(file: string, buf: Buffer, start: number, end: number, absSta
   }
 }
 
-/** Reads a heavy field back from its line; remembers the last line, since callers read several fields of one row. */
+/** Reads a heavy field back from its line; remembers the last line, as callers read several fields of one row. */
 export class JsonlTextSource implements TextSource {
   private last: { pos: number; row: Record<string, unknown> } | undefined;
 
@@ -86,7 +86,11 @@ export class JsonlTextSource implements TextSource {
     private readonly stamp: { size: number; mtimeMs: number },
   ) {}
 
-  read(pos: number, len: number, field: HeavyTextField, instanceId: string): string {
+  where(pos: number): string {
+    return `byte ${pos}`;
+  }
+
+  read(pos: number, len: number, field: HeavyField, instanceId: string): unknown {
     if (this.last?.pos !== pos) {
       const fd = fs.openSync(this.file, 'r');
       let text: string;
@@ -104,8 +108,7 @@ export class JsonlTextSource implements TextSource {
       }
       this.last = { pos, row: row as Record<string, unknown> };
     }
-    const value = this.last.row[field];
-    return typeof value === 'string' ? value : '';
+    return this.last.row[field];
   }
 }
 

@@ -3,7 +3,7 @@ import type { AsyncBuffer, ColumnChunk, FileMetaData, RowGroup } from 'hyparquet
 import { assertUnchanged, fileStamp } from './readJsonl';
 import type { TextSource } from './lazyText';
 import type { RowBatch } from './rowBatch';
-import { HEAVY_TEXT_FIELDS, LAZY_TEXT_THRESHOLD_BYTES, type HeavyTextField, type TextStorage } from './textFields';
+import { HEAVY_FIELDS, LAZY_TEXT_THRESHOLD_BYTES, type HeavyField, type TextStorage } from './heavyFields';
 
 export interface ParquetRows {
   batches: AsyncGenerator<RowBatch>;
@@ -12,9 +12,9 @@ export interface ParquetRows {
 }
 
 /**
- * Reads a parquet file one row group at a time. With lazy text, the heavy text columns are not
- * decoded at all (they are most of the bytes and most of the decode time); test_patch is still
- * proven present per row group, from the column statistics when they allow, else by decoding it.
+ * Reads a parquet file one row group at a time. With lazy text, the heavy columns are not decoded
+ * at all (they are most of the bytes and most of the decode time); test_patch is still proven
+ * present per row group, from the column statistics when they allow, else by decoding it.
  */
 export async function openParquetRows(file: string, text: TextStorage, signal?: AbortSignal): Promise<ParquetRows> {
   const hyparquet = await import('hyparquet');
@@ -25,7 +25,7 @@ export async function openParquetRows(file: string, text: TextStorage, signal?: 
     const buffer = fileHandleBuffer(handle, stat.size);
     const metadata = await hyparquet.parquetMetadataAsync(buffer);
     const topColumns = hyparquet.parquetSchema(metadata).children.map((c) => c.element.name);
-    const heavy = new Set<string>(HEAVY_TEXT_FIELDS);
+    const heavy = new Set<string>(HEAVY_FIELDS);
     const lazyText = text === 'lazy' || (text === 'auto' && heavyTextBytes(metadata, heavy) > LAZY_TEXT_THRESHOLD_BYTES);
     const eagerColumns = lazyText ? topColumns.filter((c) => !heavy.has(c)) : topColumns;
     const textSource = lazyText ? await ParquetTextSource.create(file, metadata, fileStamp(stat)) : undefined;
@@ -38,9 +38,9 @@ export async function openParquetRows(file: string, text: TextStorage, signal?: 
           const groupRows = Number(group.num_rows);
           const rowEnd = rowStart + groupRows;
           let columns = eagerColumns;
-          let deferred: Set<HeavyTextField> | undefined;
+          let deferred: Set<HeavyField> | undefined;
           if (lazyText) {
-            deferred = new Set(HEAVY_TEXT_FIELDS);
+            deferred = new Set(HEAVY_FIELDS);
             if (!testPatchProvenPresent(group, groupRows)) {
               columns = [...eagerColumns, ...(topColumns.includes('test_patch') ? ['test_patch'] : [])];
               deferred.delete('test_patch');
@@ -114,6 +114,7 @@ type ColumnModule = typeof import('hyparquet/src/column.js', { with: { 'resoluti
 type SchemaModule = typeof import('hyparquet/src/schema.js', { with: { 'resolution-mode': 'import' } });
 type ConvertModule = typeof import('hyparquet/src/convert.js', { with: { 'resolution-mode': 'import' } });
 type MetadataModule = typeof import('hyparquet/src/metadata.js', { with: { 'resolution-mode': 'import' } });
+type AssembleModule = typeof import('hyparquet/src/assemble.js', { with: { 'resolution-mode': 'import' } });
 
 const CACHE_ENTRIES = 8;
 
@@ -131,7 +132,7 @@ export class ParquetTextSource implements TextSource {
     readonly file: string,
     private readonly metadata: FileMetaData,
     private readonly stamp: { size: number; mtimeMs: number },
-    private readonly modules: { column: ColumnModule; schema: SchemaModule; convert: ConvertModule; meta: MetadataModule },
+    private readonly modules: { column: ColumnModule; schema: SchemaModule; convert: ConvertModule; meta: MetadataModule; assemble: AssembleModule },
   ) {
     let start = 0;
     for (const group of metadata.row_groups) {
@@ -141,16 +142,21 @@ export class ParquetTextSource implements TextSource {
   }
 
   static async create(file: string, metadata: FileMetaData, stamp: { size: number; mtimeMs: number }): Promise<ParquetTextSource> {
-    const [column, schema, convert, meta] = await Promise.all([
+    const [column, schema, convert, meta, assemble] = await Promise.all([
       import('hyparquet/src/column.js'),
       import('hyparquet/src/schema.js'),
       import('hyparquet/src/convert.js'),
       import('hyparquet/src/metadata.js'),
+      import('hyparquet/src/assemble.js'),
     ]);
-    return new ParquetTextSource(file, metadata, stamp, { column, schema, convert, meta });
+    return new ParquetTextSource(file, metadata, stamp, { column, schema, convert, meta, assemble });
   }
 
-  read(pos: number, _len: number, field: HeavyTextField): string {
+  where(pos: number): string {
+    return `row ${pos}`;
+  }
+
+  read(pos: number, _len: number, field: HeavyField): unknown {
     const groupIndex = this.groupOf(pos);
     const key = `${groupIndex}:${field}`;
     let values = this.cache.get(key);
@@ -164,8 +170,7 @@ export class ParquetTextSource implements TextSource {
       }
     }
     this.cache.set(key, values);
-    const value = values[pos - (this.groupStarts[groupIndex] ?? 0)];
-    return typeof value === 'string' ? value : '';
+    return values[pos - (this.groupStarts[groupIndex] ?? 0)];
   }
 
   private groupOf(pos: number): number {
@@ -179,44 +184,57 @@ export class ParquetTextSource implements TextSource {
     return lo;
   }
 
-  private decode(groupIndex: number, field: HeavyTextField): unknown[] {
+  /** All values of top-level column `field` in one row group: its leaf chunks, assembled (lists). */
+  private decode(groupIndex: number, field: HeavyField): unknown[] {
     const group = this.metadata.row_groups[groupIndex];
-    const meta = group && columnChunk(group, field)?.meta_data;
-    if (!group || !meta) return [];
-    const offset = Number(meta.dictionary_page_offset || meta.data_page_offset);
-    const length = Number(meta.total_compressed_size);
-    const bytes = Buffer.allocUnsafeSlow(length);
+    if (!group) return [];
+    const chunks = group.columns.filter((c) => c.meta_data?.path_in_schema[0] === field);
+    if (chunks.length === 0) return [];
+    const tree = this.modules.meta.parquetSchema(this.metadata);
+    const groupRows = Number(group.num_rows);
+    const leaves = new Map<string, unknown[]>();
     const fd = fs.openSync(this.file, 'r');
     try {
       assertUnchanged(this.file, fs.fstatSync(fd), this.stamp);
-      let done = 0;
-      while (done < length) {
-        const n = fs.readSync(fd, bytes, done, length - done, offset + done);
-        if (n === 0) break;
-        done += n;
+      for (const chunk of chunks) {
+        const meta = chunk.meta_data;
+        if (!meta) continue;
+        const offset = Number(meta.dictionary_page_offset || meta.data_page_offset);
+        const length = Number(meta.total_compressed_size);
+        const bytes = Buffer.allocUnsafeSlow(length);
+        let done = 0;
+        while (done < length) {
+          const n = fs.readSync(fd, bytes, done, length - done, offset + done);
+          if (n === 0) break;
+          done += n;
+        }
+        const schemaPath = this.modules.schema.getTreePath(tree, meta.path_in_schema);
+        const leaf = schemaPath[schemaPath.length - 1];
+        if (!leaf) continue;
+        const { data } = this.modules.column.readColumn(
+          { view: new DataView(bytes.buffer, 0, done), offset: 0 },
+          { groupStart: 0, selectStart: 0, selectEnd: groupRows, groupRows },
+          {
+            pathInSchema: meta.path_in_schema,
+            type: meta.type,
+            element: leaf.element,
+            schemaPath,
+            codec: meta.codec,
+            parsers: this.modules.convert.DEFAULT_PARSERS,
+          },
+        );
+        const values: unknown[] = [];
+        for (const page of data) for (const v of page) values.push(v);
+        leaves.set(meta.path_in_schema.join('.'), values);
       }
     } finally {
       fs.closeSync(fd);
     }
-    const tree = this.modules.meta.parquetSchema(this.metadata);
-    const schemaPath = this.modules.schema.getTreePath(tree, meta.path_in_schema);
-    const leaf = schemaPath[schemaPath.length - 1];
-    if (!leaf) return [];
-    const groupRows = Number(group.num_rows);
-    const { data } = this.modules.column.readColumn(
-      { view: new DataView(bytes.buffer, 0, length), offset: 0 },
-      { groupStart: 0, selectStart: 0, selectEnd: groupRows, groupRows },
-      {
-        pathInSchema: meta.path_in_schema,
-        type: meta.type,
-        element: leaf.element,
-        schemaPath,
-        codec: meta.codec,
-        parsers: this.modules.convert.DEFAULT_PARSERS,
-      },
-    );
-    const values: unknown[] = [];
-    for (const page of data) for (const v of page) values.push(v);
-    return values;
+    const node = tree.children.find((c) => c.element.name === field);
+    if (!node || node.children.length === 0) return leaves.get(field) ?? [];
+    // Nested (LIST<string> test lists): the same assembly hyparquet's async reader does.
+    const subcolumns = leaves as Map<string, never>;
+    this.modules.assemble.assembleNested(subcolumns, node, this.modules.convert.DEFAULT_PARSERS);
+    return (subcolumns.get(field) as unknown[] | undefined) ?? [];
   }
 }

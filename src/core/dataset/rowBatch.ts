@@ -1,4 +1,4 @@
-import type { HeavyTextField } from './textFields';
+import type { HeavyField } from './heavyFields';
 import type { DatasetIssue } from './taskInstance';
 
 /** One raw row as a reader found it, with where to find it again for lazy text. */
@@ -17,5 +17,5 @@ export interface RowBatch {
   /** Rows that could not even be parsed (malformed JSON lines). */
   issues: DatasetIssue[];
   /** Heavy fields this batch did not read (kept on disk): not validated by normalizeRow. */
-  deferred?: ReadonlySet<HeavyTextField>;
+  deferred?: ReadonlySet<HeavyField>;
 }

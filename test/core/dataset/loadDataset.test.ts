@@ -201,17 +201,32 @@ describe('loadDataset: parquet', () => {
     }
   });
 
-  it('reads SWE-bench parquet with JSON-encoded test lists', async (t) => {
+  it('reads SWE-bench parquet with JSON-encoded test lists; lazily, a bad PASS_TO_PASS fails when read', async (t) => {
     const dir = tempDir(t);
     const rows = [benchRow(), benchRow({ PASS_TO_PASS: 'not json' }), benchRow()];
     const file = await writeParquet(path.join(dir, 'test-00000-of-00001.parquet'), rows, { testLists: 'json-string' });
-    for (const text of modes) {
-      const dataset = await loadDataset(file, { text });
-      assert.equal(dataset.flavor, 'swe-bench');
-      assert.deepEqual(dataset.instances.map((i) => i.FAIL_TO_PASS), [JSON.parse(String(rows[0]?.FAIL_TO_PASS)), JSON.parse(String(rows[2]?.FAIL_TO_PASS))]);
-      assert.deepEqual(dataset.issues.map((i) => [i.row, i.field]), [[1, 'PASS_TO_PASS']]);
-      assert.equal(dataset.instances[0]?.environment_setup_commit, 'c'.repeat(40));
-    }
+    const f2p = (i: number): unknown => JSON.parse(String(rows[i]?.FAIL_TO_PASS));
+
+    const eager = await loadDataset(file, { text: 'memory' });
+    assert.equal(eager.flavor, 'swe-bench');
+    assert.deepEqual(eager.instances.map((i) => i.FAIL_TO_PASS), [f2p(0), f2p(2)]);
+    assert.deepEqual(eager.issues.map((i) => [i.row, i.field]), [[1, 'PASS_TO_PASS']]);
+    assert.equal(eager.instances[0]?.environment_setup_commit, 'c'.repeat(40));
+
+    // Lazy parquet leaves PASS_TO_PASS undecoded at load: the row loads, and reading it names the problem.
+    const lazy = await loadDataset(file, { text: 'lazy' });
+    assert.equal(lazy.flavor, 'swe-bench');
+    assert.deepEqual(lazy.issues, []);
+    assert.deepEqual(lazy.instances.map((i) => i.FAIL_TO_PASS), [f2p(0), f2p(1), f2p(2)]);
+    assert.deepEqual(lazy.instances[2]?.PASS_TO_PASS, JSON.parse(String(rows[2]?.PASS_TO_PASS)));
+    const bad = lazy.instances[1];
+    assert.ok(bad);
+    assert.throws(
+      () => bad.PASS_TO_PASS,
+      (e: Error) =>
+        e instanceof DatasetLoadError &&
+        e.message.startsWith(`${file}, row 1 (${String(rows[1]?.instance_id)}): PASS_TO_PASS not valid JSON`),
+    );
   });
 
   it('can be cancelled between row groups', async (t) => {
