@@ -26,6 +26,7 @@ export function withExecDefaults(container: ContainerHandle, defaults: Pick<Exec
       }),
     spawn: (cmd, options) => container.spawn(cmd, options),
     putFile: (p, c, m) => container.putFile(p, c, m),
+    putFiles: (files) => container.putFiles(files),
     readFile: (p) => container.readFile(p),
     copyOut: (from, to) => container.copyOut(from, to),
     remove: () => container.remove(),

@@ -5,7 +5,7 @@ import { getLogParser } from '../grading/logParsers';
 import { parserNameForInstance } from '../grading/parserForInstance';
 import type { RuleSet } from '../grading/ruleSet';
 import { ensureImage } from '../images/ensureImage';
-import { applyCandidatePatch } from '../patch/applyPatch';
+import { applyUploadedPatch, CANDIDATE_PATCH_PATH } from '../patch/applyPatch';
 import { normalizePatch } from '../patch/normalizePatch';
 import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRuntime';
 import { buildEvalScript } from './evalScript';
@@ -32,6 +32,11 @@ export interface EvaluateOptions {
   rules?: RuleSet;
   sessionId?: string;
   memoryBytes?: number;
+  /**
+   * Called with the container's removal instead of awaiting it, so the verdict is not held up by
+   * the engine's teardown; whoever passes it must await the promises (runEvaluation does).
+   */
+  deferRemoval?: (removal: Promise<void>) => void;
   /**
    * Run the tests even when the patch is empty (validation: the FAIL_TO_PASS tests must fail on
    * the untouched base). The harness itself never runs an empty patch.
@@ -109,10 +114,18 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
     });
     result.timings.containerMs = Date.now() - t;
 
+    const script = buildEvalScript(instance, { skipInstall: options.skipInstall });
+    result.evalScript = script.text;
+    result.skippedInstall = script.skippedInstall;
+    // Patch and eval script go in together: one round trip fewer on every evaluation.
+    await container.putFiles([
+      ...(patch ? [{ path: CANDIDATE_PATCH_PATH, content: patch }] : []),
+      { path: EVAL_SCRIPT_PATH, content: script.text, mode: 0o755 },
+    ]);
     if (patch) {
       t = Date.now();
       progress('Applying the candidate patch');
-      const applied = await applyCandidatePatch(container, patch, options.flavor === 'swe-bench' ? 'swe-bench' : 'swe-gym', { signal: options.signal });
+      const applied = await applyUploadedPatch(container, options.flavor === 'swe-bench' ? 'swe-bench' : 'swe-gym', { signal: options.signal });
       result.applyLog = applied.log;
       result.timings.applyMs = Date.now() - t;
       throwIfAborted(options.signal);
@@ -121,10 +134,6 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
 
     t = Date.now();
     progress('Running the hidden tests');
-    const script = buildEvalScript(instance, { skipInstall: options.skipInstall });
-    result.evalScript = script.text;
-    result.skippedInstall = script.skippedInstall;
-    await container.putFile(EVAL_SCRIPT_PATH, script.text, 0o755);
     const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TEST_TIMEOUT_SECONDS;
     // One pipe for both streams keeps the log in the exact order the script wrote it.
     const run = await container.exec(['/bin/bash', '-c', `/bin/bash ${EVAL_SCRIPT_PATH} 2>&1`], { timeoutMs: timeoutSeconds * 1000, signal: options.signal });
@@ -143,10 +152,17 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
   } finally {
     if (container) {
       const t = Date.now();
-      await container.remove().catch((err: unknown) => {
-        result.warnings.push(`Could not remove container ${container?.name}: ${err instanceof Error ? err.message : String(err)}. The engine removes it when it next stops it (auto-remove), or run \`swe-gym cleanup\`.`);
-      });
-      result.timings.removeMs = Date.now() - t;
+      const doomed = container;
+      const removal = doomed.remove().then(
+        () => {
+          result.timings.removeMs = Date.now() - t;
+        },
+        (err: unknown) => {
+          result.warnings.push(`Could not remove container ${doomed.name}: ${err instanceof Error ? err.message : String(err)}. The engine removes it when it next stops it (auto-remove), or run \`swe-gym cleanup\`.`);
+        },
+      );
+      if (options.deferRemoval) options.deferRemoval(removal);
+      else await removal;
       result.durationMs = Date.now() - started;
     }
   }

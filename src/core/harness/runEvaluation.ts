@@ -49,6 +49,8 @@ export async function runEvaluation(runtime: ContainerRuntime, dataset: LoadedDa
   const results: EvaluationResult[] = [];
   const workers = Math.max(1, Math.min(options.workers ?? 1, queue.length || 1));
   let completed = 0;
+  // Container teardown overlaps with the next evaluation; all of it is awaited before returning.
+  const removals: Promise<void>[] = [];
 
   const worker = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
@@ -65,6 +67,7 @@ export async function runEvaluation(runtime: ContainerRuntime, dataset: LoadedDa
         runId,
         sessionId,
         modelName: p.model_name_or_path,
+        deferRemoval: (r) => removals.push(r),
         onProgress: (message) => {
           runLog.push(`${new Date().toISOString()} ${message}`);
           options.onEvent?.({ type: 'progress', instance_id: p.instance_id, message });
@@ -79,6 +82,7 @@ export async function runEvaluation(runtime: ContainerRuntime, dataset: LoadedDa
   try {
     await Promise.all(Array.from({ length: workers }, worker));
   } finally {
+    await Promise.all(removals);
     if (options.signal?.aborted) await reapOurContainers(runtime, { sessionId }).catch(() => undefined);
   }
   if (options.signal?.aborted) {

@@ -37,6 +37,11 @@ export async function applyCandidatePatch(
   options: { cwd?: string; signal?: AbortSignal } = {},
 ): Promise<ApplyOutcome> {
   await container.putFile(CANDIDATE_PATCH_PATH, patch);
+  return applyUploadedPatch(container, strategy, options);
+}
+
+/** Applies the patch already written to CANDIDATE_PATCH_PATH. */
+export async function applyUploadedPatch(container: ContainerHandle, strategy: ApplyStrategy, options: { cwd?: string; signal?: AbortSignal } = {}): Promise<ApplyOutcome> {
   const parts: string[] = [];
   let firstFailure: string | undefined;
   for (const cmd of APPLY_STRATEGIES[strategy]) {

@@ -90,6 +90,8 @@ export interface ContainerHandle {
   spawn(cmd: string[], options?: SpawnOptions): Promise<SpawnedProcess>;
   /** Writes one file (parent folders created). */
   putFile(path: string, content: string | Buffer, mode?: number): Promise<void>;
+  /** Writes several files in one round trip. */
+  putFiles(files: { path: string; content: string | Buffer; mode?: number }[]): Promise<void>;
   /** Reads one file; rejects when it does not exist. */
   readFile(path: string): Promise<Buffer>;
   /** Copies a container folder out to a host folder (created if needed). */

@@ -175,16 +175,22 @@ export class DockerContainer implements ContainerHandle {
     });
   }
 
-  async putFile(filePath: string, content: string | Buffer, mode = 0o644): Promise<void> {
-    if (!filePath.startsWith('/')) throw new Error(`putFile needs an absolute path, got ${filePath}`);
-    // Extracting at / with the full relative name creates missing parent folders in one call.
+  putFile(filePath: string, content: string | Buffer, mode = 0o644): Promise<void> {
+    return this.putFiles([{ path: filePath, content, mode }]);
+  }
+
+  async putFiles(files: { path: string; content: string | Buffer; mode?: number }[]): Promise<void> {
+    // Extracting at / with full relative names creates missing parent folders in one call.
     const pack = tarStream.pack();
-    pack.entry({ name: filePath.slice(1), mode }, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+    for (const f of files) {
+      if (!f.path.startsWith('/')) throw new Error(`putFile needs an absolute path, got ${f.path}`);
+      pack.entry({ name: f.path.slice(1), mode: f.mode ?? 0o644 }, typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content);
+    }
     pack.finalize();
     try {
       await this.docker.getContainer(this.id).putArchive(pack as unknown as NodeJS.ReadableStream, { path: '/' });
     } catch (err) {
-      throw this.translate(err, `writing ${filePath}`);
+      throw this.translate(err, `writing ${files.map((f) => f.path).join(', ')}`);
     }
   }
 
