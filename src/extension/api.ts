@@ -4,6 +4,7 @@ import type { InstanceActions } from './actions';
 import type { DatasetStore } from './datasets/datasetStore';
 import type { EvaluationService } from './evaluation/evaluationService';
 import type { InstanceStatusService } from './instanceStatus';
+import type { BusyTracker } from './sessions/busyTracker';
 import type { SessionManager } from './sessions/sessionManager';
 import type { StateStore } from './state/stateStore';
 import type { ActiveInstanceStatusBar } from './statusBar';
@@ -21,6 +22,7 @@ export interface SweGymApi {
   sessionId: string;
   datasets: DatasetStore;
   sessions: SessionManager;
+  busy: BusyTracker;
   evaluation: EvaluationService;
   hiddenTests: HiddenTestsController;
   tree: InstanceTreeProvider;

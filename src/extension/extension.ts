@@ -85,6 +85,7 @@ class Studio extends Disposable {
       sessionId,
       datasets,
       sessions,
+      busy,
       evaluation,
       hiddenTests,
       tree,

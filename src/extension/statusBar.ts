@@ -23,6 +23,7 @@ export class ActiveInstanceStatusBar extends Disposable {
   update(): void {
     const id = this.sessions.active;
     if (!id) {
+      this.item.text = '';
       this.item.hide();
       return;
     }

@@ -28,6 +28,7 @@ mv "$clean/.git" "$repo/.git"
 rm -rf "$clean"
 git reflog expire --expire=now --all
 git reset -q
+rm -f .git/FETCH_HEAD .git/ORIG_HEAD
 test "$(git rev-parse HEAD)" = "$(git rev-parse "$base^{commit}")"
 `;
 

@@ -71,6 +71,8 @@ export async function launchDevContainer(runtime: ContainerRuntime, instance: Ta
 
   t = Date.now();
   let reusedWorkspace = false;
+  // The throwaway container is removed while the dev container starts (its removal takes a while).
+  let seedRemoved: Promise<void> = Promise.resolve();
   if (fs.existsSync(workspaceDir)) {
     const marker = readWorkspaceMarker(workspaceDir);
     if (!marker) {
@@ -83,30 +85,36 @@ export async function launchDevContainer(runtime: ContainerRuntime, instance: Ta
     progress({ step: 'workspace', message: `Reusing the workspace ${workspaceDir}` });
   } else {
     progress({ step: 'workspace', message: 'Copying the repository into the workspace' });
-    await populateWorkspace(runtime, instance, ensured.image, workspaceDir, options);
+    ({ seedRemoved } = await populateWorkspace(runtime, instance, ensured.image, workspaceDir, options));
   }
   timings.workspace = Date.now() - t;
   throwIfAborted(signal);
 
   t = Date.now();
   progress({ step: 'container', message: 'Starting the dev container' });
-  const container = await runtime.createContainer({
-    image: ensured.image,
-    purpose: 'dev',
-    instanceId: instance.instance_id,
-    sessionId: options.sessionId,
-    workingDir: REPO_DIR,
-    binds: [{ hostPath: workspaceDir, containerPath: REPO_DIR }],
-    extraLabels: { [LABEL_WORKSPACE]: workspaceDir },
-    signal,
-  });
+  const container = await runtime
+    .createContainer({
+      image: ensured.image,
+      purpose: 'dev',
+      instanceId: instance.instance_id,
+      sessionId: options.sessionId,
+      workingDir: REPO_DIR,
+      binds: [{ hostPath: workspaceDir, containerPath: REPO_DIR }],
+      extraLabels: { [LABEL_WORKSPACE]: workspaceDir },
+      signal,
+    })
+    .catch(async (err: unknown) => {
+      await seedRemoved;
+      throw err;
+    });
   try {
     await prepareDevShell(container, hostUser, signal);
     throwIfAborted(signal);
   } catch (err) {
-    await container.remove().catch(() => undefined);
+    await Promise.all([container.remove().catch(() => undefined), seedRemoved]);
     throw err;
   }
+  await seedRemoved;
   timings.container = Date.now() - t;
   progress({ step: 'ready', message: `Ready: ${workspaceDir}` });
   return { container, workspaceDir, image: ensured.image, imageSource: ensured.source, reusedWorkspace, timingsMs: timings };
@@ -117,7 +125,7 @@ export async function launchDevContainer(runtime: ContainerRuntime, instance: Ta
  * sibling temp folder renamed into place at the end, so a cancelled or failed launch leaves no
  * half-made workspace behind.
  */
-async function populateWorkspace(runtime: ContainerRuntime, instance: TaskInstance, image: string, workspaceDir: string, options: LaunchOptions): Promise<void> {
+async function populateWorkspace(runtime: ContainerRuntime, instance: TaskInstance, image: string, workspaceDir: string, options: LaunchOptions): Promise<{ seedRemoved: Promise<void> }> {
   fs.mkdirSync(path.dirname(workspaceDir), { recursive: true });
   const partial = `${workspaceDir}.partial-${randomBytes(4).toString('hex')}`;
   fs.mkdirSync(partial);
@@ -131,17 +139,24 @@ async function populateWorkspace(runtime: ContainerRuntime, instance: TaskInstan
       extraLabels: { 'io.swe-gym-studio.role': 'seed' },
       signal: options.signal,
     });
+    let removed: Promise<void>;
     try {
       await truncateHistoryToBase(seed, REPO_DIR, instance.base_commit, { mode: options.historyMode, signal: options.signal });
       throwIfAborted(options.signal);
       await seed.copyOut(REPO_DIR, partial);
     } finally {
-      await seed.remove().catch(() => undefined);
+      removed = seed.remove().catch(() => undefined);
     }
-    throwIfAborted(options.signal);
-    if (!fs.existsSync(path.join(partial, '.git'))) throw new WorkspaceError(`The image ${image} has no git repository at ${REPO_DIR}.`);
-    writeWorkspaceMarker(partial, { instanceId: instance.instance_id, baseCommit: instance.base_commit, image, createdAt: new Date().toISOString() });
-    fs.renameSync(partial, workspaceDir);
+    try {
+      throwIfAborted(options.signal);
+      if (!fs.existsSync(path.join(partial, '.git'))) throw new WorkspaceError(`The image ${image} has no git repository at ${REPO_DIR}.`);
+      writeWorkspaceMarker(partial, { instanceId: instance.instance_id, baseCommit: instance.base_commit, image, createdAt: new Date().toISOString() });
+      fs.renameSync(partial, workspaceDir);
+    } catch (err) {
+      await removed;
+      throw err;
+    }
+    return { seedRemoved: removed };
   } catch (err) {
     fs.rmSync(partial, { recursive: true, force: true });
     throw err;

@@ -91,7 +91,10 @@ export class EvaluationService extends Disposable {
           this.writeLog(id, result.run_id, result.status, result.testLog, result.applyLog, result.error, result.warnings);
           return toRunRecord(instance, result, candidate.stats, goldSeen);
         } catch (err) {
-          if (isAbortError(err, signal)) return cancelledRecord(runId, started, candidate?.stats, goldSeen);
+          if (isAbortError(err, signal)) {
+            await this.removeEvalLeftovers(id);
+            return cancelledRecord(runId, started, candidate?.stats, goldSeen);
+          }
           throw err;
         }
       },
@@ -101,6 +104,21 @@ export class EvaluationService extends Disposable {
     if (record.status !== 'cancelled') this.tests.publish(instance, record, options.testRun);
     this.log.info(`${id}: ${describeRun(record)} in ${record.durationMs} ms (run ${runId})`);
     return record;
+  }
+
+  /**
+   * A cancel that lands while the engine is creating the container can leave it created but never
+   * started (so never auto-removed): sweep this window's evaluation containers of the instance.
+   */
+  private async removeEvalLeftovers(instanceId: string): Promise<void> {
+    try {
+      const runtime = this.runtimes.get();
+      const left = await runtime.listOurContainers({ sessionId: this.sessionId, instanceId, purpose: 'eval' });
+      await Promise.all(left.map((c) => runtime.removeContainer(c.id)));
+      if (left.length) this.log.info(`${instanceId}: removed ${left.length} evaluation container(s) left by the cancelled run`);
+    } catch (err) {
+      this.log.warn(`${instanceId}: could not sweep evaluation containers after the cancel: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private writeLog(id: string, runId: string, status: string, testLog: string, applyLog: string, error: string | undefined, warnings: string[]): void {

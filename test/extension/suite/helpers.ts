@@ -1,0 +1,47 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as vscode from 'vscode';
+import type { SweGymApi } from '../../../src/extension/api';
+
+export const EXTENSION_ID = 'swe-gym-studio.swe-gym-studio';
+
+export async function getApi(): Promise<SweGymApi> {
+  const ext = vscode.extensions.getExtension<SweGymApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this extension host`);
+  const api = ext.isActive ? ext.exports : await ext.activate();
+  await api.ready;
+  return api;
+}
+
+/** Polls until `check` returns a truthy value (VS Code state such as tabs updates asynchronously). */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The docker CLI, independent of the code under test. */
+export function docker(...args: string[]): { code: number; out: string } {
+  const r = spawnSync('docker', args, { encoding: 'utf8' });
+  return { code: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
+}
+
+export function git(dir: string, args: string[], input?: string): string {
+  return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+}
+
+export function containerExists(id: string): boolean {
+  return docker('inspect', '--format', '{{.State.Status}}', id).code === 0;
+}
+
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('sweGym').update(key, value, vscode.ConfigurationTarget.Global);
+}
