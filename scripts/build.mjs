@@ -16,6 +16,13 @@ for (const b of builds) {
   const fs = await import('node:fs');
   if (fs.existsSync(b.entryPoints[0])) existing.push(b);
 }
+// The webview loads the codicon font through a <link id="vscode-codicon-stylesheet"> (what
+// @vscode-elements/elements looks for); packages are not shipped in the .vsix, so copy it.
+if (existing.some((b) => b.outfile === 'dist/webview/main.js')) {
+  const fs = await import('node:fs');
+  fs.mkdirSync('dist/webview/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/webview/codicons/${f}`);
+}
 if (watch) {
   for (const b of existing) (await esbuild.context(b)).watch();
 } else {
