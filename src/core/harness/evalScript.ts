@@ -30,7 +30,8 @@ export function buildEvalScript(instance: TaskInstance, options: { skipInstall?:
   const exitCodeFile = `/tmp/.swe-gym-test-exit-${nonce}`;
   const delimiter = heredocDelimiter(instance.test_patch);
   const reset = testFiles ? [`git checkout ${base} ${testFiles}`] : [];
-  const install = spec.install && !options.skipInstall ? [...(spec.pre_install ?? []), spec.install] : [];
+  // Only `install` is re-run at eval time; `pre_install` belongs to the image build, as in the harness.
+  const install = spec.install && !options.skipInstall ? [spec.install] : [];
   const lines = [
     '#!/bin/bash',
     'set -xo pipefail',

@@ -88,8 +88,11 @@ async function ensureNamedImage(runtime: ContainerRuntime, instance: TaskInstanc
 
 function explainBuildFailure(err: unknown, image: string): Error {
   const message = err instanceof Error ? err.message : String(err);
-  if (/swe-gym-studio\/base/.test(message) && /pull access denied|not found|repository does not exist/i.test(message)) {
-    return new ImageUnavailableError(`Building ${image} needs the local base image: run \`bash scripts/lib/ensure-base-image.sh\` (or \`npm run demo\`) first. (${message})`);
+  // The Dockerfile's FROM image is missing locally and had to come from a registry.
+  if (/pull access denied|repository does not exist|manifest unknown|registry|dial tcp|no such host/i.test(message)) {
+    return new ImageUnavailableError(
+      `Building ${image} needs a base image that is not present locally and could not be pulled (${message}). For the bundled samples, run \`bash scripts/lib/ensure-base-image.sh\` (or \`npm run demo\`) first.`,
+    );
   }
   return err instanceof Error ? err : new Error(message);
 }

@@ -124,6 +124,7 @@ test('a spawned shell keeps its state between commands and can be interrupted an
     p.write('\x03'); // Ctrl+C through the pty interrupts the foreground job, not the shell
     p.write('echo after-interrupt\n');
     await waitFor(/after-interrupt\r?\n/);
+    assert.doesNotMatch(out, /no job control/, 'the pty is the shell\'s controlling terminal');
     await p.kill();
     const code = await p.exited;
     assert.notEqual(code, 0, 'a killed shell does not exit cleanly');

@@ -17,9 +17,26 @@ const KILL_GRACE_MS = 2000;
  * The exec'd command runs as leader of its own session, with its PID in a file, so a timeout or
  * a cancel can kill the whole process group from a second exec (Docker has no exec-kill API).
  */
-function wrapForKill(cmd: string[], pidFile: string): string[] {
-  return ['setsid', '-w', '/bin/sh', '-c', 'echo $$ > "$0"; exec "$@"', pidFile, ...cmd];
+function wrapForKill(cmd: string[], pidFile: string, tty = false): string[] {
+  const recordPid = ['/bin/sh', '-c', 'echo $$ > "$0"; exec "$@"', pidFile, ...cmd];
+  // A pty exec already leads its own session with the pty as controlling terminal (job control
+  // and ^C work); a new session there would lose the terminal.
+  return tty ? recordPid : ['setsid', '-w', ...recordPid];
 }
+
+/**
+ * Signals every process of the session whose leader's pid is in the file: children that moved to
+ * their own process group (a job-control shell's jobs) go too. Plain sh and /proc only.
+ */
+const SIGNAL_SESSION = [
+  'sid=$(cat "$0" 2>/dev/null) || exit 0',
+  'for d in /proc/[0-9]*; do',
+  '  s=$(sed "s/.*) //" "$d/stat" 2>/dev/null | cut -d" " -f4)',
+  '  [ "$s" = "$sid" ] && kill -"$1" "${d#/proc/}" 2>/dev/null',
+  'done',
+  '[ "$1" = KILL ] && rm -f "$0"',
+  'true',
+].join('\n');
 
 export class DockerContainer implements ContainerHandle {
   private removed = false;
@@ -74,7 +91,7 @@ export class DockerContainer implements ContainerHandle {
       stream.on('error', (e: Error) => resolve(e));
     });
     const kill = () => {
-      this.killProcessGroup(pidFile).catch(() => undefined);
+      this.signalSession(pidFile).catch(() => undefined);
       setTimeout(() => (stream as unknown as PassThrough).destroy(), KILL_GRACE_MS).unref();
     };
     const timer = options.timeoutMs
@@ -116,7 +133,7 @@ export class DockerContainer implements ContainerHandle {
     let stream: NodeJS.ReadWriteStream;
     try {
       exec = await this.docker.getContainer(this.id).exec({
-        Cmd: wrapForKill(cmd, pidFile),
+        Cmd: wrapForKill(cmd, pidFile, options.tty),
         AttachStdout: true,
         AttachStderr: true,
         AttachStdin: true,
@@ -154,15 +171,14 @@ export class DockerContainer implements ContainerHandle {
       resize: async (w, h) => {
         await exec.resize({ w, h }).catch(() => undefined);
       },
-      kill: (signal = 'KILL') => this.killProcessGroup(pidFile, signal),
+      kill: (signal = 'KILL') => this.signalSession(pidFile, signal),
       exited,
     };
   }
 
-  private async killProcessGroup(pidFile: string, signal: 'INT' | 'TERM' | 'KILL' = 'KILL'): Promise<void> {
+  private async signalSession(pidFile: string, signal: 'INT' | 'TERM' | 'KILL' = 'KILL'): Promise<void> {
     const exec = await this.docker.getContainer(this.id).exec({
-      // Only a SIGKILL ends the process for good, so only then is the pid file no longer needed.
-      Cmd: ['/bin/sh', '-c', `pid=$(cat "$0" 2>/dev/null) && kill -${signal} "-$pid" 2>/dev/null; [ "$1" = KILL ] && rm -f "$0"; true`, pidFile, signal],
+      Cmd: ['/bin/sh', '-c', SIGNAL_SESSION, pidFile, signal],
       AttachStdout: true,
       AttachStderr: true,
     });
