@@ -7,9 +7,9 @@
 // real files' sizes on disk (our generated text compresses about 3.4x under snappy, like SWE-bench's
 // own parquet: 441 MB of rows in 125 MB).
 // - SWE-Gym: 2,438 rows in one parquet file of ~44 MB (~18 KB per row on disk, so ~60 KB per row
-//   uncompressed). Text fields: issue ~2.5 KB, hints ~1.5 KB (half empty), gold patch ~3 KB, test
-//   patch ~5 KB. The rest is PASS_TO_PASS: a long tail (pandas-like rows, 30% of them, carry ~1,400
-//   test ids, the others ~110), which the loader keeps in memory, as grading needs the lists.
+//   uncompressed). Text fields: issue ~3 KB, hints ~2 KB (half empty), gold patch ~4 KB, test
+//   patch ~6 KB. The rest is PASS_TO_PASS with a long tail: pandas-like rows (30%) carry ~2,000
+//   test ids, the others ~150. (Test ids compress far better than text, so it takes many.)
 // - SWE-Gym Raw: 66,894 rows in 6 parquet shards of ~728 MB together (154+82+134+141+134+83 MB on
 //   the Hub, ~11 KB per row on disk). Raw rows are not small; they only lack long test lists
 //   (unvalidated; whether the real ones carry lists at all is not known from here, ours have a
@@ -26,7 +26,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { loadDataset } from '../src/core/dataset/loadDataset';
 
-const GENERATOR_VERSION = 4;
+const GENERATOR_VERSION: Record<'gym' | 'raw', number> = { gym: 5, raw: 4 };
 
 interface DatasetSpec {
   label: string;
@@ -156,15 +156,15 @@ function makeRow(i: number, shape: 'gym' | 'raw', gen: TextGen, rnd: () => numbe
   const repo = REPOS[i % REPOS.length] as string;
   const hasHints = rnd() < 0.5;
   const big = shape === 'raw';
-  const p2pCount = big ? Math.floor(rnd() * 20) : Math.min(6000, gen.size(rnd() < 0.3 ? 1_400 : 110));
+  const p2pCount = big ? Math.floor(rnd() * 20) : Math.min(8000, gen.size(rnd() < 0.3 ? 2_000 : 150));
   return {
     instance_id: `${repo.replace('/', '__')}-${10_000 + i}`,
     repo,
     base_commit: (i * 2654435761).toString(16).padStart(8, '0').repeat(5).slice(0, 40),
-    patch: gen.diff(gen.size(big ? 12_000 : 3_000), repo.split('/')[1] ?? 'src'),
-    test_patch: gen.diff(gen.size(big ? 13_000 : 5_000), 'tests'),
-    problem_statement: gen.prose(gen.size(big ? 4_000 : 2_500)),
-    hints_text: hasHints ? gen.prose(gen.size(big ? 5_000 : 1_500)) : '',
+    patch: gen.diff(gen.size(big ? 12_000 : 4_000), repo.split('/')[1] ?? 'src'),
+    test_patch: gen.diff(gen.size(big ? 13_000 : 6_000), 'tests'),
+    problem_statement: gen.prose(gen.size(big ? 4_000 : 3_000)),
+    hints_text: hasHints ? gen.prose(gen.size(big ? 5_000 : 2_000)) : '',
     created_at: new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString(),
     version: `${1 + (i % 3)}.${i % 10}`,
     FAIL_TO_PASS: gen.testIds(1 + Math.floor(rnd() * (big ? 3 : 8))),
@@ -195,7 +195,7 @@ interface Generated {
 }
 
 async function generate(spec: DatasetSpec, root: string, fresh: boolean): Promise<Generated> {
-  const dir = path.join(root, `${spec.shape}-${spec.rows}-v${GENERATOR_VERSION}`);
+  const dir = path.join(root, `${spec.shape}-${spec.rows}-v${GENERATOR_VERSION[spec.shape]}`);
   const parquetDir = path.join(dir, 'parquet');
   const jsonl = path.join(dir, 'rows.jsonl');
   const marker = path.join(dir, 'complete');
@@ -244,6 +244,8 @@ type Task =
 
 interface Measurement {
   seconds: number;
+  /** CPU time of the load (user + system): less sensitive than wall time to a busy machine. */
+  cpuSeconds: number;
   rows: number;
   rssGrowthMB: number;
   peakGrowthMB: number;
@@ -252,7 +254,7 @@ interface Measurement {
 
 async function runTask(task: Task): Promise<Measurement> {
   const rssBefore = process.memoryUsage().rss;
-  const maxRssBefore = process.resourceUsage().maxRSS * 1024;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let rows = 0;
   let note: string | undefined;
@@ -263,6 +265,7 @@ async function runTask(task: Task): Promise<Measurement> {
     if (dataset.issues.length) note = `${dataset.issues.length} issues`;
     keep = dataset;
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const rssAfter = process.memoryUsage().rss;
     // What one consumer access costs (a row in the middle: its row group is decoded on demand).
     const probe = dataset.instances[Math.floor(rows / 2)];
@@ -270,7 +273,7 @@ async function runTask(task: Task): Promise<Measurement> {
     const textBytes = probe ? probe.patch.length + probe.test_patch.length + probe.problem_statement.length : 0;
     const accessMs = performance.now() - t1;
     note = [note, `one row's text: ${accessMs.toFixed(0)} ms (${(textBytes / 1024).toFixed(0)} KB)`].filter(Boolean).join('; ');
-    return finish(seconds, rssAfter);
+    return finish(seconds, rssAfter, cpu);
   }
   if (task.kind === 'hyparquet') {
     const { parquetReadObjects, asyncBufferFromFile } = await import('hyparquet');
@@ -288,13 +291,14 @@ async function runTask(task: Task): Promise<Measurement> {
     rows = parsed.length;
     keep = parsed;
   }
-  return finish((performance.now() - t0) / 1000, process.memoryUsage().rss);
+  return finish((performance.now() - t0) / 1000, process.memoryUsage().rss, process.cpuUsage(cpu0));
 
-  function finish(seconds: number, rssAfter: number): Measurement {
+  function finish(seconds: number, rssAfter: number, cpu: NodeJS.CpuUsage): Measurement {
     if (keep === undefined) throw new Error('nothing loaded');
-    const peak = Math.max(process.resourceUsage().maxRSS * 1024, maxRssBefore, rssAfter);
+    const peak = Math.max(peakRss(), rssAfter);
     return {
       seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       rows,
       rssGrowthMB: (rssAfter - rssBefore) / 1e6,
       peakGrowthMB: (peak - rssBefore) / 1e6,
@@ -303,7 +307,27 @@ async function runTask(task: Task): Promise<Measurement> {
   }
 }
 
-function measure(task: Task): Measurement {
+/**
+ * This process's RSS high-water mark. Not process.resourceUsage().maxRSS: Linux carries that
+ * across fork+exec, so a child would report the parent's peak. VmHWM belongs to the new image.
+ */
+function peakRss(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m?.[1]) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux: fall through
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+/** The median run of `repeats` (by wall time): the machine is shared, single runs are noisy. */
+function measure(task: Task, repeats = 1): Measurement {
+  const runs = Array.from({ length: repeats }, () => measureOnce(task)).sort((a, b) => a.seconds - b.seconds);
+  return runs[Math.floor(runs.length / 2)] as Measurement;
+}
+
+function measureOnce(task: Task): Measurement {
   const child = spawnSync(process.execPath, [__filename, '--child', JSON.stringify(task)], {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
@@ -317,7 +341,7 @@ function measure(task: Task): Measurement {
 // Report
 
 function fmt(m: Measurement): string {
-  return `${m.seconds.toFixed(2).padStart(7)} s  ${m.rssGrowthMB.toFixed(0).padStart(6)} MB held  ${m.peakGrowthMB.toFixed(0).padStart(6)} MB peak`;
+  return `${m.seconds.toFixed(2).padStart(6)} s (cpu ${m.cpuSeconds.toFixed(2).padStart(5)} s)  ${m.rssGrowthMB.toFixed(0).padStart(6)} MB held  ${m.peakGrowthMB.toFixed(0).padStart(6)} MB peak`;
 }
 
 function dirSizeMB(files: string[]): number {
@@ -332,6 +356,7 @@ async function main(): Promise<void> {
     return;
   }
   const fresh = args.includes('--fresh');
+  console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores; wall times are medians`);
   const quick = args.includes('--quick'); // skips the slow everything-in-memory runs on Raw
   const root = path.join(os.tmpdir(), 'swe-gym-studio-bench', 'datasets');
   const targets: Record<DatasetSpec['shape'], { seconds: number; mb: number }> = {
@@ -347,8 +372,9 @@ async function main(): Promise<void> {
     console.log(`\n${spec.label}: parquet ${parquetMB.toFixed(0)} MB in ${spec.shards} file(s), JSONL ${jsonlMB.toFixed(0)} MB`);
     const source = spec.shards === 1 ? (data.parquetFiles[0] as string) : data.parquetDir;
 
-    const baseline = measure({ kind: 'hyparquet', files: data.parquetFiles });
-    const ours = measure({ kind: 'loadDataset', source, text: 'auto' });
+    const small = spec.shape === 'gym';
+    const baseline = measure({ kind: 'hyparquet', files: data.parquetFiles }, small ? 3 : 1);
+    const ours = measure({ kind: 'loadDataset', source, text: 'auto' }, 5);
     const target = targets[spec.shape];
     const ok = ours.rows === spec.rows && ours.seconds <= target.seconds && ours.peakGrowthMB <= target.mb;
     failed ||= !ok;
@@ -360,12 +386,12 @@ async function main(): Promise<void> {
     );
     if (ours.note) console.log(`    ${ours.note}`);
     if (!(quick && spec.shape === 'raw')) {
-      const memory = measure({ kind: 'loadDataset', source, text: 'memory' });
+      const memory = measure({ kind: 'loadDataset', source, text: 'memory' }, small ? 3 : 1);
       console.log(`  loadDataset parquet (memory)    ${fmt(memory)}  (all text as strings, for comparison)`);
     }
 
-    const jsonBaseline = measure({ kind: 'jsonParse', file: data.jsonl });
-    const oursJsonl = measure({ kind: 'loadDataset', source: data.jsonl, text: 'auto' });
+    const jsonBaseline = measure({ kind: 'jsonParse', file: data.jsonl }, small ? 3 : 1);
+    const oursJsonl = measure({ kind: 'loadDataset', source: data.jsonl, text: 'auto' }, small ? 3 : 1);
     console.log(`  baseline JSON.parse every line  ${fmt(jsonBaseline)}`);
     console.log(
       `  loadDataset JSONL (auto)        ${fmt(oursJsonl)}  ${(jsonBaseline.seconds / oursJsonl.seconds).toFixed(1)}x faster, ` +

@@ -55,7 +55,9 @@ function checked(ref: LazyRef, field: HeavyField, value: unknown, instanceId: st
   if (field === 'PASS_TO_PASS') {
     if (value === undefined || value === null) return fail('is missing: expected a list of test ids');
     const parsed = parseStringList(value);
-    return typeof parsed === 'string' ? fail(parsed) : parsed.list;
+    if (typeof parsed === 'string') return fail(parsed);
+    // The source may cache the list it decoded: hand out a copy the caller can change.
+    return parsed.encoding === 'array' ? parsed.list.slice() : parsed.list;
   }
   if (value === undefined || value === null) return field === 'test_patch' ? fail('is missing') : '';
   return typeof value === 'string' ? value : fail(`is not a string`);

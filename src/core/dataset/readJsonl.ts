@@ -92,17 +92,21 @@ export class JsonlTextSource implements TextSource {
 
   read(pos: number, len: number, field: HeavyField, instanceId: string): unknown {
     if (this.last?.pos !== pos) {
-      const fd = fs.openSync(this.file, 'r');
-      let text: string;
+      let row: unknown;
       try {
-        assertUnchanged(this.file, fs.fstatSync(fd), this.stamp);
-        const buf = Buffer.allocUnsafe(len);
-        fs.readSync(fd, buf, 0, len, pos);
-        text = buf.toString('utf8');
-      } finally {
-        fs.closeSync(fd);
+        const fd = fs.openSync(this.file, 'r');
+        try {
+          assertUnchanged(this.file, fs.fstatSync(fd), this.stamp);
+          const buf = Buffer.allocUnsafe(len);
+          fs.readSync(fd, buf, 0, len, pos);
+          row = JSON.parse(buf.toString('utf8'));
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch (err) {
+        if (err instanceof DatasetLoadError) throw err;
+        throw new DatasetLoadError(`Cannot read ${field} back from ${this.file}: ${(err as Error).message}`, { cause: err });
       }
-      const row: unknown = JSON.parse(text);
       if (row === null || typeof row !== 'object' || (row as Record<string, unknown>).instance_id !== instanceId) {
         throw changedError(this.file);
       }

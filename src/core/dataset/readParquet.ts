@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import type { AsyncBuffer, ColumnChunk, FileMetaData, RowGroup } from 'hyparquet' with { 'resolution-mode': 'import' };
+import { decodedChunks } from './decodedChunkCache';
+import { DatasetLoadError } from './errors';
 import { assertUnchanged, fileStamp } from './readJsonl';
 import type { TextSource } from './lazyText';
 import type { RowBatch } from './rowBatch';
@@ -116,17 +118,16 @@ type ConvertModule = typeof import('hyparquet/src/convert.js', { with: { 'resolu
 type MetadataModule = typeof import('hyparquet/src/metadata.js', { with: { 'resolution-mode': 'import' } });
 type AssembleModule = typeof import('hyparquet/src/assemble.js', { with: { 'resolution-mode': 'import' } });
 
-const CACHE_ENTRIES = 8;
-
 /**
  * Decodes one heavy column of one row group on demand, synchronously. hyparquet's public reader
  * is asynchronous only, so this uses its synchronous column decoder (hyparquet/src/column.js,
  * exported by the package); test/core/dataset covers it so an upgrade that breaks it fails loudly.
- * A few decoded chunks are cached: consumers tend to walk rows in order.
+ * Decoded chunks go to a shared, size-bounded cache: consumers tend to walk rows in order.
  */
 export class ParquetTextSource implements TextSource {
+  private static nextId = 0;
+  private readonly id = ParquetTextSource.nextId++;
   private readonly groupStarts: number[] = [];
-  private readonly cache = new Map<string, unknown[]>();
 
   private constructor(
     readonly file: string,
@@ -158,18 +159,17 @@ export class ParquetTextSource implements TextSource {
 
   read(pos: number, _len: number, field: HeavyField): unknown {
     const groupIndex = this.groupOf(pos);
-    const key = `${groupIndex}:${field}`;
-    let values = this.cache.get(key);
-    if (values) {
-      this.cache.delete(key); // re-insert as most recent
-    } else {
-      values = this.decode(groupIndex, field);
-      if (this.cache.size >= CACHE_ENTRIES) {
-        const oldest = this.cache.keys().next().value;
-        if (oldest !== undefined) this.cache.delete(oldest);
+    const key = `${this.id}:${groupIndex}:${field}`;
+    let values = decodedChunks.get(key);
+    if (!values) {
+      try {
+        values = this.decode(groupIndex, field);
+      } catch (err) {
+        if (err instanceof DatasetLoadError) throw err;
+        throw new DatasetLoadError(`Cannot read ${field} of row ${pos} from ${this.file}: ${(err as Error).message}`, { cause: err });
       }
+      decodedChunks.set(key, values);
     }
-    this.cache.set(key, values);
     return values[pos - (this.groupStarts[groupIndex] ?? 0)];
   }
 

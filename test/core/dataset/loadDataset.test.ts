@@ -130,6 +130,27 @@ describe('loadDataset: lazy text', () => {
     assert.throws(() => second.patch, (e: Error) => e instanceof DatasetLoadError && /changed since the dataset was loaded/.test(e.message));
   });
 
+  it('hands out copies of lazy test lists and names a vanished file on access', async (t) => {
+    const dir = tempDir(t);
+    const rows = [gymRow(), gymRow()];
+    const parquet = await writeParquet(path.join(dir, 'train.parquet'), rows);
+    const jsonl = writeJsonl(path.join(dir, 'train.jsonl'), rows);
+    for (const file of [parquet, jsonl]) {
+      const dataset = await loadDataset(file, { text: 'lazy' });
+      const first = dataset.instances[0];
+      const second = dataset.instances[1];
+      if (!first || !second) return assert.fail('rows missing');
+      first.PASS_TO_PASS.push('mutated');
+      assert.deepEqual(first.PASS_TO_PASS, rows[0]?.PASS_TO_PASS);
+      fs.rmSync(file);
+      // The parquet chunk of row 0 is cached now, row 1 shares it; a new field must touch the disk.
+      assert.throws(
+        () => (file === parquet ? second.problem_statement : second.patch),
+        (e: Error) => e instanceof DatasetLoadError && e.message.includes(file),
+      );
+    }
+  });
+
   it("'auto' keeps small files in memory", async (t) => {
     const dir = tempDir(t);
     const file = writeJsonl(path.join(dir, 'rows.jsonl'), [gymRow()]);
