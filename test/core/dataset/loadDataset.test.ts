@@ -307,11 +307,15 @@ describe('loadDataset: folders and the Hugging Face cache', () => {
   });
 
   /** The layout huggingface_hub writes: snapshots hold symlinks into blobs/, refs/main names the revision. */
-  async function makeHubCache(hub: string, repoId: string, revisions: { rev: string; rows: Record<string, unknown>[]; mtime: number }[]) {
+  async function makeHubCache(
+    hub: string,
+    repoId: string,
+    revisions: { rev: string; rows: Record<string, unknown>[]; mtime: number; split?: string }[],
+  ) {
     const datasetDir = path.join(hub, `datasets--${repoId.replace('/', '--')}`);
-    for (const { rev, rows, mtime } of revisions) {
-      const blob = await writeParquet(path.join(datasetDir, 'blobs', `${rev}-blob`), rows);
-      const link = path.join(datasetDir, 'snapshots', rev, 'data', 'train-00000-of-00001.parquet');
+    for (const { rev, rows, mtime, split = 'train' } of revisions) {
+      const blob = await writeParquet(path.join(datasetDir, 'blobs', `${rev}-${split}-blob`), rows);
+      const link = path.join(datasetDir, 'snapshots', rev, 'data', `${split}-00000-of-00001.parquet`);
       fs.mkdirSync(path.dirname(link), { recursive: true });
       fs.symlinkSync(path.relative(path.dirname(link), blob), link);
       fs.writeFileSync(path.join(datasetDir, 'snapshots', rev, 'README.md'), 'card');
@@ -356,5 +360,19 @@ describe('loadDataset: folders and the Hugging Face cache', () => {
     await assert.rejects(loadDataset(hub), /Hugging Face hub cache; name one of its datasets instead: princeton-nlp\/SWE-bench_Lite/);
     const lite = await loadDataset('princeton-nlp/SWE-bench_Lite', { hubCacheDir: hub });
     assert.equal(lite.flavor, 'swe-bench'); // by name, although its lists are real lists
+  });
+
+  it('picks a split of a cached dataset with org/name:split', async (t) => {
+    const hub = tempDir(t);
+    const rev = 'd'.repeat(40);
+    await makeHubCache(hub, 'SWE-bench/SWE-bench_Lite', [
+      { rev, rows: [gymRow(), gymRow()], mtime: 1_000, split: 'test' },
+      { rev, rows: [gymRow()], mtime: 1_000, split: 'dev' },
+    ]);
+    await assert.rejects(loadDataset('SWE-bench/SWE-bench_Lite', { hubCacheDir: hub }), /several splits \(dev, test\)/);
+    const test = await loadDataset('SWE-bench/SWE-bench_Lite:test', { hubCacheDir: hub });
+    assert.equal(test.name, 'SWE-bench/SWE-bench_Lite:test');
+    assert.equal(test.instances.length, 2);
+    assert.equal((await loadDataset('SWE-bench/SWE-bench_Lite', { hubCacheDir: hub, split: 'dev' })).instances.length, 1);
   });
 });
