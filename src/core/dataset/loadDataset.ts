@@ -31,6 +31,10 @@ export interface LoadDatasetOptions {
  * Loads a dataset from `samples`, a .json/.jsonl/.ndjson/.parquet file, a folder, a Hugging Face
  * cache folder or `org/name[:split]` (local cache only). Bad rows become `issues` (file, row,
  * field, reason) and the rest loads; a duplicate instance_id keeps its first row.
+ *
+ * Big sources keep their heavy fields on disk (see TextStorage): reading such a field may then
+ * throw a DatasetLoadError (file changed or gone; for parquet also a bad PASS_TO_PASS, which is
+ * only decoded when read and so is not among `issues`).
  */
 export async function loadDataset(source: string, options: LoadDatasetOptions = {}): Promise<LoadedDataset> {
   const { signal, onProgress } = options;
