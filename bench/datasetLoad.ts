@@ -3,13 +3,19 @@
 //
 //   npx tsc -p tsconfig.test.json && node out/bench/datasetLoad.js [--fresh] [--quick]
 //
+// The data is generated once into $TMPDIR/swe-gym-studio-bench/datasets (about 3 GB, 4 minutes)
+// and reused; --fresh regenerates. A run takes about 100 s and up to 2.6 GB in the baseline
+// children; --quick skips the everything-in-memory run on Raw.
+//
 // Sizes: the real files cannot be downloaded here, so the synthetic ones are calibrated to the
 // real files' sizes on disk (our generated text compresses about 3.4x under snappy, like SWE-bench's
 // own parquet: 441 MB of rows in 125 MB).
 // - SWE-Gym: 2,438 rows in one parquet file of ~44 MB (~18 KB per row on disk, so ~60 KB per row
 //   uncompressed). Text fields: issue ~3 KB, hints ~2 KB (half empty), gold patch ~4 KB, test
 //   patch ~6 KB. The rest is PASS_TO_PASS with a long tail: pandas-like rows (30%) carry ~2,000
-//   test ids, the others ~150. (Test ids compress far better than text, so it takes many.)
+//   test ids, the others ~150. This lands at ~34 MB (143 MB as JSONL): short of 44 MB, as test
+//   ids compress far better than text; the missing bytes would sit in columns the lazy load
+//   does not decode.
 // - SWE-Gym Raw: 66,894 rows in 6 parquet shards of ~728 MB together (154+82+134+141+134+83 MB on
 //   the Hub, ~11 KB per row on disk). Raw rows are not small; they only lack long test lists
 //   (unvalidated; whether the real ones carry lists at all is not known from here, ours have a
