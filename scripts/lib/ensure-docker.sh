@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Makes sure a Docker engine answers: installs docker.io from apt when no dockerd exists
-# (Debian/Ubuntu, as root), starts dockerd in the background when it is not running.
+# (Debian/Ubuntu, as root), starts dockerd in the background when it is not running, and waits
+# for one that is still starting or stopping instead of starting a second one.
 set -euo pipefail
-if docker info >/dev/null 2>&1; then exit 0; fi
+log="${DOCKERD_LOG:-/tmp/swe-gym-dockerd.log}"
+answers() { docker info >/dev/null 2>&1; }
+if answers; then exit 0; fi
 if ! command -v dockerd >/dev/null 2>&1; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "No Docker engine answers and this script can only install one as root with apt-get: start Docker yourself." >&2
@@ -13,13 +16,19 @@ if ! command -v dockerd >/dev/null 2>&1; then
   apt-get update -qq >/dev/null
   apt-get install -y -qq docker.io >/dev/null
 fi
-if [ "$(id -u)" = 0 ]; then
-  echo "[setup] starting dockerd" >&2
-  nohup dockerd >"${DOCKERD_LOG:-/tmp/swe-gym-dockerd.log}" 2>&1 &
-fi
-for _ in $(seq 1 60); do
-  if docker info >/dev/null 2>&1; then exit 0; fi
+# A dockerd that is shutting down holds its pid file: wait for it to go (it stops containers first).
+for _ in $(seq 1 120); do
+  answers && exit 0
+  pgrep -x dockerd >/dev/null 2>&1 || break
   sleep 0.5
 done
-echo "dockerd did not answer within 30 s; see ${DOCKERD_LOG:-/tmp/swe-gym-dockerd.log}" >&2
+if [ "$(id -u)" = 0 ] && ! pgrep -x dockerd >/dev/null 2>&1; then
+  echo "[setup] starting dockerd" >&2
+  nohup dockerd >>"$log" 2>&1 &
+fi
+for _ in $(seq 1 120); do
+  answers && exit 0
+  sleep 0.5
+done
+echo "dockerd did not answer within 60 s; see $log" >&2
 exit 1

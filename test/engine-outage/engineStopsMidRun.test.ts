@@ -33,7 +33,7 @@ test('Docker stopping mid-run gives a clear error, and no container of ours surv
   assert.ok(stopped, 'the engine was stopped during the test run');
   assert.equal(result.status, 'error');
   assert.match(result.error ?? '', /Docker engine is not reachable|gone or not running/);
-  // Bring the engine back the way the project's own setup does.
+  // Bring the engine back the way the project's own setup does (it waits for the old one to exit).
   await new Promise<void>((resolve, reject) => {
     const p = spawn('bash', [path.join(repoRoot, 'scripts/lib/ensure-docker.sh')], { stdio: 'inherit' });
     p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ensure-docker exited ${code}`))));
