@@ -27,13 +27,13 @@ export function unifiedDiff(patch: string, maxLines = 4000): HTMLElement {
   const shown = lines.slice(0, maxLines);
   const pre = h('pre', { class: 'diff', tabindex: 0, 'aria-label': 'unified diff' });
   for (const line of shown) {
-    let cls = 'ctx';
-    if (line.startsWith('diff --git') || line.startsWith('index ') || line.startsWith('--- ') || line.startsWith('+++ ') || /^(new|deleted) file mode/.test(line)) cls = 'meta';
-    else if (line.startsWith('@@')) cls = 'hunk';
-    else if (line.startsWith('+')) cls = 'add';
-    else if (line.startsWith('-')) cls = 'del';
-    pre.append(h('span', { class: `line ${cls}` }, line || ' '), '\n');
+    let cls = 'd-ctx';
+    if (line.startsWith('diff --git') || line.startsWith('index ') || line.startsWith('--- ') || line.startsWith('+++ ') || /^(new|deleted) file mode/.test(line)) cls = 'd-meta';
+    else if (line.startsWith('@@')) cls = 'd-hunk';
+    else if (line.startsWith('+')) cls = 'd-add';
+    else if (line.startsWith('-')) cls = 'd-del';
+    pre.append(h('span', { class: `line ${cls}` }, line || ' '));
   }
-  if (lines.length > shown.length) pre.append(h('span', { class: 'line meta' }, `… ${lines.length - shown.length} more lines`));
+  if (lines.length > shown.length) pre.append(h('span', { class: 'line d-meta' }, `… ${lines.length - shown.length} more lines`));
   return pre;
 }

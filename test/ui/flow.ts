@@ -1,0 +1,182 @@
+/**
+ * The UI test: a real VS Code (code-server) in headless Chromium, driven by clicks through the
+ * main flow — tree item -> instance page -> Launch -> Run hidden tests -> reward visible — then
+ * the gold reveal, the three theme kinds, a window reload (state must survive) and Stop.
+ * Screenshots go to test-results/screenshots/.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl, type RunDirs } from '../extension/codeServer';
+
+const ID = 'swe-gym-studio__textkit-12';
+const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
+const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern', hc: 'Default High Contrast' };
+
+function log(message: string): void {
+  process.stdout.write(`  ui: ${message}\n`);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  log(`screenshot ${name}.png`);
+}
+
+function pageFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** Through the workspace file: code-server's web client takes the colour theme from there live. */
+function setWorkspaceSetting(dirs: RunDirs, key: string, value: unknown): void {
+  const ws = JSON.parse(fs.readFileSync(dirs.workspaceFile, 'utf8')) as { settings?: Record<string, unknown> };
+  ws.settings = { ...ws.settings, [key]: value };
+  fs.writeFileSync(dirs.workspaceFile, JSON.stringify(ws, null, 2));
+}
+
+/**
+ * The web client applies a colour theme from settings only when the value changes (not from the
+ * file at startup), and may miss a write made before its file watcher is up: write, then write
+ * again with a sibling theme of the same kind until the workbench shows the wanted kind.
+ */
+async function switchTheme(page: Page, dirs: RunDirs, kind: keyof typeof THEMES): Promise<void> {
+  const css = { dark: '.monaco-workbench.vs-dark', light: '.monaco-workbench.vs', hc: '.monaco-workbench.hc-black' }[kind];
+  const variants = { dark: [THEMES.dark, 'Default Dark+'], light: [THEMES.light, 'Default Light+'], hc: [THEMES.hc, THEMES.hc] }[kind];
+  for (let attempt = 0; attempt < 10; attempt++) {
+    setWorkspaceSetting(dirs, 'workbench.colorTheme', variants[attempt % 2]);
+    if (kind === 'hc' && attempt % 2 === 1) setWorkspaceSetting(dirs, 'workbench.colorTheme', 'Default High Contrast Light');
+    try {
+      await page.locator(css).waitFor({ timeout: 3000 });
+      if (kind !== 'hc' || attempt % 2 === 0) return;
+    } catch {
+      // Not applied yet: write again.
+    }
+  }
+  throw new Error(`The ${kind} theme was never applied`);
+}
+
+function devContainers(workspaceDir: string): string[] {
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.swe-gym-studio.workspace=${workspaceDir}`], { encoding: 'utf8' }).trim();
+  return out ? out.split('\n') : [];
+}
+
+async function openTreeItem(page: Page): Promise<void> {
+  await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
+  const repo = page.locator('.monaco-list-row', { hasText: 'swe-gym-studio/textkit' });
+  await repo.waitFor({ timeout: 30_000 });
+  await repo.click();
+  const item = page.locator(`.monaco-list-row[aria-label^="${ID}"]`);
+  await item.waitFor({ timeout: 15_000 });
+  await shot(page, '01-tree');
+  await item.click();
+}
+
+async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
+  const workspaceDir = path.join(dirs.workspaces, ID);
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await switchTheme(page, dirs, 'dark');
+
+  // Tree item -> instance page.
+  await openTreeItem(page);
+  const frame = pageFrame(page);
+  await frame.locator('#btn-launch').waitFor({ timeout: 30_000 });
+  await frame.locator('.markdown').first().waitFor();
+  await shot(page, '02-instance-page');
+
+  // Launch: the workspace folder, the container, a terminal.
+  await frame.locator('#btn-launch').click();
+  await frame.locator('#btn-launch', { hasText: 'Launched' }).waitFor({ timeout: 120_000 });
+  await page.locator('.terminal-tab, .single-terminal-tab, .terminal-wrapper').first().waitFor({ timeout: 30_000 });
+  if (devContainers(workspaceDir).length !== 1) throw new Error('Launch did not leave exactly one dev container');
+  await shot(page, '03-launched');
+
+  // The user's edit: here, the gold patch applied in the workspace folder.
+  const gold = execFileSync('sh', ['-c', `cat "$0"`, path.join(REPO_ROOT, 'samples', 'tasks', 'textkit', 'gold.patch')], { encoding: 'utf8' });
+  execFileSync('git', ['-C', workspaceDir, 'apply', '-'], { input: gold });
+
+  // Run hidden tests -> reward visible.
+  await frame.locator('#btn-run').click();
+  await frame.locator('#reward .reward-title', { hasText: 'Resolved' }).waitFor({ timeout: 180_000 });
+  const counts = await frame.locator('#reward .reward-counts').innerText();
+  if (!/FAIL_TO_PASS 6\/6/.test(counts)) throw new Error(`unexpected reward counts: ${counts}`);
+  await shot(page, '04-reward-resolved');
+
+  // Reveal the gold patch (two clicks: ask, confirm) and look at it next to the user's diff.
+  await frame.locator('#gold').evaluate((el) => el.setAttribute('open', ''));
+  await frame.locator('#btn-reveal-gold').click();
+  await frame.locator('#btn-confirm-gold').click();
+  await frame.locator('#gold pre.diff').waitFor({ timeout: 15_000 });
+  await frame.locator('#gold').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await shot(page, '05-gold-revealed');
+
+  // Test Explorer: FAIL_TO_PASS / PASS_TO_PASS groups with their results.
+  await page.keyboard.press('F1');
+  await page.keyboard.type('Testing: Focus on Test Explorer View');
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-list-row', { hasText: ID }).first().waitFor({ timeout: 15_000 });
+  await shot(page, '06-test-explorer');
+  await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
+
+  // The page in the light and high-contrast themes.
+  await frame.locator('#reward').scrollIntoViewIfNeeded();
+  for (const kind of ['light', 'hc'] as const) {
+    await switchTheme(page, dirs, kind);
+    await page.waitForTimeout(800);
+    await shot(page, `07-theme-${kind}`);
+  }
+  await switchTheme(page, dirs, 'dark');
+
+  // Reload: the running instance and its verdict are found again.
+  await page.reload();
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.statusbar-item', { hasText: ID }).waitFor({ timeout: 60_000 });
+  await pageFrame(page).locator('#reward .reward-title', { hasText: 'Resolved' }).waitFor({ timeout: 60_000 });
+  if (devContainers(workspaceDir).length !== 1) throw new Error('After the reload the dev container should still be there, once');
+  await shot(page, '08-after-reload');
+
+  // Stop and remove: no container left.
+  await pageFrame(page).locator('#btn-stop').click();
+  const deadline = Date.now() + 60_000;
+  while (devContainers(workspaceDir).length > 0) {
+    if (Date.now() > deadline) throw new Error('Stop left the dev container behind');
+    await page.waitForTimeout(250);
+  }
+  await pageFrame(page).locator('#btn-launch', { hasText: /^\s*Launch\s*$/ }).waitFor({ timeout: 15_000 });
+  await shot(page, '09-stopped');
+}
+
+async function main(): Promise<number> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const dirs = makeRunDirs('ui');
+  const server = await startCodeServer(dirs);
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+  const url = workbenchUrl(server.port, dirs.workspaceFile, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
+  let failed = false;
+  try {
+    await run(dirs, page, url);
+  } catch (err) {
+    failed = true;
+    process.stderr.write(`ui flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await page.screenshot({ path: path.join(SHOTS, 'failure.png') }).catch(() => undefined);
+  } finally {
+    await closeBrowser(browser, page);
+    await server.stop();
+    // Whatever happened, leave no container of this run behind.
+    for (const id of devContainers(path.join(dirs.workspaces, ID))) execFileSync('docker', ['rm', '-f', id]);
+    fs.rmSync(dirs.root, { recursive: true, force: true });
+  }
+  process.stdout.write(`ui: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed\n`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
