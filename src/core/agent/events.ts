@@ -1,0 +1,130 @@
+import type { ChatMessage, TokenUsage, ToolCall } from './chatTypes';
+import type { ModelDelta, RecordedRequest } from './model/modelProvider';
+
+/** Why a rollout ended. Every budget and every failure has its own name. */
+export type ExitReason =
+  | 'finished'
+  | 'max_steps'
+  | 'max_tokens'
+  | 'max_cost'
+  | 'max_time'
+  | 'stopped'
+  | 'cancelled'
+  | 'auth_error'
+  | 'model_not_found'
+  | 'model_error'
+  | 'context_overflow'
+  | 'environment_error'
+  | 'replay_exhausted';
+
+/** Where a paused rollout waits: before asking the model, or before running the action it chose. */
+export type PausePoint = 'before_model' | 'before_action';
+
+export interface Totals {
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+/** The reward as a trajectory keeps it (the evaluation's essentials and its logs). */
+export interface RewardRecord {
+  status: string;
+  resolved: boolean;
+  rules: string;
+  strict_resolved: boolean;
+  error?: string;
+  test_output: string;
+  apply_output: string;
+  skipped_install: boolean;
+  eval_run_id: string;
+  duration_ms: number;
+}
+
+/**
+ * Everything a rollout does, in order: what the trajectory file records and what a live view
+ * subscribes to. `model_delta` (streamed text) is live only; everything else is also written.
+ */
+export type RolloutEvent =
+  | {
+      type: 'rollout_started';
+      rolloutId: string;
+      runId: string;
+      instanceId: string;
+      index: number;
+      model: string;
+      template: string;
+      image: string;
+      container: string;
+      repoDir: string;
+      config: Record<string, unknown>;
+      messages: ChatMessage[];
+      tools: unknown[];
+    }
+  | { type: 'step_started'; step: number }
+  | { type: 'model_request'; step: number; attempt: number; request: RecordedRequest }
+  | { type: 'model_delta'; step: number; delta: ModelDelta }
+  | { type: 'model_retry'; step: number; attempt: number; status?: number; reason: string; delayMs: number }
+  | { type: 'model_response'; step: number; message: ChatMessage; usage: TokenUsage; finishReason: string | null; durationMs: number; reasoning?: string }
+  | { type: 'condensed'; step: number; reason: string; messageIndexes: number[]; removedChars: number }
+  | { type: 'tool_call'; step: number; toolCall: ToolCall }
+  | { type: 'action_edited'; step: number; before: ToolCall; after: ToolCall }
+  | {
+      type: 'observation';
+      step: number;
+      toolCallId: string;
+      name: string;
+      content: string;
+      error: boolean;
+      exitCode?: number;
+      /** Tool call received to observation ready. */
+      durationMs: number;
+      /** The command's own share of durationMs. */
+      commandMs: number;
+    }
+  | { type: 'observation_edited'; step: number; toolCallId: string; before: string; after: string }
+  | { type: 'replay_mismatch'; step: number; toolCallId: string; recorded: string; actual: string; firstDifferentLine: number }
+  | { type: 'auto_reply'; step: number; content: string }
+  | { type: 'human_step'; step: number; content: string; files: string[]; diff: string }
+  | { type: 'workspace_diff'; step: number; patch: string }
+  | { type: 'step_finished'; step: number; durationMs: number; usage: TokenUsage; costUsd: number; totals: Totals }
+  | { type: 'paused'; step: number; at: PausePoint; pendingAction?: ToolCall }
+  | { type: 'resumed'; step: number; mode: 'run' | 'step' }
+  | { type: 'patch'; patch: string | null; error?: string }
+  | { type: 'reward'; reward: RewardRecord }
+  | { type: 'finished'; exitReason: ExitReason; message?: string; steps: number; totals: Totals; durationMs: number; resolved: boolean | null };
+
+export type StampedEvent = RolloutEvent & { seq: number; time: string };
+
+export type RolloutListener = (event: StampedEvent) => void;
+
+/** Fan-out of a rollout's events, with the history so a view that subscribes late can catch up. */
+export class RolloutEventStream {
+  private readonly listeners = new Set<RolloutListener>();
+  private readonly log: StampedEvent[] = [];
+  private seq = 0;
+
+  /** Subscribes; with `replay` (default) the events so far are delivered first. Returns the unsubscribe. */
+  subscribe(listener: RolloutListener, options: { replay?: boolean } = {}): () => void {
+    if (options.replay ?? true) for (const e of this.log) listener(e);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: RolloutEvent): StampedEvent {
+    const stamped = { ...event, seq: ++this.seq, time: new Date().toISOString() } as StampedEvent;
+    if (event.type !== 'model_delta') this.log.push(stamped);
+    for (const l of this.listeners) {
+      try {
+        l(stamped);
+      } catch {
+        // A failing view must not break the rollout.
+      }
+    }
+    return stamped;
+  }
+
+  /** Every event so far except streamed deltas. */
+  history(): readonly StampedEvent[] {
+    return this.log;
+  }
+}

@@ -1,0 +1,37 @@
+import * as fs from 'node:fs/promises';
+import type { StampedEvent } from '../agent/events';
+import { TRAJECTORY_FORMAT, type ClosedTrajectory } from './trajectoryTypes';
+
+/**
+ * The events of a trajectory log. A process killed mid-write can leave a partial last line: the
+ * events before it are returned and `truncated` says so. Anything broken before the end is an error.
+ */
+export async function readTrajectoryEvents(file: string): Promise<{ events: StampedEvent[]; truncated: boolean }> {
+  const text = await fs.readFile(file, 'utf8');
+  const lines = text.split('\n');
+  const events: StampedEvent[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (!line.trim()) continue;
+    try {
+      events.push(JSON.parse(line) as StampedEvent);
+    } catch (err) {
+      const rest = lines.slice(i + 1).some((l) => l.trim());
+      if (!rest) return { events, truncated: true };
+      throw new Error(`${file} line ${i + 1} is not valid JSON (${(err as Error).message}) and is not the last line.`);
+    }
+  }
+  return { events, truncated: false };
+}
+
+export async function loadClosedTrajectory(file: string): Promise<ClosedTrajectory> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`Cannot read trajectory ${file}: ${(err as Error).message}`);
+  }
+  const t = value as Partial<ClosedTrajectory>;
+  if (t.format !== TRAJECTORY_FORMAT) throw new Error(`${file} is not a closed trajectory (format ${JSON.stringify(t.format)}, expected ${TRAJECTORY_FORMAT}).`);
+  return t as ClosedTrajectory;
+}

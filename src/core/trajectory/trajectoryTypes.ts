@@ -1,0 +1,45 @@
+import type { ChatMessage, ToolSchema } from '../agent/chatTypes';
+import type { ExitReason, RewardRecord } from '../agent/events';
+
+export const TRAJECTORY_FORMAT = 'swe-gym-studio/trajectory@1';
+
+/** One step of a closed trajectory, for tables and views. */
+export interface StepRecord {
+  step: number;
+  duration_ms: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+  tool_calls: string[];
+  exit_codes: (number | null)[];
+}
+
+/** The closed form of one rollout: one JSON file written when it ends. */
+export interface ClosedTrajectory {
+  format: typeof TRAJECTORY_FORMAT;
+  rollout_id: string;
+  run_id: string;
+  instance_id: string;
+  index: number;
+  model: string;
+  template: string;
+  config: Record<string, unknown>;
+  started_at: string;
+  finished_at: string;
+  exit_reason: ExitReason;
+  exit_message?: string;
+  steps: number;
+  usage: { prompt_tokens: number; completion_tokens: number; estimated: boolean };
+  cost_usd: number;
+  duration_ms: number;
+  messages: ChatMessage[];
+  tools: ToolSchema[];
+  step_records: StepRecord[];
+  /** The patch as SWE-Gym took it; null when it could not be taken (cancelled, container gone). */
+  patch: string | null;
+  reward: RewardRecord | null;
+  /** Replays: where today's observations differ from the recorded ones. */
+  replay_mismatches?: { step: number; tool_call_id: string; first_different_line: number }[];
+  /** The append-only event log this file closes (same folder). */
+  events_file: string;
+}

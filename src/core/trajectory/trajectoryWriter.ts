@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { StampedEvent } from '../agent/events';
+import type { ClosedTrajectory } from './trajectoryTypes';
+
+/**
+ * Writes a rollout as it runs: one JSON event per line, appended and flushed to disk at every
+ * step's end (a kill -9 loses at most the step in flight), then the closed JSON file, written to a
+ * temporary name and renamed so a reader never sees half of it.
+ *
+ * Model requests are stored without the conversation they repeat (it is in the other events);
+ * live subscribers get them whole.
+ */
+export class TrajectoryWriter {
+  private fd: number | undefined;
+
+  private constructor(
+    readonly eventsPath: string,
+    readonly jsonPath: string,
+  ) {}
+
+  /** Refuses to overwrite an existing trajectory. */
+  static open(dir: string, baseName: string): TrajectoryWriter {
+    fs.mkdirSync(dir, { recursive: true });
+    const w = new TrajectoryWriter(path.join(dir, `${baseName}.jsonl`), path.join(dir, `${baseName}.json`));
+    w.fd = fs.openSync(w.eventsPath, 'wx');
+    return w;
+  }
+
+  append(event: StampedEvent): void {
+    if (this.fd === undefined || event.type === 'model_delta') return;
+    fs.writeSync(this.fd, `${JSON.stringify(forFile(event))}\n`);
+    if (event.type === 'step_finished' || event.type === 'finished' || event.type === 'rollout_started') fs.fsyncSync(this.fd);
+  }
+
+  close(trajectory: ClosedTrajectory): void {
+    if (this.fd !== undefined) {
+      fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
+    const tmp = `${this.jsonPath}.tmp-${process.pid}`;
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, `${JSON.stringify(trajectory, null, 1)}\n`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.jsonPath);
+  }
+}
+
+function forFile(event: StampedEvent): StampedEvent {
+  if (event.type !== 'model_request') return event;
+  const body = event.request.body as { messages?: unknown[] } | undefined;
+  if (!body || !Array.isArray(body.messages)) return event;
+  const { messages, ...rest } = body;
+  return { ...event, request: { ...event.request, body: { ...rest, messages: { elided: 'the conversation up to this step (see the other events)', count: messages.length, last: messages[messages.length - 1] } } } };
+}
