@@ -17,11 +17,13 @@ export CODE_SERVER_BIN CHROMIUM_PATH
 
 node scripts/build.mjs >/dev/null
 npx tsc -p tsconfig.test.json >/dev/null || true   # others' type errors must not block emitting ours
-for f in out/test/extension/runExtensionTests.js out/test/extension/suite/index.js out/test/ui/flow.js out/test/ui/vsixSmoke.js; do
+for f in out/test/extension/unit/protocol.test.js out/test/extension/runExtensionTests.js out/test/extension/suite/index.js out/test/ui/flow.js out/test/ui/vsixSmoke.js; do
   [ -f "$f" ] || { echo "missing $f after compiling the tests" >&2; exit 1; }
 done
 
 status=0
+echo "== page protocol (plain Node) =="
+node --test out/test/extension/unit/ || status=1
 echo "== extension-host tests (code-server) =="
 node out/test/extension/runExtensionTests.js || status=1
 if [ "${SWE_GYM_SKIP_UI:-0}" != 1 ]; then

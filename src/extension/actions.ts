@@ -24,17 +24,24 @@ export class InstanceActions {
   async launch(ref: InstanceRef, signal?: AbortSignal): Promise<SessionView> {
     const view = await this.sessions.launch(ref, signal);
     const id = ref.instance.instance_id;
+    await this.state.setTerminalPending(id, true);
     try {
       await this.sessions.openWorkspace(id);
     } catch (err) {
       this.log.warn(`${id}: could not add the workspace folder: ${errorMessage(err)}`);
     }
+    this.openTerminalAfterLaunch(id);
+    return view;
+  }
+
+  /** Also called after a reload that interrupted a launch (see SessionRecord.terminalPending). */
+  openTerminalAfterLaunch(id: string): void {
     try {
       this.sessions.openTerminal(id);
     } catch (err) {
       void vscode.window.showWarningMessage(`${id} is running, but no terminal could be opened: ${errorMessage(err)}`);
     }
-    return view;
+    void this.state.setTerminalPending(id, false);
   }
 
   async runTests(ref: InstanceRef, signal?: AbortSignal): Promise<RunRecord> {

@@ -38,9 +38,6 @@ export class Settings {
   get historyMode(): HistoryMode {
     return this.cfg.get<HistoryMode>('workspace.gitHistory') ?? 'full';
   }
-  get dockerCli(): string {
-    return this.cfg.get<string>('docker.cliPath')?.trim() || 'docker';
-  }
   get dockerSocket(): string | undefined {
     return this.cfg.get<string>('docker.socketPath')?.trim() || undefined;
   }

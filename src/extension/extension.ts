@@ -48,9 +48,10 @@ class Studio extends Disposable {
     const ready = (async () => {
       await datasets.loadAll();
       await sessions.recover();
-      for (const [id] of state.instancesWithSessions()) {
+      for (const [id, session] of state.instancesWithSessions()) {
         const ref = datasets.find(id);
         if (ref) hiddenTests.ensureItems(ref.instance);
+        if (session.terminalPending && sessions.isRunning(id)) actions.openTerminalAfterLaunch(id);
       }
     })();
     const panels = this.register(new InstancePanels(context.extensionUri, { state, status, sessions, busy, evaluation, datasets, actions, showTestLog }, ready, log.child('page')));

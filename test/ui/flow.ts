@@ -97,6 +97,8 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
 
   // Run hidden tests -> reward visible.
   await frame.locator('#btn-run').click();
+  // The progress row with its Cancel button (the run is short: best effort, not an assertion).
+  if (await frame.locator('.busy-row').waitFor({ timeout: 5000 }).then(() => true, () => false)) await shot(page, '04a-running');
   await frame.locator('#reward .reward-title', { hasText: 'Resolved' }).waitFor({ timeout: 180_000 });
   const counts = await frame.locator('#reward .reward-counts').innerText();
   if (!/FAIL_TO_PASS 6\/6/.test(counts)) throw new Error(`unexpected reward counts: ${counts}`);

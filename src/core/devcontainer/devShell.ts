@@ -30,11 +30,6 @@ export function shellRc(user: HostUser | undefined): string {
   return lines.join('\n') + '\n';
 }
 
-/** argv for `docker exec` that opens the interactive shell (used by a VS Code terminal). */
-export function shellExecArgs(containerId: string): string[] {
-  return ['exec', '-it', '-w', REPO_DIR, containerId, 'bash', '--rcfile', RC_FILE, '-i'];
-}
-
 /** Makes the container ready for interactive use on a bind-mounted workspace. */
 export async function prepareDevShell(container: ContainerHandle, user: HostUser | undefined, signal?: AbortSignal): Promise<void> {
   await container.putFile(RC_FILE, shellRc(user), 0o644);

@@ -93,6 +93,8 @@ export class EvaluationService extends Disposable {
         } catch (err) {
           if (isAbortError(err, signal)) {
             await this.removeEvalLeftovers(id);
+            // The engine may finish creating a container whose request was cancelled a moment later.
+            setTimeout(() => void this.removeEvalLeftovers(id), 3000);
             return cancelledRecord(runId, started, candidate?.stats, goldSeen);
           }
           throw err;

@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { candidatePatch } from '../../core/devcontainer/candidatePatch';
-import { currentHostUser, restoreOwnership, shellExecArgs } from '../../core/devcontainer/devShell';
+import { currentHostUser, restoreOwnership } from '../../core/devcontainer/devShell';
 import { launchDevContainer } from '../../core/devcontainer/launchDevContainer';
 import { checkWorkspace } from '../../core/devcontainer/workspaceLayout';
 import type { ContainerHandle } from '../../core/runtime/containerRuntime';
@@ -13,6 +12,7 @@ import type { SessionRecord, StateStore } from '../state/stateStore';
 import { Disposable } from '../util/disposable';
 import { errorMessage, type Logger } from '../util/logger';
 import type { BusyTracker } from './busyTracker';
+import { ContainerPseudoterminal } from './containerTerminal';
 import { PullProgressSummary } from './pullProgress';
 import type { RuntimeProvider } from './runtimeProvider';
 
@@ -223,14 +223,9 @@ export class SessionManager extends Disposable {
       open.show();
       return open;
     }
-    const cli = this.settings.dockerCli;
-    if (!findExecutable(cli)) {
-      throw new Error(`The Docker CLI "${cli}" was not found on PATH; install it or set sweGym.docker.cliPath to its full path.`);
-    }
     const terminal = vscode.window.createTerminal({
       name: `SWE-Gym: ${instanceId}`,
-      shellPath: cli,
-      shellArgs: shellExecArgs(s.record.containerId),
+      pty: new ContainerPseudoterminal(s.container),
       iconPath: new vscode.ThemeIcon('beaker'),
       isTransient: true,
     });
@@ -290,12 +285,4 @@ export class SessionManager extends Disposable {
     this.activeChanged.fire(this.active);
     this.changed.fire(instanceId);
   }
-}
-
-function findExecutable(cmd: string): boolean {
-  if (path.isAbsolute(cmd)) return fs.existsSync(cmd);
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && fs.existsSync(path.join(dir, cmd))) return true;
-  }
-  return false;
 }

@@ -9,6 +9,11 @@ export interface SessionRecord {
   image: string;
   datasetSource: string;
   launchedAt: string;
+  /**
+   * Set while the launch adds the folder to the window: turning a single-folder window into a
+   * workspace reloads it, and the terminal is then opened by the next activation instead.
+   */
+  terminalPending?: boolean;
 }
 
 export interface InstanceRecord {
@@ -60,6 +65,11 @@ export class StateStore extends Disposable {
 
   async addRun(instanceId: string, run: RunRecord): Promise<void> {
     await this.update(instanceId, (r) => ({ ...r, history: [run, ...(r.history ?? [])].slice(0, MAX_HISTORY) }));
+  }
+
+  async setTerminalPending(instanceId: string, pending: boolean): Promise<void> {
+    const session = this.get(instanceId).session;
+    if (session && !!session.terminalPending !== pending) await this.setSession(instanceId, { ...session, terminalPending: pending || undefined });
   }
 
   async setSession(instanceId: string, session: SessionRecord | undefined): Promise<void> {
