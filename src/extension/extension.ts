@@ -45,16 +45,30 @@ class Studio extends Disposable {
     const statusBar = this.register(new ActiveInstanceStatusBar(sessions, status));
     const showTestLog = () => evaluation.testLog.show(true);
 
+    // Restored pages wait for the datasets (they look their instance up by id).
+    let markLoaded: () => void = () => undefined;
+    const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
+    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, sessions, busy, evaluation, datasets, actions, showTestLog }, loaded, log.child('page')));
     const ready = (async () => {
-      await datasets.loadAll();
+      try {
+        await datasets.loadAll();
+      } finally {
+        markLoaded();
+      }
       await sessions.recover();
-      for (const [id, session] of state.instancesWithSessions()) {
+      for (const id of state.instanceIdsWithHistory()) {
         const ref = datasets.find(id);
         if (ref) hiddenTests.ensureItems(ref.instance);
-        if (session.terminalPending && sessions.isRunning(id)) actions.openTerminalAfterLaunch(id);
+      }
+      for (const [id, session] of state.instancesWithSessions()) {
+        const ref = datasets.find(id);
+        if (session.terminalPending && ref && sessions.isRunning(id)) {
+          // The launch turned a single-folder window into a workspace, which reloaded it.
+          if (!panels.isOpen(id)) panels.show(ref);
+          actions.openTerminalAfterLaunch(id);
+        }
       }
     })();
-    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, sessions, busy, evaluation, datasets, actions, showTestLog }, ready, log.child('page')));
 
     hiddenTests.setRunHandler(async (instanceId, run, token) => {
       const ref = datasets.find(instanceId);

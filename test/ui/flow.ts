@@ -27,11 +27,19 @@ function pageFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
-/** Through the workspace file: code-server's web client takes the colour theme from there live. */
-function setWorkspaceSetting(dirs: RunDirs, key: string, value: unknown): void {
-  const ws = JSON.parse(fs.readFileSync(dirs.workspaceFile, 'utf8')) as { settings?: Record<string, unknown> };
-  ws.settings = { ...ws.settings, [key]: value };
-  fs.writeFileSync(dirs.workspaceFile, JSON.stringify(ws, null, 2));
+/**
+ * The window's settings file: the folder's .vscode/settings.json, or the workspace file once the
+ * launch has turned the window into a workspace. code-server's web client applies a colour
+ * theme from there live (and ignores one in the user settings file).
+ */
+function setWindowSetting(page: Page, dirs: RunDirs, key: string, value: unknown): void {
+  const workspaceFile = new URL(page.url()).searchParams.get('workspace');
+  const file = workspaceFile ?? path.join(dirs.folder, '.vscode', 'settings.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const current = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  if (workspaceFile) current.settings = { ...(current.settings as Record<string, unknown> | undefined), [key]: value };
+  else current[key] = value;
+  fs.writeFileSync(file, JSON.stringify(current, null, 2));
 }
 
 /**
@@ -43,8 +51,8 @@ async function switchTheme(page: Page, dirs: RunDirs, kind: keyof typeof THEMES)
   const css = { dark: '.monaco-workbench.vs-dark', light: '.monaco-workbench.vs', hc: '.monaco-workbench.hc-black' }[kind];
   const variants = { dark: [THEMES.dark, 'Default Dark+'], light: [THEMES.light, 'Default Light+'], hc: [THEMES.hc, THEMES.hc] }[kind];
   for (let attempt = 0; attempt < 10; attempt++) {
-    setWorkspaceSetting(dirs, 'workbench.colorTheme', variants[attempt % 2]);
-    if (kind === 'hc' && attempt % 2 === 1) setWorkspaceSetting(dirs, 'workbench.colorTheme', 'Default High Contrast Light');
+    setWindowSetting(page, dirs, 'workbench.colorTheme', variants[attempt % 2]);
+    if (kind === 'hc' && attempt % 2 === 1) setWindowSetting(page, dirs, 'workbench.colorTheme', 'Default High Contrast Light');
     try {
       await page.locator(css).waitFor({ timeout: 3000 });
       if (kind !== 'hc' || attempt % 2 === 0) return;
@@ -84,8 +92,11 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   await frame.locator('.markdown').first().waitFor();
   await shot(page, '02-instance-page');
 
-  // Launch: the workspace folder, the container, a terminal.
+  // Launch: the workspace folder, the container, a terminal. The window opened a single folder,
+  // so adding the instance's folder turns it into a workspace by reloading it: the extension must
+  // find the instance again and reopen its page and terminal by itself.
   await frame.locator('#btn-launch').click();
+  await page.waitForURL(/[?&]workspace=/, { timeout: 120_000 });
   await frame.locator('#btn-launch', { hasText: 'Launched' }).waitFor({ timeout: 120_000 });
   await page.locator('.terminal-tab, .single-terminal-tab, .terminal-wrapper').first().waitFor({ timeout: 30_000 });
   if (devContainers(workspaceDir).length !== 1) throw new Error('Launch did not leave exactly one dev container');
@@ -116,7 +127,14 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   await page.keyboard.press('F1');
   await page.keyboard.type('Testing: Focus on Test Explorer View');
   await page.keyboard.press('Enter');
-  await page.locator('.monaco-list-row', { hasText: ID }).first().waitFor({ timeout: 15_000 });
+  const root = page.locator('.monaco-list-row', { hasText: ID }).first();
+  await root.click({ timeout: 15_000 });
+  await page.keyboard.press('ArrowRight');
+  const f2p = page.locator('.monaco-list-row', { hasText: 'FAIL_TO_PASS' }).first();
+  await f2p.click({ timeout: 10_000 });
+  await page.keyboard.press('ArrowRight');
+  // Test names stay hidden in the explorer too until they are revealed on the page.
+  await page.locator('.monaco-list-row', { hasText: 'hidden test 1 of 6' }).waitFor({ timeout: 10_000 });
   await shot(page, '06-test-explorer');
   await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
 
@@ -156,7 +174,7 @@ async function main(): Promise<number> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-  const url = workbenchUrl(server.port, dirs.workspaceFile, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
+  const url = workbenchUrl(server.port, dirs.folder, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
   let failed = false;
   try {
     await run(dirs, page, url);

@@ -47,6 +47,10 @@ export class StateStore extends Disposable {
     return this.all()[instanceId] ?? {};
   }
 
+  instanceIdsWithHistory(): string[] {
+    return Object.entries(this.all()).flatMap(([id, r]) => (r.history?.length ? [id] : []));
+  }
+
   instancesWithSessions(): [string, SessionRecord][] {
     return Object.entries(this.all()).flatMap(([id, r]) => (r.session ? [[id, r.session] as [string, SessionRecord]] : []));
   }
