@@ -2,8 +2,11 @@ import { UsageError, type CliContext } from './cliContext';
 import { cleanupCommand } from './commands/cleanup';
 import { demoCommand } from './commands/demo';
 import { evalCommand } from './commands/eval';
+import { exportCommand } from './commands/export';
 import { gradeCommand } from './commands/grade';
 import { listCommand } from './commands/list';
+import { replayCommand } from './commands/replay';
+import { rolloutCommand } from './commands/rollout';
 import { showCommand } from './commands/show';
 import { validateCommand } from './commands/validate';
 
@@ -15,6 +18,9 @@ const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<number>; help
   grade: { run: gradeCommand, help: 'grade an existing test log without running anything' },
   cleanup: { run: cleanupCommand, help: 'remove containers left behind by crashed runs' },
   demo: { run: demoCommand, help: 'evaluate gold, empty and tempting patches on the bundled samples' },
+  rollout: { run: rolloutCommand, help: 'roll out an OpenAI-compatible model on instances (N per instance), rewarding each rollout' },
+  export: { run: exportCommand, help: 'export a rollout run as SWE-Gym rows, SFT lines or SWE-bench predictions' },
+  replay: { run: replayCommand, help: 'replay a recorded SWE-Gym trajectory afresh and compare observations, patch and reward' },
 };
 
 function usage(): string {

@@ -184,3 +184,47 @@ export function lastMessageText(req: FakeRequest): string {
   const m = req.body.messages?.[req.body.messages.length - 1];
   return typeof m?.content === 'string' ? m.content : JSON.stringify(m?.content ?? '');
 }
+
+// ---- Scripts: what a model would answer, for the sample tasks --------------------------------
+
+/** The gold patch as the edits a model would make: str_replace per hunk, create for new files. */
+export function patchToEditorCalls(patch: string, repoDir = '/testbed'): FakeToolCall[] {
+  const calls: FakeToolCall[] = [];
+  for (const file of patch.split(/^(?=diff --git )/m).filter((f) => f.startsWith('diff --git'))) {
+    const target = /^\+\+\+ b\/(.+)$/m.exec(file)?.[1];
+    if (!target) continue;
+    const full = `${repoDir}/${target}`;
+    const hunks = file.split(/^(?=@@ )/m).slice(1);
+    if (/^--- \/dev\/null$/m.test(file)) {
+      const text = hunks.flatMap((h) => h.split('\n').slice(1).filter((l) => l.startsWith('+')).map((l) => l.slice(1))).join('\n');
+      calls.push({ name: 'str_replace_editor', arguments: { command: 'create', path: full, file_text: `${text}\n` } });
+      continue;
+    }
+    for (const h of hunks) {
+      const lines = h.split('\n').slice(1).filter((l) => l !== '\\ No newline at end of file');
+      while (lines.length && lines[lines.length - 1] === '') lines.pop();
+      const oldLines = lines.filter((l) => l.startsWith(' ') || l.startsWith('-') || l === '').map((l) => l.slice(1));
+      const newLines = lines.filter((l) => l.startsWith(' ') || l.startsWith('+') || l === '').map((l) => l.slice(1));
+      calls.push({ name: 'str_replace_editor', arguments: { command: 'str_replace', path: full, old_str: oldLines.join('\n'), new_str: newLines.join('\n') } });
+    }
+  }
+  return calls;
+}
+
+/** A scripted solve: look around, view the first file, make the gold edits, check, finish. */
+export function solveScript(patch: string, repoDir = '/testbed'): FakeReply[] {
+  const edits = patchToEditorCalls(patch, repoDir);
+  const firstFile = (edits[0]?.arguments as { path?: string } | undefined)?.path ?? repoDir;
+  return [
+    { content: 'Let me look at the repository first.', toolCalls: [{ name: 'execute_bash', arguments: { command: `cd ${repoDir} && ls` } }] },
+    { toolCalls: [{ name: 'str_replace_editor', arguments: { command: 'view', path: firstFile } }] },
+    ...edits.map((e, i): FakeReply => ({ content: i === 0 ? 'Now the fix.' : '', toolCalls: [e] })),
+    { toolCalls: [{ name: 'execute_bash', arguments: { command: 'git status --short' } }] },
+    { content: 'The fix is in place.', toolCalls: [{ name: 'finish', arguments: {} }] },
+  ];
+}
+
+/** Answers by the number of assistant turns already in the conversation, so a retried request gets the same answer. */
+export function byTurn(replies: FakeReply[]): FakeScript {
+  return (req) => replies[assistantTurns(req)] ?? { toolCalls: [{ name: 'finish', arguments: {} }] };
+}

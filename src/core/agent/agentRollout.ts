@@ -50,6 +50,8 @@ export interface RolloutOptions {
   allowPull?: boolean;
   model: ModelProvider;
   template?: AgentTemplate;
+  /** The exact system and first user message (replays and forks), instead of rendering the template's. */
+  opening?: { system: string; firstUser: string };
   /** The repository inside the container (default /testbed). */
   repoDir?: string;
   budgets?: Budgets;
@@ -360,7 +362,7 @@ export class AgentRollout {
     const bash = this.bash;
     const editor = new FileEditor(files, { baseDir: () => bash.cwd, expandTabsOnEdit: o.tools?.expandTabsOnEdit });
     this.executor = new ToolExecutor(bash, editor, this.template.tools);
-    const opening = renderOpening(this.template, o.instance, this.repoDir);
+    const opening = o.opening ?? renderOpening(this.template, o.instance, this.repoDir);
     this.messages = [
       { role: 'system', content: opening.system },
       { role: 'user', content: opening.firstUser },

@@ -1,0 +1,202 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { OpenAIChatProvider, type OpenAIChatConfig } from '../../core/agent/model/openaiProvider';
+import { loadRecordedRows } from '../../core/agent/replay';
+import { runRollouts } from '../../core/agent/runRollouts';
+import type { AgentTemplate } from '../../core/agent/templates/agentTemplate';
+import { DEFAULT_TEMPLATE } from '../../core/agent/templates/defaultTemplate';
+import { templateFromSweGymRow } from '../../core/agent/templates/sweGymPreset';
+import { newRunId } from '../../core/harness/runId';
+import { DockerRuntime } from '../../core/runtime/docker/dockerRuntime';
+import { parseCommandArgs, positiveInt, progress, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
+import { loadDatasetForCli, selectInstances } from '../datasetOption';
+import { formatTable } from '../table';
+import { instanceIds, parseRules } from './eval';
+
+const USAGE = [
+  'swe-gym rollout --dataset D [--instances ID...] --model M [--base-url U] [--n K] [--workers W] [--max-steps S] [--temperature T] [--out DIR] [--json]',
+  '  model:   [--top-p P] [--max-tokens N] [--no-stream] [--tool-mode native|text] [--header K=V ...] [--body JSON] [--context-window TOKENS]',
+  '  prompts: [--template default|ROW.json]  (ROW: a SWE-Gym trajectory row whose prompts and tools to use)',
+  '  budgets: [--max-total-tokens N] [--max-cost USD --price IN/OUT (dollars per million tokens)] [--max-time S] [--command-timeout S]',
+  '  reward:  [--no-reward] [--skip-install] [--rules R] [--no-pull] [--image-template T] [--run-id R]',
+  'The API key comes from OPENAI_API_KEY (optional for local servers); it is never written anywhere.',
+].join('\n');
+
+const OPTIONS = {
+  dataset: { type: 'string' },
+  instances: { type: 'string', multiple: true },
+  model: { type: 'string' },
+  'base-url': { type: 'string' },
+  n: { type: 'string' },
+  workers: { type: 'string' },
+  'max-steps': { type: 'string' },
+  temperature: { type: 'string' },
+  'top-p': { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'no-stream': { type: 'boolean' },
+  'tool-mode': { type: 'string' },
+  header: { type: 'string', multiple: true },
+  body: { type: 'string' },
+  'context-window': { type: 'string' },
+  template: { type: 'string' },
+  'max-total-tokens': { type: 'string' },
+  'max-cost': { type: 'string' },
+  price: { type: 'string' },
+  'max-time': { type: 'string' },
+  'command-timeout': { type: 'string' },
+  'no-reward': { type: 'boolean' },
+  'skip-install': { type: 'boolean' },
+  rules: { type: 'string' },
+  'no-pull': { type: 'boolean' },
+  'image-template': { type: 'string' },
+  'run-id': { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Exit reasons that mean the run could not work as asked (the exit code says so). */
+const FAILURES = new Set(['auth_error', 'model_not_found', 'model_error', 'environment_error']);
+
+export async function rolloutCommand(ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(ctx.argv, OPTIONS, USAGE);
+  const model = requireOption(values.model, 'model', USAGE);
+  const dataset = await loadDatasetForCli(ctx, requireOption(values.dataset, 'dataset', USAGE));
+  const instances = selectInstances(dataset, instanceIds(values, positionals));
+  if (instances.length === 0) throw new UsageError('The dataset has no instances to roll out.');
+  const n = positiveInt(values.n, 'n', 1);
+  const workers = positiveInt(values.workers, 'workers', 1);
+  const maxSteps = positiveInt(values['max-steps'], 'max-steps', 50);
+  const temperature = optionalNumber(values.temperature, 'temperature');
+  const toolMode = values['tool-mode'] ?? 'native';
+  if (toolMode !== 'native' && toolMode !== 'text') throw new UsageError(`--tool-mode takes native or text, got "${toolMode}"`);
+  const maxCost = optionalNumber(values['max-cost'], 'max-cost');
+  const price = values.price ? parsePrice(values.price) : undefined;
+  if (maxCost !== undefined && !price) throw new UsageError('--max-cost needs --price IN/OUT (dollars per million input and output tokens) for the model.');
+  const template = await loadTemplate(values.template);
+  const endpoint: OpenAIChatConfig = {
+    model,
+    baseURL: values['base-url'],
+    apiKey: process.env.OPENAI_API_KEY,
+    temperature,
+    topP: optionalNumber(values['top-p'], 'top-p'),
+    maxTokens: values['max-tokens'] ? positiveInt(values['max-tokens'], 'max-tokens', 0) : undefined,
+    stream: !values['no-stream'],
+    toolMode,
+    extraHeaders: parseHeaders(values.header ?? []),
+    extraBody: values.body ? parseBody(values.body) : undefined,
+  };
+  // What the trajectory records about the run: everything but credentials.
+  const config = {
+    model,
+    base_url: values['base-url'] ?? 'https://api.openai.com/v1',
+    temperature: temperature ?? null,
+    top_p: endpoint.topP ?? null,
+    max_tokens: endpoint.maxTokens ?? null,
+    stream: endpoint.stream,
+    tool_mode: toolMode,
+    extra_headers: Object.keys(endpoint.extraHeaders ?? {}),
+    extra_body: endpoint.extraBody ?? null,
+    template: template.name,
+    max_steps: maxSteps,
+  };
+  const runId = values['run-id'] ?? `${model.replace(/[^A-Za-z0-9._-]+/g, '_')}_maxiter_${maxSteps}_t${temperature ?? 'default'}_${newRunId('run')}`;
+  const outDir = path.resolve(values.out ?? 'runs');
+  progress(ctx, `Rolling out ${model} on ${instances.length} instance(s) x ${n} with ${workers} worker(s); run ${runId}`);
+  const outcome = await runRollouts(new DockerRuntime(), dataset, {
+    instances,
+    n,
+    workers,
+    outDir,
+    runId,
+    modelFactory: () => new OpenAIChatProvider(endpoint),
+    template,
+    budgets: {
+      maxSteps,
+      maxTotalTokens: values['max-total-tokens'] ? positiveInt(values['max-total-tokens'], 'max-total-tokens', 0) : undefined,
+      maxCostUsd: maxCost,
+      maxWallMs: values['max-time'] ? positiveInt(values['max-time'], 'max-time', 0) * 1000 : undefined,
+    },
+    prices: price ? { [model]: price } : undefined,
+    tools: { timeoutMs: values['command-timeout'] ? positiveInt(values['command-timeout'], 'command-timeout', 120) * 1000 : undefined },
+    contextWindowTokens: values['context-window'] ? positiveInt(values['context-window'], 'context-window', 0) : undefined,
+    reward: values['no-reward'] ? false : { skipInstall: values['skip-install'], rules: parseRules(values.rules) },
+    allowPull: !values['no-pull'],
+    imageTemplate: values['image-template'],
+    config,
+    signal: ctx.signal,
+    onDone: (r, done, total) => {
+      const reward = r.resolved === null ? 'no reward' : r.resolved ? 'resolved' : 'unresolved';
+      progress(ctx, `[${done}/${total}] ${r.instanceId}_${r.index}: ${r.exitReason} after ${r.steps} step(s), ${reward}${r.message && r.exitReason !== 'finished' ? ` (${r.message})` : ''}`);
+    },
+  });
+  if (values.json) {
+    writeJson(ctx, {
+      run_id: outcome.runId,
+      rollouts: outcome.results.map((r) => ({ instance_id: r.instanceId, index: r.index, resolved: r.resolved, exit_reason: r.exitReason, steps: r.steps, trajectory: r.trajectoryPath ?? null })),
+    });
+  } else {
+    ctx.stdout.write(
+      `${formatTable(
+        ['instance', '#', 'exit', 'steps', 'tokens', 'cost', 'reward'],
+        outcome.results.map((r) => [
+          r.instanceId,
+          String(r.index),
+          r.exitReason,
+          String(r.steps),
+          String(r.totals.promptTokens + r.totals.completionTokens),
+          `$${r.totals.costUsd.toFixed(4)}`,
+          r.resolved === null ? '-' : r.resolved ? '1' : '0',
+        ]),
+      )}\n\n${outcome.instances.map((i) => `${i.instance_id}: ${i.resolved}/${i.rollouts} resolved, pass@1 ${(i.pass_at_k['1'] ?? 0).toFixed(2)}`).join('\n')}\nrun ${outcome.runId}: trajectories in ${outcome.runDir}\n`,
+    );
+  }
+  const failed = outcome.results.filter((r) => FAILURES.has(r.exitReason));
+  for (const r of failed.slice(0, 5)) progress(ctx, `error: ${r.instanceId}_${r.index}: ${r.message}`);
+  return failed.length ? 1 : 0;
+}
+
+async function loadTemplate(value: string | undefined): Promise<AgentTemplate> {
+  if (!value || value === 'default') return DEFAULT_TEMPLATE;
+  try {
+    await fs.access(value);
+  } catch {
+    throw new UsageError(`--template takes "default" or a SWE-Gym row file; ${value} does not exist.`);
+  }
+  const [row] = await loadRecordedRows(value);
+  if (!row) throw new UsageError(`${value} holds no row.`);
+  return templateFromSweGymRow(row);
+}
+
+function optionalNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} takes a non-negative number, got "${value}"`);
+  return n;
+}
+
+function parsePrice(value: string): { inputPerMillion: number; outputPerMillion: number } {
+  const m = /^\s*([\d.]+)\s*[/,]\s*([\d.]+)\s*$/.exec(value);
+  if (!m) throw new UsageError(`--price takes IN/OUT in dollars per million tokens (e.g. 2.5/10), got "${value}"`);
+  return { inputPerMillion: Number(m[1]), outputPerMillion: Number(m[2]) };
+}
+
+function parseHeaders(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    if (i <= 0) throw new UsageError(`--header takes NAME=VALUE, got "${v}"`);
+    out[v.slice(0, i).trim()] = v.slice(i + 1);
+  }
+  return out;
+}
+
+function parseBody(value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (err) {
+    throw new UsageError(`--body takes a JSON object: ${(err as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError('--body takes a JSON object, e.g. {"top_k": 20}');
+  return parsed as Record<string, unknown>;
+}

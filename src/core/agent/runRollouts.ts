@@ -1,0 +1,121 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { LoadedDataset, TaskInstance } from '../dataset/taskInstance';
+import { newRunId } from '../harness/runId';
+import type { ContainerRuntime } from '../runtime/containerRuntime';
+import { reapOurContainers } from '../runtime/reaper';
+import { AgentRollout, type RolloutOptions, type RolloutResult } from './agentRollout';
+import type { ModelProvider } from './model/modelProvider';
+
+export interface RolloutRunOptions extends Omit<RolloutOptions, 'runtime' | 'instance' | 'model' | 'index' | 'runId' | 'trajectoryDir' | 'flavor' | 'datasetDir' | 'container'> {
+  instances: TaskInstance[];
+  /** Rollouts per instance. */
+  n: number;
+  /** Rollouts at a time, each in its own container. */
+  workers: number;
+  /** The run folder is <outDir>/<runId>. */
+  outDir: string;
+  runId?: string;
+  /** A fresh provider per rollout (providers keep per-call state). */
+  modelFactory: () => ModelProvider;
+  /** Called as each rollout is created, before it runs: subscribe a view, keep its controls. */
+  onRollout?: (rollout: AgentRollout, instance: TaskInstance, index: number) => void;
+  onDone?: (result: RolloutResult, completed: number, total: number) => void;
+}
+
+export interface InstanceSummary {
+  instance_id: string;
+  rollouts: number;
+  resolved: number;
+  success_rate: number;
+  /** Unbiased pass@k for k = 1..n. */
+  pass_at_k: Record<string, number>;
+}
+
+export interface RolloutRunOutcome {
+  runId: string;
+  runDir: string;
+  results: RolloutResult[];
+  instances: InstanceSummary[];
+}
+
+/**
+ * N rollouts per instance, W at a time, each in its own container and rewarded by the hidden
+ * tests in a fresh one; trajectories under <outDir>/<runId>/ with run.json and summary.json.
+ * Cancelling stops scheduling and cancels the rollouts in flight (their containers removed).
+ */
+export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedDataset, options: RolloutRunOptions): Promise<RolloutRunOutcome> {
+  const runId = options.runId ?? newRunId('rollout');
+  const runDir = path.join(options.outDir, runId);
+  try {
+    await fs.mkdir(runDir, { recursive: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`Run ${runId} already exists in ${options.outDir}; every run needs a new id.`);
+    await fs.mkdir(runDir, { recursive: true });
+  }
+  await runtime.ping(options.signal);
+  await reapOurContainers(runtime, { orphansOnly: true }).catch(() => undefined);
+  const { instances, n, workers, outDir: _outDir, modelFactory, onRollout, onDone, runId: _runId, ...common } = options;
+  await fs.writeFile(
+    path.join(runDir, 'run.json'),
+    `${JSON.stringify({ run_id: runId, created_at: new Date().toISOString(), dataset: dataset.name, instances: instances.map((i) => i.instance_id), n, workers, config: common.config ?? {} }, null, 2)}\n`,
+  );
+  const datasetDir = dataset.files[0] ? path.dirname(dataset.files[0]) : undefined;
+  const queue = instances.flatMap((instance) => Array.from({ length: n }, (_, index) => ({ instance, index })));
+  const total = queue.length;
+  const results: RolloutResult[] = [];
+  const worker = async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      if (options.signal?.aborted) return;
+      const rollout = new AgentRollout({
+        ...common,
+        runtime,
+        instance: item.instance,
+        index: item.index,
+        runId,
+        model: modelFactory(),
+        flavor: dataset.flavor,
+        datasetDir,
+        trajectoryDir: runDir,
+        sessionId: common.sessionId ?? runId,
+      });
+      onRollout?.(rollout, item.instance, item.index);
+      const result = await rollout.run();
+      results.push(result);
+      onDone?.(result, results.length, total);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, total)) }, worker));
+  results.sort((a, b) => a.instanceId.localeCompare(b.instanceId) || a.index - b.index);
+  const summaries = instances.map((i) => summarise(i.instance_id, results.filter((r) => r.instanceId === i.instance_id)));
+  await fs.writeFile(
+    path.join(runDir, 'summary.json'),
+    `${JSON.stringify(
+      {
+        run_id: runId,
+        rollouts: results.map((r) => ({ instance_id: r.instanceId, index: r.index, resolved: r.resolved, exit_reason: r.exitReason, steps: r.steps, prompt_tokens: r.totals.promptTokens, completion_tokens: r.totals.completionTokens, cost_usd: r.totals.costUsd, duration_ms: r.durationMs, trajectory: r.trajectoryPath ?? null })),
+        instances: summaries,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return { runId, runDir, results, instances: summaries };
+}
+
+export function summarise(instanceId: string, results: RolloutResult[]): InstanceSummary {
+  const rewarded = results.filter((r) => r.resolved !== null);
+  const c = rewarded.filter((r) => r.resolved).length;
+  const total = rewarded.length;
+  const passAtK: Record<string, number> = {};
+  for (let k = 1; k <= total; k++) passAtK[String(k)] = passAtKEstimate(total, c, k);
+  return { instance_id: instanceId, rollouts: results.length, resolved: c, success_rate: total ? c / total : 0, pass_at_k: passAtK };
+}
+
+/** 1 - C(n-c, k) / C(n, k): the chance that k of the n samples include a correct one. */
+export function passAtKEstimate(n: number, c: number, k: number): number {
+  if (n - c < k) return 1;
+  let p = 1;
+  for (let i = n - c + 1; i <= n; i++) p *= 1 - k / i;
+  return 1 - p;
+}

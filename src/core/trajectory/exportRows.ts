@@ -1,0 +1,127 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { ChatMessage, ToolSchema } from '../agent/chatTypes';
+import { toTextMessages } from '../agent/model/textToolCalls';
+import type { Prediction } from '../predictions/loadPredictions';
+import { loadClosedTrajectory } from './readTrajectory';
+import type { ClosedTrajectory } from './trajectoryTypes';
+
+/** A row of SWE-Gym's sampled trajectories (OpenHands-Sampled-Trajectories). */
+export interface SweGymRow {
+  instance_id: string;
+  run_id: string;
+  resolved: boolean;
+  messages: ChatMessage[];
+  tools: ToolSchema[];
+  test_result: {
+    git_patch: string;
+    apply_patch_output: string;
+    test_output: string;
+    report: { empty_generation: boolean; resolved: boolean; failed_apply_patch: boolean; error_eval: boolean; test_timeout: boolean };
+  };
+}
+
+export type ExportFormat = 'swe-gym' | 'sft' | 'predictions';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['swe-gym', 'sft', 'predictions'];
+
+export function toSweGymRow(t: ClosedTrajectory): SweGymRow {
+  const patch = t.patch ?? '';
+  const reward = t.reward;
+  const status = reward?.status;
+  const applied = status !== undefined && status !== 'patch_apply_failed' && status !== 'empty_patch';
+  return {
+    instance_id: `${t.instance_id}_${t.index}`,
+    run_id: t.run_id,
+    resolved: reward?.resolved ?? false,
+    // Rows carry '' rather than null for an assistant turn that only calls a tool.
+    messages: t.messages.map((m) => (m.role === 'assistant' && m.content === null ? { ...m, content: '' } : m)),
+    tools: t.tools,
+    test_result: {
+      git_patch: patch,
+      apply_patch_output: !patch.trim() || !reward ? '' : `${reward.apply_output.trimEnd()}\n${applied ? 'APPLY_PATCH_PASS' : 'APPLY_PATCH_FAIL'}`,
+      test_output: reward?.test_output ?? '',
+      report: {
+        empty_generation: !patch.trim(),
+        resolved: reward?.resolved ?? false,
+        failed_apply_patch: status === 'patch_apply_failed',
+        error_eval: !reward || status === 'error',
+        test_timeout: status === 'timeout',
+      },
+    },
+  };
+}
+
+/** SWE-Gym's SFT form: the conversation with tool calls and results written as text. */
+export function toSftLine(t: ClosedTrajectory): { messages: ChatMessage[] } {
+  return { messages: toTextMessages(t.messages, t.tools) };
+}
+
+export function toPrediction(t: ClosedTrajectory): Prediction {
+  return { instance_id: t.instance_id, model_name_or_path: t.model, model_patch: t.patch };
+}
+
+/** The closed trajectories of a run folder (sorted by instance, then rollout), and the logs never closed. */
+export async function listRunTrajectories(runDir: string): Promise<{ trajectories: ClosedTrajectory[]; unclosed: string[] }> {
+  let names: string[];
+  try {
+    names = await fs.readdir(runDir);
+  } catch (err) {
+    throw new Error(`Cannot read the run folder ${runDir}: ${(err as Error).message}`);
+  }
+  const trajectories: ClosedTrajectory[] = [];
+  const closed = new Set<string>();
+  for (const name of names.filter((n) => n.endsWith('.json') && n !== 'run.json' && n !== 'summary.json')) {
+    const t = await loadClosedTrajectory(path.join(runDir, name));
+    trajectories.push(t);
+    closed.add(t.events_file);
+  }
+  const unclosed = names.filter((n) => n.endsWith('.jsonl') && !closed.has(n)).map((n) => path.join(runDir, n));
+  trajectories.sort((a, b) => a.instance_id.localeCompare(b.instance_id) || a.index - b.index);
+  return { trajectories, unclosed };
+}
+
+export interface ExportOutcome {
+  file: string;
+  written: number;
+  /** Trajectories left out, with why (not resolved, over the per-instance cap, ...). */
+  skipped: { id: string; reason: string }[];
+  unclosed: string[];
+}
+
+/**
+ * Writes one export of a run as JSON Lines:
+ * - `swe-gym`: every rollout as a SWE-Gym sampled-trajectory row;
+ * - `sft`: resolved rollouts only, at most `perInstance` per instance (default 1), tool calls as text;
+ * - `predictions`: one SWE-bench prediction per instance, from rollout `index` (default the first).
+ */
+export async function exportRun(runDir: string, format: ExportFormat, options: { perInstance?: number; index?: number; outFile?: string } = {}): Promise<ExportOutcome> {
+  const { trajectories, unclosed } = await listRunTrajectories(runDir);
+  const skipped: ExportOutcome['skipped'] = [];
+  const lines: unknown[] = [];
+  const perInstance = new Map<string, number>();
+  const cap = options.perInstance ?? (format === 'sft' ? 1 : Number.POSITIVE_INFINITY);
+  for (const t of trajectories) {
+    const id = `${t.instance_id}_${t.index}`;
+    if (format === 'predictions') {
+      const wanted = options.index ?? Math.min(...trajectories.filter((x) => x.instance_id === t.instance_id).map((x) => x.index));
+      if (t.index !== wanted) continue;
+      lines.push(toPrediction(t));
+      continue;
+    }
+    if (format === 'sft' && !t.reward?.resolved) {
+      skipped.push({ id, reason: t.reward ? 'not resolved' : 'not rewarded' });
+      continue;
+    }
+    const n = perInstance.get(t.instance_id) ?? 0;
+    if (n >= cap) {
+      skipped.push({ id, reason: `over the cap of ${cap} per instance` });
+      continue;
+    }
+    perInstance.set(t.instance_id, n + 1);
+    lines.push(format === 'sft' ? toSftLine(t) : toSweGymRow(t));
+  }
+  const file = options.outFile ?? path.join(runDir, 'exports', `${format}.jsonl`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''));
+  return { file, written: lines.length, skipped, unclosed };
+}
