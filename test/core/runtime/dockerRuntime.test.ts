@@ -130,3 +130,15 @@ test('a spawned shell keeps its state between commands and can be interrupted an
     assert.notEqual(code, 0, 'a killed shell does not exit cleanly');
   });
 });
+
+test('a container whose creation is cancelled is removed, not left created-but-never-started', async () => {
+  for (const delayMs of [0, 5, 20, 60]) {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), delayMs);
+    await runtime.createContainer({ image: BASE_IMAGE, purpose: 'test', sessionId: `${TEST_SESSION}-cancel`, signal: ac.signal }).then(
+      (c) => c.remove(),
+      (err: Error) => assert.equal(err.name, 'AbortError'),
+    );
+  }
+  assert.deepEqual(await runtime.listOurContainers({ sessionId: `${TEST_SESSION}-cancel` }), []);
+});

@@ -125,7 +125,8 @@ export class DockerRuntime implements ContainerRuntime {
           NetworkMode: spec.network === 'none' ? 'none' : undefined,
           Binds: spec.binds?.map((b) => `${b.hostPath}:${b.containerPath}${b.readOnly ? ':ro' : ''}`),
         },
-        abortSignal: spec.signal,
+        // No abortSignal here: a create cut off mid-request can still make a container that is
+        // never started, so never auto-removed. Creating takes milliseconds; cancel is checked after.
       });
     } catch (err) {
       if (statusCodeOf(err) === 404) throw new Error(`Image ${spec.image} is not present locally; ensure it first.`);
@@ -133,10 +134,15 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const handle = new DockerContainer(this.docker, created.id, spec.name ?? created.id.slice(0, 12), this.endpoint);
     try {
+      if (spec.signal?.aborted) throw abortError(`start of a container from ${spec.image}`);
       await created.start();
     } catch (err) {
       await handle.remove().catch(() => undefined);
-      throw translateEngineError(err, this.endpoint, `starting a container from ${spec.image}`);
+      throw spec.signal?.aborted ? abortError(`start of a container from ${spec.image}`) : translateEngineError(err, this.endpoint, `starting a container from ${spec.image}`);
+    }
+    if (spec.signal?.aborted) {
+      await handle.remove().catch(() => undefined);
+      throw abortError(`start of a container from ${spec.image}`);
     }
     return handle;
   }
