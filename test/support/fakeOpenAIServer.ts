@@ -79,7 +79,7 @@ export async function startFakeOpenAIServer(script: FakeScript | FakeReply[], op
         open.delete(res);
       });
       open.add(res);
-      if (req.method !== 'POST' || !(req.url ?? '').endsWith('/chat/completions')) return sendError(res, 404, `Unknown path ${req.url}`, 'invalid_request_error');
+      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return sendError(res, 404, `Unknown path ${req.url}`, 'invalid_request_error');
       if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
         return sendError(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
       }

@@ -512,11 +512,13 @@ export class AgentRollout {
     const before = detect ? await snapshotTree(this.control as ControlShell, this.repoDir).catch(() => undefined) : undefined;
     const pausedAt = Date.now();
     this.state = 'paused';
+    // The gate exists before anyone hears of the pause, so a listener may resume at once.
+    let release!: (mode: 'run' | 'step') => void;
+    const released = new Promise<'run' | 'step'>((resolve) => (release = resolve));
+    this.gate = { point, release };
     this.emit({ type: 'paused', step: this.step, at: point, pendingAction: point === 'before_action' ? this.pendingCall : undefined });
-    const mode = await new Promise<'run' | 'step'>((resolve) => {
-      this.gate = { point, release: resolve };
-      if (this.work.signal.aborted) resolve('run');
-    });
+    if (this.work.signal.aborted) release('run');
+    const mode = await released;
     this.gate = undefined;
     this.pausedMs += Date.now() - pausedAt;
     this.state = 'running';

@@ -27,7 +27,7 @@ export function templateFromSweGymRow(row: { messages?: unknown; tools?: unknown
   if (!Array.isArray(row.tools) || row.tools.length === 0) throw new Error('The row has no `tools` (the function schemas) to take.');
   const tools = (row.tools as unknown[]).map(normaliseTool);
   let first = contentText(firstUser.content);
-  first = first.replace(/(<pr_description>\s*\n)[\s\S]*?(\n\s*<\/pr_description>)/, '$1{{problem_statement}}$2');
+  first = first.replace(/(<pr_description>\n)[\s\S]*(\n<\/pr_description>)/, '$1{{problem_statement}}$2');
   const workspace = rowWorkspaceDir(first);
   if (workspace) {
     first = first.split(workspace).join('{{repo_dir}}');

@@ -36,7 +36,7 @@ export class ControlShell {
     return new ControlShell(proc);
   }
 
-  /** Runs a script (its stdin is /dev/null); resolves with its exit code and merged output. */
+  /** Runs a script in a subshell (stdin /dev/null); resolves with its exit code and merged output. */
   run(script: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ControlResult> {
     const next = this.queue.then(() => this.runNow(script, options.timeoutMs ?? 60_000, options.signal));
     this.queue = next.catch(() => undefined);
@@ -49,7 +49,8 @@ export class ControlShell {
     // The marker is built by printf at run time, so the script text itself never contains it.
     const end = `\x1fCTL${id}\x1f`;
     this.buffer = '';
-    this.proc.write(`{\n${script}\n} </dev/null 2>&1; printf '\\037CTL%s\\037%d\\n' '${id}' "$?"\n`);
+    // A subshell, so a script's `exit` ends only the script.
+    this.proc.write(`(\n${script}\n) </dev/null 2>&1; printf '\\037CTL%s\\037%d\\n' '${id}' "$?"\n`);
     const started = Date.now();
     for (;;) {
       const at = this.buffer.indexOf(end);
