@@ -475,11 +475,16 @@ export class AgentRollout {
     for (;;) {
       const messages = viewForModel(this.messages, this.condensed);
       this.sentMessageCount = this.messages.length;
+      // A signal per call: HTTP clients may leave listeners on it, the rollout's own must stay clean.
+      const call = new AbortController();
+      const onAbort = () => call.abort();
+      this.work.signal.addEventListener('abort', onAbort, { once: true });
+      if (this.work.signal.aborted) call.abort();
       try {
         return await this.o.model.complete(
           { messages, tools: this.template.tools },
           {
-            signal: this.work.signal,
+            signal: call.signal,
             onRequest: (request, a) => this.emit({ type: 'model_request', step: this.step, attempt: a, request }),
             onDelta: (delta) => this.emit({ type: 'model_delta', step: this.step, delta }),
             onRetry: (r) => this.emit({ type: 'model_retry', step: this.step, ...r }),
@@ -491,6 +496,8 @@ export class AgentRollout {
         let condensedSome = false;
         while (!condensedSome && keepIdx < keeps.length) condensedSome = this.condense(keeps[keepIdx++] ?? 0, undefined, err.message);
         if (!condensedSome) throw err;
+      } finally {
+        this.work.signal.removeEventListener('abort', onAbort);
       }
     }
   }

@@ -9,6 +9,7 @@ import { AgentRollout, type RolloutOptions } from '../../../src/core/agent/agent
 import type { StampedEvent } from '../../../src/core/agent/events';
 import { OpenAIChatProvider, type OpenAIChatConfig } from '../../../src/core/agent/model/openaiProvider';
 import { forkRollout } from '../../../src/core/agent/replay';
+import { DEFAULT_TEMPLATE } from '../../../src/core/agent/templates/defaultTemplate';
 import type { TaskInstance } from '../../../src/core/dataset/taskInstance';
 import { exportRun, type SweGymRow } from '../../../src/core/trajectory/exportRows';
 import { loadClosedTrajectory, readTrajectoryEvents } from '../../../src/core/trajectory/readTrajectory';
@@ -149,10 +150,19 @@ test('text tool-call mode without streaming: tools go in the system prompt, call
     return { content: `${reply.content ? `${reply.content}\n\n` : ''}<function=${call?.name}>\n${Object.entries(args).map(([k, v]) => `<parameter=${k}>${String(v)}</parameter>\n`).join('')}</function>` };
   };
   await withServer(asText, async (server) => {
-    const result = await (await rolloutOn(server, { endpoint: { stream: false, toolMode: 'text' } })).run();
+    const r = await rolloutOn(server, { endpoint: { stream: false, toolMode: 'text', temperature: 0.2, topP: 0.9, maxTokens: 512, extraHeaders: { 'X-Trace': 'run-7', 'X-Api-Key': 'gateway-secret' }, extraBody: { top_k: 20 } } });
+    const events = collect(r);
+    const result = await r.run();
     assert.equal(result.exitReason, 'finished', result.message);
     assert.equal(result.patch, inst.patch);
     const body = server.requests[1]?.body;
+    assert.deepEqual([body?.temperature, body?.top_p, body?.max_tokens, body?.top_k, body?.stream], [0.2, 0.9, 512, 20, false]);
+    assert.equal(server.requests[1]?.headers['x-trace'], 'run-7');
+    assert.equal(server.requests[1]?.headers['x-api-key'], 'gateway-secret');
+    const recorded = events.find((e) => e.type === 'model_request');
+    assert.ok(recorded?.type === 'model_request');
+    assert.equal(recorded.request.headers['x-trace'], 'run-7');
+    assert.equal(recorded.request.headers['x-api-key'], '[redacted]', 'credential-like headers are redacted when recorded');
     assert.equal(body?.tools, undefined, 'no native tools in text mode');
     assert.deepEqual(body?.stop, ['</function']);
     assert.match(String(body?.messages?.[0]?.content), /You have access to the following functions/);
@@ -188,8 +198,9 @@ test('malformed arguments, an unknown tool, 10 MB of output and a hanging comman
   });
 });
 
-test('a loop that never finishes ends at the step budget with that exit reason', async () => {
-  await withServer([{ content: 'Checking again.', toolCalls: [{ name: 'execute_bash', arguments: { command: 'true' } }] }], async (server) => {
+test('a loop that never finishes ends at the step budget with that exit reason; a turn without a tool call gets the automatic reply', async () => {
+  const loop: FakeReply[] = [{ content: 'I believe the task is done.' }, { content: 'Checking again.', toolCalls: [{ name: 'execute_bash', arguments: { command: 'true' } }] }];
+  await withServer(loop, async (server) => {
     const out = await tempDir();
     try {
       const result = await (await rolloutOn(server, { budgets: { maxSteps: 3 }, trajectoryDir: out })).run();
@@ -197,11 +208,41 @@ test('a loop that never finishes ends at the step budget with that exit reason',
       assert.equal(result.steps, 3);
       assert.equal(server.requests.length, 3);
       assert.match(result.message ?? '', /step budget of 3/);
+      const second = server.requests[1]?.body.messages ?? [];
+      assert.deepEqual(second.slice(-2), [
+        { role: 'assistant', content: 'I believe the task is done.' },
+        { role: 'user', content: DEFAULT_TEMPLATE.autoReply },
+      ]);
+      assert.match(DEFAULT_TEMPLATE.autoReply, /call the finish tool[\s\S]*do not ask for human help/);
       const closed = await loadClosedTrajectory(result.trajectoryPath ?? '');
       assert.equal(closed.exit_reason, 'max_steps');
     } finally {
       await fs.rm(out, { recursive: true, force: true });
     }
+  });
+});
+
+test('token and time budgets end the rollout with their own exit reasons; stop ends it gracefully with the patch taken', async () => {
+  const busy: FakeReply[] = [{ toolCalls: [{ name: 'execute_bash', arguments: { command: 'echo change >> README.md; sleep 1000' } }] }];
+  await withServer([{ content: 'x'.repeat(400), toolCalls: [{ name: 'execute_bash', arguments: { command: 'true' } }] }], async (server) => {
+    const result = await (await rolloutOn(server, { budgets: { maxTotalTokens: 1500 } })).run();
+    assert.equal(result.exitReason, 'max_tokens');
+    assert.match(result.message ?? '', /token budget of 1500 is spent \(\d+ used\)/);
+    assert.ok(result.totals.promptTokens + result.totals.completionTokens >= 1500);
+  });
+  await withServer(busy, async (server) => {
+    const t = Date.now();
+    const result = await (await rolloutOn(server, { budgets: { maxWallMs: 1500 }, tools: { noOutputTimeoutMs: 60_000 } })).run();
+    assert.equal(result.exitReason, 'max_time');
+    assert.ok(Date.now() - t < 5000, 'the running command was interrupted');
+    assert.match(result.patch ?? '', /\+change/, 'the patch is still taken');
+  });
+  await withServer(busy, async (server) => {
+    const r = await rolloutOn(server, { tools: { noOutputTimeoutMs: 60_000 } });
+    r.events.subscribe((e) => e.type === 'tool_call' && setTimeout(() => r.stop(), 300));
+    const result = await r.run();
+    assert.equal(result.exitReason, 'stopped');
+    assert.match(result.patch ?? '', /\+change/);
   });
 });
 

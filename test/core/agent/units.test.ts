@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { costOf, priceFor, spentBudget } from '../../../src/core/agent/budget';
 import type { ChatMessage } from '../../../src/core/agent/chatTypes';
 import { chooseCondensation, viewForModel } from '../../../src/core/agent/condense';
 import { RolloutEventStream, type StampedEvent } from '../../../src/core/agent/events';
@@ -145,4 +146,18 @@ test('a trajectory log cut mid-line parses up to the last whole event; damage el
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+});
+
+test('budgets: steps, tokens, cost with per-model prices (longest prefix), wall time', () => {
+  const prices = { 'gpt-4o': { inputPerMillion: 2.5, outputPerMillion: 10 }, 'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6 } };
+  assert.equal(priceFor('gpt-4o-mini-2024-07-18', prices), prices['gpt-4o-mini']);
+  assert.equal(priceFor('gpt-4o-2024-08-06', prices), prices['gpt-4o']);
+  assert.equal(priceFor('llama', prices), undefined);
+  assert.equal(costOf({ promptTokens: 1_000_000, completionTokens: 100_000 }, prices['gpt-4o']), 3.5);
+  const totals = { promptTokens: 900, completionTokens: 200, costUsd: 0.02 };
+  assert.equal(spentBudget({ maxSteps: 10 }, 3, totals, 0), undefined);
+  assert.equal(spentBudget({}, 50, totals, 0)?.reason, 'max_steps', 'default budget of 50 steps');
+  assert.equal(spentBudget({ maxSteps: 10, maxTotalTokens: 1000 }, 3, totals, 0)?.reason, 'max_tokens');
+  assert.equal(spentBudget({ maxSteps: 10, maxCostUsd: 0.01 }, 3, totals, 0)?.message, 'The cost budget of $0.01 is spent ($0.0200 used).');
+  assert.equal(spentBudget({ maxSteps: 10, maxWallMs: 5000 }, 3, totals, 6000)?.reason, 'max_time');
 });
