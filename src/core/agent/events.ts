@@ -97,6 +97,16 @@ export type StampedEvent = RolloutEvent & { seq: number; time: string };
 
 export type RolloutListener = (event: StampedEvent) => void;
 
+const KEEP_WHOLE_REQUESTS = 2;
+
+/** A recorded request without the conversation it repeats (the other events hold it). */
+export function elideRequestMessages(request: RecordedRequest): RecordedRequest {
+  const body = request.body as { messages?: unknown } | undefined;
+  if (!body || !Array.isArray(body.messages)) return request;
+  const { messages, ...rest } = body;
+  return { ...request, body: { ...rest, messages: { elided: 'the conversation up to this step (see the other events)', count: messages.length, last: messages[messages.length - 1] } } };
+}
+
 /** Fan-out of a rollout's events, with the history so a view that subscribes late can catch up. */
 export class RolloutEventStream {
   private readonly listeners = new Set<RolloutListener>();
@@ -113,6 +123,7 @@ export class RolloutEventStream {
   emit(event: RolloutEvent): StampedEvent {
     const stamped = { ...event, seq: ++this.seq, time: new Date().toISOString() } as StampedEvent;
     if (event.type !== 'model_delta') this.log.push(stamped);
+    if (event.type === 'model_request') this.elideOldRequests();
     for (const l of this.listeners) {
       try {
         l(stamped);
@@ -121,6 +132,19 @@ export class RolloutEventStream {
       }
     }
     return stamped;
+  }
+
+  /**
+   * Each request repeats the whole conversation, so keeping every one would grow as the square of
+   * the steps: history keeps the newest requests whole and the older ones without their messages
+   * (live subscribers always get every request whole).
+   */
+  private elideOldRequests(): void {
+    const requests = this.log.flatMap((e, i) => (e.type === 'model_request' ? [i] : []));
+    for (const i of requests.slice(0, -KEEP_WHOLE_REQUESTS)) {
+      const e = this.log[i];
+      if (e?.type === 'model_request') this.log[i] = { ...e, request: elideRequestMessages(e.request) };
+    }
   }
 
   /** Every event so far except streamed deltas. */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { StampedEvent } from '../agent/events';
+import { elideRequestMessages, type StampedEvent } from '../agent/events';
 import type { ClosedTrajectory } from './trajectoryTypes';
 
 /**
@@ -23,7 +23,12 @@ export class TrajectoryWriter {
   static open(dir: string, baseName: string): TrajectoryWriter {
     fs.mkdirSync(dir, { recursive: true });
     const w = new TrajectoryWriter(path.join(dir, `${baseName}.jsonl`), path.join(dir, `${baseName}.json`));
-    w.fd = fs.openSync(w.eventsPath, 'wx');
+    try {
+      w.fd = fs.openSync(w.eventsPath, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`The trajectory ${w.eventsPath} already exists; a rollout never overwrites one (use a new run id or folder).`);
+      throw new Error(`Cannot write the trajectory ${w.eventsPath}: ${(err as Error).message}`);
+    }
     return w;
   }
 
@@ -52,9 +57,5 @@ export class TrajectoryWriter {
 }
 
 function forFile(event: StampedEvent): StampedEvent {
-  if (event.type !== 'model_request') return event;
-  const body = event.request.body as { messages?: unknown[] } | undefined;
-  if (!body || !Array.isArray(body.messages)) return event;
-  const { messages, ...rest } = body;
-  return { ...event, request: { ...event.request, body: { ...rest, messages: { elided: 'the conversation up to this step (see the other events)', count: messages.length, last: messages[messages.length - 1] } } } };
+  return event.type === 'model_request' ? { ...event, request: elideRequestMessages(event.request) } : event;
 }

@@ -128,6 +128,15 @@ test('the event stream replays history to late subscribers, never the streamed d
       [3, 'auto_reply'],
     ],
   );
+  // Old requests lose their (repeated) conversation in the history, never for live subscribers.
+  for (let step = 1; step <= 3; step++) {
+    s.emit({ type: 'model_request', step, attempt: 0, request: { url: 'u', method: 'POST', headers: {}, body: { model: 'm', messages: Array.from({ length: step }, (_, i) => ({ role: 'user', content: `m${i}` })) } } });
+  }
+  const bodies = s.history().flatMap((e) => (e.type === 'model_request' ? [e.request.body as { messages: unknown }] : []));
+  assert.deepEqual(bodies[0]?.messages, { elided: 'the conversation up to this step (see the other events)', count: 1, last: { role: 'user', content: 'm0' } });
+  assert.equal((bodies[2]?.messages as unknown[]).length, 3);
+  const live = seen.filter((e) => e.type === 'model_request');
+  assert.ok(live.every((e) => e.type === 'model_request' && Array.isArray((e.request.body as { messages: unknown }).messages)));
 });
 
 test('a trajectory log cut mid-line parses up to the last whole event; damage elsewhere is an error', async () => {

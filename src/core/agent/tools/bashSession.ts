@@ -205,8 +205,10 @@ export class BashSession {
    * Runs one execute_bash request: a new command, or (while one is still running) an empty string
    * to read more output, `ctrl+c` to interrupt it, or any other text for its standard input.
    */
-  async run(command: string, options: { signal?: AbortSignal } = {}): Promise<BashRun> {
+  async run(rawCommand: string, options: { signal?: AbortSignal } = {}): Promise<BashRun> {
     const started = Date.now();
+    // A trailing newline is the model ending its line, not an extra empty command.
+    const command = rawCommand.replace(/[\r\n]+$/, '');
     if (this.exited) await this.restart();
     const isCtrlC = command.trim().toLowerCase() === 'ctrl+c';
     if (!this.running && command.trim() === '') {
