@@ -31,22 +31,19 @@ async function main(): Promise<void> {
   const { image } = await ensureImage(runtime, inst, { flavor: ds.flavor, datasetDir, allowPull: false });
 
   // Baseline: the bare test command in a warm container (gold and test patch applied once).
+  // Bare and full runs alternate so both see the same machine load.
   const warm = await runtime.createContainer({ image, purpose: 'bench' });
   const bare: number[] = [];
-  try {
-    for (const p of [inst.patch, inst.test_patch]) {
-      const applied = await applyCandidatePatch(warm, p, 'swe-gym');
-      if (!applied.applied) throw new Error(`cannot apply: ${applied.reason}`);
-    }
-    const cmd = buildTestCommand(inst);
-    for (let i = 0; i < REPS; i++) {
-      const t = performance.now();
-      await warm.exec(['/bin/bash', '-c', cmd], { cwd: '/testbed' });
-      bare.push(performance.now() - t);
-    }
-  } finally {
-    await warm.remove();
+  const cmd = buildTestCommand(inst);
+  for (const p of [inst.patch, inst.test_patch]) {
+    const applied = await applyCandidatePatch(warm, p, 'swe-gym');
+    if (!applied.applied) throw new Error(`cannot apply: ${applied.reason}`);
   }
+  const bareRun = async () => {
+    const t = performance.now();
+    await warm.exec(['/bin/bash', '-c', cmd], { cwd: '/testbed' });
+    bare.push(performance.now() - t);
+  };
 
   // Verdict latency: until the reward is known (teardown deferred, as runEvaluation does);
   // total: until the container is gone too.
@@ -54,6 +51,7 @@ async function main(): Promise<void> {
   const total: number[] = [];
   const phases: Record<string, number[]> = {};
   for (let i = 0; i < REPS; i++) {
+    await bareRun();
     let removal: Promise<void> = Promise.resolve();
     const t = performance.now();
     const r = await evaluateInstance(runtime, inst, inst.patch, { flavor: ds.flavor, datasetDir, allowPull: false, deferRemoval: (p) => (removal = p) });
@@ -63,6 +61,7 @@ async function main(): Promise<void> {
     if (r.status !== 'resolved') throw new Error(`gold did not resolve: ${r.status} ${r.error ?? ''}`);
     for (const [k, v] of Object.entries(r.timings)) (phases[k] ??= []).push(v);
   }
+  await warm.remove();
   const bareMs = median(bare);
   const fullMs = median(full);
   console.log(`instance                 ${inst.instance_id}`);
