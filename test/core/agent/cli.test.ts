@@ -15,6 +15,7 @@ import { samples } from '../../support/samples';
 
 const CLI = path.resolve(__dirname, '../../../src/cli/index.js');
 const KEY = 'sk-cli-key-must-not-leak-41d2';
+const FIXTURE = path.join(__dirname, '../../../../test/fixtures/trajectories/textkit-12.openhands-layout.row.json');
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -77,14 +78,14 @@ test('swe-gym rollout --json (2 rollouts, 2 workers), then export in the three f
   }
 });
 
-test('the CLI killed with SIGKILL mid-rollout leaves a JSONL that parses up to the last finished step', async () => {
+test('the CLI killed with SIGKILL mid-rollout leaves a JSONL that parses up to the last finished step (prompts from a SWE-Gym row)', async () => {
   const out = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-kill-'));
   const server = await startFakeOpenAIServer((req) => {
     const turns = (req.body.messages ?? []).filter((m) => m.role === 'assistant').length;
     return turns < 2 ? { toolCalls: [{ name: 'execute_bash', arguments: { command: `echo step ${turns + 1}` } }] } : { kind: 'stall', content: 'Thinking' };
   });
   try {
-    const child = spawn(process.execPath, [CLI, 'rollout', '--dataset', 'samples', '--instances', 'swe-gym-studio__textkit-12', '--model', 'scripted', '--base-url', server.baseURL, '--no-reward', '--out', out], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'rollout', '--dataset', 'samples', '--instances', 'swe-gym-studio__textkit-12', '--model', 'scripted', '--base-url', server.baseURL, '--no-reward', '--template', FIXTURE, '--out', out], { stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     let jsonl = '';
     const deadline = Date.now() + 30_000;
@@ -108,6 +109,12 @@ test('the CLI killed with SIGKILL mid-rollout leaves a JSONL that parses up to t
     assert.ok(!kinds.includes('finished'));
     const obs = events.filter((e) => e.type === 'observation');
     assert.match(obs[1]?.type === 'observation' ? obs[1].content : '', /^OBSERVATION:\necho step 2\r\nstep 2\[Python/);
+    // --template ROW: the row's system prompt and tools, its task framing with this instance at /testbed.
+    const row = JSON.parse(await fs.readFile(FIXTURE, 'utf8'));
+    const first = server.requests[0]?.body;
+    assert.equal(first?.messages?.[0]?.content, row.messages[0].content);
+    assert.deepEqual(first?.tools, row.tools);
+    assert.match(String(first?.messages?.[1]?.content), /^<uploaded_files>\n\/testbed\n<\/uploaded_files>\nA Python code repository is in the directory \/testbed\./);
     // The killed CLI's container is an orphan; the reaper removes it.
     const reaped = await reapOurContainers(runtime, { orphansOnly: true, purpose: 'agent' });
     assert.ok(reaped.some((c) => c.labels['io.swe-gym-studio.instance'] === 'swe-gym-studio__textkit-12'), 'the orphaned agent container was found');
