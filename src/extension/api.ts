@@ -1,6 +1,8 @@
 import type * as vscode from 'vscode';
 import type { ContainerRuntime } from '../core/runtime/containerRuntime';
 import type { InstanceActions } from './actions';
+import type { AgentPanels } from './agent/agentPanel';
+import type { AgentService } from './agent/agentService';
 import type { DatasetStore } from './datasets/datasetStore';
 import type { EvaluationService } from './evaluation/evaluationService';
 import type { InstanceStatusService } from './instanceStatus';
@@ -35,4 +37,7 @@ export interface SweGymApi {
   runtime(): ContainerRuntime;
   /** Error messages shown to the user, newest last. */
   notices: string[];
+  /** Agent rollouts: start, fork, their sessions and run table. */
+  agents: AgentService;
+  agentPanels: AgentPanels;
 }

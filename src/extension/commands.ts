@@ -225,7 +225,7 @@ async function pickDatasetSource(): Promise<string | undefined> {
  * A quick pick over every open instance. Ids match at once; the issue text is searched in
  * slices so typing stays responsive with 66,894 instances (whose text may be read from disk).
  */
-async function pickInstance(deps: CommandDeps, title: string): Promise<InstanceRef | undefined> {
+export async function pickInstance(deps: Pick<CommandDeps, 'datasets' | 'sessions' | 'status'>, title: string): Promise<InstanceRef | undefined> {
   const MAX = 200;
   type Item = vscode.QuickPickItem & { ref: InstanceRef };
   const all: InstanceRef[] = deps.datasets.list().flatMap((entry) => [...entry.byId.values()].map((instance) => ({ entry, instance })));

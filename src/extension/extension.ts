@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { InstanceActions } from './actions';
+import { registerAgentCommands } from './agent/agentCommands';
+import { AgentPanels } from './agent/agentPanel';
+import { AgentService } from './agent/agentService';
+import { ApiKeys } from './agent/apiKeys';
 import type { SweGymApi } from './api';
 import { registerCommands } from './commands';
 import { Settings } from './config';
@@ -89,6 +93,13 @@ class Studio extends Disposable {
     const removeOrphans = () => offerOrphanRemoval(runtimes.get(), sessions.trackedContainerIds(), log.child('orphans'), true);
     for (const d of registerCommands({ datasets, sessions, actions, panels, tree, treeView, status, log, showTestLog, removeOrphans, notices })) this.register(d);
 
+    const keys = new ApiKeys(context.secrets);
+    const agents = this.register(new AgentService({ datasets, sessions, actions, state, busy, runtimes, settings, keys, memento: context.globalState, globalStorage: context.globalStorageUri, sessionId, log: log.child('agent') }));
+    const agentPanels = this.register(new AgentPanels(context.extensionUri, agents, datasets, busy, loaded, log.child('agent-view')));
+    this.register(tree.addDecorator(agents));
+    for (const d of registerAgentCommands({ service: agents, panels: agentPanels, keys, datasets, sessions, status, log: log.child('agent'), notices })) this.register(d);
+    void ready.then(() => agents.restore((ref) => agentPanels.show(ref))).catch((err: unknown) => log.error('Restoring agent rollouts failed', err));
+
     // Leftovers are looked for once the running instances are known, and never block activation.
     void ready
       .then(() => offerOrphanRemoval(runtimes.get(), sessions.trackedContainerIds(), log.child('orphans')))
@@ -112,6 +123,8 @@ class Studio extends Disposable {
       statusBar,
       runtime: () => runtimes.get(),
       notices,
+      agents,
+      agentPanels,
     };
     log.info(`SWE-Gym Studio activated (session ${sessionId})`);
   }

@@ -61,6 +61,8 @@ export interface RunRecord {
   tests?: RunTestResult[];
   /** Whether the gold patch had been revealed before this run started. */
   goldSeen: boolean;
+  /** Set when an agent rollout's reward made this run (its final patch, graded in a fresh container). */
+  agent?: { rolloutId: string; model: string };
 }
 
 export type SessionState = 'none' | 'launching' | 'running' | 'stopping' | 'broken';

@@ -1,9 +1,13 @@
 /**
- * The one message protocol between the extension host and the instance page webview, imported
- * by both builds. Requests carry ids and get exactly one reply (a result or an error); the host
- * also pushes events. The webview says `ready` first; the host posts nothing before that, since
- * messages sent to a webview that has not loaded yet are lost.
+ * The one message protocol between the extension host and its webviews (the instance page and the
+ * agent live view), imported by both builds. Requests carry ids and get exactly one reply (a result
+ * or an error); the host also pushes events. A webview says `ready` first; the host posts nothing
+ * before that, since messages sent to a webview that has not loaded yet are lost.
+ *
+ * Each webview has its own request and event maps below; the message shapes, validation and the
+ * RPC endpoints (rpcHost.ts, rpcClient.ts) are shared.
  */
+import type { AgentControl, AgentRunsView, AgentViewEvent, AgentViewState } from './agentView';
 import type { InstancePageState, RevealKind } from './instancePage';
 
 /** Page -> host requests: method name -> params and result. */
@@ -18,6 +22,7 @@ export interface PageRequests {
   openWorkspace: { params: Record<string, never>; result: null };
   showLog: { params: Record<string, never>; result: null };
   stop: { params: Record<string, never>; result: InstancePageState };
+  startAgent: { params: Record<string, never>; result: null };
 }
 
 /** Host -> page pushed events. */
@@ -25,12 +30,48 @@ export interface PageEvents {
   state: InstancePageState;
 }
 
-export type RequestMethod = keyof PageRequests;
-export type EventName = keyof PageEvents;
+/** Agent view -> host requests. The view shows one rollout of an instance at a time. */
+export interface AgentRequests {
+  /** The shown rollout (null when the instance has none yet) and the instance's run table. */
+  getState: { params: Record<string, never>; result: { view: AgentViewState | null; runs: AgentRunsView } };
+  /** Shows another rollout of the instance (a row of the run table). */
+  select: { params: { rolloutId: string }; result: AgentViewState };
+  /** Starts a new rollout in the instance's dev container. */
+  start: { params: Record<string, never>; result: null };
+  control: { params: { rolloutId: string; action: AgentControl }; result: null };
+  /** While paused before an action: the tool and its JSON arguments to run instead. */
+  editAction: { params: { rolloutId: string; name: string; arguments: string }; result: null };
+  /** While paused before a model request: what the model sees instead of an observation. */
+  editObservation: { params: { rolloutId: string; toolCallId: string; content: string }; result: null };
+  /** A message the model reads before its next turn. */
+  addNote: { params: { rolloutId: string; content: string }; result: null };
+  /** A new rollout that replays steps 1..step in a fresh container, then goes on with the model. */
+  fork: { params: { rolloutId: string; step: number }; result: { rolloutId: string } };
+  /** The exact request body sent to the model for a step (pretty JSON), on demand. */
+  getRequest: { params: { rolloutId: string; step: number }; result: { json: string; attempts: number } };
+  /** An observation's full text, on demand. */
+  getObservation: { params: { rolloutId: string; toolCallId: string }; result: { text: string } };
+  showDiff: { params: Record<string, never>; result: null };
+  openTrajectory: { params: { rolloutId: string }; result: null };
+  /** The view reports what it has rendered (tests read it; it also logs view lag). */
+  rendered: { params: { rolloutId: string; seq: number; steps: number }; result: null };
+}
 
-export type WebviewToHost =
+/** Host -> agent view pushed events. */
+export interface AgentEvents {
+  /** A new event of the shown rollout. Never queued: after a (re)load the view asks for the state. */
+  event: AgentViewEvent & { rolloutId: string };
+  /** The shown rollout changed (another was selected, or a new one started). */
+  view: AgentViewState;
+  runs: AgentRunsView;
+}
+
+/** Request maps: method -> params and result. */
+export type RequestMap<R> = { [M in keyof R]: { params: unknown; result: unknown } };
+
+export type WebviewMessage<R extends RequestMap<R>> =
   | { type: 'ready' }
-  | { [M in RequestMethod]: { type: 'request'; id: number; method: M; params: PageRequests[M]['params'] } }[RequestMethod]
+  | { [M in keyof R & string]: { type: 'request'; id: number; method: M; params: R[M]['params'] } }[keyof R & string]
   | { type: 'cancel'; id: number };
 
 export interface ProtocolError {
@@ -39,24 +80,72 @@ export interface ProtocolError {
   code?: 'cancelled' | 'invalid' | 'failed';
 }
 
-export type HostToWebview =
+export type HostMessage<E> =
   | { type: 'reply'; id: number; ok: true; result: unknown }
   | { type: 'reply'; id: number; ok: false; error: ProtocolError }
-  | { [E in EventName]: { type: 'event'; event: E; payload: PageEvents[E] } }[EventName];
+  | { [K in keyof E & string]: { type: 'event'; event: K; payload: E[K] } }[keyof E & string];
 
-const METHODS: ReadonlySet<string> = new Set<RequestMethod>([
-  'getState', 'reveal', 'launch', 'openTerminal', 'runTests', 'refreshCandidate', 'showDiff', 'openWorkspace', 'showLog', 'stop',
-]);
+export type RequestMethod = keyof PageRequests;
+export type EventName = keyof PageEvents;
+export type WebviewToHost = WebviewMessage<PageRequests>;
+export type HostToWebview = HostMessage<PageEvents>;
+export type AgentWebviewToHost = WebviewMessage<AgentRequests>;
+export type AgentHostToWebview = HostMessage<AgentEvents>;
+
+/** Per method: a check of its params that returns why they are wrong, or undefined. */
+export type ProtocolSpec<R> = { readonly [M in keyof R]: (params: Record<string, unknown>) => string | undefined };
+
+const anyParams = (): undefined => undefined;
+const isString = (v: unknown): v is string => typeof v === 'string';
+const stepNumber = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+
+function check(...rules: [boolean, string][]): string | undefined {
+  return rules.find(([ok]) => !ok)?.[1];
+}
+
+export const PAGE_PROTOCOL: ProtocolSpec<PageRequests> = {
+  getState: anyParams,
+  reveal: (p) => check([p.what === 'gold' || p.what === 'tests', 'reveal: what must be gold or tests']),
+  launch: anyParams,
+  openTerminal: anyParams,
+  runTests: anyParams,
+  refreshCandidate: anyParams,
+  showDiff: (p) => check([p.against === 'base' || p.against === 'gold', 'showDiff: against must be base or gold']),
+  openWorkspace: anyParams,
+  showLog: anyParams,
+  stop: anyParams,
+  startAgent: anyParams,
+};
+
+const CONTROLS: ReadonlySet<string> = new Set<AgentControl>(['pause', 'resume', 'step', 'stepToAction', 'stop', 'cancel']);
+const rollout = (p: Record<string, unknown>): [boolean, string] => [isString(p.rolloutId) && p.rolloutId.length > 0, 'rolloutId must be a non-empty string'];
+
+export const AGENT_PROTOCOL: ProtocolSpec<AgentRequests> = {
+  getState: anyParams,
+  select: (p) => check(rollout(p)),
+  start: anyParams,
+  control: (p) => check(rollout(p), [isString(p.action) && CONTROLS.has(p.action), `control: unknown action ${String(p.action)}`]),
+  editAction: (p) => check(rollout(p), [isString(p.name) && p.name.length > 0, 'editAction: name must be a tool name'], [isString(p.arguments), 'editAction: arguments must be a string']),
+  editObservation: (p) => check(rollout(p), [isString(p.toolCallId), 'editObservation: toolCallId must be a string'], [isString(p.content), 'editObservation: content must be a string']),
+  addNote: (p) => check(rollout(p), [isString(p.content) && p.content.trim().length > 0, 'addNote: content must be non-empty text']),
+  fork: (p) => check(rollout(p), [stepNumber(p.step), 'fork: step must be a whole number']),
+  getRequest: (p) => check(rollout(p), [stepNumber(p.step), 'getRequest: step must be a whole number']),
+  getObservation: (p) => check(rollout(p), [isString(p.toolCallId), 'getObservation: toolCallId must be a string']),
+  showDiff: anyParams,
+  openTrajectory: (p) => check(rollout(p)),
+  rendered: (p) => check(rollout(p), [stepNumber(p.seq) && stepNumber(p.steps), 'rendered: seq and steps must be whole numbers']),
+};
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
- * Validates a message from the webview. Webview content renders dataset text, so its messages
- * are checked rather than trusted; the reason comes back so a bad message can be logged.
+ * Validates a message from a webview against its protocol. Webview content renders dataset text
+ * and model output, so its messages are checked rather than trusted; the reason comes back so a
+ * bad message can be logged.
  */
-export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewToHost } | { ok: false; reason: string } {
+export function parseMessage<R extends RequestMap<R>>(raw: unknown, spec: ProtocolSpec<R>): { ok: true; message: WebviewMessage<R> } | { ok: false; reason: string } {
   if (!isRecord(raw) || typeof raw.type !== 'string') return { ok: false, reason: 'not an object with a type' };
   switch (raw.type) {
     case 'ready':
@@ -66,18 +155,24 @@ export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewT
       return { ok: true, message: { type: 'cancel', id: raw.id as number } };
     case 'request': {
       if (!Number.isSafeInteger(raw.id)) return { ok: false, reason: 'request without an integer id' };
-      if (typeof raw.method !== 'string' || !METHODS.has(raw.method)) return { ok: false, reason: `unknown method ${String(raw.method)}` };
+      const method = raw.method;
+      if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(spec, method)) return { ok: false, reason: `unknown method ${String(method)}` };
       const params = raw.params ?? {};
-      if (!isRecord(params)) return { ok: false, reason: `${raw.method}: params must be an object` };
-      if (raw.method === 'reveal' && params.what !== 'gold' && params.what !== 'tests') return { ok: false, reason: 'reveal: what must be gold or tests' };
-      if (raw.method === 'showDiff' && params.against !== 'base' && params.against !== 'gold') return { ok: false, reason: 'showDiff: against must be base or gold' };
-      return { ok: true, message: { type: 'request', id: raw.id as number, method: raw.method, params } as WebviewToHost };
+      if (!isRecord(params)) return { ok: false, reason: `${method}: params must be an object` };
+      const problem = (spec[method as keyof R] as (p: Record<string, unknown>) => string | undefined)(params);
+      if (problem) return { ok: false, reason: problem.startsWith(method) ? problem : `${method}: ${problem}` };
+      return { ok: true, message: { type: 'request', id: raw.id as number, method, params } as WebviewMessage<R> };
     }
     default:
       return { ok: false, reason: `unknown message type ${raw.type}` };
   }
 }
 
-export function isHostMessage(raw: unknown): raw is HostToWebview {
+/** The instance page's messages. */
+export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewToHost } | { ok: false; reason: string } {
+  return parseMessage(raw, PAGE_PROTOCOL);
+}
+
+export function isHostMessage<E = PageEvents>(raw: unknown): raw is HostMessage<E> {
   return isRecord(raw) && (raw.type === 'reply' || raw.type === 'event');
 }

@@ -1,12 +1,13 @@
 /** The webview's side of the protocol: numbered requests, replies matched by id, cancel, events. */
 import {
   isHostMessage,
-  type EventName,
+  type AgentEvents,
+  type AgentRequests,
   type PageEvents,
   type PageRequests,
   type ProtocolError,
-  type RequestMethod,
-  type WebviewToHost,
+  type RequestMap,
+  type WebviewMessage,
 } from './protocol';
 
 export class RequestFailedError extends Error {
@@ -21,19 +22,19 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-export class PageRpcClient {
+export class RpcClient<R extends RequestMap<R>, E> {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly listeners = new Map<EventName, Set<(payload: never) => void>>();
+  private readonly listeners = new Map<keyof E, Set<(payload: never) => void>>();
 
-  constructor(private readonly post: (message: WebviewToHost) => void) {}
+  constructor(private readonly post: (message: WebviewMessage<R>) => void) {}
 
-  /** Tells the host the page is listening; call once handlers are attached. */
+  /** Tells the host the webview is listening; call once handlers are attached. */
   ready(): void {
     this.post({ type: 'ready' });
   }
 
-  request<M extends RequestMethod>(method: M, params: PageRequests[M]['params'], signal?: AbortSignal): Promise<PageRequests[M]['result']> {
+  request<M extends keyof R & string>(method: M, params: R[M]['params'], signal?: AbortSignal): Promise<R[M]['result']> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
@@ -45,18 +46,18 @@ export class PageRpcClient {
       this.pending.set(id, {
         resolve: (v) => {
           signal?.removeEventListener('abort', onAbort);
-          resolve(v as PageRequests[M]['result']);
+          resolve(v as R[M]['result']);
         },
         reject: (e) => {
           signal?.removeEventListener('abort', onAbort);
           reject(e);
         },
       });
-      this.post({ type: 'request', id, method, params } as WebviewToHost);
+      this.post({ type: 'request', id, method, params } as WebviewMessage<R>);
     });
   }
 
-  on<E extends EventName>(event: E, listener: (payload: PageEvents[E]) => void): () => void {
+  on<K extends keyof E>(event: K, listener: (payload: E[K]) => void): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(listener as (payload: never) => void);
@@ -65,7 +66,7 @@ export class PageRpcClient {
 
   /** Feed every message received from the host here. Returns false for foreign messages. */
   handle(raw: unknown): boolean {
-    if (!isHostMessage(raw)) return false;
+    if (!isHostMessage<E>(raw)) return false;
     if (raw.type === 'reply') {
       const p = this.pending.get(raw.id);
       if (!p) return true;
@@ -74,7 +75,13 @@ export class PageRpcClient {
       else p.reject(new RequestFailedError(raw.error));
       return true;
     }
-    for (const l of this.listeners.get(raw.event) ?? []) (l as (payload: unknown) => void)(raw.payload);
+    for (const l of this.listeners.get(raw.event as keyof E) ?? []) (l as (payload: unknown) => void)(raw.payload);
     return true;
   }
 }
+
+/** The instance page's client. */
+export class PageRpcClient extends RpcClient<PageRequests, PageEvents> {}
+
+/** The agent live view's client. */
+export class AgentRpcClient extends RpcClient<AgentRequests, AgentEvents> {}

@@ -1,31 +1,38 @@
 /**
  * The extension's side of the protocol, independent of the vscode module so it can be tested in
  * plain Node: validates incoming messages, runs one handler per request with an AbortSignal that
- * a `cancel` message aborts, and holds pushed events until the page has said `ready`.
+ * a `cancel` message aborts, and holds pushed events until the webview has said `ready`.
  */
 import {
-  parseWebviewMessage,
-  type EventName,
-  type HostToWebview,
+  AGENT_PROTOCOL,
+  PAGE_PROTOCOL,
+  parseMessage,
+  type AgentEvents,
+  type AgentRequests,
+  type HostMessage,
   type PageEvents,
   type PageRequests,
-  type RequestMethod,
+  type ProtocolSpec,
+  type RequestMap,
 } from './protocol';
 
-export type PageHandlers = {
-  [M in RequestMethod]: (params: PageRequests[M]['params'], signal: AbortSignal) => Promise<PageRequests[M]['result']>;
+export type Handlers<R extends RequestMap<R>> = {
+  [M in keyof R]: (params: R[M]['params'], signal: AbortSignal) => Promise<R[M]['result']>;
 };
+export type PageHandlers = Handlers<PageRequests>;
+export type AgentHandlers = Handlers<AgentRequests>;
 
-export class PageRpcHost {
+export class RpcHost<R extends RequestMap<R>, E> {
   private isReady = false;
-  /** Latest payload per event while the page is not ready: older states are worthless. */
-  private readonly queued = new Map<EventName, unknown>();
+  /** Latest payload per event while the webview is not ready: older states are worthless. */
+  private readonly queued = new Map<keyof E, unknown>();
   private readonly running = new Map<number, AbortController>();
   private readonly readyListeners = new Set<() => void>();
 
   constructor(
-    private readonly post: (message: HostToWebview) => unknown,
-    private readonly handlers: PageHandlers,
+    private readonly post: (message: HostMessage<E>) => unknown,
+    private readonly handlers: Handlers<R>,
+    private readonly spec: ProtocolSpec<R>,
     private readonly onProtocolError: (reason: string) => void,
   ) {}
 
@@ -45,16 +52,23 @@ export class PageRpcHost {
     this.running.clear();
   }
 
-  emit<E extends EventName>(event: E, payload: PageEvents[E]): void {
+  emit<K extends keyof E & string>(event: K, payload: E[K]): void {
     if (!this.isReady) {
       this.queued.set(event, payload);
       return;
     }
-    void this.post({ type: 'event', event, payload } as HostToWebview);
+    void this.post({ type: 'event', event, payload } as HostMessage<E>);
+  }
+
+  /** Posts only to a ready webview and never queues (for events a fresh state supersedes). */
+  emitIfReady<K extends keyof E & string>(event: K, payload: E[K]): boolean {
+    if (!this.isReady) return false;
+    void this.post({ type: 'event', event, payload } as HostMessage<E>);
+    return true;
   }
 
   async handle(raw: unknown): Promise<void> {
-    const parsed = parseWebviewMessage(raw);
+    const parsed = parseMessage(raw, this.spec);
     if (!parsed.ok) {
       this.onProtocolError(parsed.reason);
       const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
@@ -66,7 +80,7 @@ export class PageRpcHost {
       this.isReady = true;
       const queued = [...this.queued];
       this.queued.clear();
-      for (const [event, payload] of queued) void this.post({ type: 'event', event, payload } as HostToWebview);
+      for (const [event, payload] of queued) void this.post({ type: 'event', event, payload } as HostMessage<E>);
       for (const l of [...this.readyListeners]) l();
       return;
     }
@@ -77,7 +91,7 @@ export class PageRpcHost {
     const controller = new AbortController();
     this.running.set(message.id, controller);
     try {
-      const handler = this.handlers[message.method] as (params: unknown, signal: AbortSignal) => Promise<unknown>;
+      const handler = this.handlers[message.method as keyof R] as (params: unknown, signal: AbortSignal) => Promise<unknown>;
       const result = await handler(message.params, controller.signal);
       void this.post({ type: 'reply', id: message.id, ok: true, result: result ?? null });
     } catch (e) {
@@ -87,5 +101,19 @@ export class PageRpcHost {
     } finally {
       this.running.delete(message.id);
     }
+  }
+}
+
+/** The instance page's endpoint. */
+export class PageRpcHost extends RpcHost<PageRequests, PageEvents> {
+  constructor(post: (message: HostMessage<PageEvents>) => unknown, handlers: PageHandlers, onProtocolError: (reason: string) => void) {
+    super(post, handlers, PAGE_PROTOCOL, onProtocolError);
+  }
+}
+
+/** The agent live view's endpoint. */
+export class AgentRpcHost extends RpcHost<AgentRequests, AgentEvents> {
+  constructor(post: (message: HostMessage<AgentEvents>) => unknown, handlers: AgentHandlers, onProtocolError: (reason: string) => void) {
+    super(post, handlers, AGENT_PROTOCOL, onProtocolError);
   }
 }

@@ -163,6 +163,7 @@ export class InstancePage {
       button('btn-diff', 'Show diff', 'diff', () => void a.call('showDiff', { against: 'base' }), { secondary: true, disabled: !live }),
       s.revealed.gold ? button('btn-gold-diff', 'Compare with gold', 'git-compare', () => void a.call('showDiff', { against: 'gold' }), { secondary: true, disabled: !live }) : null,
       button('btn-folder', 'Show folder', 'folder', () => void a.call('openWorkspace', {}), { secondary: true, disabled: !(live || s.session.state === 'broken') }),
+      button('btn-agent', 'Start agent', 'hubot', () => void a.call('startAgent', {}), { secondary: true, disabled: busy || s.session.state === 'broken', title: 'Let a model solve the task in the dev container, step by step, in a live view' }),
       button('btn-log', 'Test log', 'output', () => void a.call('showLog', {}), { secondary: true }),
       button('btn-stop', 'Stop and remove', 'debug-stop', () => void a.call('stop', {}), { secondary: true, disabled: busy || s.session.state === 'none' }),
     ]);

@@ -43,6 +43,20 @@ export interface MessageNode {
 }
 export type TreeNode = DatasetNode | RepoNode | PageNode | InstanceNode | MessageNode;
 
+/** Extra figures for an instance's row from another feature (e.g. agent rollouts and their success rate). */
+export interface InstanceDecoration {
+  /** Appended to the row's description. */
+  description?: string;
+  /** A paragraph appended to the tooltip (Markdown). */
+  tooltip?: string;
+}
+
+export interface InstanceDecorator {
+  decorate(instanceId: string): InstanceDecoration | undefined;
+  /** Fires with the instance id whose decoration changed. */
+  readonly onDidChange: vscode.Event<string>;
+}
+
 const STATUS_ICONS: Record<InstanceStatus, vscode.ThemeIcon> = {
   'not-started': new vscode.ThemeIcon('circle-large-outline'),
   running: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
@@ -67,6 +81,7 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
   private readonly filtered = new Map<string, TaskInstance[]>();
   private readonly filterChanged = this.register(new vscode.EventEmitter<TreeFilter>());
   readonly onDidChangeFilter = this.filterChanged.event;
+  private readonly decorators = new Set<InstanceDecorator>();
 
   constructor(
     private readonly datasets: DatasetStore,
@@ -86,6 +101,15 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
     this.filterState = filter;
     this.filterChanged.fire(filter);
     this.refreshAll();
+  }
+
+  addDecorator(decorator: InstanceDecorator): vscode.Disposable {
+    this.decorators.add(decorator);
+    const sub = decorator.onDidChange((id) => this.refreshInstance(id));
+    return new vscode.Disposable(() => {
+      sub.dispose();
+      this.decorators.delete(decorator);
+    });
   }
 
   describeFilter(): string | undefined {
@@ -204,12 +228,14 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
         const item = new vscode.TreeItem(id, vscode.TreeItemCollapsibleState.None);
         item.id = `instance:${node.entry.source}:${id}`;
         item.iconPath = STATUS_ICONS[status];
-        item.description = `${live ? '● ' : ''}${describeDifficulty(d)}`;
+        const extra = [...this.decorators].map((x) => x.decorate(id)).filter((x): x is InstanceDecoration => !!x);
+        item.description = [`${live ? '● ' : ''}${describeDifficulty(d)}`, ...extra.map((x) => x.description)].filter(Boolean).join(' · ');
         item.contextValue = `instance${live ? '.live' : ''}`;
         item.tooltip = new vscode.MarkdownString(
           `**${id}** — ${STATUS_LABELS[status]}${live ? ' (dev container running)' : ''}\n\n` +
             `Gold patch: ${d.goldFiles} files, ${d.goldLines} changed lines · FAIL_TO_PASS ${d.failToPass} · PASS_TO_PASS ${d.passToPass}` +
-            (d.label ? ` · difficulty ${d.label}` : ''),
+            (d.label ? ` · difficulty ${d.label}` : '') +
+            extra.map((x) => (x.tooltip ? `\n\n${x.tooltip}` : '')).join(''),
         );
         item.accessibilityInformation = { label: `${id}, ${STATUS_LABELS[status]}, ${describeDifficulty(d)}` };
         item.command = { command: 'sweGym.openInstance', title: 'Open', arguments: [id, node.entry.source] };

@@ -118,6 +118,10 @@ class InstancePanel extends Disposable {
         await actions.stop(ref);
         return this.state();
       },
+      startAgent: async () => {
+        await vscode.commands.executeCommand('sweGym.agent.start', ref.instance.instance_id, ref.entry.source);
+        return null;
+      },
     };
   }
 }

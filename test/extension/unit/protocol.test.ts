@@ -24,6 +24,7 @@ function handlers(overrides: Partial<PageHandlers> = {}): PageHandlers {
     openWorkspace: fail,
     showLog: fail,
     stop: fail,
+    startAgent: fail,
     ...overrides,
   };
 }

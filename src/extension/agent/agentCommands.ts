@@ -1,0 +1,120 @@
+import * as vscode from 'vscode';
+import { pickInstance } from '../commands';
+import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
+import type { InstanceStatusService } from '../instanceStatus';
+import type { SessionManager } from '../sessions/sessionManager';
+import type { TreeNode } from '../tree/instanceTree';
+import { isAbortError } from '../util/cancellation';
+import { errorMessage, type Logger } from '../util/logger';
+import type { AgentPanels } from './agentPanel';
+import type { AgentService } from './agentService';
+import { OPENAI_BASE_URL, readAgentConfig, type AgentRunConfig } from './agentSettings';
+import { ApiKeys, needsKey } from './apiKeys';
+
+export interface AgentCommandDeps {
+  service: AgentService;
+  panels: AgentPanels;
+  keys: ApiKeys;
+  datasets: DatasetStore;
+  sessions: SessionManager;
+  status: InstanceStatusService;
+  log: Logger;
+  /** Messages shown to the user, newest last (shared with the other commands). */
+  notices: string[];
+}
+
+/** Settings a caller may override for one start (scripts, tests); the API key is never one of them. */
+export type AgentStartOverrides = Partial<Omit<AgentRunConfig, 'prices' | 'extraHeaders' | 'extraBody'>>;
+
+/** The sweGym.agent.* commands. */
+export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable[] {
+  const { service, panels, keys, datasets, sessions, log } = deps;
+
+  const command = <A extends unknown[], R>(id: string, run: (...args: A) => Promise<R> | R) =>
+    vscode.commands.registerCommand(id, async (...args: A) => {
+      try {
+        return await run(...args);
+      } catch (err) {
+        if (isAbortError(err)) return undefined;
+        const text = errorMessage(err);
+        deps.notices.push(text);
+        log.error('Agent command failed', err);
+        void vscode.window.showErrorMessage(text);
+        return undefined;
+      }
+    });
+
+  const resolve = async (arg?: unknown, source?: unknown): Promise<InstanceRef | undefined> => {
+    if (arg && typeof arg === 'object' && (arg as TreeNode).kind === 'instance') {
+      const n = arg as Extract<TreeNode, { kind: 'instance' }>;
+      return { entry: n.entry, instance: n.instance };
+    }
+    if (typeof arg === 'string') {
+      const ref = datasets.find(arg, typeof source === 'string' ? source : undefined);
+      if (!ref) throw new Error(`No instance "${arg}" in the open datasets.`);
+      return ref;
+    }
+    const active = sessions.active;
+    if (active) return datasets.find(active);
+    return pickInstance(deps, 'Pick an instance for the agent');
+  };
+
+  /** Asks for the key of an endpoint; undefined when the user backs out. */
+  const askForKey = async (baseUrl: string): Promise<string | undefined> => {
+    const origin = ApiKeys.origin(baseUrl);
+    const key = await vscode.window.showInputBox({
+      title: `API key for ${origin}`,
+      prompt: 'Kept in VS Code’s secret storage only: never in settings, logs or trajectories. Leave empty for a server that needs no key.',
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (key === undefined) return undefined;
+    await keys.set(baseUrl, key);
+    return key;
+  };
+
+  return [
+    command('sweGym.agent.start', async (arg?: unknown, source?: unknown, overrides?: AgentStartOverrides) => {
+      const ref = await resolve(arg, source);
+      if (!ref) return undefined;
+      const config: AgentRunConfig = { ...readAgentConfig(), ...(overrides && typeof overrides === 'object' ? overrides : {}) };
+      if (!config.model) {
+        const model = (
+          await vscode.window.showInputBox({
+            title: 'Model for the agent',
+            prompt: `The model name ${config.baseUrl || OPENAI_BASE_URL} serves (saved as sweGym.agent.model; the endpoint is sweGym.agent.baseUrl).`,
+            placeHolder: 'gpt-4o, Qwen/Qwen2.5-Coder-32B-Instruct, …',
+            ignoreFocusOut: true,
+          })
+        )?.trim();
+        if (!model) return undefined;
+        config.model = model;
+        await vscode.workspace.getConfiguration('sweGym.agent').update('model', model, vscode.ConfigurationTarget.Global);
+      }
+      if ((await keys.get(config.baseUrl)) === undefined && needsKey(config.baseUrl) && (await askForKey(config.baseUrl)) === undefined) return undefined;
+      panels.show(ref);
+      const session = await service.start(ref, config);
+      return { rolloutId: session.rolloutId };
+    }),
+    command('sweGym.agent.showView', async (arg?: unknown, source?: unknown) => {
+      const ref = await resolve(arg, source);
+      if (!ref) return undefined;
+      panels.show(ref);
+      return true;
+    }),
+    command('sweGym.agent.setApiKey', async (arg?: unknown) => {
+      const baseUrl = readAgentConfig().baseUrl;
+      if (typeof arg === 'string') await keys.set(baseUrl, arg);
+      else if ((await askForKey(baseUrl)) === undefined) return false;
+      void vscode.window.showInformationMessage(`The API key for ${ApiKeys.origin(baseUrl)} is saved in VS Code’s secret storage.`);
+      return true;
+    }),
+    command('sweGym.agent.clearApiKey', async () => {
+      const baseUrl = readAgentConfig().baseUrl;
+      await keys.clear(baseUrl);
+      void vscode.window.showInformationMessage(`The API key for ${ApiKeys.origin(baseUrl)} is forgotten.`);
+      return true;
+    }),
+    command('sweGym.agent.configure', () => vscode.commands.executeCommand('workbench.action.openSettings', 'sweGym.agent')),
+  ];
+}

@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import { passAtKEstimate } from '../../core/agent/runRollouts';
+import type { AgentRunRow, AgentStats } from '../../shared/agentView';
+import { Disposable } from '../util/disposable';
+
+const KEY = 'sweGym.agentRuns.v1';
+const MAX_PER_INSTANCE = 200;
+
+/**
+ * The agent rollouts of every instance, newest first, in globalState (launching can reload the
+ * window). Rows are written when a rollout starts and again when it ends, so a rollout the window
+ * took down with it shows as interrupted rather than vanishing.
+ */
+export class AgentRunStore extends Disposable {
+  private readonly changed = this.register(new vscode.EventEmitter<string>());
+  /** Fires with the instance id whose rollouts changed. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly memento: vscode.Memento) {
+    super();
+  }
+
+  private all(): Record<string, AgentRunRow[]> {
+    return this.memento.get<Record<string, AgentRunRow[]>>(KEY) ?? {};
+  }
+
+  rows(instanceId: string): AgentRunRow[] {
+    return this.all()[instanceId] ?? [];
+  }
+
+  row(instanceId: string, rolloutId: string): AgentRunRow | undefined {
+    return this.rows(instanceId).find((r) => r.rolloutId === rolloutId);
+  }
+
+  instanceIds(): string[] {
+    return Object.keys(this.all()).filter((id) => this.rows(id).length > 0);
+  }
+
+  nextIndex(instanceId: string): number {
+    return this.rows(instanceId).reduce((n, r) => Math.max(n, r.index + 1), 0);
+  }
+
+  async upsert(row: AgentRunRow): Promise<void> {
+    const all = this.all();
+    const rows = (all[row.instanceId] ?? []).filter((r) => r.rolloutId !== row.rolloutId);
+    all[row.instanceId] = [row, ...rows].sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, MAX_PER_INSTANCE);
+    await this.memento.update(KEY, all);
+    this.changed.fire(row.instanceId);
+  }
+
+  /** At activation nothing runs yet: rows still marked running were cut off by a reload. */
+  async markInterrupted(): Promise<void> {
+    const all = this.all();
+    const touched: string[] = [];
+    for (const [id, rows] of Object.entries(all)) {
+      if (!rows.some((r) => r.state === 'running' || r.state === 'paused')) continue;
+      all[id] = rows.map((r) => (r.state === 'running' || r.state === 'paused' ? { ...r, state: 'interrupted', exitReason: r.exitReason ?? 'interrupted' } : r));
+      touched.push(id);
+    }
+    if (!touched.length) return;
+    await this.memento.update(KEY, all);
+    for (const id of touched) this.changed.fire(id);
+  }
+
+  stats(instanceId: string): AgentStats {
+    return statsOf(this.rows(instanceId));
+  }
+}
+
+/** Success rate and unbiased pass@k over the rollouts that got a reward. */
+export function statsOf(rows: AgentRunRow[]): AgentStats {
+  const rewarded = rows.filter((r) => r.resolved !== null);
+  const resolved = rewarded.filter((r) => r.resolved).length;
+  const passAtK: Record<string, number> = {};
+  for (let k = 1; k <= rewarded.length; k++) passAtK[String(k)] = passAtKEstimate(rewarded.length, resolved, k);
+  return { rollouts: rows.length, rewarded: rewarded.length, resolved, successRate: rewarded.length ? resolved / rewarded.length : 0, passAtK };
+}
+
+/** `2/3 resolved` style figure for the tree; undefined without rewarded rollouts. */
+export function describeStats(s: AgentStats): string | undefined {
+  if (!s.rewarded) return undefined;
+  return `agents ${s.resolved}/${s.rewarded}`;
+}
+
+export function statsTooltip(s: AgentStats): string | undefined {
+  if (!s.rollouts) return undefined;
+  if (!s.rewarded) return `Agent rollouts: ${s.rollouts}, none rewarded yet.`;
+  const ks = Object.keys(s.passAtK)
+    .map(Number)
+    .filter((k) => k === 1 || k === 5 || k === 10 || k === s.rewarded)
+    .map((k) => `pass@${k} ${(100 * (s.passAtK[String(k)] ?? 0)).toFixed(0)}%`);
+  return `Agent rollouts: ${s.rollouts} (${s.rewarded} rewarded), ${s.resolved} resolved: success rate ${(100 * s.successRate).toFixed(0)}% · ${ks.join(' · ')}`;
+}

@@ -1,0 +1,247 @@
+/**
+ * Agents in the extension, in a real VS Code with real containers. The model is the one stand-in:
+ * a real HTTP server on 127.0.0.1 speaking the Chat Completions protocol (streaming, tool calls)
+ * from a script, reached by the real `openai` client through sweGym.agent.baseUrl — no LLM can run
+ * here. The webview's requests are sent through the panel's own protocol endpoint (the UI test
+ * clicks the real buttons).
+ */
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AgentPanel } from '../../../src/extension/agent/agentPanel';
+import type { AgentSession } from '../../../src/extension/agent/agentSession';
+import type { SweGymApi } from '../../../src/extension/api';
+import type { InstanceRef } from '../../../src/extension/datasets/datasetStore';
+import type { AgentRequests } from '../../../src/shared/protocol';
+import { byTurn, solveScript, startFakeOpenAIServer, type FakeRequest, type FakeScript, type FakeServer } from '../../support/fakeOpenAIServer';
+import { docker, getApi, git, setSetting, waitFor } from './helpers';
+
+const ID = 'swe-gym-studio__confini-7';
+const KEY = `sk-studio-test-${randomBytes(8).toString('hex')}`;
+const MODEL = 'fake-coder-7b';
+
+let nextRequestId = 90_000;
+/** A request as the webview sends it, through the panel's protocol endpoint (validation included). */
+async function fromWebview<M extends keyof AgentRequests & string>(panel: AgentPanel, method: M, params: AgentRequests[M]['params']): Promise<void> {
+  await panel.rpc.handle({ type: 'request', id: nextRequestId++, method, params });
+}
+
+function agentContainers(api: SweGymApi): string[] {
+  const r = docker('ps', '-aq', '--filter', `label=io.swe-gym-studio.session=${api.sessionId}`, '--filter', 'label=io.swe-gym-studio.purpose=agent');
+  return r.out ? r.out.split('\n') : [];
+}
+
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
+}
+
+function messagesOf(req: FakeRequest | undefined) {
+  return req?.body.messages ?? [];
+}
+
+describe('agents in the dev container (confini sample, scripted model on 127.0.0.1)', function () {
+  this.timeout(180_000);
+  let api: SweGymApi;
+  let ref: InstanceRef;
+  let server: FakeServer;
+  let script: FakeScript = () => ({ content: 'no script' });
+  let ws = '';
+  let editedRollout: AgentSession | undefined;
+
+  before(async () => {
+    api = await getApi();
+    const found = api.datasets.find(ID);
+    assert.ok(found, `${ID} is not in the samples`);
+    ref = found;
+    server = await startFakeOpenAIServer((req, prev) => script(req, prev), { apiKey: KEY });
+    await setSetting('agent.baseUrl', server.baseURL);
+    await setSetting('agent.model', MODEL);
+    await setSetting('agent.prices', { [MODEL]: { inputPerMillion: 1, outputPerMillion: 2 } });
+    assert.equal(await vscode.commands.executeCommand('sweGym.agent.setApiKey', KEY), true);
+  });
+
+  after(async () => {
+    for (const s of api?.agents.liveSessions() ?? []) s.control('cancel');
+    if (api?.sessions.isRunning(ID)) await api.sessions.stop(ID).catch(() => undefined);
+    await server?.close();
+    for (const k of ['agent.baseUrl', 'agent.model', 'agent.prices']) await setSetting(k, undefined);
+    await vscode.commands.executeCommand('sweGym.agent.clearApiKey');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('solves the task: the live view fills step by step, the files change on the host and in the editor, the reward resolves', async () => {
+    script = byTurn(solveScript(ref.instance.patch));
+    const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID)) as { rolloutId: string } | undefined;
+    assert.ok(started?.rolloutId, api.notices.at(-1));
+    // The start launched the dev container first.
+    assert.equal(api.sessions.isRunning(ID), true);
+    ws = api.sessions.workspaceDir(ID) as string;
+    const session = api.agents.session(started.rolloutId);
+    assert.ok(session);
+    const panel = await waitFor('the agent view', () => api.agentPanels.get(ID));
+    const result = await api.agents.whenDone(started.rolloutId);
+    assert.ok(result);
+    assert.equal(result.exitReason, 'finished', result.message);
+
+    // The view model: one card per model turn, with thought, action, observation, figures, diff.
+    const v = session.view;
+    const turns = solveScript(ref.instance.patch).length;
+    assert.equal(v.steps.length, turns);
+    assert.equal(v.state, 'ended');
+    assert.equal(v.model, MODEL);
+    assert.equal(v.where, 'dev');
+    const [first] = v.steps;
+    assert.ok(first);
+    assert.equal(first.thought, 'Let me look at the repository first.');
+    assert.equal(first.toolCalls[0]?.name, 'execute_bash');
+    assert.match(first.observations[0]?.text ?? '', /confini/);
+    for (const st of v.steps) {
+      assert.equal(st.phase, 'done');
+      assert.ok((st.usage?.promptTokens ?? 0) > 0, `step ${st.step} has token figures`);
+      assert.ok((st.costUsd ?? 0) > 0, `step ${st.step} has a cost from the price setting`);
+      assert.ok(st.durationMs !== undefined);
+    }
+    const lastEdit = v.steps[turns - 3];
+    assert.match(lastEdit?.diff?.patch ?? '', /_strip_inline_comment/, 'the workspace diff after the last edit step');
+    assert.ok(v.totals.costUsd > 0);
+    assert.equal(v.reward?.resolved, true, JSON.stringify(v.reward));
+    assert.equal(v.exit?.reason, 'finished');
+
+    // The webview got the events and rendered every step.
+    assert.ok(panel.eventsPosted > turns, `events posted: ${panel.eventsPosted}`);
+    await waitFor('the webview to report every step rendered', () => panel.lastRendered?.rolloutId === v.rolloutId && panel.lastRendered.steps === turns && panel.lastRendered.seq === v.lastSeq, 20_000);
+
+    // The agent edited the user's workspace: on the host, and in the editor (followEdits opened it).
+    const file = path.join(ws, 'confini', 'parser.py');
+    assert.match(fs.readFileSync(file, 'utf8'), /def _strip_inline_comment/);
+    const editor = await waitFor('the edited file open in an editor', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === file));
+    await waitFor('the editor to show the last edit', () => editor.document.getText() === fs.readFileSync(file, 'utf8') && !editor.document.isDirty, 15_000);
+
+    // The exact request, on demand: what was sent, the key redacted; the key itself came from SecretStorage.
+    const req = JSON.parse(session.requestJson(2).json) as { url: string; headers: Record<string, string>; body: { model: string; tools: unknown[]; messages: unknown[] } };
+    assert.equal(req.body.model, MODEL);
+    assert.equal(req.body.tools.length, 3);
+    assert.equal(req.body.messages.length, 4);
+    assert.equal(req.headers.authorization, '[redacted]');
+    assert.match(req.url, /\/chat\/completions$/);
+    assert.equal(server.requests[0]?.headers.authorization, `Bearer ${KEY}`);
+
+    // The reward reached the instance's status, the run table and the tree row.
+    assert.equal(api.status.statusOf(ID), 'resolved');
+    assert.equal(api.state.get(ID).history?.[0]?.agent?.rolloutId, v.rolloutId);
+    const runs = api.agents.runsView(ID);
+    assert.equal(runs.rows[0]?.rolloutId, v.rolloutId);
+    assert.equal(runs.rows[0]?.exitReason, 'finished');
+    assert.equal(runs.rows[0]?.steps, turns);
+    assert.equal(runs.rows[0]?.resolved, true);
+    assert.deepEqual([runs.stats.rewarded, runs.stats.resolved, runs.stats.passAtK['1']], [1, 1, 1]);
+    const node = api.tree.nodeFor(ID);
+    assert.ok(node);
+    const item = api.tree.getTreeItem(node);
+    assert.match(String(item.description), /agents 1\/1/);
+    assert.match((item.tooltip as vscode.MarkdownString).value, /success rate 100% · pass@1 100%/);
+
+    // The trajectory is on disk; the key is nowhere in what was written.
+    assert.ok(result.trajectoryPath && fs.existsSync(result.trajectoryPath));
+    const runDir = process.env.SWE_GYM_TEST_RUN_DIR ?? '';
+    const written = [...filesUnder(path.dirname(result.trajectoryPath)), ...filesUnder(path.join(runDir, 'user-data', 'logs')), path.join(runDir, 'user-data', 'User', 'settings.json')];
+    assert.ok(written.length > 3);
+    for (const f of written) assert.ok(!fs.readFileSync(f, 'utf8').includes(KEY), `the API key leaked into ${f}`);
+  });
+
+  it('pause, edit the next action, edit its observation and a file by hand, resume: the model sees the edits', async () => {
+    git(ws, ['checkout', '--', '.']);
+    git(ws, ['clean', '-fdq']);
+    script = byTurn([
+      { content: 'I will leave a note.', toolCalls: [{ name: 'execute_bash', arguments: { command: 'echo original > /testbed/agent_note.txt && cat /testbed/agent_note.txt' } }] },
+      { content: 'Done.', toolCalls: [{ name: 'finish', arguments: {} }] },
+    ]);
+    const before = server.requests.length;
+    const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID, undefined, { startPaused: true, reward: false })) as { rolloutId: string } | undefined;
+    assert.ok(started, api.notices.at(-1));
+    const session = api.agents.session(started.rolloutId) as AgentSession;
+    const v = session.view;
+    const panel = await waitFor('the agent view to show the new rollout', () => (api.agentPanels.get(ID)?.shown === session ? api.agentPanels.get(ID) : undefined));
+    await waitFor('a pause before the first model request', () => v.state === 'paused' && v.pausedAt === 'before_model');
+    assert.equal(server.requests.length, before, 'nothing was asked while paused');
+
+    // "Next action": ask the model, stop before its action runs.
+    await fromWebview(panel, 'control', { rolloutId: v.rolloutId, action: 'stepToAction' });
+    await waitFor('a pause before the action', () => v.state === 'paused' && v.pausedAt === 'before_action' && v.pendingAction);
+    assert.equal(v.pendingAction?.name, 'execute_bash');
+    const edited = JSON.stringify({ command: 'echo edited > /testbed/agent_note.txt && cat /testbed/agent_note.txt' });
+    await fromWebview(panel, 'editAction', { rolloutId: v.rolloutId, name: 'execute_bash', arguments: edited });
+    assert.equal(v.pendingAction?.arguments, edited);
+    assert.match(v.pendingAction?.editedFrom?.arguments ?? '', /echo original/);
+
+    // Step: the edited action runs, then it pauses before the next model request.
+    await fromWebview(panel, 'control', { rolloutId: v.rolloutId, action: 'step' });
+    await waitFor('a pause after step 1', () => v.state === 'paused' && v.pausedAt === 'before_model' && v.step === 1);
+    assert.equal(fs.readFileSync(path.join(ws, 'agent_note.txt'), 'utf8'), 'edited\n');
+    const step1 = v.steps[0];
+    assert.ok(step1);
+    assert.match(step1.observations[0]?.text ?? '', /edited/);
+    assert.ok(step1.toolCalls[0]?.editedFrom, 'the step records that its action was edited');
+    const callId = step1.toolCalls[0]?.id ?? '';
+
+    // While paused: the observation is edited, a file is changed by hand, a note is added.
+    await fromWebview(panel, 'editObservation', { rolloutId: v.rolloutId, toolCallId: callId, content: 'OBSERVATION:\nedited by the test' });
+    assert.equal(step1.observations[0]?.edited, true);
+    fs.writeFileSync(path.join(ws, 'HAND_EDIT.md'), 'written by hand while the agent was paused\n');
+    await fromWebview(panel, 'control', { rolloutId: v.rolloutId, action: 'resume' });
+    const result = await api.agents.whenDone(v.rolloutId);
+    assert.equal(result?.exitReason, 'finished', result?.message);
+    assert.equal(result?.resolved, null, 'started without a reward');
+
+    // What the model was sent next: the edited call, the edited observation, and the hand edit.
+    const second = messagesOf(server.requests.at(-1));
+    const assistant = second.find((m) => m.role === 'assistant') as { tool_calls?: { function: { arguments: string } }[] } | undefined;
+    assert.equal(assistant?.tool_calls?.[0]?.function.arguments, edited);
+    assert.equal(second.find((m) => m.role === 'tool')?.content, 'OBSERVATION:\nedited by the test');
+    const human = second.filter((m) => m.role === 'user').at(-1);
+    assert.match(String(human?.content), /HAND_EDIT\.md/);
+    assert.ok(step1.notes.some((n) => n.kind === 'human_step' && n.files?.includes('HAND_EDIT.md')), JSON.stringify(step1.notes));
+    assert.ok(step1.notes.some((n) => n.kind === 'action_edited'));
+    assert.equal(session.observationText(callId), 'OBSERVATION:\nedited by the test');
+    editedRollout = session;
+  });
+
+  it('forks from step 1 into a container of its own, replaying the edited step, and leaves no container', async () => {
+    assert.ok(editedRollout, 'needs the rollout of the previous test');
+    const panel = api.agentPanels.get(ID) as AgentPanel;
+    await fromWebview(panel, 'fork', { rolloutId: editedRollout.rolloutId, step: 1 });
+    const fork = await waitFor('the fork to be shown', () => (panel.shown !== editedRollout ? panel.shown : undefined));
+    const v = fork.view;
+    assert.equal(v.where, 'own');
+    assert.deepEqual(v.forkOf, { rolloutId: editedRollout.rolloutId, step: 1 });
+    await waitFor('the fork to pause after the replayed step', () => v.state === 'paused' && v.step === 1, 60_000);
+    assert.equal(agentContainers(api).length, 1, 'the fork runs in a container of its own');
+    assert.match(v.steps[0]?.observations[0]?.text ?? '', /edited/, 'the replayed step ran the edited action');
+    await fromWebview(panel, 'control', { rolloutId: v.rolloutId, action: 'resume' });
+    const result = await api.agents.whenDone(v.rolloutId);
+    assert.equal(result?.exitReason, 'finished', result?.message);
+    assert.equal(v.steps.length, 2);
+    assert.deepEqual(agentContainers(api), []);
+    const rows = api.agents.runsView(ID).rows;
+    assert.equal(rows.length, 3);
+    assert.equal(rows.find((r) => r.rolloutId === v.rolloutId)?.forkOf?.step, 1);
+  });
+
+  it('a key the endpoint refuses ends the rollout at once with a clear message', async () => {
+    await vscode.commands.executeCommand('sweGym.agent.setApiKey', 'sk-wrong');
+    try {
+      const before = server.requests.length;
+      const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID, undefined, { reward: false })) as { rolloutId: string } | undefined;
+      assert.ok(started, api.notices.at(-1));
+      const result = await api.agents.whenDone(started.rolloutId);
+      assert.equal(result?.exitReason, 'auth_error');
+      assert.equal(server.requests.length, before + 1, 'no retry after a 401');
+      assert.match(api.agents.session(started.rolloutId)?.view.exit?.message ?? '', /refused the request \(401/);
+    } finally {
+      await vscode.commands.executeCommand('sweGym.agent.setApiKey', KEY);
+    }
+  });
+});
