@@ -12,8 +12,14 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** `--help` on a command: main prints the usage and exits 0. */
+export class HelpRequested extends Error {
+  override name = 'HelpRequested';
+}
+
 /** node:util parseArgs, with unknown options reported as usage errors. */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
+  if (argv.includes('--help') || argv.includes('-h')) throw new HelpRequested(`usage: ${usage}`);
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {

@@ -1,4 +1,4 @@
-import { UsageError, type CliContext } from './cliContext';
+import { HelpRequested, UsageError, type CliContext } from './cliContext';
 import { cleanupCommand } from './commands/cleanup';
 import { demoCommand } from './commands/demo';
 import { evalCommand } from './commands/eval';
@@ -49,13 +49,13 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`${name}: ${command.help}\n`);
-      return 0;
-    }
     return await command.run({ argv: rest, stdout: process.stdout, stderr: process.stderr, signal: abort.signal });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
+    if (e instanceof HelpRequested) {
+      process.stdout.write(`${name}: ${command.help}\n${e.message}\n`);
+      return 0;
+    }
     if (e.name === 'AbortError' || abort.signal.aborted) {
       process.stderr.write(`Cancelled: ${e.message}\n`);
       return 130;
