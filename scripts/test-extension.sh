@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Extension tests in a real VS Code (code-server, offline) and headless Chromium:
 #   1. the mocha suite inside the extension host (test/extension/suite),
-#   2. the clicking UI test (test/ui/flow.ts), screenshots in test-results/screenshots/,
+#   2. the clicking UI tests (test/ui/flow.ts, test/ui/agentFlow.ts), screenshots in test-results/screenshots/,
 #   3. the packaged .vsix installed into a fresh code-server (test/ui/vsixSmoke.ts).
 # Installs what it needs (Docker engine, base image, code-server, chromium), builds, runs both,
 # and exits non-zero if either fails. SWE_GYM_SKIP_UI=1 runs only the suite.
@@ -17,7 +17,7 @@ export CODE_SERVER_BIN CHROMIUM_PATH
 
 node scripts/build.mjs >/dev/null
 npx tsc -p tsconfig.test.json >/dev/null || true   # others' type errors must not block emitting ours
-for f in out/test/extension/unit/protocol.test.js out/test/extension/runExtensionTests.js out/test/extension/suite/index.js out/test/ui/flow.js out/test/ui/vsixSmoke.js; do
+for f in out/test/extension/unit/protocol.test.js out/test/extension/runExtensionTests.js out/test/extension/suite/index.js out/test/ui/flow.js out/test/ui/agentFlow.js out/test/ui/vsixSmoke.js; do
   [ -f "$f" ] || { echo "missing $f after compiling the tests" >&2; exit 1; }
 done
 

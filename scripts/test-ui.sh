@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The clicking UI test alone: tree item -> page -> Launch -> Run hidden tests -> reward, themes,
-# reload, Stop. Screenshots land in test-results/screenshots/ (look at them).
+# The clicking UI tests alone: tree item -> page -> Launch -> Run hidden tests -> reward, themes,
+# reload, Stop; then the agent live view (start, pause, edit the next action, resume, reward,
+# request JSON, step diff, run table, themes). Screenshots land in test-results/screenshots/
+# (look at them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != --no-setup ]; then
@@ -12,4 +14,8 @@ if [ "${1:-}" != --no-setup ]; then
   node scripts/build.mjs >/dev/null
   npx tsc -p tsconfig.test.json >/dev/null || true
 fi
-node out/test/ui/flow.js
+status=0
+node out/test/ui/flow.js || status=1
+# The agent live view: scripted model on 127.0.0.1, screenshots agent-*.png.
+node out/test/ui/agentFlow.js || status=1
+exit "$status"

@@ -43,6 +43,8 @@ class Studio extends Disposable {
     const evaluation = this.register(new EvaluationService(runtimes, sessions, state, busy, hiddenTests, settings, sessionId, log.child('evaluation')));
     const diffs = this.register(new DiffViews(datasets, sessions, evaluation, state));
     const actions = new InstanceActions(sessions, evaluation, diffs, state, hiddenTests, log.child('actions'));
+    const keys = new ApiKeys(context.secrets);
+    const agents = this.register(new AgentService({ datasets, sessions, actions, state, busy, runtimes, settings, keys, memento: context.globalState, globalStorage: context.globalStorageUri, sessionId, log: log.child('agent') }));
     const tree = this.register(new InstanceTreeProvider(datasets, status, sessions));
     const treeView = this.register(vscode.window.createTreeView('sweGym.instances', { treeDataProvider: tree, showCollapseAll: true }));
     this.register(tree.onDidChangeFilter(() => (treeView.message = tree.describeFilter())));
@@ -52,7 +54,7 @@ class Studio extends Disposable {
     // Restored pages wait for the datasets (they look their instance up by id).
     let markLoaded: () => void = () => undefined;
     const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
-    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, sessions, busy, evaluation, datasets, actions, showTestLog }, loaded, log.child('page')));
+    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, sessions, busy, evaluation, datasets, actions, showTestLog, agentStats: (id) => agents.runs.stats(id), onDidChangeAgents: agents.onDidChange }, loaded, log.child('page')));
     const ready = (async () => {
       try {
         await datasets.loadAll();
@@ -93,8 +95,6 @@ class Studio extends Disposable {
     const removeOrphans = () => offerOrphanRemoval(runtimes.get(), sessions.trackedContainerIds(), log.child('orphans'), true);
     for (const d of registerCommands({ datasets, sessions, actions, panels, tree, treeView, status, log, showTestLog, removeOrphans, notices })) this.register(d);
 
-    const keys = new ApiKeys(context.secrets);
-    const agents = this.register(new AgentService({ datasets, sessions, actions, state, busy, runtimes, settings, keys, memento: context.globalState, globalStorage: context.globalStorageUri, sessionId, log: log.child('agent') }));
     const agentPanels = this.register(new AgentPanels(context.extensionUri, agents, datasets, busy, loaded, log.child('agent-view')));
     this.register(tree.addDecorator(agents));
     for (const d of registerAgentCommands({ service: agents, panels: agentPanels, keys, datasets, sessions, status, log: log.child('agent'), notices })) this.register(d);

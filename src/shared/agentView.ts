@@ -318,7 +318,8 @@ export function applyAgentEvent(s: AgentViewState, e: AgentViewEvent): AgentView
       const edited = { ...e.after, editedFrom: { name: e.before.name, arguments: e.before.arguments } };
       if (i >= 0) st.toolCalls[i] = edited;
       if (s.pendingAction?.id === e.before.id) s.pendingAction = edited;
-      st.notes.push({ kind: 'action_edited', text: `Action edited by hand before it ran: ${e.before.name} → ${e.after.name}.` });
+      const was = e.before.arguments.length > 300 ? `${e.before.arguments.slice(0, 300)}…` : e.before.arguments;
+      st.notes.push({ kind: 'action_edited', text: `The action was edited by hand before it ran. The model had asked for ${e.before.name} ${was}${e.before.name === e.after.name ? '' : ` (now ${e.after.name})`}.` });
       return { header: true, step: e.step };
     }
     case 'observation': {

@@ -3,6 +3,7 @@
  * by the webview. Hidden data (gold patch, test names) is only present once revealed, so the
  * webview can never leak what the user has not asked to see.
  */
+import type { AgentStats } from './agentView';
 
 export type InstanceStatus = 'not-started' | 'running' | 'resolved' | 'failed' | 'error';
 export type RevealKind = 'gold' | 'tests';
@@ -106,4 +107,6 @@ export interface InstancePageState {
   busy?: BusyView;
   history: RunRecord[];
   candidate?: { patch: string; stats: PatchStats; at: string };
+  /** Agent rollouts of this instance: how often they resolved it (an empirical difficulty). */
+  agents?: AgentStats;
 }

@@ -122,7 +122,8 @@ export class InstancePage {
   private renderHeader(s: InstancePageState): void {
     const st = STATUS[s.status];
     const d = s.difficulty;
-    this.header.set(JSON.stringify([s.instance.id, s.status, d, s.datasetName, s.session.state]), () => [
+    const agents = s.agents;
+    this.header.set(JSON.stringify([s.instance.id, s.status, d, s.datasetName, s.session.state, agents]), () => [
       h('div', { class: 'title-row' }, h('h1', {}, s.instance.id), h('span', { id: 'status', class: `pill ${st.cls}` }, icon(st.icon, s.status === 'running' ? 'codicon-modifier-spin' : ''), ` ${st.label}`)),
       h(
         'dl',
@@ -148,6 +149,9 @@ export class InstancePage {
         h('vscode-badge', { variant: 'counter' }, String(d.passToPass)),
         ' PASS_TO_PASS',
         d.label ? ` · rated “${d.label}”` : '',
+        agents?.rewarded
+          ? h('span', { id: 'agent-difficulty', title: Object.entries(agents.passAtK).map(([k, p]) => `pass@${k} ${(100 * p).toFixed(0)}%`).join(' · ') }, ` · agents resolved ${agents.resolved} of ${agents.rewarded} (${(100 * agents.successRate).toFixed(0)}%)`)
+          : null,
       ),
     ]);
   }
@@ -189,7 +193,7 @@ export class InstancePage {
       if (!last) return [h('p', { class: 'muted' }, icon('info'), ' No run yet. Launch, edit the workspace, then run the hidden tests.')];
       const v = verdict(last);
       return [
-        h('div', { class: `reward-card ${v.cls}` }, icon(v.icon, 'reward-icon'), h('div', {}, h('div', { class: 'reward-title' }, v.text), h('div', { class: 'reward-counts' }, counts(last)), h('div', { class: 'muted small' }, `${when(last.at)} · ${(last.durationMs / 1000).toFixed(1)} s · ${last.rules ?? ''}${last.goldSeen ? ' · gold patch had been revealed' : ''}${last.rulesDisagree ? ' · the strict SWE-bench 5 rules disagree' : ''}`), last.error ? h('div', { class: 'small' }, last.error) : null)),
+        h('div', { class: `reward-card ${v.cls}` }, icon(v.icon, 'reward-icon'), h('div', {}, h('div', { class: 'reward-title' }, v.text), h('div', { class: 'reward-counts' }, counts(last)), h('div', { class: 'muted small' }, `${when(last.at)} · ${(last.durationMs / 1000).toFixed(1)} s · ${last.rules ?? ''}${last.agent ? ` · by the agent (${last.agent.model})` : ''}${last.goldSeen ? ' · gold patch had been revealed' : ''}${last.rulesDisagree ? ' · the strict SWE-bench 5 rules disagree' : ''}`), last.error ? h('div', { class: 'small' }, last.error) : null)),
       ];
     });
   }

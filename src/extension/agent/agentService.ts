@@ -89,7 +89,7 @@ export class AgentService extends Disposable implements InstanceDecorator {
 
   /** Called once the datasets and dev containers are known again. */
   async restore(showView: (ref: InstanceRef) => void): Promise<void> {
-    await this.runs.markInterrupted();
+    await this.runs.markInterrupted(new Set(this.tracked.keys()));
     const pending = this.d.memento.get<Record<string, { config: AgentRunConfig; source: string }>>(PENDING_KEY) ?? {};
     await this.d.memento.update(PENDING_KEY, undefined);
     for (const [id, p] of Object.entries(pending)) {

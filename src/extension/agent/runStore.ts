@@ -48,13 +48,14 @@ export class AgentRunStore extends Disposable {
     this.changed.fire(row.instanceId);
   }
 
-  /** At activation nothing runs yet: rows still marked running were cut off by a reload. */
-  async markInterrupted(): Promise<void> {
+  /** Rows still marked running that this window does not run were cut off by a reload or a crash. */
+  async markInterrupted(live: ReadonlySet<string>): Promise<void> {
     const all = this.all();
     const touched: string[] = [];
+    const cutOff = (r: AgentRunRow) => (r.state === 'running' || r.state === 'paused') && !live.has(r.rolloutId);
     for (const [id, rows] of Object.entries(all)) {
-      if (!rows.some((r) => r.state === 'running' || r.state === 'paused')) continue;
-      all[id] = rows.map((r) => (r.state === 'running' || r.state === 'paused' ? { ...r, state: 'interrupted', exitReason: r.exitReason ?? 'interrupted' } : r));
+      if (!rows.some(cutOff)) continue;
+      all[id] = rows.map((r) => (cutOff(r) ? { ...r, state: 'interrupted', exitReason: r.exitReason ?? 'interrupted' } : r));
       touched.push(id);
     }
     if (!touched.length) return;

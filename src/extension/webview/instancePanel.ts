@@ -14,6 +14,8 @@ export interface PanelDeps extends PageStateDeps {
   datasets: DatasetStore;
   actions: InstanceActions;
   showTestLog(): void;
+  /** Fires with an instance id whose agent figures changed. */
+  onDidChangeAgents?: vscode.Event<string>;
 }
 
 /** One instance page: the webview, its protocol endpoint, and pushes of fresh state. */
@@ -42,6 +44,7 @@ class InstancePanel extends Disposable {
     };
     this.register(deps.status.onDidChange(onChange));
     this.register(deps.evaluation.onDidChange(onChange));
+    if (deps.onDidChangeAgents) this.register(deps.onDidChangeAgents(onChange));
     this.register(
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.active) deps.sessions.setActive(id);

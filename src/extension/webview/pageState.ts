@@ -1,3 +1,4 @@
+import type { AgentStats } from '../../shared/agentView';
 import type { InstancePageState, RunRecord } from '../../shared/instancePage';
 import { patchStats } from '../../shared/patchStats';
 import type { InstanceRef } from '../datasets/datasetStore';
@@ -14,6 +15,8 @@ export interface PageStateDeps {
   sessions: SessionManager;
   busy: BusyTracker;
   evaluation: EvaluationService;
+  /** Success rate and pass@k of the agent rollouts, when there are any. */
+  agentStats?(instanceId: string): AgentStats | undefined;
 }
 
 /** The page's view model. Gold patch and test names are left out unless revealed. */
@@ -26,6 +29,7 @@ export function buildPageState(ref: InstanceRef, deps: PageStateDeps): InstanceP
   const history: RunRecord[] = (record.history ?? []).map((r) => (showNames ? r : { ...r, tests: r.tests?.map(({ id: _hidden, ...t }) => t) }));
   const busy = deps.busy.get(id);
   const candidate = deps.evaluation.lastCandidate(id);
+  const agents = deps.agentStats?.(id);
   return {
     datasetName: entry.name,
     instance: {
@@ -51,5 +55,6 @@ export function buildPageState(ref: InstanceRef, deps: PageStateDeps): InstanceP
     ...(busy ? { busy } : {}),
     history,
     ...(candidate ? { candidate } : {}),
+    ...(agents?.rollouts ? { agents } : {}),
   };
 }

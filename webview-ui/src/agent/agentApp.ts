@@ -18,6 +18,13 @@ function when(iso: string | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
 
+/** Time of day for today, else the date. */
+function shortWhen(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : d.toLocaleDateString();
+}
+
 function statusOf(v: AgentViewState): { text: string; cls: string; icon: string; spin?: boolean } {
   if (v.rewarding) return { text: 'Running the hidden tests', cls: 'running', icon: 'beaker', spin: false };
   switch (v.state) {
@@ -46,6 +53,7 @@ export class AgentApp {
   private buffer: LiveEvent[] = [];
   private readonly cards = new Map<number, StepCard>();
   private readonly header = new Slot(h('header', { class: 'agent-header' }));
+  private readonly bar = new Slot(h('div', { class: 'agent-bar', role: 'toolbar', 'aria-label': 'Agent controls' }));
   private readonly busy = new Slot(h('div', { class: 'busy', 'aria-live': 'polite' }));
   private readonly error = h('div', { class: 'error-banner', role: 'alert', hidden: true });
   private readonly pending = new Slot(h('div', { id: 'pending', class: 'pending', 'aria-live': 'polite' }));
@@ -62,7 +70,8 @@ export class AgentApp {
     private readonly call: AgentCall,
     private readonly instanceId: string,
   ) {
-    root.replaceChildren(this.header.el, this.busy.el, this.error, this.pending.el, this.reward.el, this.opening.el, this.preamble.el, this.steps, this.runsSlot.el);
+    // The pending box sits at the live edge, after the last step, where following scrolls to.
+    root.replaceChildren(this.header.el, this.bar.el, this.busy.el, this.error, this.reward.el, this.opening.el, this.preamble.el, this.steps, this.pending.el, this.runsSlot.el);
     this.renderHeader();
   }
 
@@ -178,52 +187,60 @@ export class AgentApp {
   private renderHeader(): void {
     const v = this.view;
     const liveDev = this.runs?.rows.some((r) => r.where === 'dev' && (r.state === 'running' || r.state === 'paused'));
-    const key = JSON.stringify([v?.rolloutId, v?.state, v?.pausedAt, v?.step, v?.totals, v?.rewarding, v?.reward?.status, v?.exit?.reason, v?.problem, liveDev, this.runs?.busy]);
+    const current = v?.steps.at(-1);
+    // The step in flight counts too: the header should not sit at zero while step 1 streams.
+    const inFlight = current && current.phase !== 'done' ? current.usage : undefined;
+    const key = JSON.stringify([v?.rolloutId, v?.step, v?.totals, inFlight, v?.exit?.durationMs, v?.problem, v?.model, v?.live]);
     this.header.set(key, () => {
       if (!v) {
         return [
           h('div', { class: 'title-row' }, icon('hubot', 'title-icon'), h('h1', {}, `Agent · ${this.instanceId}`)),
           h('p', { class: 'muted' }, 'No agent has worked on this instance yet. Start one: it works in the instance’s dev container (launched if needed), so you watch its edits in the editor, and can pause it, edit its next action and take over by hand.'),
-          h('div', { class: 'toolbar', role: 'toolbar' }, button('btn-start', 'Start agent', 'hubot', () => void this.call('start', {}), { disabled: !!this.runs?.busy })),
         ];
       }
-      const st = statusOf(v);
-      const live = v.live && v.state !== 'ended';
-      const paused = live && v.state === 'paused';
-      const control = (action: AgentControl) => () => void this.control(action);
       const meta = [
         h('span', { title: v.endpoint ?? '' }, icon('hubot'), ` ${v.model || '…'}`),
         v.endpoint ? h('span', { class: 'muted' }, v.endpoint) : null,
-        h('span', {}, icon(v.where === 'dev' ? 'vm-running' : 'vm'), v.where === 'dev' ? ' in your dev container' : ' in its own container'),
+        h('span', {}, icon(v.where === 'dev' ? 'vm-running' : 'vm'), v.where === 'dev' ? ' your dev container' : ' its own container'),
         h('span', { class: 'muted', title: `${v.rolloutId} · ${v.runId}` }, `rollout #${v.index}`),
         v.forkOf ? h('span', {}, icon('repo-forked'), ` fork at step ${v.forkOf.step}`) : null,
-        v.live ? null : h('span', { class: 'muted' }, icon('history'), ' from its trajectory file'),
+        v.live ? null : h('span', { class: 'muted' }, icon('history'), ' read from its trajectory'),
       ];
-      const t = v.totals;
+      const prompt = v.totals.promptTokens + (inFlight?.promptTokens ?? 0);
+      const completion = v.totals.completionTokens + (inFlight?.completionTokens ?? 0);
       return [
-        h('div', { class: 'title-row' }, icon('hubot', 'title-icon'), h('h1', {}, `Agent · ${v.instanceId}`), h('span', { id: 'agent-status', class: `pill ${st.cls}` }, icon(st.icon, st.spin ? 'codicon-modifier-spin' : ''), ` ${st.text}`)),
+        h('div', { class: 'title-row' }, icon('hubot', 'title-icon'), h('h1', {}, `Agent · ${v.instanceId}`)),
         h('div', { class: 'meta-row' }, ...meta.filter(Boolean).flatMap((m, i) => (i ? [h('span', { class: 'sep' }, '·'), m] : [m]))),
         h(
           'div',
           { id: 'agent-figures', class: 'figures-row' },
-          h('span', {}, `${plural(v.step, 'step')}`),
-          h('span', {}, `${t.promptTokens.toLocaleString('en-US')} prompt + ${t.completionTokens.toLocaleString('en-US')} completion tokens`),
-          h('span', {}, dollars(t.costUsd)),
+          h('span', {}, plural(v.step, 'step')),
+          h('span', { title: 'prompt + completion tokens' }, `${prompt.toLocaleString('en-US')} + ${completion.toLocaleString('en-US')} tokens`),
+          h('span', {}, dollars(v.totals.costUsd)),
           v.exit ? h('span', {}, seconds(v.exit.durationMs)) : null,
         ),
-        h(
-          'div',
-          { class: 'toolbar', role: 'toolbar', 'aria-label': 'Agent controls' },
-          live ? button('btn-pause', 'Pause', 'debug-pause', control('pause'), { disabled: paused, title: 'Pause at the next point: before the next action runs, or before the next model request' }) : null,
-          live ? button('btn-resume', 'Resume', 'debug-continue', control('resume'), { disabled: !paused, secondary: !paused }) : null,
-          live ? button('btn-step', 'Step', 'debug-step-over', control('step'), { disabled: !paused, secondary: true, title: 'Run to the end of this step, then pause before the next model request' }) : null,
-          live ? button('btn-next-action', 'Next action', 'debug-step-into', control('stepToAction'), { disabled: !(paused && v.pausedAt === 'before_model'), secondary: true, title: 'Ask the model, then pause before its action runs (so you can edit it)' }) : null,
-          live ? button('btn-stop', 'Stop', 'debug-stop', control('stop'), { secondary: true, title: 'End the rollout now: its patch is taken and rewarded' }) : null,
-          v.where === 'dev' ? button('btn-show-diff', 'Show diff', 'diff', () => void this.call('showDiff', {}), { secondary: true, title: 'The workspace against the base commit, in a diff editor' }) : null,
-          v.state === 'ended' ? button('btn-trajectory', 'Trajectory', 'go-to-file', () => void this.call('openTrajectory', { rolloutId: v.rolloutId }), { secondary: true, title: 'Open the trajectory file' }) : null,
-          !live && !liveDev ? button('btn-start', 'Start agent', 'hubot', () => void this.call('start', {}), { secondary: v.state !== 'ended', disabled: !!this.runs?.busy }) : null,
-        ),
         v.problem ? h('div', { class: 'warning-banner', role: 'alert' }, icon('warning'), ` ${v.problem}`) : null,
+      ];
+    });
+    const barKey = JSON.stringify([v?.rolloutId, v?.state, v?.pausedAt, v?.step, v?.rewarding, v?.reward?.status, v?.exit?.reason, liveDev, this.runs?.busy]);
+    this.bar.set(barKey, () => {
+      const start = (secondary: boolean) => button('btn-start', 'Start agent', 'hubot', () => void this.call('start', {}), { secondary, disabled: !!this.runs?.busy, title: 'Start a new rollout in the dev container' });
+      if (!v) return [start(false)];
+      const st = statusOf(v);
+      const live = v.live && v.state !== 'ended';
+      const paused = live && v.state === 'paused';
+      const control = (action: AgentControl) => () => void this.control(action);
+      return [
+        live ? button('btn-pause', 'Pause', 'debug-pause', control('pause'), { disabled: paused, secondary: paused, title: 'Pause at the next point: before the next action runs, or before the next model request' }) : null,
+        live ? button('btn-resume', 'Resume', 'debug-continue', control('resume'), { disabled: !paused, secondary: !paused }) : null,
+        live ? button('btn-step', 'Step', 'debug-step-over', control('step'), { disabled: !paused, secondary: true, title: 'Run to the end of this step, then pause before the next model request' }) : null,
+        live ? button('btn-next-action', 'Next action', 'debug-step-into', control('stepToAction'), { disabled: !(paused && v.pausedAt === 'before_model'), secondary: true, title: 'Ask the model, then pause before its action runs (so you can edit it)' }) : null,
+        live ? button('btn-stop', 'Stop', 'debug-stop', control('stop'), { secondary: true, title: 'End the rollout now: its patch is taken and rewarded' }) : null,
+        v.where === 'dev' ? button('btn-show-diff', 'Show diff', 'diff', () => void this.call('showDiff', {}), { secondary: true, title: 'The workspace against the base commit, in a diff editor' }) : null,
+        v.state === 'ended' ? button('btn-trajectory', 'Trajectory', 'go-to-file', () => void this.call('openTrajectory', { rolloutId: v.rolloutId }), { secondary: true, title: 'Open the trajectory file' }) : null,
+        !live && !liveDev ? start(v.state !== 'ended') : null,
+        h('span', { class: 'spacer' }),
+        h('span', { id: 'agent-status', class: `pill ${st.cls}`, role: 'status' }, icon(st.icon, st.spin ? 'codicon-modifier-spin' : ''), ` ${st.text}`),
       ];
     });
   }
@@ -369,14 +386,14 @@ export class AgentApp {
           'tr',
           { class: x.rolloutId === shown ? 'selected' : '', 'data-rollout-id': x.rolloutId, tabindex: 0, title: 'Show this rollout' },
           h('td', {}, `#${x.index}`),
-          h('td', {}, when(x.startedAt)),
-          h('td', {}, x.model),
-          h('td', {}, x.where === 'dev' ? 'dev container' : x.forkOf ? `fork @${x.forkOf.step}` : 'own container'),
+          h('td', { class: x.resolved ? 'passed' : x.resolved === false ? 'failed' : '' }, x.resolved === null ? '' : icon(x.resolved ? 'pass-filled' : 'error'), ` ${verdict}`),
           h('td', {}, x.state === 'ended' || x.state === 'interrupted' ? (EXIT_LABELS[x.exitReason ?? ''] ?? x.exitReason ?? '') : x.state),
           h('td', { class: 'num' }, String(x.steps)),
           h('td', { class: 'num' }, (x.promptTokens + x.completionTokens).toLocaleString('en-US')),
           h('td', { class: 'num' }, dollars(x.costUsd)),
-          h('td', { class: x.resolved ? 'passed' : x.resolved === false ? 'failed' : '' }, x.resolved === null ? '' : icon(x.resolved ? 'pass-filled' : 'error'), ` ${verdict}`),
+          h('td', {}, x.model),
+          h('td', {}, x.where === 'dev' ? 'dev container' : x.forkOf ? `fork @${x.forkOf.step}` : 'own container'),
+          h('td', { title: when(x.startedAt) }, shortWhen(x.startedAt)),
         );
         const select = () => x.rolloutId !== shown && void this.call('select', { rolloutId: x.rolloutId }).then((view) => view && this.setView(view));
         tr.addEventListener('click', select);
@@ -388,10 +405,14 @@ export class AgentApp {
         h('p', { id: 'agent-stats', class: 'muted' }, stats),
         r.rows.length
           ? h(
-              'table',
-              { id: 'runs-table', class: 'history runs-table' },
-              h('thead', {}, h('tr', {}, ...['#', 'Started', 'Model', 'Where', 'Exit', 'Steps', 'Tokens', 'Cost', 'Reward'].map((c) => h('th', {}, c)))),
-              h('tbody', {}, ...r.rows.map(row)),
+              'div',
+              { class: 'table-scroll' },
+              h(
+                'table',
+                { id: 'runs-table', class: 'history runs-table' },
+                h('thead', {}, h('tr', {}, ...['#', 'Reward', 'Exit', 'Steps', 'Tokens', 'Cost', 'Model', 'Where', 'Started'].map((c) => h('th', {}, c)))),
+                h('tbody', {}, ...r.rows.map(row)),
+              ),
             )
           : null,
       ];

@@ -32,6 +32,14 @@ function smallButton(label: string, codicon: string, onClick: () => void, title 
   return b;
 }
 
+/** A borderless action-bar button, as VS Code's own view toolbars have. */
+function toolButton(cls: string, label: string, codicon: string, onClick: () => void, title: string): HTMLElement {
+  const b = h('vscode-toolbar-button', { class: cls, icon: codicon, label: title, title });
+  b.textContent = label;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
 /**
  * One step of the rollout. Re-rendered on its own when one of its events arrives; streamed text is
  * appended to the thought without touching the rest. What the user opened (request, observations,
@@ -75,8 +83,8 @@ export class StepCard {
       h('span', { class: 'step-phase muted' }, busy ? (s.phase === 'model' ? (v.state === 'paused' ? 'paused' : 'thinking…') : v.state === 'paused' ? 'paused before the action' : 'running the action…') : ''),
       h('span', { class: 'figures muted', title: 'Step time · prompt → completion tokens · cost' }, [seconds(s.durationMs ?? s.modelMs), tokens(s.usage), s.costUsd ? dollars(s.costUsd) : ''].filter(Boolean).join(' · ')),
       h('span', { class: 'spacer' }),
-      s.requests > 0 ? smallButton(this.open.get('request') ? 'Hide request' : 'Request', 'json', () => void this.toggleRequest(s), 'The exact request sent to the model for this step') : null,
-      v.live || v.exit ? smallButton('Fork here', 'repo-forked', () => void this.ctx.call('fork', { rolloutId: v.rolloutId, step: s.step }), `A new rollout in a fresh container: replay steps 1–${s.step}, then let the model go on (it pauses there)`) : null,
+      s.requests > 0 ? toolButton('btn-request', this.open.get('request') ? 'Hide request' : 'Request', 'json', () => void this.toggleRequest(s), 'The exact request sent to the model for this step') : null,
+      v.live || v.exit ? toolButton('btn-fork', 'Fork', 'repo-forked', () => void this.ctx.call('fork', { rolloutId: v.rolloutId, step: s.step }), `Fork from step ${s.step}: a new rollout in a fresh container replays steps 1–${s.step}, then the model goes on (it pauses there first)`) : null,
     );
     this.thought = h('div', { class: 'thought', hidden: !s.thought }, s.thought);
     this.streaming = h('div', { class: 'streaming-calls' });
@@ -114,7 +122,7 @@ export class StepCard {
       'div',
       { class: 'request-view' },
       h('div', { class: 'row' }, h('span', { class: 'muted small' }, `Sent to the model${this.request.attempts > 1 ? ` (attempt ${this.request.attempts}; earlier ones failed)` : ''}; credentials redacted.`), smallButton('Copy JSON', 'copy', () => void navigator.clipboard?.writeText(json))),
-      jsonTree(value, undefined, 1),
+      jsonTree(value, undefined, 2),
     );
   }
 
@@ -170,7 +178,7 @@ export class StepCard {
     const editable = v.live && v.state === 'paused' && v.pausedAt === 'before_model' && s.step === v.step;
     const text = this.full.get(o.toolCallId) ?? o.text;
     const status = [o.error ? 'error' : o.exitCode !== undefined ? `exit ${o.exitCode}` : '', seconds(o.durationMs), o.folded && !this.full.has(o.toolCallId) ? `${plural(o.length, 'character')}, folded` : '', o.edited ? 'edited by hand' : ''].filter(Boolean).join(' · ');
-    const firstLine = text.replace(/^OBSERVATION:\n/, '').split('\n').find((l) => l.trim()) ?? '';
+    const firstLine = visibleControls(text).replace(/^OBSERVATION:\n/, '').split('\n').find((l) => l.trim()) ?? '';
     const summary = h('summary', { class: `obs-summary${o.error ? ' error' : ''}` }, icon(o.error ? 'error' : 'output'), ' Observation ', h('span', { class: 'muted small' }, status), h('span', { class: 'obs-first muted' }, ` ${firstLine.slice(0, 120)}`));
     const editingValue = this.editing.get(o.toolCallId);
     let content: HTMLElement;
@@ -202,7 +210,7 @@ export class StepCard {
       content = h(
         'div',
         {},
-        h('pre', { class: `observation${o.error ? ' error' : ''}`, tabindex: 0 }, text),
+        h('pre', { class: `observation${o.error ? ' error' : ''}`, tabindex: 0 }, visibleControls(text)),
         h(
           'div',
           { class: 'row obs-actions' },
@@ -248,6 +256,11 @@ export class StepCard {
     d.addEventListener('toggle', () => this.open.set(key, d.open));
     return d;
   }
+}
+
+/** Terminal escapes (colours from `git status` in a pty) shown in caret notation, as `cat -v` does, not as boxes. */
+function visibleControls(text: string): string {
+  return text.replace(/\x1b/g, '^[').replace(/\r\n/g, '\n');
 }
 
 export function noteBlock(n: AgentNote): HTMLElement {

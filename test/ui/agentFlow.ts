@@ -1,0 +1,175 @@
+/**
+ * The agent UI test: a real VS Code (code-server) in headless Chromium, a scripted model on
+ * 127.0.0.1 (the fake chat-completions server; no LLM runs here), real containers. Clicks
+ * tree item -> instance page -> Start agent -> (paused) Next action -> edit the action -> Resume,
+ * watches the steps stream in and the reward arrive, opens a request's JSON and a step's diff,
+ * checks the tree row's figures, and takes the view in the light and high-contrast themes.
+ * Screenshots: test-results/screenshots/agent-*.png (look at them).
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { loadDataset } from '../../src/core/dataset/loadDataset';
+import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl, type RunDirs } from '../extension/codeServer';
+import { byTurn, solveScript, startFakeOpenAIServer, type FakeReply } from '../support/fakeOpenAIServer';
+import { runCommand, switchTheme, webviewFrame } from './workbench';
+
+const ID = 'swe-gym-studio__confini-7';
+const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
+
+function log(message: string): void {
+  process.stdout.write(`  agent-ui: ${message}\n`);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `agent-${name}.png`) });
+  log(`screenshot agent-${name}.png`);
+}
+
+function ourContainers(workspaceDir: string): string[] {
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.swe-gym-studio.workspace=${workspaceDir}`], { encoding: 'utf8' }).trim();
+  return out ? out.split('\n') : [];
+}
+
+/** What the scripted model answers: the gold edits, with a slowly streamed thought on step 2. */
+async function script(): Promise<FakeReply[]> {
+  const ds = await loadDataset('samples');
+  const instance = ds.instances.find((i) => i.instance_id === ID);
+  if (!instance) throw new Error(`${ID} is not in the samples`);
+  const turns = solveScript(instance.patch);
+  const view = turns[1] as Extract<FakeReply, { toolCalls?: unknown }>;
+  turns[1] = { ...view, content: 'Values are read in parse(). Inline comments are never cut there, so I will look at how an option line is split before changing it.', chunkDelayMs: 350 };
+  return turns;
+}
+
+async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
+  const workspaceDir = path.join(dirs.workspaces, ID);
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await switchTheme(page, dirs, 'dark');
+
+  // Tree item -> instance page -> Start agent.
+  await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
+  const repo = page.locator('.monaco-list-row', { hasText: 'swe-gym-studio/confini' });
+  await repo.waitFor({ timeout: 30_000 });
+  await repo.click();
+  const item = page.locator(`.monaco-list-row[aria-label^="${ID}"]`);
+  await item.waitFor({ timeout: 15_000 });
+  await item.click();
+  const instancePage = await webviewFrame(page, '#btn-agent');
+  await instancePage.locator('#btn-agent').click();
+
+  // The view opens beside the page; the dev container is launched; the rollout waits (startPaused).
+  const view: Frame = await webviewFrame(page, '.agent-header', 60_000);
+  await view.locator('#agent-status', { hasText: 'Paused before the model' }).waitFor({ timeout: 120_000 });
+  if (ourContainers(workspaceDir).length !== 1) throw new Error('Starting the agent did not launch exactly one dev container');
+  // Room for the two columns: the side bar and the terminal panel close.
+  await runCommand(page, 'Close Primary Side Bar');
+  await runCommand(page, 'Hide Panel');
+  await shot(page, '01-paused-at-start');
+
+  // Next action: the model answers, the action waits; edit it, then resume.
+  await view.locator('#btn-next-action').click();
+  const args = view.locator('#pending-args');
+  await args.waitFor({ timeout: 30_000 });
+  await view.locator('.step .thought', { hasText: 'Let me look at the repository first.' }).waitFor();
+  await args.fill(JSON.stringify({ command: 'cd /testbed && ls && echo edited-by-the-ui-test' }, null, 2));
+  await shot(page, '02-edit-next-action');
+  await view.locator('#btn-resume').click();
+
+  // The edited action ran; step 2's thought streams in.
+  await view.locator('#step-1 pre.observation', { hasText: 'edited-by-the-ui-test' }).waitFor({ timeout: 30_000 });
+  await view.locator('#step-1 .badge-edited').waitFor();
+  await view.locator('#step-2 .thought', { hasText: 'Values are read' }).waitFor({ timeout: 30_000 });
+  await shot(page, '03-streaming');
+
+  // The run ends; the hidden tests grade the patch; the view says resolved.
+  await view.locator('#reward .reward-title', { hasText: 'Resolved' }).waitFor({ timeout: 180_000 });
+  await view.locator('#agent-status', { hasText: 'Resolved' }).waitFor();
+  if (!fs.readFileSync(path.join(workspaceDir, 'confini', 'parser.py'), 'utf8').includes('_strip_inline_comment')) throw new Error('The fix is not in the workspace on the host');
+  await view.evaluate('window.scrollTo(0, 0)');
+  await shot(page, '04-resolved');
+
+  // The instance page's difficulty line now carries the agents' figure.
+  await page.locator('.tabs-container .tab', { has: page.locator('.label-name', { hasText: /^swe-gym-studio__confini-7$/ }) }).click();
+  const pageAgain = await webviewFrame(page, '#agent-difficulty', 15_000);
+  const figure = await pageAgain.locator('#agent-difficulty').innerText();
+  if (!/agents resolved 1 of 1 \(100%\)/.test(figure)) throw new Error(`unexpected difficulty figure on the page: ${figure}`);
+  await shot(page, '04b-instance-page-figures');
+
+  // The exact request of step 2, as a JSON tree; an observation; the workspace diff after an edit.
+  await view.locator('#step-2 .btn-request').click();
+  await view.locator('#step-2 .request-view details.j-node').first().waitFor({ timeout: 15_000 });
+  await view.locator('#step-2 .request-view summary', { hasText: 'messages' }).click();
+  await view.locator('#step-2').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.waitForTimeout(300);
+  await shot(page, '05-request-json');
+  const lastEdit = view.locator('section.step', { has: view.locator('.tool-name', { hasText: 'str_replace_editor' }) }).last();
+  await lastEdit.locator('details.diff-block > summary').click();
+  await lastEdit.locator('pre.diff').waitFor();
+  await lastEdit.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.waitForTimeout(300);
+  await shot(page, '06-step-diff');
+
+  // The run table, and the figures on the tree row.
+  await view.locator('#runs-table').scrollIntoViewIfNeeded();
+  const stats = await view.locator('#agent-stats').innerText();
+  if (!/1 of 1 rewarded resolved \(100%\)/.test(stats)) throw new Error(`unexpected stats line: ${stats}`);
+  await runCommand(page, 'Toggle Primary Side Bar Visibility');
+  const row = page.locator(`.monaco-list-row[aria-label^="${ID}"]`);
+  await row.locator('.label-description', { hasText: 'agents 1/1' }).waitFor({ timeout: 15_000 });
+  await shot(page, '07-run-table-and-tree');
+  // The tree row's tooltip: the success rate and pass@k over the recorded rollouts.
+  await row.hover();
+  const hover = page.locator('.monaco-hover', { hasText: 'pass@1' });
+  if (await hover.waitFor({ timeout: 5000 }).then(() => true, () => false)) await shot(page, '07b-tree-tooltip');
+  await page.mouse.move(800, 995);
+
+  // Light and high contrast.
+  await view.evaluate('window.scrollTo(0, 0)');
+  for (const kind of ['light', 'hc'] as const) {
+    await switchTheme(page, dirs, kind);
+    await page.waitForTimeout(800);
+    await shot(page, `08-theme-${kind}`);
+  }
+  await switchTheme(page, dirs, 'dark');
+}
+
+async function main(): Promise<number> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const server = await startFakeOpenAIServer(byTurn(await script()));
+  const dirs = makeRunDirs('agent-ui', { 'sweGym.agent.baseUrl': server.baseURL, 'sweGym.agent.model': 'fake-coder-7b', 'sweGym.agent.startPaused': true, 'sweGym.agent.prices': { 'fake-coder-7b': { inputPerMillion: 0.5, outputPerMillion: 1.5 } } });
+  const code = await startCodeServer(dirs);
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  const page = await context.newPage();
+  const remote = (p: string) => `vscode-remote://127.0.0.1:${code.port}${p}`;
+  // A workspace window: launching adds the instance's folder without reloading the window.
+  const url = workbenchUrl(code.port, dirs.workspaceFile, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
+  let failed = false;
+  const started = Date.now();
+  try {
+    await run(dirs, page, url);
+  } catch (err) {
+    failed = true;
+    process.stderr.write(`agent ui flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await page.screenshot({ path: path.join(SHOTS, 'agent-failure.png') }).catch(() => undefined);
+  } finally {
+    await closeBrowser(browser, page);
+    await code.stop();
+    await server.close();
+    for (const id of ourContainers(path.join(dirs.workspaces, ID))) execFileSync('docker', ['rm', '-f', id]);
+    fs.rmSync(dirs.root, { recursive: true, force: true });
+  }
+  process.stdout.write(`agent-ui: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

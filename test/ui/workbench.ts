@@ -1,0 +1,73 @@
+/** Helpers for UI tests that drive code-server's workbench in headless Chromium. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import type { RunDirs } from '../extension/codeServer';
+
+export const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern', hc: 'Default High Contrast' };
+
+/**
+ * The window's settings file: the folder's .vscode/settings.json, or the workspace file when the
+ * window is a workspace. code-server's web client applies a colour theme from there live.
+ */
+export function setWindowSetting(page: Page, dirs: RunDirs, key: string, value: unknown): void {
+  const workspaceFile = new URL(page.url()).searchParams.get('workspace');
+  const file = workspaceFile ?? path.join(dirs.folder, '.vscode', 'settings.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const current = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  if (workspaceFile) current.settings = { ...(current.settings as Record<string, unknown> | undefined), [key]: value };
+  else current[key] = value;
+  fs.writeFileSync(file, JSON.stringify(current, null, 2));
+}
+
+/**
+ * The web client applies a theme only when the setting changes, and may miss a write made before
+ * its file watcher is up: write, then write again with a sibling theme of the same kind until the
+ * workbench shows the wanted kind.
+ */
+export async function switchTheme(page: Page, dirs: RunDirs, kind: keyof typeof THEMES): Promise<void> {
+  const css = { dark: '.monaco-workbench.vs-dark', light: '.monaco-workbench.vs', hc: '.monaco-workbench.hc-black' }[kind];
+  const variants = { dark: [THEMES.dark, 'Default Dark+'], light: [THEMES.light, 'Default Light+'], hc: [THEMES.hc, THEMES.hc] }[kind];
+  for (let attempt = 0; attempt < 10; attempt++) {
+    setWindowSetting(page, dirs, 'workbench.colorTheme', variants[attempt % 2]);
+    if (kind === 'hc' && attempt % 2 === 1) setWindowSetting(page, dirs, 'workbench.colorTheme', 'Default High Contrast Light');
+    try {
+      await page.locator(css).waitFor({ timeout: 3000 });
+      if (kind !== 'hc' || attempt % 2 === 0) return;
+    } catch {
+      // Not applied yet: write again.
+    }
+  }
+  throw new Error(`The ${kind} theme was never applied`);
+}
+
+/**
+ * The content frame of the webview that holds `selector` (webviews sit two iframes deep, and
+ * several may be open): polled, since webviews load asynchronously.
+ */
+export async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const f of page.frames()) {
+      if (await f.locator(selector).count().catch(() => 0)) return f;
+    }
+    if (Date.now() > deadline) throw new Error(`No webview shows ${selector} after ${timeoutMs} ms`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/**
+ * Runs a command through the command center (clicking it works wherever the focus is, a webview
+ * included, where keyboard shortcuts may not reach the workbench).
+ */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.locator('.command-center .command-center-center').first().click();
+  const input = page.locator('.quick-input-widget input[type="text"]');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  // Off the command center, or its hover shows in every screenshot after this.
+  await page.mouse.move(2, (page.viewportSize()?.height ?? 600) - 2);
+}
