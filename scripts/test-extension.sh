@@ -22,7 +22,7 @@ for f in out/test/extension/unit/protocol.test.js out/test/extension/runExtensio
 done
 
 status=0
-echo "== page protocol (plain Node) =="
+echo "== webview protocols and the agent view model (plain Node) =="
 node --test out/test/extension/unit/ || status=1
 echo "== extension-host tests (code-server) =="
 node out/test/extension/runExtensionTests.js || status=1

@@ -27,7 +27,8 @@ import { errorMessage, type Logger } from '../util/logger';
 import { AgentSession } from './agentSession';
 import { OPENAI_BASE_URL, readAgentConfig, recordedConfig, trajectoryRoot, type AgentRunConfig } from './agentSettings';
 import type { ApiKeys } from './apiKeys';
-import { AgentRunStore, describeStats, statsTooltip } from './runStore';
+import { describeStats, statsTooltip } from './agentStats';
+import { AgentRunStore } from './runStore';
 
 export interface AgentServiceDeps {
   datasets: DatasetStore;

@@ -222,15 +222,18 @@ export class AgentApp {
         v.problem ? h('div', { class: 'warning-banner', role: 'alert' }, icon('warning'), ` ${v.problem}`) : null,
       ];
     });
-    const barKey = JSON.stringify([v?.rolloutId, v?.state, v?.pausedAt, v?.step, v?.rewarding, v?.reward?.status, v?.exit?.reason, liveDev, this.runs?.busy]);
+    const barKey = JSON.stringify([v?.rolloutId, v?.state, v?.pausedAt, v?.step, v?.rewarding, !!v?.patch, v?.reward?.status, v?.exit?.reason, liveDev, this.runs?.busy]);
     this.bar.set(barKey, () => {
       const start = (secondary: boolean) => button('btn-start', 'Start agent', 'hubot', () => void this.call('start', {}), { secondary, disabled: !!this.runs?.busy, title: 'Start a new rollout in the dev container' });
       if (!v) return [start(false)];
       const st = statusOf(v);
-      const live = v.live && v.state !== 'ended';
+      // Once the patch is taken the loop is over: only the reward (or cancelling it) is left.
+      const winding = v.live && v.state !== 'ended' && (!!v.patch || !!v.rewarding);
+      const live = v.live && v.state !== 'ended' && !winding;
       const paused = live && v.state === 'paused';
       const control = (action: AgentControl) => () => void this.control(action);
       return [
+        winding ? button('btn-cancel', 'Cancel', 'close', control('cancel'), { secondary: true, title: 'Abandon the rollout: no reward' }) : null,
         live ? button('btn-pause', 'Pause', 'debug-pause', control('pause'), { disabled: paused, secondary: paused, title: 'Pause at the next point: before the next action runs, or before the next model request' }) : null,
         live ? button('btn-resume', 'Resume', 'debug-continue', control('resume'), { disabled: !paused, secondary: !paused }) : null,
         live ? button('btn-step', 'Step', 'debug-step-over', control('step'), { disabled: !paused, secondary: true, title: 'Run to the end of this step, then pause before the next model request' }) : null,
@@ -238,7 +241,7 @@ export class AgentApp {
         live ? button('btn-stop', 'Stop', 'debug-stop', control('stop'), { secondary: true, title: 'End the rollout now: its patch is taken and rewarded' }) : null,
         v.where === 'dev' ? button('btn-show-diff', 'Show diff', 'diff', () => void this.call('showDiff', {}), { secondary: true, title: 'The workspace against the base commit, in a diff editor' }) : null,
         v.state === 'ended' ? button('btn-trajectory', 'Trajectory', 'go-to-file', () => void this.call('openTrajectory', { rolloutId: v.rolloutId }), { secondary: true, title: 'Open the trajectory file' }) : null,
-        !live && !liveDev ? start(v.state !== 'ended') : null,
+        !live && !winding && !liveDev ? start(v.state !== 'ended') : null,
         h('span', { class: 'spacer' }),
         h('span', { id: 'agent-status', class: `pill ${st.cls}`, role: 'status' }, icon(st.icon, st.spin ? 'codicon-modifier-spin' : ''), ` ${st.text}`),
       ];

@@ -1,0 +1,27 @@
+import { passAtKEstimate } from '../../core/agent/runRollouts';
+import type { AgentRunRow, AgentStats } from '../../shared/agentView';
+
+/** Success rate and unbiased pass@k over the rollouts that got a reward. */
+export function statsOf(rows: AgentRunRow[]): AgentStats {
+  const rewarded = rows.filter((r) => r.resolved !== null);
+  const resolved = rewarded.filter((r) => r.resolved).length;
+  const passAtK: Record<string, number> = {};
+  for (let k = 1; k <= rewarded.length; k++) passAtK[String(k)] = passAtKEstimate(rewarded.length, resolved, k);
+  return { rollouts: rows.length, rewarded: rewarded.length, resolved, successRate: rewarded.length ? resolved / rewarded.length : 0, passAtK };
+}
+
+/** `2/3 resolved` style figure for the tree; undefined without rewarded rollouts. */
+export function describeStats(s: AgentStats): string | undefined {
+  if (!s.rewarded) return undefined;
+  return `agents ${s.resolved}/${s.rewarded}`;
+}
+
+export function statsTooltip(s: AgentStats): string | undefined {
+  if (!s.rollouts) return undefined;
+  if (!s.rewarded) return `Agent rollouts: ${s.rollouts}, none rewarded yet.`;
+  const ks = Object.keys(s.passAtK)
+    .map(Number)
+    .filter((k) => k === 1 || k === 5 || k === 10 || k === s.rewarded)
+    .map((k) => `pass@${k} ${(100 * (s.passAtK[String(k)] ?? 0)).toFixed(0)}%`);
+  return `Agent rollouts: ${s.rollouts} (${s.rewarded} rewarded), ${s.resolved} resolved: success rate ${(100 * s.successRate).toFixed(0)}% · ${ks.join(' · ')}`;
+}
