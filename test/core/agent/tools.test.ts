@@ -31,7 +31,8 @@ after(async () => {
 });
 
 const bash = (o: Partial<Parameters<typeof BashSession.start>[1]> = {}) => BashSession.start(container, { writeFile: (p, s) => files.write(p, s), ...o });
-const PROMPT = '[Python Interpreter: /usr/local/bin/python]\nroot@openhands-workspace:';
+// Output, then the blank line OpenHands' prompt began with, then the interpreter and the prompt.
+const PROMPT = '\r\n\r\n[Python Interpreter: /usr/local/bin/python]\nroot@openhands-workspace:';
 
 test('execute_bash observations: echoed command, pty line ends, interpreter line, prompt, exit code; state carries over', async () => {
   const b = await bash();
@@ -45,12 +46,12 @@ test('execute_bash observations: echoed command, pty line ends, interpreter line
     assert.equal(b.cwd, '/testbed/textkit');
     // Multi-line commands (a heredoc) run as typed, in the same shell.
     const heredoc = await b.run("cat > /tmp/x.txt <<'EOF'\n$GREETING stays literal\nEOF\ncat /tmp/x.txt; echo \"$GREETING\"");
-    assert.match(heredoc.text, /\r\n\$GREETING stays literal\r\nhi there\[Python Interpreter/);
+    assert.match(heredoc.text, /\r\n\$GREETING stays literal\r\nhi there\r\n\r\n\[Python Interpreter/);
     // A shell that exits is replaced, and the model is told.
     const gone = await b.run('exit 3');
     assert.equal(gone.state, 'restarted');
     assert.match(gone.text, /The shell exited\. A new shell was started in \/testbed/);
-    assert.match((await b.run('pwd')).text, /^pwd\r\n\/testbed\[Python/);
+    assert.match((await b.run('pwd')).text, /^pwd\r\n\/testbed\r\n\r\n\[Python/);
   } finally {
     await b.close();
   }
@@ -64,7 +65,7 @@ test('a running command: exit code -1 when silent, input goes to its stdin, empt
     assert.match(waiting.text, /^python3 -c .*\r\nready\r\n\[The command is still running: no new output for 0\.6 s\.[^\n]*\]\n\[Command finished with exit code -1\]$/);
     const fed = await b.run('hello');
     assert.equal(fed.exitCode, 0);
-    assert.match(fed.text, /^hello\r\ngot hello\[Python Interpreter/);
+    assert.match(fed.text, /^hello\r\ngot hello\r\n\r\n\[Python Interpreter/);
     const idle = await b.run('');
     assert.equal(idle.error, 'No previous running command to retrieve logs from.');
     assert.equal((await b.run('sleep 30')).exitCode, -1);
@@ -73,7 +74,7 @@ test('a running command: exit code -1 when silent, input goes to its stdin, empt
     const stopped = await b.run('ctrl+c');
     assert.ok(Date.now() - t < 1500);
     assert.equal(stopped.exitCode, 130);
-    assert.match(stopped.text, /^ctrl\+c\r\n[\s\S]*\[SIGINT was sent to interrupt the command\.\]\[Python Interpreter/);
+    assert.match(stopped.text, /^ctrl\+c\r\n[\s\S]*\[SIGINT was sent to interrupt the command\.\]\r\n\r\n\[Python Interpreter/);
   } finally {
     await b.close();
   }
@@ -87,11 +88,11 @@ test('a command past the time limit gets SIGINT and a timed-out observation; the
     assert.ok(Date.now() - t < 4000, `interrupted soon after the limit (${Date.now() - t} ms)`);
     assert.equal(r.state, 'timed_out');
     assert.equal(r.exitCode, 130);
-    assert.match(r.text, /^echo start; sleep 100\r\nstart\r\n[\s\S]*\[Command timed out after 1 seconds\. SIGINT was sent to interrupt the command\.\]\[Python Interpreter[^\n]*\n[^\n]*# \n\[Command finished with exit code 130\]$/);
+    assert.match(r.text, /^echo start; sleep 100\r\nstart\r\n[\s\S]*\[Command timed out after 1 seconds\. SIGINT was sent to interrupt the command\.\]\r\n\r\n\[Python Interpreter[^\n]*\n[^\n]*# \n\[Command finished with exit code 130\]$/);
     // A process that ignores SIGINT is killed.
     const stubborn = await b.run(`python3 -c "import signal,time; signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(100)"`);
     assert.match(stubborn.text, /SIGINT was sent to interrupt the command, but failed\. The command was killed\./);
-    assert.match((await b.run('echo still here')).text, /\r\nstill here\[Python/);
+    assert.match((await b.run('echo still here')).text, /\r\nstill here\r\n\r\n\[Python/);
   } finally {
     await b.close();
   }
@@ -107,7 +108,7 @@ test('10 MB of output is clipped in the middle with <response clipped>, start an
     assert.ok(r.text.length < 31_000, `observation length ${r.text.length}`);
     assert.match(r.text, /\r\nBEGINyyy/);
     assert.match(r.text, /<response clipped><NOTE>\d+ characters of output were left out here\./);
-    assert.match(r.text, /yyyEND\[Python Interpreter/);
+    assert.match(r.text, /yyyEND\r\n\r\n\[Python Interpreter/);
     assert.ok(Date.now() - t < 15_000);
   } finally {
     await b.close();

@@ -351,14 +351,16 @@ export class BashSession {
 }
 
 /**
- * SWE-Gym's execute_bash observation: the command line, its output (terminal line ends), then
- * `[Python Interpreter: ...]` glued to the trimmed output, the prompt line, and the exit code.
- * Without a Python on PATH the prompt follows a blank line instead, as it did there.
+ * SWE-Gym's execute_bash observation: the command line, its output (terminal line ends), then,
+ * after the blank line OpenHands' prompt began with, `[Python Interpreter: ...]`, the prompt line,
+ * and the exit code (OpenHands' own terminal view parses `output\r\n\r\n[Python Interpreter: ...]\n`).
+ * Without a Python on PATH the prompt follows a blank line instead.
  */
 export function renderCommandObservation(echo: string, output: string, prompt: Prompt, exitCode: number, host: string): string {
   const userHost = `${prompt.user}@${host}:${prompt.cwdDisplay} ${prompt.user === 'root' ? '#' : '$'} `;
-  const content = `${echo}\r\n${output}\r\n`;
-  const shown = prompt.python ? `${content.replace(/[\r\n]+$/, '')}[Python Interpreter: ${prompt.python}]\n${userHost}` : `${content}\n${userHost}`;
+  const body = output.replace(/[\r\n]+$/, '');
+  const content = body ? `${echo}\r\n${body}\r\n` : `${echo}\r\n`;
+  const shown = prompt.python ? `${content}\r\n[Python Interpreter: ${prompt.python}]\n${userHost}` : `${content}\n${userHost}`;
   return `${shown}\n[Command finished with exit code ${exitCode}]`;
 }
 
