@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs node:test files under a folder of out/ and fails when the tier ran no test at all.
+# A test that hangs fails after 5 minutes instead of holding CI.
 set -uo pipefail
 dir="$1"; shift
 log="$(mktemp)"
-node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$log" "$@" "$dir"
+node --test --test-timeout=300000 --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$log" "$@" "$dir"
 rc=$?
 count=$(grep -E '^# tests [0-9]+' "$log" | awk '{print $3}' | tail -1)
 pass=$(grep -E '^# pass [0-9]+' "$log" | awk '{print $3}' | tail -1)
