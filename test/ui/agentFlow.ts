@@ -1,7 +1,8 @@
 /**
  * The agent UI test: a real VS Code (code-server) in headless Chromium, a scripted model on
  * 127.0.0.1 (the fake chat-completions server; no LLM runs here), real containers. Clicks
- * tree item -> instance page -> Start agent -> (paused) Next action -> edit the action -> Resume,
+ * tree item -> instance page -> Start agent (in a single-folder window: the launch reloads it into
+ * a workspace and the start resumes) -> (paused) Next action -> edit the action -> Resume,
  * watches the steps stream in and the reward arrive, opens a request's JSON and a step's diff,
  * checks the tree row's figures, and takes the view in the light and high-contrast themes.
  * Screenshots: test-results/screenshots/agent-*.png (look at them).
@@ -60,13 +61,20 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   const instancePage = await webviewFrame(page, '#btn-agent');
   await instancePage.locator('#btn-agent').click();
 
-  // The view opens beside the page; the dev container is launched; the rollout waits (startPaused).
-  const view: Frame = await webviewFrame(page, '.agent-header', 60_000);
+  // The view opens beside the page; the dev container is launched (the window reloads into a
+  // workspace); the rollout starts after the reload and waits (startPaused).
+  await page.waitForURL(/[?&]workspace=/, { timeout: 120_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const view: Frame = await webviewFrame(page, '#agent-status', 90_000);
   await view.locator('#agent-status', { hasText: 'Paused before the model' }).waitFor({ timeout: 120_000 });
   if (ourContainers(workspaceDir).length !== 1) throw new Error('Starting the agent did not launch exactly one dev container');
-  // Room for the two columns: the side bar and the terminal panel close.
+  // The instance page came back too (changing the layout while a webview loads can stall it).
+  await webviewFrame(page, '#btn-launch', 60_000);
+  // Room for the two columns: the side bar and the terminal panel close; notices (e.g. about other
+  // sessions' containers on a shared engine) are cleared.
   await runCommand(page, 'Close Primary Side Bar');
   await runCommand(page, 'Hide Panel');
+  await runCommand(page, 'Notifications: Clear All Notifications');
   await shot(page, '01-paused-at-start');
 
   // Next action: the model answers, the action waits; edit it, then resume.
@@ -116,8 +124,9 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   await view.locator('#runs-table').scrollIntoViewIfNeeded();
   const stats = await view.locator('#agent-stats').innerText();
   if (!/1 of 1 rewarded resolved \(100%\)/.test(stats)) throw new Error(`unexpected stats line: ${stats}`);
-  await runCommand(page, 'Toggle Primary Side Bar Visibility');
+  await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
   const row = page.locator(`.monaco-list-row[aria-label^="${ID}"]`);
+  if (!(await row.waitFor({ timeout: 5000 }).then(() => true, () => false))) await page.locator('.monaco-list-row', { hasText: 'swe-gym-studio/confini' }).click();
   await row.locator('.label-description', { hasText: 'agents 1/1' }).waitFor({ timeout: 15_000 });
   await shot(page, '07-run-table-and-tree');
   // The tree row's tooltip: the success rate and pass@k over the recorded rollouts.
@@ -145,8 +154,9 @@ async function main(): Promise<number> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   const page = await context.newPage();
   const remote = (p: string) => `vscode-remote://127.0.0.1:${code.port}${p}`;
-  // A workspace window: launching adds the instance's folder without reloading the window.
-  const url = workbenchUrl(code.port, dirs.workspaceFile, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
+  // A single-folder window, as most users start: the launch before the agent's start adds the
+  // instance's folder, which reloads the window; the start must go on by itself after it.
+  const url = workbenchUrl(code.port, dirs.folder, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
   let failed = false;
   const started = Date.now();
   try {

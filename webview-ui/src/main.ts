@@ -13,6 +13,8 @@ import { vscode } from './vscodeApi';
 
 const root = document.getElementById('app');
 if (root) {
+  // Tells the HTML's retrying loader that the app started (see webviewLoader.ts).
+  document.documentElement.dataset.app = 'loaded';
   const instanceId = root.dataset.instanceId ?? '';
   const datasetSource = root.dataset.datasetSource ?? '';
   // Lets VS Code restore this page after a reload (the serializer reads it).

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { retryingLoader } from '../webview/webviewLoader';
 
 function escapeAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
@@ -29,6 +30,7 @@ export function agentHtml(webview: vscode.Webview, extensionUri: vscode.Uri, ins
 <body>
 <div id="app" data-instance-id="${escapeAttr(instanceId)}" data-dataset-source="${escapeAttr(datasetSource)}"><p class="loading">Loading the agent view of ${escapeAttr(instanceId)}…</p></div>
 <script nonce="${nonce}" src="${asset('agent.js')}"></script>
+${retryingLoader(nonce, asset('agent.js'))}
 </body>
 </html>`;
 }

@@ -147,6 +147,8 @@ export class AgentPanel extends Disposable {
 /** The agent views, one per instance, restored after a reload by the serializer. */
 export class AgentPanels extends Disposable {
   private readonly panels = new Map<string, AgentPanel>();
+  /** Instances whose view VS Code is restoring right now. */
+  private readonly restoring = new Set<string>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -161,8 +163,13 @@ export class AgentPanels extends Disposable {
     this.register(
       vscode.window.registerWebviewPanelSerializer(AGENT_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
-          await datasetsReady;
           const s = (state ?? {}) as { instanceId?: unknown; datasetSource?: unknown };
+          if (typeof s.instanceId === 'string') this.restoring.add(s.instanceId);
+          try {
+            await datasetsReady;
+          } finally {
+            if (typeof s.instanceId === 'string') this.restoring.delete(s.instanceId);
+          }
           const ref = typeof s.instanceId === 'string' ? datasets.find(s.instanceId, typeof s.datasetSource === 'string' ? s.datasetSource : undefined) : undefined;
           if (!ref) {
             panel.dispose();
@@ -186,6 +193,16 @@ export class AgentPanels extends Disposable {
     const p = this.adopt(panel, ref);
     if (!p.shown) void this.showNewestRecorded(p);
     return p;
+  }
+
+  /**
+   * After a reload: opens the view unless VS Code is restoring one (its serializer waits for the
+   * datasets, so a view opened here would race it and be replaced).
+   */
+  showUnlessRestoring(ref: InstanceRef): boolean {
+    if (this.panels.has(ref.instance.instance_id) || this.restoring.has(ref.instance.instance_id)) return false;
+    this.show(ref);
+    return true;
   }
 
   get(instanceId: string): AgentPanel | undefined {

@@ -89,14 +89,15 @@ export class AgentService extends Disposable implements InstanceDecorator {
   }
 
   /** Called once the datasets and dev containers are known again. */
-  async restore(showView: (ref: InstanceRef) => void): Promise<void> {
+  async restore(showView: (ref: InstanceRef) => boolean): Promise<void> {
     await this.runs.markInterrupted(new Set(this.tracked.keys()));
     const pending = this.d.memento.get<Record<string, { config: AgentRunConfig; source: string }>>(PENDING_KEY) ?? {};
     await this.d.memento.update(PENDING_KEY, undefined);
     for (const [id, p] of Object.entries(pending)) {
       const ref = this.d.datasets.find(id, p.source);
       if (!ref || !this.d.sessions.isRunning(id)) continue;
-      // The launch before this start turned the window into a workspace, which reloaded it.
+      // The launch before this start turned the window into a workspace, which reloaded it. The
+      // view was open then, so VS Code restores it; it is only opened if the user had closed it.
       showView(ref);
       this.start(ref, p.config).catch((err: unknown) => {
         this.d.log.error(`${id}: the agent start interrupted by the reload could not be resumed`, err);
