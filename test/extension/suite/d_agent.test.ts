@@ -74,14 +74,17 @@ describe('agents in the dev container (confini sample, scripted model on 127.0.0
 
   it('solves the task: the live view fills step by step, the files change on the host and in the editor, the reward resolves', async () => {
     script = byTurn(solveScript(ref.instance.patch));
-    const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID)) as { rolloutId: string } | undefined;
+    // Paused at the start until the view has loaded, so it gets the rollout live rather than as a snapshot.
+    const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID, undefined, { startPaused: true })) as { rolloutId: string } | undefined;
     assert.ok(started?.rolloutId, api.notices.at(-1));
     // The start launched the dev container first.
     assert.equal(api.sessions.isRunning(ID), true);
     ws = api.sessions.workspaceDir(ID) as string;
     const session = api.agents.session(started.rolloutId);
     assert.ok(session);
-    const panel = await waitFor('the agent view', () => api.agentPanels.get(ID));
+    const panel = await waitFor('the agent view to load', () => (api.agentPanels.get(ID)?.isReady ? api.agentPanels.get(ID) : undefined), 60_000);
+    await waitFor('the pause at the start', () => session.view.state === 'paused');
+    await fromWebview(panel, 'control', { rolloutId: session.rolloutId, action: 'resume' });
     const result = await api.agents.whenDone(started.rolloutId);
     assert.ok(result);
     assert.equal(result.exitReason, 'finished', result.message);
