@@ -91,10 +91,10 @@ export class AgentPanel extends Disposable {
     }, 150);
   }
 
-  private session(rolloutId: string): AgentSession {
-    const s = this.service.session(rolloutId);
-    if (!s) throw new Error(`Rollout ${rolloutId} is not open.`);
-    return s;
+  /** The rollout a request is about: the one shown, one in memory, or one read back from its file. */
+  private async session(rolloutId: string): Promise<AgentSession> {
+    if (this.shownSession?.rolloutId === rolloutId) return this.shownSession;
+    return this.service.session(rolloutId) ?? this.service.open(this.ref.instance.instance_id, rolloutId);
   }
 
   private handlers(): AgentHandlers {
@@ -107,24 +107,24 @@ export class AgentPanel extends Disposable {
         return null;
       },
       control: async ({ rolloutId, action }) => {
-        this.session(rolloutId).control(action);
+        (await this.session(rolloutId)).control(action);
         return null;
       },
       editAction: async ({ rolloutId, name, arguments: args }) => {
-        this.session(rolloutId).editAction(name, args);
+        (await this.session(rolloutId)).editAction(name, args);
         return null;
       },
       editObservation: async ({ rolloutId, toolCallId, content }) => {
-        this.session(rolloutId).editObservation(toolCallId, content);
+        (await this.session(rolloutId)).editObservation(toolCallId, content);
         return null;
       },
       addNote: async ({ rolloutId, content }) => {
-        this.session(rolloutId).addNote(content);
+        (await this.session(rolloutId)).addNote(content);
         return null;
       },
-      fork: async ({ rolloutId, step }) => ({ rolloutId: (await this.service.fork(rolloutId, step)).rolloutId }),
-      getRequest: async ({ rolloutId, step }) => this.session(rolloutId).requestJson(step),
-      getObservation: async ({ rolloutId, toolCallId }) => ({ text: this.session(rolloutId).observationText(toolCallId) }),
+      fork: async ({ rolloutId, step }) => ({ rolloutId: (await this.service.fork(await this.session(rolloutId), step)).rolloutId }),
+      getRequest: async ({ rolloutId, step }) => (await this.session(rolloutId)).requestJson(step),
+      getObservation: async ({ rolloutId, toolCallId }) => ({ text: (await this.session(rolloutId)).observationText(toolCallId) }),
       showDiff: async () => {
         await vscode.commands.executeCommand('sweGym.showDiff', id, this.ref.entry.source);
         return null;

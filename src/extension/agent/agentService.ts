@@ -46,6 +46,8 @@ export interface AgentServiceDeps {
 }
 
 const PENDING_KEY = 'sweGym.agentPendingStarts.v1';
+/** Ended rollouts kept in memory (see prune). */
+const KEEP_ENDED = 12;
 const EDITING_COMMANDS = new Set(['create', 'str_replace', 'insert', 'undo_edit']);
 
 interface Tracked {
@@ -155,6 +157,7 @@ export class AgentService extends Disposable implements InstanceDecorator {
     const { events, truncated } = await readTrajectoryEvents(row.eventsPath);
     const s = AgentSession.recorded(events, { rolloutId, instanceId, where: row.where, ...(row.forkOf ? { forkOf: row.forkOf } : {}) }, truncated);
     this.loaded.set(rolloutId, s);
+    this.prune();
     return s;
   }
 
@@ -196,9 +199,8 @@ export class AgentService extends Disposable implements InstanceDecorator {
   }
 
   /** A new rollout in a fresh container that replays steps 1..step of another, then lets the model go on; it pauses there. */
-  async fork(rolloutId: string, step: number): Promise<AgentSession> {
-    const src = this.session(rolloutId);
-    if (!src) throw new Error(`No rollout ${rolloutId} is open.`);
+  async fork(src: AgentSession, step: number): Promise<AgentSession> {
+    const rolloutId = src.rolloutId;
     const ref = this.d.datasets.find(src.instanceId);
     if (!ref) throw new Error(`${src.instanceId} is not in the open datasets.`);
     const source = await this.closedSource(src);
@@ -387,8 +389,23 @@ export class AgentService extends Disposable implements InstanceDecorator {
       await this.d.state.addRun(id, record);
     }
     this.decorationChanged.fire(id);
+    this.prune();
     this.d.log.info(`${id}: agent ${result.rolloutId} ended (${result.exitReason}: ${result.message ?? ''}) after ${result.steps} steps; reward ${result.resolved === null ? 'none' : result.resolved ? 'resolved' : 'not resolved'}; trajectory ${result.trajectoryPath ?? result.eventsPath ?? 'not written'}`);
     return result;
+  }
+
+  /**
+   * Ended rollouts are kept in memory only up to a point (each holds its events and requests);
+   * older ones are read back from their trajectory files when shown again. Views keep what they show.
+   */
+  private prune(): void {
+    const ended = [...this.tracked.values()].filter((t) => !t.session.isLive);
+    for (const t of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) {
+      this.tracked.delete(t.session.rolloutId);
+      t.session.dispose();
+    }
+    const loaded = [...this.loaded.keys()];
+    for (const id of loaded.slice(0, Math.max(0, loaded.length - KEEP_ENDED))) this.loaded.delete(id);
   }
 
   private rowProgress(s: AgentSession): Partial<AgentRunRow> {
