@@ -1,4 +1,5 @@
 import { HelpRequested, UsageError, type CliContext } from './cliContext';
+import { isAbortError } from '../core/util/abortError';
 import { cleanupCommand } from './commands/cleanup';
 import { demoCommand } from './commands/demo';
 import { evalCommand } from './commands/eval';
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${name}: ${command.help}\n${e.message}\n`);
       return 0;
     }
-    if (e.name === 'AbortError' || abort.signal.aborted) {
+    if (isAbortError(e, abort.signal)) {
       process.stderr.write(`Cancelled: ${e.message}\n`);
       return 130;
     }

@@ -13,7 +13,7 @@ import type { ChatMessage, TokenUsage, ToolCall } from './chatTypes';
 import { chooseCondensation, estimateTokens, viewForModel } from './condense';
 import { RolloutEventStream, type ExitReason, type PausePoint, type RewardRecord, type RolloutEvent, type StampedEvent, type Totals } from './events';
 import { ModelError, type ModelProvider, type ModelTurn } from './model/modelProvider';
-import { abortError } from './model/retryPolicy';
+import { abortError, isAbortError } from '../util/abortError';
 import { renderOpening, type AgentTemplate } from './templates/agentTemplate';
 import { DEFAULT_TEMPLATE } from './templates/defaultTemplate';
 import { BashSession } from './tools/bashSession';
@@ -459,7 +459,7 @@ export class AgentRollout {
     try {
       return await (this.executor as ToolExecutor).run(call, this.work.signal);
     } catch (err) {
-      if ((err as Error).name === 'AbortError') throw err;
+      if (isAbortError(err)) throw err;
       throw new EndRollout('environment_error', `The container stopped answering while running ${call.function.name}: ${(err as Error).message}`);
     }
   }
@@ -590,7 +590,7 @@ export class AgentRollout {
       return new EndRollout(reason, err.message);
     }
     const e = err instanceof Error ? err : new Error(String(err));
-    if (e.name === 'AbortError') return new EndRollout('cancelled', 'Cancelled.');
+    if (isAbortError(e)) return new EndRollout('cancelled', 'Cancelled.');
     return new EndRollout('environment_error', e.message);
   }
 

@@ -10,6 +10,7 @@ import { fileFormat, resolveDatasetSource } from './resolveSource';
 import type { RowBatch } from './rowBatch';
 import { LAZY_TEXT_THRESHOLD_BYTES, type TextStorage } from './heavyFields';
 import type { DatasetIssue, LoadedDataset, TaskInstance } from './taskInstance';
+import { isAbortError } from '../util/abortError';
 
 export { resolvePackageRoot } from './packageRoot';
 export { resolveDatasetSource } from './resolveSource';
@@ -94,7 +95,7 @@ async function* withFileErrors(file: string, batches: AsyncIterable<RowBatch>): 
   try {
     yield* batches;
   } catch (err) {
-    if (err instanceof DatasetLoadError || (err as Error).name === 'AbortError') throw err;
+    if (err instanceof DatasetLoadError || isAbortError(err)) throw err;
     throw new DatasetLoadError(`Cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -1,4 +1,5 @@
 import type { ContainerHandle } from '../runtime/containerRuntime';
+import { abortError } from '../util/abortError';
 
 export type HistoryMode = 'full' | 'shallow';
 
@@ -47,16 +48,10 @@ export async function truncateHistoryToBase(
     signal: options.signal,
     timeoutMs: options.timeoutMs ?? 10 * 60_000,
   });
-  if (result.cancelled) throw abortError();
+  if (result.cancelled) throw abortError('Preparing the git history');
   if (result.timedOut) throw new GitHistoryError(`Preparing the git history of ${repo} timed out`);
   if (result.exitCode !== 0) {
     const tail = result.output.trim().split('\n').slice(-5).join('\n');
     throw new GitHistoryError(`Could not prepare the git history of ${repo} at ${baseCommit}: ${tail || `exit ${result.exitCode}`}`);
   }
-}
-
-export function abortError(what = 'Operation'): Error {
-  const e = new Error(`${what} cancelled`);
-  e.name = 'AbortError';
-  return e;
 }

@@ -5,7 +5,8 @@ import type { DatasetFlavor, TaskInstance } from '../dataset/taskInstance';
 import { ensureImage, type ImageProgress } from '../images/ensureImage';
 import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRuntime';
 import { currentHostUser, prepareDevShell, REPO_DIR, type HostUser } from './devShell';
-import { abortError, truncateHistoryToBase, type HistoryMode } from './gitHistory';
+import { throwIfAborted as throwIfCancelled } from '../util/abortError';
+import { truncateHistoryToBase, type HistoryMode } from './gitHistory';
 import { readWorkspaceMarker, workspaceDirFor, WorkspaceError, writeWorkspaceMarker } from './workspaceLayout';
 
 export const LABEL_WORKSPACE = 'io.swe-gym-studio.workspace';
@@ -164,5 +165,5 @@ async function populateWorkspace(runtime: ContainerRuntime, instance: TaskInstan
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw abortError('Launch');
+  throwIfCancelled(signal, 'Launch');
 }

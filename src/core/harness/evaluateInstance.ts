@@ -11,6 +11,7 @@ import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRunt
 import { buildEvalScript } from './evalScript';
 import type { EvaluationResult, EvaluationStatus } from './evaluationResult';
 import { newRunId } from './runId';
+import { abortError, throwIfAborted } from '../util/abortError';
 
 export const DEFAULT_TEST_TIMEOUT_SECONDS = 1800;
 const EVAL_SCRIPT_PATH = '/eval.sh';
@@ -147,7 +148,7 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
     result.testExitCode = await readExitCode(container, script.exitCodeFile);
     return grade(instance, result, rules, finish);
   } catch (err) {
-    if (options.signal?.aborted) throw abortError(instance.instance_id);
+    if (options.signal?.aborted) throw abortError(`Evaluation of ${instance.instance_id}`);
     return finish('error', err instanceof Error ? err.message : String(err));
   } finally {
     if (container) {
@@ -186,12 +187,3 @@ async function readExitCode(container: ContainerHandle, file: string): Promise<n
   }
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new Error('aborted');
-}
-
-function abortError(id: string): Error {
-  const e = new Error(`Evaluation of ${id} was cancelled`);
-  e.name = 'AbortError';
-  return e;
-}

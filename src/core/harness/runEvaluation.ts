@@ -8,6 +8,7 @@ import { evaluateInstance, type EvaluateOptions } from './evaluateInstance';
 import type { EvaluationResult } from './evaluationResult';
 import { summarize, writeInstanceOutputs, type RunSummary } from './reportFiles';
 import { newRunId } from './runId';
+import { AbortError } from '../util/abortError';
 
 export type RunEvent =
   | { type: 'start'; instance_id: string; index: number; total: number }
@@ -86,9 +87,7 @@ export async function runEvaluation(runtime: ContainerRuntime, dataset: LoadedDa
     if (options.signal?.aborted) await reapOurContainers(runtime, { sessionId }).catch(() => undefined);
   }
   if (options.signal?.aborted) {
-    const e = new Error(`Run ${runId} was cancelled after ${completed} of ${predictions.length} instances`);
-    e.name = 'AbortError';
-    throw e;
+    throw new AbortError(`Run ${runId} was cancelled after ${completed} of ${predictions.length} instances`);
   }
   results.sort((a, b) => a.instance_id.localeCompare(b.instance_id));
   const unstopped = (await runtime.listOurContainers({ sessionId }).catch(() => [])).map((c) => c.name);

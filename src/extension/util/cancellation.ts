@@ -22,7 +22,4 @@ export function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal {
   return controller.signal;
 }
 
-export function isAbortError(error: unknown, signal?: AbortSignal): boolean {
-  if (signal?.aborted) return true;
-  return error instanceof Error && (error.name === 'AbortError' || /aborted|cancelled/i.test(error.name));
-}
+export { isAbortError } from '../../core/util/abortError';

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatMessage, TokenUsage, ToolCall } from '../chatTypes';
 import { ModelError, type ModelCallHooks, type ModelProvider, type ModelRequest, type ModelTurn, type RecordedRequest } from './modelProvider';
-import { abortError, DEFAULT_RETRY, parseRetryAfter, retryDelayMs, sleep, type RetryPolicy } from './retryPolicy';
+import { abortError } from '../../util/abortError';
+import { DEFAULT_RETRY, parseRetryAfter, retryDelayMs, sleep, type RetryPolicy } from './retryPolicy';
 import { parseTextToolCalls, TEXT_MODE_STOP, toTextMessages } from './textToolCalls';
 
 export interface OpenAIChatConfig {

@@ -1,3 +1,4 @@
+import { abortError } from '../../util/abortError';
 /** Backoff for 429, 5xx, timeouts and dropped connections. */
 export interface RetryPolicy {
   maxRetries: number;
@@ -43,8 +44,3 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export function abortError(message = 'cancelled'): Error {
-  const e = new Error(message);
-  e.name = 'AbortError';
-  return e;
-}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ContainerHandle, SpawnedProcess } from '../../runtime/containerRuntime';
 import { OutputWindow } from './clip';
+import { abortError } from '../../util/abortError';
 
 export interface BashSessionOptions {
   /** Where the shell starts (the repository). */
@@ -372,8 +373,3 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function abortError(): Error {
-  const e = new Error('cancelled');
-  e.name = 'AbortError';
-  return e;
-}

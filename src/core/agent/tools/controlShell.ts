@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ContainerHandle, SpawnedProcess } from '../../runtime/containerRuntime';
+import { abortError } from '../../util/abortError';
 
 export interface ControlResult {
   exitCode: number;
@@ -89,8 +90,3 @@ export class ControlShell {
   }
 }
 
-function abortError(): Error {
-  const e = new Error('cancelled');
-  e.name = 'AbortError';
-  return e;
-}

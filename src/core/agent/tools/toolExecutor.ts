@@ -1,6 +1,7 @@
 import type { ToolCall, ToolSchema } from '../chatTypes';
 import type { BashRun, BashSession } from './bashSession';
 import { FileEditor, ToolError } from './fileEditor';
+import { isAbortError } from '../../util/abortError';
 
 export const OBSERVATION_PREFIX = 'OBSERVATION:\n';
 
@@ -48,7 +49,7 @@ export class ToolExecutor {
         return { content: OBSERVATION_PREFIX + (await this.editor.run(args)), finish: false, error: false, commandMs: 0 };
       } catch (err) {
         if (err instanceof ToolError) return refusal(err.message);
-        if ((err as Error).name === 'AbortError') throw err;
+        if (isAbortError(err)) throw err;
         return refusal(`The editor failed: ${(err as Error).message}`);
       }
     }

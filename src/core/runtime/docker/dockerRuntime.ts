@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import * as os from 'node:os';
 import * as tarFs from 'tar-fs';
+import { abortError } from '../../util/abortError';
 import {
   LABEL_CREATED_BY_PID,
   LABEL_INSTANCE,
@@ -211,12 +212,6 @@ export class DockerRuntime implements ContainerRuntime {
 
 export function dockerArch(nodeArch: string): string {
   return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[nodeArch] ?? nodeArch;
-}
-
-function abortError(what: string): Error {
-  const e = new Error(`${what} was cancelled`);
-  e.name = 'AbortError';
-  return e;
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number, signal: AbortSignal | undefined, onTimeout: () => Error): Promise<T> {
