@@ -3,7 +3,9 @@ import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info' };
+// --quiet: `npm ci` runs this as `prepare`; only errors are worth its output there.
+const logLevel = process.argv.includes('--quiet') ? 'error' : 'info';
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel };
 
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'cpu-features', '*.node'] },
