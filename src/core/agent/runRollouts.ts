@@ -6,6 +6,8 @@ import type { ContainerRuntime } from '../runtime/containerRuntime';
 import { reapOurContainers } from '../runtime/reaper';
 import { AgentRollout, type RolloutOptions, type RolloutResult } from './agentRollout';
 import type { ModelProvider } from './model/modelProvider';
+import { abortError } from '../util/abortError';
+import { BatchCancelledError, runPool } from '../util/workerPool';
 
 export interface RolloutRunOptions extends Omit<RolloutOptions, 'runtime' | 'instance' | 'model' | 'index' | 'runId' | 'trajectoryDir' | 'flavor' | 'datasetDir' | 'container'> {
   instances: TaskInstance[];
@@ -42,7 +44,8 @@ export interface RolloutRunOutcome {
 /**
  * N rollouts per instance, W at a time, each in its own container and rewarded by the hidden
  * tests in a fresh one; trajectories under <outDir>/<runId>/ with run.json and summary.json.
- * Cancelling stops scheduling and cancels the rollouts in flight (their containers removed).
+ * Cancelling stops scheduling and cancels the rollouts in flight (their containers removed); the
+ * summary then says "cancelled" with what finished, and BatchCancelledError is thrown.
  */
 export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedDataset, options: RolloutRunOptions): Promise<RolloutRunOutcome> {
   const runId = options.runId ?? newRunId('rollout');
@@ -63,36 +66,50 @@ export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedData
   const datasetDir = dataset.files[0] ? path.dirname(dataset.files[0]) : undefined;
   const queue = instances.flatMap((instance) => Array.from({ length: n }, (_, index) => ({ instance, index })));
   const total = queue.length;
-  const results: RolloutResult[] = [];
-  const worker = async () => {
-    for (let item = queue.shift(); item; item = queue.shift()) {
-      if (options.signal?.aborted) return;
-      const rollout = new AgentRollout({
-        ...common,
-        runtime,
-        instance: item.instance,
-        index: item.index,
-        runId,
-        model: modelFactory(),
-        flavor: dataset.flavor,
-        datasetDir,
-        trajectoryDir: runDir,
-        sessionId: common.sessionId ?? runId,
-      });
-      onRollout?.(rollout, item.instance, item.index);
-      const result = await rollout.run();
-      results.push(result);
-      onDone?.(result, results.length, total);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, total)) }, worker));
+  let results: RolloutResult[];
+  let cancelled: BatchCancelledError<RolloutResult> | undefined;
+  try {
+    results = await runPool(
+      queue,
+      workers,
+      async (item) => {
+        const rollout = new AgentRollout({
+          ...common,
+          runtime,
+          instance: item.instance,
+          index: item.index,
+          runId,
+          model: modelFactory(),
+          flavor: dataset.flavor,
+          datasetDir,
+          trajectoryDir: runDir,
+          sessionId: common.sessionId ?? runId,
+        });
+        onRollout?.(rollout, item.instance, item.index);
+        const result = await rollout.run();
+        // A rollout cut short by the cancel is not a finished rollout: it must not count.
+        if (result.exitReason === 'cancelled' && options.signal?.aborted) throw abortError(`Rollout ${item.index} of ${item.instance.instance_id}`);
+        return result;
+      },
+      { signal: options.signal, what: `Run ${runId}`, onDone: (result, done) => onDone?.(result, done, total) },
+    );
+  } catch (err) {
+    if (!(err instanceof BatchCancelledError)) throw err;
+    cancelled = err as BatchCancelledError<RolloutResult>;
+    results = [...cancelled.done];
+  }
   results.sort((a, b) => a.instanceId.localeCompare(b.instanceId) || a.index - b.index);
   const summaries = instances.map((i) => summarise(i.instance_id, results.filter((r) => r.instanceId === i.instance_id)));
+  // A cancelled run still leaves its summary (what finished is worth keeping), marked so that
+  // nothing reads it as a finished run.
   await fs.writeFile(
     path.join(runDir, 'summary.json'),
     `${JSON.stringify(
       {
         run_id: runId,
+        status: cancelled ? 'cancelled' : 'finished',
+        completed: results.length,
+        total,
         rollouts: results.map((r) => ({ instance_id: r.instanceId, index: r.index, resolved: r.resolved, exit_reason: r.exitReason, steps: r.steps, prompt_tokens: r.totals.promptTokens, completion_tokens: r.totals.completionTokens, cost_usd: r.totals.costUsd, duration_ms: r.durationMs, trajectory: r.trajectoryPath ?? null })),
         instances: summaries,
       },
@@ -100,6 +117,7 @@ export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedData
       2,
     )}\n`,
   );
+  if (cancelled) throw cancelled;
   return { runId, runDir, results, instances: summaries };
 }
 

@@ -8,7 +8,7 @@ import { evaluateInstance, type EvaluateOptions } from './evaluateInstance';
 import type { EvaluationResult } from './evaluationResult';
 import { summarize, writeInstanceOutputs, type RunSummary } from './reportFiles';
 import { newRunId } from './runId';
-import { AbortError } from '../util/abortError';
+import { runPool } from '../util/workerPool';
 
 export type RunEvent =
   | { type: 'start'; instance_id: string; index: number; total: number }
@@ -46,50 +46,45 @@ export async function runEvaluation(runtime: ContainerRuntime, dataset: LoadedDa
 
   const byId = new Map(dataset.instances.map((i) => [i.instance_id, i]));
   const datasetDir = dataset.files[0] ? path.dirname(dataset.files[0]) : undefined;
-  const queue = predictions.map((p, index) => ({ p, index }));
-  const results: EvaluationResult[] = [];
-  const workers = Math.max(1, Math.min(options.workers ?? 1, queue.length || 1));
-  let completed = 0;
+  const workers = Math.max(1, options.workers ?? 1);
   // Container teardown overlaps with the next evaluation; all of it is awaited before returning.
   const removals: Promise<void>[] = [];
+  for (const p of predictions) {
+    if (!byId.has(p.instance_id)) throw new Error(`Prediction for unknown instance ${p.instance_id}`);
+  }
 
-  const worker = async () => {
-    for (let item = queue.shift(); item; item = queue.shift()) {
-      if (options.signal?.aborted) return;
-      const { p, index } = item;
-      const instance = byId.get(p.instance_id);
-      if (!instance) throw new Error(`Prediction for unknown instance ${p.instance_id}`);
-      options.onEvent?.({ type: 'start', instance_id: p.instance_id, index, total: predictions.length });
-      const runLog: string[] = [];
-      const result = await evaluateInstance(runtime, instance, p.model_patch, {
-        ...options,
-        flavor: dataset.flavor,
-        datasetDir,
-        runId,
-        sessionId,
-        modelName: p.model_name_or_path,
-        deferRemoval: (r) => removals.push(r),
-        onProgress: (message) => {
-          runLog.push(`${new Date().toISOString()} ${message}`);
-          options.onEvent?.({ type: 'progress', instance_id: p.instance_id, message });
-        },
-      });
-      if (options.outDir) result.outputDir = await writeInstanceOutputs(options.outDir, result, runLog);
-      results.push(result);
-      completed++;
-      options.onEvent?.({ type: 'done', result, completed, total: predictions.length });
-    }
-  };
+  let results: EvaluationResult[];
   try {
-    await Promise.all(Array.from({ length: workers }, worker));
+    results = await runPool(
+      predictions,
+      workers,
+      async (p, index) => {
+        const instance = byId.get(p.instance_id)!;
+        options.onEvent?.({ type: 'start', instance_id: p.instance_id, index, total: predictions.length });
+        const runLog: string[] = [];
+        const result = await evaluateInstance(runtime, instance, p.model_patch, {
+          ...options,
+          flavor: dataset.flavor,
+          datasetDir,
+          runId,
+          sessionId,
+          modelName: p.model_name_or_path,
+          deferRemoval: (r) => removals.push(r),
+          onProgress: (message) => {
+            runLog.push(`${new Date().toISOString()} ${message}`);
+            options.onEvent?.({ type: 'progress', instance_id: p.instance_id, message });
+          },
+        });
+        if (options.outDir) result.outputDir = await writeInstanceOutputs(options.outDir, result, runLog);
+        return result;
+      },
+      { signal: options.signal, what: `Run ${runId}`, onDone: (result, completed, total) => options.onEvent?.({ type: 'done', result, completed, total }) },
+    );
   } finally {
     await Promise.all(removals);
     if (options.signal?.aborted) await reapOurContainers(runtime, { sessionId }).catch(() => undefined);
   }
-  if (options.signal?.aborted) {
-    throw new AbortError(`Run ${runId} was cancelled after ${completed} of ${predictions.length} instances`);
-  }
-  results.sort((a, b) => a.instance_id.localeCompare(b.instance_id));
+  results = [...results].sort((a, b) => a.instance_id.localeCompare(b.instance_id));
   const unstopped = (await runtime.listOurContainers({ sessionId }).catch(() => [])).map((c) => c.name);
   const summary = summarize(dataset.instances.length, predictions.map((p) => p.instance_id), results, unstopped);
   let summaryPath: string | undefined;

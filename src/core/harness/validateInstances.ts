@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { evaluateInstance, type EvaluateOptions } from './evaluateInstance';
 import type { EvaluationResult } from './evaluationResult';
 import { newRunId } from './runId';
+import { runPool } from '../util/workerPool';
 
 export interface InstanceValidation {
   instance_id: string;
@@ -30,21 +31,18 @@ export interface ValidateOptions extends Omit<EvaluateOptions, 'flavor' | 'datas
 export async function validateInstances(runtime: ContainerRuntime, dataset: LoadedDataset, instances: TaskInstance[], options: ValidateOptions = {}): Promise<InstanceValidation[]> {
   const runId = options.runId ?? newRunId('validate');
   const base: EvaluateOptions = { ...options, runId, flavor: dataset.flavor, datasetDir: dataset.files[0] ? path.dirname(dataset.files[0]) : undefined };
-  const queue = [...instances];
-  const out: InstanceValidation[] = [];
-  const worker = async () => {
-    for (let inst = queue.shift(); inst; inst = queue.shift()) {
-      if (options.signal?.aborted) return;
+  const out = await runPool(
+    instances,
+    Math.max(1, options.workers ?? 1),
+    async (inst) => {
       const gold: EvaluationResult[] = [];
       for (let i = 0; i < Math.max(1, options.goldRuns ?? 1); i++) gold.push(await evaluateInstance(runtime, inst, inst.patch, { ...base, modelName: 'gold' }));
       const onBase = await evaluateInstance(runtime, inst, '', { ...base, modelName: 'base', runEmptyPatch: true });
-      const v = judge(inst, gold, onBase);
-      out.push(v);
-      options.onResult?.(v);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.workers ?? 1) }, worker));
-  return out.sort((a, b) => a.instance_id.localeCompare(b.instance_id));
+      return judge(inst, gold, onBase);
+    },
+    { signal: options.signal, what: `Validation ${runId}`, onDone: (v) => options.onResult?.(v) },
+  );
+  return [...out].sort((a, b) => a.instance_id.localeCompare(b.instance_id));
 }
 
 function judge(inst: TaskInstance, gold: EvaluationResult[], onBase: EvaluationResult): InstanceValidation {

@@ -123,3 +123,39 @@ test('the CLI killed with SIGKILL mid-rollout leaves a JSONL that parses up to t
     await fs.rm(out, { recursive: true, force: true });
   }
 });
+
+test('Ctrl+C on `swe-gym rollout` exits 130, says "cancelled, 1 of 2 done" and leaves a summary marked cancelled', async () => {
+  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-sigint-'));
+  // The first rollout finishes at once; the second's model never answers, so it is in flight at the cancel.
+  let answered = 0;
+  const server = await startFakeOpenAIServer(() => (answered++ === 0 ? { toolCalls: [{ name: 'finish', arguments: {} }] } : { kind: 'stall', content: 'Thinking' }));
+  try {
+    const child = spawn(process.execPath, [CLI, 'rollout', '--dataset', 'samples', '--instances', 'swe-gym-studio__textkit-12', '--model', 'scripted', '--base-url', server.baseURL, '--n', '2', '--workers', '1', '--no-reward', '--out', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!(server.requests.length >= 2 && /\[1\/2\]/.test(stderr))) {
+      assert.ok(Date.now() < deadline, `the second rollout reached the model; stderr: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /cancelled, 1 of 2 done/);
+    assert.equal(stdout, '', 'no results table for a cancelled run');
+    const [runId] = await fs.readdir(out);
+    const summary = JSON.parse(await fs.readFile(path.join(out, runId ?? '', 'summary.json'), 'utf8'));
+    assert.equal(summary.status, 'cancelled');
+    assert.equal(summary.completed, 1);
+    assert.equal(summary.total, 2);
+    assert.deepEqual(summary.rollouts.map((r: { index: number }) => r.index), [0]);
+    assert.deepEqual(await runtime.listOurContainers({ sessionId: runId }), [], 'the cancelled rollout removed its container');
+  } finally {
+    await server.close();
+    await fs.rm(out, { recursive: true, force: true });
+  }
+});
