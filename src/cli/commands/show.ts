@@ -1,4 +1,5 @@
 import { imageNameFor } from '../../core/images/imageName';
+import { defaultRulesFor } from '../../core/harness/evaluateInstance';
 import { resolveRepoSpec } from '../../core/harness/specs/repoSpecs';
 import { buildTestCommand } from '../../core/harness/specs/testDirectives';
 import { parseCommandArgs, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
@@ -24,6 +25,8 @@ export async function showCommand(ctx: CliContext): Promise<number> {
     image: imageNameFor(inst, dataset.flavor),
     test_command: buildTestCommand(inst),
     log_parser: spec.log_parser,
+    rules: defaultRulesFor(dataset.flavor),
+    rules_reason: `the dataset is taken as ${dataset.flavor}: ${dataset.flavorReason ?? 'its loader gave no reason'}`,
     fail_to_pass_count: inst.FAIL_TO_PASS.length,
     pass_to_pass_count: inst.PASS_TO_PASS.length,
     problem_statement: inst.problem_statement,
@@ -40,6 +43,7 @@ export async function showCommand(ctx: CliContext): Promise<number> {
     `image        ${info.image}`,
     `tests        ${info.fail_to_pass_count} FAIL_TO_PASS, ${info.pass_to_pass_count} PASS_TO_PASS (parser: ${info.log_parser})`,
     `test command ${info.test_command}`,
+    `rules        ${info.rules} (${info.rules_reason})`,
     '',
     inst.problem_statement.trim(),
   ];

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { DatasetLoadError } from './errors';
-import { detectFlavor, type TestListEncoding } from './flavor';
+import { explainFlavor, type TestListEncoding } from './flavor';
 import { makeTextLazy, type TextSource } from './lazyText';
 import { normalizeRow } from './normalizeRow';
 import { readJsonRows } from './readJson';
@@ -81,13 +81,14 @@ export async function loadDataset(source: string, options: LoadDatasetOptions = 
     }
   }
 
-  const flavor = detectFlavor({
+  const { flavor, reason } = explainFlavor({
     name: resolved.name,
     paths: resolved.files,
     isSamples: resolved.kind === 'samples',
+    repos: new Set(instances.map((i) => i.repo)),
     ...(encoding ? { testListEncoding: encoding } : {}),
   });
-  return { name: resolved.name, flavor, files: resolved.files, instances, issues };
+  return { name: resolved.name, flavor, flavorReason: reason, files: resolved.files, instances, issues };
 }
 
 /** Errors from inside a reader (a corrupt parquet page, an unreadable file) name the file. */

@@ -48,6 +48,8 @@ export interface DatasetIssue {
 export interface LoadedDataset {
   name: string;
   flavor: DatasetFlavor;
+  /** Why the dataset was taken for that family (shown beside the rules that follow from it). */
+  flavorReason?: string;
   /** Absolute paths of the files read. */
   files: string[];
   instances: TaskInstance[];

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { detectFlavor } from '../../../src/core/dataset/flavor';
+import { detectFlavor, explainFlavor, familyOfRepo } from '../../../src/core/dataset/flavor';
 import { loadDataset, resolveDatasetSource, resolvePackageRoot } from '../../../src/core/dataset/loadDataset';
 import { defaultHubCacheDir, repoIdFromPath } from '../../../src/core/dataset/hfCache';
-import { tempDir } from './datasetFixtures';
+import { gymRow, tempDir, writeJsonl } from './datasetFixtures';
 
 describe('detectFlavor', () => {
   it('goes by the dataset name first', () => {
@@ -67,5 +67,31 @@ describe('sources', () => {
     assert.equal(defaultHubCacheDir({ XDG_CACHE_HOME: '/c' }), path.join('/c', 'huggingface', 'hub'));
     assert.equal(repoIdFromPath('/h/hub/datasets--SWE-Gym--SWE-Gym/snapshots/abc/data/train.parquet'), 'SWE-Gym/SWE-Gym');
     assert.equal(repoIdFromPath('/tmp/plain/file.jsonl'), undefined);
+  });
+});
+
+describe('the family from the repositories', () => {
+  it('an unnamed JSONL of SWE-Gym rows with string-encoded lists is SWE-Gym, and says why', async (t) => {
+    const dir = tempDir(t);
+    const rows = [gymRow(), gymRow({ repo: 'python/mypy', instance_id: 'python__mypy-15976' })].map((r) => ({
+      ...r,
+      FAIL_TO_PASS: JSON.stringify(r.FAIL_TO_PASS),
+      PASS_TO_PASS: JSON.stringify(r.PASS_TO_PASS),
+    }));
+    const file = writeJsonl(path.join(dir, 'converted.jsonl'), rows);
+    const dataset = await loadDataset(file);
+    assert.equal(dataset.flavor, 'swe-gym');
+    assert.match(dataset.flavorReason ?? '', /repositories are SWE-Gym's/);
+  });
+
+  it("SWE-bench's repositories stay SWE-bench even with list-encoded tests; a mix falls back to the encoding", () => {
+    assert.deepEqual(explainFlavor({ name: 'tasks', repos: ['django/django', 'sympy/sympy'], testListEncoding: 'array' }), {
+      flavor: 'swe-bench',
+      reason: "its repositories are SWE-bench's",
+    });
+    assert.equal(explainFlavor({ name: 'tasks', repos: ['django/django', 'getmoto/moto'], testListEncoding: 'array' }).flavor, 'swe-gym');
+    assert.equal(explainFlavor({ name: 'SWE-bench_Lite', repos: ['getmoto/moto'] }).flavor, 'swe-bench', 'a name that says the family still wins');
+    assert.equal(familyOfRepo('Project-MONAI/MONAI'), 'swe-gym');
+    assert.equal(familyOfRepo('someone/else'), undefined);
   });
 });
