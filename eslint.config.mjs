@@ -10,10 +10,49 @@ export default tseslint.config(
     },
   },
   {
-    // The core is shared by the CLI and plain Node tests: it must never depend on VS Code.
-    files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/shared/**/*.ts'],
+    // The core is shared by the CLI and plain Node tests: it must never depend on VS Code, nor
+    // reach up into the layers built on it.
+    files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core, src/cli and src/shared must stay free of vscode.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/core must stay free of vscode.' }],
+          patterns: [{ group: ['**/extension/**', '**/cli/**', '**/webview-ui/**', '**/shared/**'], message: 'src/core is the bottom layer: extension, cli, shared and webview-ui build on it, not the other way round.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'the CLI runs without VS Code.' }], patterns: [{ group: ['**/extension/**', '**/webview-ui/**'], message: 'the CLI stands on src/core only.' }] },
+      ],
+    },
+  },
+  {
+    // The message protocol is imported by both the extension and the webview bundle.
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/shared is bundled into the webview too.' }],
+          patterns: [{ group: ['**/extension/**', '**/cli/**', '**/webview-ui/**', '**/core/**', 'node:*'], message: 'src/shared holds only what both the extension and the webview can load.' }],
+        },
+      ],
+    },
+  },
+  {
+    // The webview talks to the extension only through the shared protocol.
+    files: ['webview-ui/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'the webview has no vscode module.' }], patterns: [{ group: ['**/src/core/**', '**/src/extension/**', '**/src/cli/**', 'node:*'], message: 'webview-ui may import only src/shared.' }] },
+      ],
     },
   },
   {
