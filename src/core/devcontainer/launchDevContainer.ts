@@ -6,7 +6,8 @@ import { ensureImage, type ImageProgress } from '../images/ensureImage';
 import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRuntime';
 import { currentHostUser, prepareDevShell, REPO_DIR, type HostUser } from './devShell';
 import { throwIfAborted as throwIfCancelled } from '../util/abortError';
-import { truncateHistoryToBase, type HistoryMode } from './gitHistory';
+import type { HistoryMode } from './gitHistory';
+import { copyRepositoryAtBase, SEED_OUT_DIR } from './workspaceCopy';
 import { readWorkspaceMarker, workspaceDirFor, WorkspaceError, writeWorkspaceMarker } from './workspaceLayout';
 
 export const LABEL_WORKSPACE = 'io.swe-gym-studio.workspace';
@@ -122,14 +123,16 @@ export async function launchDevContainer(runtime: ContainerRuntime, instance: Ta
 }
 
 /**
- * Copies /testbed out of a throwaway container after truncating its history. The copy goes to a
- * sibling temp folder renamed into place at the end, so a cancelled or failed launch leaves no
- * half-made workspace behind.
+ * Makes the workspace in a throwaway container that sees the image's /testbed and an empty host
+ * folder (see copyRepositoryAtBase). The folder is a sibling temp folder renamed into place at the
+ * end, so a cancelled or failed launch leaves no half-made workspace behind.
  */
 async function populateWorkspace(runtime: ContainerRuntime, instance: TaskInstance, image: string, workspaceDir: string, options: LaunchOptions): Promise<{ seedRemoved: Promise<void> }> {
   fs.mkdirSync(path.dirname(workspaceDir), { recursive: true });
   const partial = `${workspaceDir}.partial-${randomBytes(4).toString('hex')}`;
   fs.mkdirSync(partial);
+  // The seed writes into the folder until it is gone: it is removed before the folder is.
+  let removed: Promise<void> = Promise.resolve();
   try {
     const seed = await runtime.createContainer({
       image,
@@ -137,28 +140,22 @@ async function populateWorkspace(runtime: ContainerRuntime, instance: TaskInstan
       instanceId: instance.instance_id,
       sessionId: options.sessionId,
       network: 'none',
+      binds: [{ hostPath: partial, containerPath: SEED_OUT_DIR }],
       extraLabels: { 'io.swe-gym-studio.role': 'seed' },
       signal: options.signal,
     });
-    let removed: Promise<void>;
     try {
-      await truncateHistoryToBase(seed, REPO_DIR, instance.base_commit, { mode: options.historyMode, signal: options.signal });
-      throwIfAborted(options.signal);
-      await seed.copyOut(REPO_DIR, partial);
+      await copyRepositoryAtBase(seed, REPO_DIR, instance.base_commit, { mode: options.historyMode, owner: options.hostUser ?? currentHostUser(), signal: options.signal });
     } finally {
       removed = seed.remove().catch(() => undefined);
     }
-    try {
-      throwIfAborted(options.signal);
-      if (!fs.existsSync(path.join(partial, '.git'))) throw new WorkspaceError(`The image ${image} has no git repository at ${REPO_DIR}.`);
-      writeWorkspaceMarker(partial, { instanceId: instance.instance_id, baseCommit: instance.base_commit, image, createdAt: new Date().toISOString() });
-      fs.renameSync(partial, workspaceDir);
-    } catch (err) {
-      await removed;
-      throw err;
-    }
+    throwIfAborted(options.signal);
+    if (!fs.existsSync(path.join(partial, '.git'))) throw new WorkspaceError(`The image ${image} has no git repository at ${REPO_DIR}.`);
+    writeWorkspaceMarker(partial, { instanceId: instance.instance_id, baseCommit: instance.base_commit, image, createdAt: new Date().toISOString() });
+    fs.renameSync(partial, workspaceDir);
     return { seedRemoved: removed };
   } catch (err) {
+    await removed;
     fs.rmSync(partial, { recursive: true, force: true });
     throw err;
   }

@@ -1,0 +1,70 @@
+import type { HostUser } from './devShell';
+import type { ContainerHandle } from '../runtime/containerRuntime';
+import { abortError } from '../util/abortError';
+import { GitHistoryError, type HistoryMode } from './gitHistory';
+
+/** Where the seed container sees the (empty) host folder the workspace is made in. */
+export const SEED_OUT_DIR = '/swe-gym-out';
+
+/**
+ * Makes the workspace in `out` (a bind-mounted host folder) from the image's `repo`, all inside
+ * the seed container, so nothing is streamed through the engine API:
+ * - the working tree is copied as it is (the image may have built files in it), in the
+ *   background while the history is packed;
+ * - a new repository gets one pack of exactly the objects reachable from the base commit, written
+ *   by `pack-objects` (reusing the image's deltas, no re-hashing on the receiving side as a fetch
+ *   would do), so no later commit, tag, ref, reflog entry or packed object is carried over;
+ * - the files are handed to the host user before the index is built and refreshed, so the index's
+ *   stat data stays valid and the first `git status` does not hash every file again.
+ * Arguments arrive as $1.. so nothing from the dataset is spliced into the script text.
+ */
+const SCRIPT = `
+set -euo pipefail
+repo="$1"; base="$2"; mode="$3"; out="$4"; owner="$5"
+g() { git -c safe.directory='*' "$@"; }
+cd "$repo"
+[ -d .git ] || { echo "the image has no git repository at $repo" >&2; exit 4; }
+g cat-file -e "$base^{commit}" 2>/dev/null || { echo "base commit $base is not in $repo" >&2; exit 3; }
+base="$(g rev-parse "$base^{commit}")"
+branch="$(g symbolic-ref --quiet --short HEAD 2>/dev/null || true)"
+[ -n "$branch" ] || branch=main
+find . -mindepth 1 -maxdepth 1 ! -name .git -exec cp -a -t "$out" {} + &
+copy=$!
+g init -q -b "$branch" "$out"
+# pack-objects writes its temp files into the object folder it is given: the new one (a rename
+# across file systems would fail); the image's objects are read through the alternates variable.
+pack() { GIT_OBJECT_DIRECTORY="$out/.git/objects" GIT_ALTERNATE_OBJECT_DIRECTORIES="$repo/.git/objects" g pack-objects -q --delta-base-offset "$@" "$out/.git/objects/pack/pack" >/dev/null; }
+if [ "$mode" = shallow ]; then
+  g rev-list --objects -n 1 "$base" | pack
+  echo "$base" > "$out/.git/shallow"
+else
+  echo "$base" | pack --revs
+fi
+g -C "$out" update-ref "refs/heads/$branch" "$base"
+wait "$copy"
+[ -z "$owner" ] || chown -R "$owner" "$out"
+g -C "$out" read-tree HEAD
+g -C "$out" update-index -q --refresh >/dev/null || true
+[ -z "$owner" ] || chown "$owner" "$out/.git/index"
+test "$(g -C "$out" rev-parse HEAD)" = "$base"
+`;
+
+/** Fills the seed container's SEED_OUT_DIR with `repo`'s working tree and its history up to `baseCommit`. */
+export async function copyRepositoryAtBase(
+  seed: ContainerHandle,
+  repo: string,
+  baseCommit: string,
+  options: { mode?: HistoryMode; owner?: HostUser; signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<void> {
+  const owner = options.owner && options.owner.uid !== 0 ? `${options.owner.uid}:${options.owner.gid}` : '';
+  const result = await seed.exec(['bash', '-c', SCRIPT, 'copy-repository', repo, baseCommit, options.mode ?? 'full', SEED_OUT_DIR, owner], {
+    signal: options.signal,
+    timeoutMs: options.timeoutMs ?? 10 * 60_000,
+  });
+  if (result.cancelled) throw abortError('Copying the repository');
+  if (result.timedOut) throw new GitHistoryError(`Copying the repository ${repo} timed out`);
+  if (result.exitCode !== 0) {
+    const tail = result.output.trim().split('\n').slice(-5).join('\n');
+    throw new GitHistoryError(`Could not copy the repository ${repo} at ${baseCommit}: ${tail || `exit ${result.exitCode}`}`);
+  }
+}

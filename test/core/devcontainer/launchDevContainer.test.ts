@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadDataset } from '../../../src/core/dataset/loadDataset';
+import { launchDevContainer } from '../../../src/core/devcontainer/launchDevContainer';
+import { ensureImage } from '../../../src/core/images/ensureImage';
+import { runtime, TEST_SESSION } from '../../support/docker';
+
+const ID = 'swe-gym-studio__textkit-12';
+const git = (dir: string, ...args: string[]) => execFileSync('git', ['-c', 'safe.directory=*', '-C', dir, ...args], { encoding: 'utf8' }).trim();
+
+test('a launch copies the repository in the seed container: history cut at the base, the image working tree, files and a fresh index for the host user', async () => {
+  const ds = await loadDataset('samples');
+  const inst = ds.instances.find((i) => i.instance_id === ID);
+  assert.ok(inst);
+  const datasetDir = path.dirname(ds.files[0] ?? '.');
+  const { image } = await ensureImage(runtime, inst, { flavor: ds.flavor, datasetDir, allowPull: false });
+  // What the image holds: the future (a fix commit, a release tag and branch) and its files.
+  const probe = await runtime.createContainer({ image, purpose: 'test', sessionId: TEST_SESSION });
+  let future: string;
+  let imageFiles: string;
+  try {
+    future = (await probe.exec(['git', 'rev-parse', 'v0.2.0^{commit}'], { cwd: '/testbed' })).stdout.trim();
+    imageFiles = (await probe.exec(['bash', '-c', 'find . -path ./.git -prune -o -print | sort'], { cwd: '/testbed' })).stdout;
+  } finally {
+    await probe.remove();
+  }
+  assert.match(future, /^[0-9a-f]{40}$/);
+
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-launch-test-'));
+  const hostUser = { uid: 4321, gid: 4322 };
+  const dev = await launchDevContainer(runtime, inst, { flavor: ds.flavor, datasetDir, workspaceRoot: root, allowPull: false, sessionId: TEST_SESSION, hostUser });
+  try {
+    const ws = dev.workspaceDir;
+    assert.equal(git(ws, 'rev-parse', 'HEAD'), inst.base_commit);
+    assert.equal(git(ws, 'for-each-ref', '--format=%(refname)'), 'refs/heads/main', 'one branch at the base, no tag');
+    assert.equal(git(ws, 'rev-list', '--all'), git(ws, 'rev-list', inst.base_commit));
+    assert.throws(() => git(ws, 'cat-file', '-e', future), 'no object of the future is packed');
+    assert.equal(git(ws, 'count-objects', '-v').match(/^count: (\d+)/m)?.[1], '0', 'one pack, no loose objects');
+    // The image's working tree, as it is.
+    assert.equal(execFileSync('bash', ['-c', 'find . -path ./.git -prune -o -print | sort'], { cwd: ws, encoding: 'utf8' }), imageFiles);
+    // Every file is the host user's, and the index already matches their stat data: diff-files
+    // (which never refreshes) lists nothing, so the first `git status` hashes no file.
+    const owners = execFileSync('bash', ['-c', 'find . ! -path ./.git/swe-gym-studio.json -printf "%U:%G\\n" | sort -u'], { cwd: ws, encoding: 'utf8' }).trim();
+    assert.equal(owners, '4321:4322');
+    assert.equal(git(ws, 'diff-files', '--name-only'), '');
+    assert.equal(git(ws, 'status', '--porcelain'), '');
+    // The dev container sees the same repository at /testbed.
+    const inside = await dev.container.exec(['git', 'rev-parse', 'HEAD'], { cwd: '/testbed' });
+    assert.equal(inside.stdout.trim(), inst.base_commit);
+    assert.deepEqual(fs.readdirSync(root), [path.basename(ws)], 'no partial folder left behind');
+  } finally {
+    await dev.container.remove();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a failed copy leaves no partial folder and no seed container', async () => {
+  const ds = await loadDataset('samples');
+  const inst = ds.instances.find((i) => i.instance_id === ID);
+  assert.ok(inst);
+  const datasetDir = path.dirname(ds.files[0] ?? '.');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-launch-test-'));
+  try {
+    await assert.rejects(
+      launchDevContainer(runtime, { ...inst, base_commit: '0123456789abcdef0123456789abcdef01234567' }, { flavor: ds.flavor, datasetDir, workspaceRoot: root, allowPull: false, sessionId: TEST_SESSION }),
+      /base commit 0123456789abcdef0123456789abcdef01234567 is not in \/testbed/,
+    );
+    assert.deepEqual(fs.readdirSync(root), []);
+    assert.deepEqual(await runtime.listOurContainers({ sessionId: TEST_SESSION, instanceId: ID }), []);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
