@@ -23,7 +23,8 @@ export async function extractPatch(container: ContainerHandle, baseCommit: strin
     const numstat = await git(['diff', '--cached', '--numstat', '-z', baseCommit]);
     const binaries = parseBinaryPaths(numstat);
     if (binaries.length) await git(['reset', '-q', baseCommit, '--', ...binaries]);
-    return await git(['diff', '--no-color', '--cached', baseCommit]);
+    // The repository's own config is the container's to write: no external diff tool, no textconv.
+    return await git(['diff', '--no-color', '--no-ext-diff', '--no-textconv', '--cached', baseCommit]);
   } finally {
     await container.exec(['rm', '-f', index]).catch(() => undefined);
   }

@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ChatMessage, ToolSchema } from '../agent/chatTypes';
@@ -122,6 +123,14 @@ export async function exportRun(runDir: string, format: ExportFormat, options: {
   }
   const file = options.outFile ?? path.join(runDir, 'exports', `${format}.jsonl`);
   await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''));
+  // Never written through a link left at the export's name.
+  const handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW, 0o644).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(err.code === 'ELOOP' ? `${file} is a symbolic link; the export is not written through it.` : `Cannot write ${file}: ${err.message}`);
+  });
+  try {
+    await handle.writeFile(lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''));
+  } finally {
+    await handle.close();
+  }
   return { file, written: lines.length, skipped, unclosed };
 }

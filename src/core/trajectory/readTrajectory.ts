@@ -1,13 +1,20 @@
-import * as fs from 'node:fs/promises';
 import type { StampedEvent } from '../agent/events';
+import { readRegularText } from '../hostfs/safeRead';
 import { TRAJECTORY_FORMAT, type ClosedTrajectory } from './trajectoryTypes';
+
+/**
+ * A trajectory folder may sit where a container writes (a setting can point it into a workspace):
+ * files are read as regular files only, never through a link, and only up to what JSON.parse can
+ * take in one string.
+ */
+const MAX_TRAJECTORY_BYTES = 256 * 1024 * 1024;
 
 /**
  * The events of a trajectory log. A process killed mid-write can leave a partial last line: the
  * events before it are returned and `truncated` says so. Anything broken before the end is an error.
  */
 export async function readTrajectoryEvents(file: string): Promise<{ events: StampedEvent[]; truncated: boolean }> {
-  const text = await fs.readFile(file, 'utf8');
+  const text = await readRegularText(file, { maxBytes: MAX_TRAJECTORY_BYTES });
   const lines = text.split('\n');
   const events: StampedEvent[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -27,7 +34,7 @@ export async function readTrajectoryEvents(file: string): Promise<{ events: Stam
 export async function loadClosedTrajectory(file: string): Promise<ClosedTrajectory> {
   let value: unknown;
   try {
-    value = JSON.parse(await fs.readFile(file, 'utf8'));
+    value = JSON.parse(await readRegularText(file, { maxBytes: MAX_TRAJECTORY_BYTES }));
   } catch (err) {
     throw new Error(`Cannot read trajectory ${file}: ${(err as Error).message}`);
   }
