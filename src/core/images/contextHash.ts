@@ -18,6 +18,9 @@ export async function hashBuildContext(dir: string): Promise<string> {
         const [bytes, st] = await Promise.all([fs.readFile(full), fs.stat(full)]);
         hash.update(`f ${r} ${st.mode & 0o111 ? 'x' : '-'} ${bytes.length}\n`);
         hash.update(bytes);
+      } else if (e.isSymbolicLink()) {
+        // Packed as a link (never followed), so its text is what the build sees.
+        hash.update(`l ${r} ${await fs.readlink(path.join(dir, r))}\n`);
       }
     }
   };

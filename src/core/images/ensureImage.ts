@@ -1,7 +1,7 @@
-import * as path from 'node:path';
 import type { DatasetFlavor, TaskInstance } from '../dataset/taskInstance';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
 import { ImageUnavailableError } from '../runtime/errors';
+import { resolveBuildContext } from './buildContext';
 import { hashBuildContext } from './contextHash';
 import { imageNameFor } from './imageName';
 
@@ -49,7 +49,7 @@ async function ensureNamedImage(runtime: ContainerRuntime, instance: TaskInstanc
   const progress = options.onProgress ?? (() => undefined);
   let source: EnsuredImage['source'] = 'present';
   if (instance.image_build_context && !options.template) {
-    const contextDir = path.resolve(options.datasetDir ?? '.', instance.image_build_context);
+    const contextDir = await resolveBuildContext(options.datasetDir, instance.instance_id, instance.image_build_context);
     const wanted = await hashBuildContext(contextDir);
     const existing = await runtime.inspectImage(image);
     if (existing?.labels[LABEL_CONTEXT_HASH] !== wanted) {

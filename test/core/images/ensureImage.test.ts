@@ -88,3 +88,25 @@ async function foreignImageArchive(tag: string, architecture: string): Promise<B
   for await (const chunk of pack) parts.push(chunk as Buffer);
   return Buffer.concat(parts);
 }
+
+test('a row\'s image_build_context must stay inside the dataset folder: ../, absolute paths and links out are refused before any build', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-ctx-'));
+  const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-outside-'));
+  t.after(() => Promise.all([fs.rm(dir, { recursive: true, force: true }), fs.rm(outside, { recursive: true, force: true })]));
+  await fs.writeFile(path.join(outside, 'Dockerfile'), `FROM ${BASE_IMAGE}\n`);
+  await fs.symlink(outside, path.join(dir, 'linked'));
+  await fs.writeFile(path.join(dir, 'file'), '');
+  const tag = `swe-gym-studio/test-escape:${process.pid}`;
+  const cases: [string, RegExp][] = [
+    [`../${path.basename(outside)}`, /image_build_context "\.\.\/swe-gym-outside-\w+" leads out of the dataset folder; a build context must be a folder inside the dataset's folder/],
+    ['../../../../../../', /leads out of the dataset folder/],
+    [outside, /is an absolute path/],
+    ['linked', /is a link to .*swe-gym-outside-\w+, outside the dataset folder/],
+    ['missing', /does not exist/],
+    ['file', /is not a folder/],
+  ];
+  for (const [context, message] of cases) {
+    await assert.rejects(ensureImage(runtime, row('t__escape-1', { image_name: tag, image_build_context: context }), { flavor: 'samples', datasetDir: dir }), (err: Error) => err.name === 'BuildContextError' && message.test(err.message), context);
+  }
+  assert.equal(await runtime.inspectImage(tag), undefined, 'nothing was built');
+});
