@@ -1,3 +1,4 @@
+import { terminalSafe, terminalSafeStream } from '../core/util/terminalText';
 import { HelpRequested, UsageError, type CliContext } from './cliContext';
 import { isAbortError } from '../core/util/abortError';
 import { cleanupCommand } from './commands/cleanup';
@@ -50,18 +51,25 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    return await command.run({ argv: rest, stdout: process.stdout, stderr: process.stderr, signal: abort.signal });
+    // Everything printed passes through terminalSafe: dataset text never reaches a terminal raw.
+    const stdout = terminalSafeStream(process.stdout);
+    const stderr = terminalSafeStream(process.stderr);
+    try {
+      return await command.run({ argv: rest, stdout, stderr, signal: abort.signal });
+    } finally {
+      await Promise.all([stdout, stderr].map((s) => new Promise<void>((resolve) => s.end(resolve))));
+    }
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     if (e instanceof HelpRequested) {
-      process.stdout.write(`${name}: ${command.help}\n${e.message}\n`);
+      process.stdout.write(terminalSafe(`${name}: ${command.help}\n${e.message}\n`));
       return 0;
     }
     if (isAbortError(e, abort.signal)) {
-      process.stderr.write(`Cancelled: ${e.message}\n`);
+      process.stderr.write(terminalSafe(`Cancelled: ${e.message}\n`));
       return 130;
     }
-    process.stderr.write(`error: ${e.message}\n`);
+    process.stderr.write(terminalSafe(`error: ${e.message}\n`));
     return e instanceof UsageError ? 2 : 1;
   } finally {
     process.off('SIGINT', onSigint);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { RC_FILE, REPO_DIR } from '../../core/devcontainer/devShell';
 import type { ContainerHandle, SpawnedProcess } from '../../core/runtime/containerRuntime';
+import { terminalSafe } from '../../core/util/terminalText';
 import { errorMessage } from '../util/logger';
 
 /**
@@ -39,7 +40,7 @@ export class ContainerPseudoterminal implements vscode.Pseudoterminal {
       void p.exited.then((code) => this.closed.fire(code ?? undefined));
       for (const data of this.pending.splice(0)) p.write(data);
     } catch (err) {
-      this.written.fire(`\r\nCould not start a shell in the container: ${errorMessage(err)}\r\n`);
+      this.written.fire(`\r\nCould not start a shell in the container: ${terminalSafe(errorMessage(err))}\r\n`);
       this.closed.fire(1);
     }
   }

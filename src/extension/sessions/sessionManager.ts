@@ -5,6 +5,7 @@ import { currentHostUser, restoreOwnership } from '../../core/devcontainer/devSh
 import { launchDevContainer } from '../../core/devcontainer/launchDevContainer';
 import { checkWorkspace } from '../../core/devcontainer/workspaceLayout';
 import type { ContainerHandle } from '../../core/runtime/containerRuntime';
+import { terminalSafe } from '../../core/util/terminalText';
 import type { SessionView } from '../../shared/instancePage';
 import type { Settings } from '../config';
 import type { InstanceRef } from '../datasets/datasetStore';
@@ -224,7 +225,7 @@ export class SessionManager extends Disposable {
       return open;
     }
     const terminal = vscode.window.createTerminal({
-      name: `SWE-Gym: ${instanceId}`,
+      name: `SWE-Gym: ${terminalSafe(instanceId)}`,
       pty: new ContainerPseudoterminal(s.container),
       iconPath: new vscode.ThemeIcon('beaker'),
       isTransient: true,
