@@ -17,7 +17,8 @@ export async function extractPatch(container: ContainerHandle, baseCommit: strin
   try {
     const realIndex = (await git(['rev-parse', '--path-format=absolute', '--git-path', 'index'], false)).trim();
     // Starting from a copy of the real index keeps git's stat cache: `add -A` stays fast on big repos.
-    const copy = await container.exec(['cp', realIndex, index]);
+    // -p keeps the index's mtime, so git's racy-entry check still sees a same-size edit made in the same second.
+    const copy = await container.exec(['cp', '-p', realIndex, index]);
     if (copy.exitCode !== 0) await git(['read-tree', baseCommit]);
     await git(['add', '-A']);
     const numstat = await git(['diff', '--cached', '--numstat', '-z', baseCommit]);
