@@ -2,6 +2,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HistoryMode } from '../core/devcontainer/gitHistory';
+import { parseByteSize } from '../core/runtime/containerPolicy';
+import type { ContainerLimits } from '../core/runtime/containerRuntime';
 
 export type OpenWorkspaceIn = 'addToWorkspace' | 'newWindow' | 'none';
 
@@ -40,5 +42,26 @@ export class Settings {
   }
   get dockerSocket(): string | undefined {
     return this.cfg.get<string>('docker.socketPath')?.trim() || undefined;
+  }
+  /** Limits for every container; a malformed size falls back to the default (logged by the provider). */
+  get containerLimits(): { limits: ContainerLimits; problem?: string } {
+    const limits: ContainerLimits = {};
+    let problem: string | undefined;
+    const memory = this.cfg.get<string>('containers.memory')?.trim();
+    if (memory) {
+      try {
+        limits.memoryBytes = parseByteSize(memory);
+      } catch (err) {
+        problem = `sweGym.containers.memory: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+    const pids = this.cfg.get<number>('containers.pidsLimit');
+    if (pids !== undefined && Number.isInteger(pids) && pids >= 16) limits.pidsLimit = pids;
+    const cpus = this.cfg.get<number>('containers.cpus');
+    if (cpus !== undefined && Number.isFinite(cpus) && cpus > 0) limits.cpus = cpus;
+    return { limits, problem };
+  }
+  get allowInternet(): boolean {
+    return this.cfg.get<boolean>('containers.allowInternet') ?? false;
   }
 }

@@ -33,7 +33,7 @@ class Studio extends Disposable {
     super();
     const sessionId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const settings = new Settings();
-    const runtimes = new RuntimeProvider(settings);
+    const runtimes = new RuntimeProvider(settings, (m) => log.warn(m));
     const state = this.register(new StateStore(context.globalState));
     const busy = this.register(new BusyTracker());
     const datasets = this.register(new DatasetStore(settings, state, log.child('datasets')));

@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
 import type { ContainerRuntime, OurContainer } from '../core/runtime/containerRuntime';
 import { LABEL_INSTANCE, LABEL_PURPOSE } from '../core/runtime/containerRuntime';
-import { isOrphan } from '../core/runtime/reaper';
+import { findLeftovers } from '../core/runtime/reaper';
 import { errorMessage, type Logger } from './util/logger';
 
-/** Our containers that no live process owns and no remembered session claims. */
+/**
+ * Leftovers of this profile whose creator stopped its heartbeat, not claimed by this window: another
+ * window's or another user's running container is never offered (theirs beat, or are not ours).
+ */
 export async function findOrphans(runtime: ContainerRuntime, tracked: Set<string>): Promise<OurContainer[]> {
-  const all = await runtime.listOurContainers();
-  return all.filter((c) => !tracked.has(c.id) && isOrphan(c));
+  const leftovers = await findLeftovers(runtime, { includeDev: true });
+  return leftovers.filter((c) => !tracked.has(c.id));
 }
 
 function describe(c: OurContainer): string {

@@ -3,19 +3,19 @@ import * as path from 'node:path';
 import { resolveDatasetSource } from '../../core/dataset/resolveSource';
 import { runEvaluation } from '../../core/harness/runEvaluation';
 import { loadPredictions, type Prediction } from '../../core/predictions/loadPredictions';
-import { DockerRuntime } from '../../core/runtime/docker/dockerRuntime';
+import { cliRuntime, RUNTIME_OPTIONS, RUNTIME_USAGE } from '../runtimeOptions';
 import { parseCommandArgs, positiveInt, progress, type CliContext } from '../cliContext';
 import { loadDatasetForCli } from '../datasetOption';
 import { evaluationTable, resultLine } from '../evaluationTable';
 
-const USAGE = 'swe-gym demo [--workers N] [--out DIR]';
+const USAGE = `swe-gym demo [--workers N] [--out DIR] ${RUNTIME_USAGE}`;
 
 /**
  * The first thing a newcomer runs: the bundled samples evaluated with the gold patches (reward 1),
  * empty patches (reward 0) and tempting-but-wrong fixes (reward 0), in real containers.
  */
 export async function demoCommand(ctx: CliContext): Promise<number> {
-  const { values } = parseCommandArgs(ctx.argv, { workers: { type: 'string' }, out: { type: 'string' } }, USAGE);
+  const { values } = parseCommandArgs(ctx.argv, { ...RUNTIME_OPTIONS, workers: { type: 'string' }, out: { type: 'string' } }, USAGE);
   const dataset = await loadDatasetForCli(ctx, 'samples');
   const samplesDir = path.dirname(resolveDatasetSource('samples').files[0] ?? '.');
   const tempting = path.join(samplesDir, 'predictions', 'tempting-fixes.jsonl');
@@ -24,7 +24,7 @@ export async function demoCommand(ctx: CliContext): Promise<number> {
     ...(await loadPredictions('empty', dataset)),
     ...(fs.existsSync(tempting) ? await loadPredictions(tempting, dataset) : []),
   ];
-  const runtime = new DockerRuntime();
+  const runtime = cliRuntime(values);
   const outDir = path.resolve(values.out ?? 'runs');
   const workers = positiveInt(values.workers, 'workers', 2);
   progress(ctx, `Evaluating ${predictions.length} predictions on ${dataset.instances.length} sample tasks with ${workers} workers`);

@@ -2,15 +2,16 @@ import * as path from 'node:path';
 import { runEvaluation } from '../../core/harness/runEvaluation';
 import { RULE_SETS, type RuleSet } from '../../core/grading/ruleSet';
 import { loadPredictions } from '../../core/predictions/loadPredictions';
-import { DockerRuntime } from '../../core/runtime/docker/dockerRuntime';
 import { parseCommandArgs, positiveInt, progress, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
 import { loadDatasetForCli, selectInstances } from '../datasetOption';
 import { evaluationTable, resultLine } from '../evaluationTable';
+import { cliRuntime, RUNTIME_OPTIONS, RUNTIME_USAGE } from '../runtimeOptions';
 
 const USAGE =
-  'swe-gym eval --dataset D --predictions P|gold|empty [--instances ID...] [--workers N] [--timeout S] [--run-id R] [--out DIR] [--rules swe-gym|swebench-v4|swebench-v5] [--skip-install] [--no-pull] [--json]';
+  'swe-gym eval --dataset D --predictions P|gold|empty [--instances ID...] [--workers N] [--timeout S] [--run-id R] [--out DIR] [--rules swe-gym|swebench-v4|swebench-v5] [--skip-install] [--no-pull] [--json] ' + RUNTIME_USAGE;
 
 export const EVAL_OPTIONS = {
+  ...RUNTIME_OPTIONS,
   dataset: { type: 'string' },
   instances: { type: 'string', multiple: true },
   workers: { type: 'string' },
@@ -44,7 +45,7 @@ export async function evalCommand(ctx: CliContext): Promise<number> {
   if (predictions.length === 0) throw new UsageError('No predictions left to evaluate for the selected instances.');
   const outDir = path.resolve(values.out ?? 'runs');
   progress(ctx, `Evaluating ${predictions.length} prediction(s) from ${dataset.name} with ${positiveInt(values.workers, 'workers', 1)} worker(s)`);
-  const outcome = await runEvaluation(new DockerRuntime(), dataset, predictions, {
+  const outcome = await runEvaluation(cliRuntime(values), dataset, predictions, {
     workers: positiveInt(values.workers, 'workers', 1),
     timeoutSeconds: values.timeout ? positiveInt(values.timeout, 'timeout', 1800) : undefined,
     runId: values['run-id'],

@@ -2,17 +2,18 @@ import * as path from 'node:path';
 import { loadRecordedRows, replayRow } from '../../core/agent/replay';
 import type { PathMapping } from '../../core/agent/templates/sweGymPreset';
 import { newRunId } from '../../core/harness/runId';
-import { DockerRuntime } from '../../core/runtime/docker/dockerRuntime';
+import { cliRuntime, RUNTIME_OPTIONS, RUNTIME_USAGE } from '../runtimeOptions';
 import { parseCommandArgs, progress, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
 import { loadDatasetForCli } from '../datasetOption';
 import { parseRules } from './eval';
 
-const USAGE = 'swe-gym replay --dataset D --trajectory FILE [--path-map FROM=TO ...] [--row N] [--out DIR] [--no-reward] [--skip-install] [--rules R] [--no-pull] [--json]';
+const USAGE = 'swe-gym replay --dataset D --trajectory FILE [--path-map FROM=TO ...] [--row N] [--out DIR] [--no-reward] [--skip-install] [--rules R] [--no-pull] [--json] ' + RUNTIME_USAGE;
 
 export async function replayCommand(ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs(
     ctx.argv,
     {
+      ...RUNTIME_OPTIONS,
       dataset: { type: 'string' },
       trajectory: { type: 'string' },
       'path-map': { type: 'string', multiple: true },
@@ -36,7 +37,7 @@ export async function replayCommand(ctx: CliContext): Promise<number> {
   const runId = newRunId('replay');
   const outDir = path.resolve(values.out ?? 'runs', runId);
   progress(ctx, `Replaying ${row.instance_id} (${row.messages.filter((m) => m.role === 'assistant').length} recorded turns) into ${outDir}`);
-  const outcome = await replayRow(new DockerRuntime(), dataset, row, {
+  const outcome = await replayRow(cliRuntime(values), dataset, row, {
     pathMap,
     runId,
     trajectoryDir: outDir,

@@ -134,9 +134,10 @@ async function populateWorkspace(runtime: ContainerRuntime, instance: TaskInstan
   // The seed writes into the folder until it is gone: it is removed before the folder is.
   let removed: Promise<void> = Promise.resolve();
   try {
+    // Its own purpose: a seed is never wanted once its launch is gone, so cleanup takes it.
     const seed = await runtime.createContainer({
       image,
-      purpose: 'dev',
+      purpose: 'seed',
       instanceId: instance.instance_id,
       sessionId: options.sessionId,
       network: 'none',

@@ -111,6 +111,8 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
       instanceId: instance.instance_id,
       sessionId: options.sessionId,
       memoryBytes: options.memoryBytes,
+      // The install step is the only part that may need the internet; without it, no network at all.
+      network: options.skipInstall ? 'none' : undefined,
       signal: options.signal,
     });
     result.timings.containerMs = Date.now() - t;

@@ -10,9 +10,38 @@ export const LABEL_OWNER_VALUE = 'swe-gym-studio';
 export const LABEL_INSTANCE = 'io.swe-gym-studio.instance';
 export const LABEL_PURPOSE = 'io.swe-gym-studio.purpose';
 export const LABEL_SESSION = 'io.swe-gym-studio.session';
+/** Informational only: a pid means nothing across PID namespaces and machines. */
 export const LABEL_CREATED_BY_PID = 'io.swe-gym-studio.pid';
+/** A random token per runtime (process): its heartbeat says whether the creator still lives. */
+export const LABEL_RUN = 'io.swe-gym-studio.run';
+/** Who created it (user@host by default): leftovers of another profile are not ours to remove. */
+export const LABEL_PROFILE = 'io.swe-gym-studio.profile';
 
-export type ContainerPurpose = 'eval' | 'dev' | 'agent' | 'bench' | 'test';
+/** seed: the throwaway container a launch copies the repository out of. */
+export type ContainerPurpose = 'eval' | 'dev' | 'agent' | 'bench' | 'test' | 'seed';
+
+/**
+ * none: no network interface at all. isolated: a bridge of our own per purpose with inter-container
+ * traffic off (reaches the internet and, through the bridge gateway, the host's services; never
+ * another container). default: Docker's default bridge (tests and benchmarks only).
+ */
+export type ContainerNetwork = 'none' | 'isolated' | 'default';
+
+/** Resource limits applied to every container; undefined fields take the runtime's defaults. */
+export interface ContainerLimits {
+  memoryBytes?: number;
+  /** Processes and threads together (the pids cgroup). */
+  pidsLimit?: number;
+  /** CPUs as a fraction (1.5 = one and a half cores); no CPU limit when unset. */
+  cpus?: number;
+}
+
+/** Written into each live container by the runtime that owns it, read by the leftover finder. */
+export interface Heartbeat {
+  run: string;
+  /** Epoch milliseconds, writer's clock. */
+  at: number;
+}
 
 export interface ContainerSpec {
   image: string;
@@ -26,7 +55,11 @@ export interface ContainerSpec {
   /** host path -> container path */
   binds?: { hostPath: string; containerPath: string; readOnly?: boolean }[];
   memoryBytes?: number;
-  network?: 'default' | 'none';
+  /** Overrides the runtime's default; see ContainerLimits. */
+  pidsLimit?: number;
+  cpus?: number;
+  /** Unset: by purpose (eval isolated; dev and agent none unless the runtime allows the internet; seed none). */
+  network?: ContainerNetwork;
   extraLabels?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -141,4 +174,11 @@ export interface ContainerRuntime {
   listOurContainers(filter?: { sessionId?: string; instanceId?: string; purpose?: ContainerPurpose }): Promise<OurContainer[]>;
   removeContainer(id: string): Promise<void>;
   hostArchitecture(): string;
+  /** This runtime's run token and profile (labels of every container it creates). */
+  readonly runToken: string;
+  readonly profile: string;
+  /** Keeps the heartbeat of a container created by an earlier process going (a window reload). */
+  adopt(id: string): void;
+  /** The last heartbeat written into a container, undefined when there is none (or it is unreadable). */
+  readHeartbeat(id: string): Promise<Heartbeat | undefined>;
 }

@@ -112,6 +112,8 @@ export class SessionManager extends Disposable {
     for (const [id, record] of records) {
       if (running.has(record.containerId)) {
         this.live.set(id, { record, container: this.runtimes.get().getContainer(record.containerId) });
+        // This window keeps it alive now: its heartbeat tells other windows and `cleanup` it is wanted.
+        this.runtimes.get().adopt(record.containerId);
         this.log.info(`Found the running dev container of ${id} again (${record.containerId.slice(0, 12)})`);
       } else {
         this.log.info(`The dev container of ${id} is gone; its workspace ${record.workspaceDir} is kept`);

@@ -8,6 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { ContainerGoneError } from '../errors';
 import { OutputCollector } from './outputCollector';
 import { statusCodeOf, translateEngineError } from './engineErrors';
+import { engineCall, ENGINE_TIMEOUTS } from './engineCall';
 
 const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
 /** After a kill, how long we wait for the exec stream to close before cutting it. */
@@ -46,6 +47,8 @@ export class DockerContainer implements ContainerHandle {
     readonly id: string,
     readonly name: string,
     private readonly endpoint: string,
+    /** Told when the container is removed (its heartbeat stops). */
+    private readonly onRemoved: () => void = () => undefined,
   ) {}
 
   async exec(cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -58,7 +61,8 @@ export class DockerContainer implements ContainerHandle {
     let exec: Docker.Exec;
     let stream: NodeJS.ReadWriteStream;
     try {
-      exec = await container.exec({
+      exec = await this.call('creating an exec', (abortSignal) => container.exec({
+        abortSignal,
         Cmd: wrapForKill(cmd, pidFile),
         AttachStdout: true,
         AttachStderr: true,
@@ -67,8 +71,8 @@ export class DockerContainer implements ContainerHandle {
         WorkingDir: options.cwd,
         User: options.user,
         Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
-      });
-      stream = (await exec.start({ hijack: true, stdin: hasStdin })) as unknown as NodeJS.ReadWriteStream;
+      } as Docker.ExecCreateOptions));
+      stream = (await this.call('starting an exec', (abortSignal) => exec.start({ hijack: true, stdin: hasStdin, abortSignal } as Docker.ExecStartOptions))) as unknown as NodeJS.ReadWriteStream;
     } catch (err) {
       throw this.translate(err, `starting \`${cmd[0]}\``);
     }
@@ -105,6 +109,8 @@ export class DockerContainer implements ContainerHandle {
       kill();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // A cancel that came while the exec was being set up (a loaded engine takes a while).
+    if (options.signal?.aborted) onAbort();
 
     if (hasStdin) {
       stream.write(options.stdin as string | Buffer);
@@ -117,7 +123,7 @@ export class DockerContainer implements ContainerHandle {
     let exitCode: number | null = null;
     if (!timedOut && !cancelled) {
       try {
-        exitCode = await waitForExitCode(exec);
+        exitCode = await waitForExitCode(exec, this.endpoint);
       } catch (err) {
         throw this.translate(err, `running \`${cmd[0]}\``);
       }
@@ -132,7 +138,8 @@ export class DockerContainer implements ContainerHandle {
     let exec: Docker.Exec;
     let stream: NodeJS.ReadWriteStream;
     try {
-      exec = await this.docker.getContainer(this.id).exec({
+      exec = await this.call('creating an exec', (abortSignal) => this.docker.getContainer(this.id).exec({
+        abortSignal,
         Cmd: wrapForKill(cmd, pidFile, options.tty),
         AttachStdout: true,
         AttachStderr: true,
@@ -141,8 +148,8 @@ export class DockerContainer implements ContainerHandle {
         WorkingDir: options.cwd,
         User: options.user,
         Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
-      });
-      stream = (await exec.start({ hijack: true, stdin: true, Tty: options.tty ?? false })) as unknown as NodeJS.ReadWriteStream;
+      } as Docker.ExecCreateOptions));
+      stream = (await this.call('starting an exec', (abortSignal) => exec.start({ hijack: true, stdin: true, Tty: options.tty ?? false, abortSignal } as Docker.ExecStartOptions))) as unknown as NodeJS.ReadWriteStream;
     } catch (err) {
       throw this.translate(err, `starting \`${cmd[0]}\``);
     }
@@ -159,7 +166,7 @@ export class DockerContainer implements ContainerHandle {
     else this.docker.modem.demuxStream(stream, emit('stdout', new StringDecoder('utf8')), emit('stderr', new StringDecoder('utf8')));
     if (options.tty && options.columns && options.rows) await exec.resize({ w: options.columns, h: options.rows }).catch(() => undefined);
     const exited = new Promise<number | null>((resolve) => {
-      const done = () => waitForExitCode(exec).then(resolve, () => resolve(null));
+      const done = () => waitForExitCode(exec, this.endpoint).then(resolve, () => resolve(null));
       stream.on('end', done);
       stream.on('close', done);
       stream.on('error', () => resolve(null));
@@ -177,12 +184,10 @@ export class DockerContainer implements ContainerHandle {
   }
 
   private async signalSession(pidFile: string, signal: 'INT' | 'TERM' | 'KILL' = 'KILL'): Promise<void> {
-    const exec = await this.docker.getContainer(this.id).exec({
-      Cmd: ['/bin/sh', '-c', SIGNAL_SESSION, pidFile, signal],
-      AttachStdout: true,
-      AttachStderr: true,
-    });
-    const s = await exec.start({ hijack: true, stdin: false });
+    const exec = await this.call('creating an exec', (abortSignal) =>
+      this.docker.getContainer(this.id).exec({ Cmd: ['/bin/sh', '-c', SIGNAL_SESSION, pidFile, signal], AttachStdout: true, AttachStderr: true, abortSignal } as Docker.ExecCreateOptions),
+    );
+    const s = await this.call('starting an exec', (abortSignal) => exec.start({ hijack: true, stdin: false, abortSignal } as Docker.ExecStartOptions));
     await new Promise<void>((resolve) => {
       s.on('end', resolve);
       s.on('close', resolve);
@@ -204,7 +209,7 @@ export class DockerContainer implements ContainerHandle {
     }
     pack.finalize();
     try {
-      await this.docker.getContainer(this.id).putArchive(pack as unknown as NodeJS.ReadableStream, { path: '/' });
+      await this.call('writing files', (abortSignal) => this.docker.getContainer(this.id).putArchive(pack as unknown as NodeJS.ReadableStream, { path: '/', abortSignal }));
     } catch (err) {
       throw this.translate(err, `writing ${files.map((f) => f.path).join(', ')}`);
     }
@@ -213,7 +218,7 @@ export class DockerContainer implements ContainerHandle {
   async readFile(filePath: string): Promise<Buffer> {
     let archive: NodeJS.ReadableStream;
     try {
-      archive = await this.docker.getContainer(this.id).getArchive({ path: filePath });
+      archive = await this.call(`reading ${filePath}`, (abortSignal) => this.docker.getContainer(this.id).getArchive({ path: filePath, abortSignal }));
     } catch (err) {
       if (statusCodeOf(err) === 404) throw new Error(`${filePath} does not exist in container ${this.name}`);
       throw this.translate(err, `reading ${filePath}`);
@@ -238,7 +243,7 @@ export class DockerContainer implements ContainerHandle {
   async copyOut(containerPath: string, hostDir: string): Promise<void> {
     let archive: NodeJS.ReadableStream;
     try {
-      archive = await this.docker.getContainer(this.id).getArchive({ path: containerPath.replace(/\/?$/, '/.') });
+      archive = await this.call(`copying ${containerPath} out`, (abortSignal) => this.docker.getContainer(this.id).getArchive({ path: containerPath.replace(/\/?$/, '/.'), abortSignal }));
     } catch (err) {
       throw this.translate(err, `copying ${containerPath} out`);
     }
@@ -253,8 +258,14 @@ export class DockerContainer implements ContainerHandle {
 
   async remove(): Promise<void> {
     if (this.removed) return;
+    this.onRemoved();
     await removeContainerById(this.docker, this.id, this.endpoint);
     this.removed = true;
+  }
+
+  /** One engine request, bounded in time (the work it starts is bounded by its own options). */
+  private call<T>(doing: string, request: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    return engineCall(this.endpoint, `${doing} in ${this.name}`, ENGINE_TIMEOUTS.slow, request);
   }
 
   private translate(err: unknown, doing: string): Error {
@@ -268,7 +279,7 @@ export class DockerContainer implements ContainerHandle {
 /** Kills and removes; a container that is already gone (or going) counts as removed. */
 export async function removeContainerById(docker: Docker, id: string, endpoint: string): Promise<void> {
   try {
-    await docker.getContainer(id).remove({ force: true, v: true });
+    await engineCall(endpoint, `removing container ${id.slice(0, 12)}`, ENGINE_TIMEOUTS.slow, (abortSignal) => docker.getContainer(id).remove({ force: true, v: true, abortSignal }));
   } catch (err) {
     const code = statusCodeOf(err);
     if (code === 404 || code === 409) return;
@@ -277,9 +288,9 @@ export async function removeContainerById(docker: Docker, id: string, endpoint: 
 }
 
 /** The stream can end a moment before the engine records the exit code. */
-async function waitForExitCode(exec: Docker.Exec): Promise<number | null> {
+async function waitForExitCode(exec: Docker.Exec, endpoint: string): Promise<number | null> {
   for (let i = 0; i < 50; i++) {
-    const info = await exec.inspect();
+    const info = await engineCall(endpoint, 'reading an exit code', ENGINE_TIMEOUTS.quick, (abortSignal) => exec.inspect({ abortSignal }));
     if (!info.Running) return info.ExitCode ?? null;
     await new Promise((r) => setTimeout(r, 10 + i * 5));
   }

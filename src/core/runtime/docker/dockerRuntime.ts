@@ -1,24 +1,33 @@
 import Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as tarFs from 'tar-fs';
 import { abortError } from '../../util/abortError';
+import { defaultMemoryBytes, defaultProfile, DEFAULT_PIDS_LIMIT, networkFor, type ContainerPolicy } from '../containerPolicy';
 import {
   LABEL_CREATED_BY_PID,
   LABEL_INSTANCE,
   LABEL_OWNER,
   LABEL_OWNER_VALUE,
+  LABEL_PROFILE,
   LABEL_PURPOSE,
+  LABEL_RUN,
   LABEL_SESSION,
   type ContainerHandle,
+  type ContainerLimits,
   type ContainerPurpose,
   type ContainerRuntime,
   type ContainerSpec,
+  type Heartbeat,
   type ImageInfo,
   type OurContainer,
   type PullProgress,
 } from '../containerRuntime';
 import { DockerContainer, removeContainerById } from './dockerContainer';
+import { engineCall, ENGINE_TIMEOUTS, withAbortSignal } from './engineCall';
 import { statusCodeOf, translateEngineError, translatePullError } from './engineErrors';
+import { HeartbeatWriter, readHeartbeat } from './heartbeat';
+import { IsolatedNetworks } from './networks';
 
 const PING_TIMEOUT_MS = 5000;
 
@@ -27,21 +36,44 @@ export const LABEL_HOST = 'io.swe-gym-studio.host';
 export interface DockerRuntimeOptions {
   /** Defaults to DOCKER_HOST or /var/run/docker.sock, as the docker CLI does. */
   socketPath?: string;
+  /** Limits for every container (defaults: the harness's 16 GB capped at half the engine's memory, 4096 pids). */
+  limits?: ContainerLimits;
+  /** Dev and agent containers reach the internet (default: no network at all). */
+  allowInternet?: boolean;
+  /** Defaults to SWE_GYM_PROFILE or user@host. */
+  profile?: string;
+  /** How often owned containers get their heartbeat (default HEARTBEAT_INTERVAL_MS). */
+  heartbeatMs?: number;
 }
 
 /** ContainerRuntime on a Docker engine through dockerode. */
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
   private readonly endpoint: string;
+  private policy: ContainerPolicy;
+  private readonly networks: IsolatedNetworks;
+  private readonly heartbeats: HeartbeatWriter;
+  private engineMemory: Promise<number | undefined> | undefined;
+  readonly runToken = randomBytes(12).toString('hex');
+  readonly profile: string;
 
   constructor(options: DockerRuntimeOptions = {}) {
     this.docker = options.socketPath ? new Docker({ socketPath: options.socketPath }) : new Docker();
     this.endpoint = options.socketPath ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock';
+    this.policy = { limits: { ...options.limits }, allowInternet: options.allowInternet ?? false };
+    this.profile = options.profile ?? defaultProfile();
+    this.networks = new IsolatedNetworks(this.docker, this.endpoint);
+    this.heartbeats = new HeartbeatWriter(this.docker, this.endpoint, this.runToken, options.heartbeatMs);
+  }
+
+  /** New limits or network policy for containers created from now on (settings changed). */
+  configure(options: Pick<DockerRuntimeOptions, 'limits' | 'allowInternet'>): void {
+    this.policy = { limits: { ...options.limits }, allowInternet: options.allowInternet ?? false };
   }
 
   async ping(signal?: AbortSignal): Promise<void> {
     try {
-      await withTimeout(this.docker.ping(), PING_TIMEOUT_MS, signal, () => Object.assign(new Error('no answer within 5 s'), { code: 'ETIMEDOUT' }));
+      await engineCall(this.endpoint, 'checking the engine', PING_TIMEOUT_MS, (abortSignal) => withAbortSignal(this.docker.ping, this.docker)({ abortSignal }), signal);
     } catch (err) {
       throw translateEngineError(err, this.endpoint, 'checking the engine');
     }
@@ -49,7 +81,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async inspectImage(name: string): Promise<ImageInfo | undefined> {
     try {
-      const info = await this.docker.getImage(name).inspect();
+      const info = await this.call(`inspecting image ${name}`, ENGINE_TIMEOUTS.quick, (abortSignal) => this.docker.getImage(name).inspect({ abortSignal } as Docker.ImageInspectOptions));
       return { id: info.Id, sizeBytes: info.Size, architecture: info.Architecture, os: info.Os, labels: info.Config?.Labels ?? {} };
     } catch (err) {
       if (statusCodeOf(err) === 404) return undefined;
@@ -104,12 +136,20 @@ export class DockerRuntime implements ContainerRuntime {
       [LABEL_PURPOSE]: spec.purpose,
       [LABEL_CREATED_BY_PID]: String(process.pid),
       [LABEL_HOST]: os.hostname(),
+      [LABEL_RUN]: this.runToken,
+      [LABEL_PROFILE]: this.profile,
     };
     if (spec.instanceId) labels[LABEL_INSTANCE] = spec.instanceId;
     if (spec.sessionId) labels[LABEL_SESSION] = spec.sessionId;
+    const network = networkFor(spec.purpose, spec.network, this.policy.allowInternet);
+    const networkMode = network === 'none' ? 'none' : network === 'isolated' ? await this.translated(`preparing the ${spec.purpose} network`, this.networks.ensure(spec.purpose)) : undefined;
+    const memory = spec.memoryBytes ?? this.policy.limits.memoryBytes ?? defaultMemoryBytes(await this.engineMemoryBytes());
+    const cpus = spec.cpus ?? this.policy.limits.cpus;
     let created: Docker.Container;
     try {
-      created = await this.docker.createContainer({
+      // Bounded by a timeout only, not by the caller's cancel: a create cut off mid-request can
+      // still make a container that is never started, so never auto-removed. Cancel is checked after.
+      created = await this.call(`creating a container from ${spec.image}`, ENGINE_TIMEOUTS.slow, (abortSignal) => this.docker.createContainer({
         Image: spec.image,
         name: spec.name,
         // The SWE-bench images' idle command; Init makes PID 1 reap zombies and honour signals.
@@ -122,21 +162,25 @@ export class DockerRuntime implements ContainerRuntime {
           Init: true,
           // A container that stops for any reason (engine restart included) is removed by the engine.
           AutoRemove: true,
-          Memory: spec.memoryBytes,
-          NetworkMode: spec.network === 'none' ? 'none' : undefined,
+          Memory: memory,
+          // No swap beyond the limit: a runaway test fails fast instead of thrashing the host.
+          MemorySwap: memory,
+          PidsLimit: spec.pidsLimit ?? this.policy.limits.pidsLimit ?? DEFAULT_PIDS_LIMIT,
+          NanoCpus: cpus ? Math.round(cpus * 1e9) : undefined,
+          NetworkMode: networkMode,
           Binds: spec.binds?.map((b) => `${b.hostPath}:${b.containerPath}${b.readOnly ? ':ro' : ''}`),
         },
-        // No abortSignal here: a create cut off mid-request can still make a container that is
-        // never started, so never auto-removed. Creating takes milliseconds; cancel is checked after.
-      });
+        abortSignal,
+      }));
     } catch (err) {
       if (statusCodeOf(err) === 404) throw new Error(`Image ${spec.image} is not present locally; ensure it first.`);
       throw translateEngineError(err, this.endpoint, `creating a container from ${spec.image}`);
     }
-    const handle = new DockerContainer(this.docker, created.id, spec.name ?? created.id.slice(0, 12), this.endpoint);
+    this.heartbeats.own(created.id);
+    const handle = new DockerContainer(this.docker, created.id, spec.name ?? created.id.slice(0, 12), this.endpoint, () => this.heartbeats.release(created.id));
     try {
       if (spec.signal?.aborted) throw abortError(`start of a container from ${spec.image}`);
-      await created.start();
+      await this.call(`starting a container from ${spec.image}`, ENGINE_TIMEOUTS.slow, (abortSignal) => created.start({ abortSignal }));
     } catch (err) {
       await handle.remove().catch(() => undefined);
       throw spec.signal?.aborted ? abortError(`start of a container from ${spec.image}`) : translateEngineError(err, this.endpoint, `starting a container from ${spec.image}`);
@@ -149,7 +193,15 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   getContainer(id: string): ContainerHandle {
-    return new DockerContainer(this.docker, id, id.slice(0, 12), this.endpoint);
+    return new DockerContainer(this.docker, id, id.slice(0, 12), this.endpoint, () => this.heartbeats.release(id));
+  }
+
+  adopt(id: string): void {
+    this.heartbeats.own(id);
+  }
+
+  readHeartbeat(id: string): Promise<Heartbeat | undefined> {
+    return this.translated('reading a heartbeat', readHeartbeat(this.docker, this.endpoint, id));
   }
 
   async listOurContainers(filter: { sessionId?: string; instanceId?: string; purpose?: ContainerPurpose } = {}): Promise<OurContainer[]> {
@@ -158,7 +210,7 @@ export class DockerRuntime implements ContainerRuntime {
     if (filter.instanceId) label.push(`${LABEL_INSTANCE}=${filter.instanceId}`);
     if (filter.purpose) label.push(`${LABEL_PURPOSE}=${filter.purpose}`);
     try {
-      const list = await this.docker.listContainers({ all: true, filters: { label } });
+      const list = await this.call('listing containers', ENGINE_TIMEOUTS.quick, (abortSignal) => this.docker.listContainers({ all: true, filters: { label }, abortSignal }));
       return list.map((c) => ({
         id: c.Id,
         name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
@@ -172,8 +224,30 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  removeContainer(id: string): Promise<void> {
-    return removeContainerById(this.docker, id, this.endpoint);
+  async removeContainer(id: string): Promise<void> {
+    this.heartbeats.release(id);
+    await removeContainerById(this.docker, id, this.endpoint);
+  }
+
+  /** The engine's memory (a laptop's Docker VM, not the host's), asked once. */
+  private engineMemoryBytes(): Promise<number | undefined> {
+    this.engineMemory ??= this.call('reading the engine info', ENGINE_TIMEOUTS.quick, (abortSignal) => withAbortSignal<{ MemTotal?: number }>(this.docker.info, this.docker)({ abortSignal })).then(
+      (info) => info.MemTotal,
+      () => undefined,
+    );
+    return this.engineMemory;
+  }
+
+  private call<T>(doing: string, timeoutMs: number, request: (abortSignal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return engineCall(this.endpoint, doing, timeoutMs, request, signal);
+  }
+
+  private async translated<T>(doing: string, work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      throw translateEngineError(err, this.endpoint, doing);
+    }
   }
 
   hostArchitecture(): string {
@@ -214,10 +288,3 @@ export function dockerArch(nodeArch: string): string {
   return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[nodeArch] ?? nodeArch;
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, signal: AbortSignal | undefined, onTimeout: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), ms);
-    signal?.addEventListener('abort', () => reject(abortError('request')), { once: true });
-    work.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
-}
