@@ -4,6 +4,7 @@ import { evaluateInstance } from '../harness/evaluateInstance';
 import type { EvaluationResult } from '../harness/evaluationResult';
 import type { RuleSet } from '../grading/ruleSet';
 import { ensureImage } from '../images/ensureImage';
+import { startSolverContainer } from '../solver/solverContainer';
 import { extractPatch } from '../patch/extractPatch';
 import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRuntime';
 import { TrajectoryWriter } from '../trajectory/trajectoryWriter';
@@ -14,6 +15,7 @@ import { chooseCondensation, estimateTokens, viewForModel } from './condense';
 import { RolloutEventStream, type ExitReason, type PausePoint, type RewardRecord, type RolloutEvent, type StampedEvent, type Totals } from './events';
 import { ModelError, type ModelProvider, type ModelTurn } from './model/modelProvider';
 import { abortError, isAbortError } from '../util/abortError';
+import { applyCarriedEdit, type ForkCarry } from './forkCarry';
 import { renderOpening, type AgentTemplate } from './templates/agentTemplate';
 import { DEFAULT_TEMPLATE } from './templates/defaultTemplate';
 import { BashSession } from './tools/bashSession';
@@ -22,6 +24,7 @@ import { containerFiles } from './tools/containerFiles';
 import { ControlShell } from './tools/controlShell';
 import { FileEditor } from './tools/fileEditor';
 import { ToolExecutor } from './tools/toolExecutor';
+import { checkStartState, type RolloutEnvironment } from './startState';
 import { diffTrees, snapshotTree } from './workspaceState';
 
 export interface ToolSettings {
@@ -77,6 +80,8 @@ export interface RolloutOptions {
   detectHumanEdits?: boolean;
   /** Replays: recorded observations by tool call id; differences are reported. */
   expectedObservations?: Map<string, string>;
+  /** Forks: the source rollout, and the human steps and observation edits carried from it. */
+  fork?: ForkCarry;
   /** Settings to record in the trajectory (never a credential). */
   config?: Record<string, unknown>;
 }
@@ -97,6 +102,8 @@ export interface RolloutResult {
   trajectoryPath?: string;
   eventsPath?: string;
   messages: ChatMessage[];
+  /** Where it ran and whether it counts toward success rates; null when no container was reached. */
+  environment: RolloutEnvironment | null;
 }
 
 export interface RolloutStatus {
@@ -143,7 +150,8 @@ export class AgentRollout {
   private gate: { point: PausePoint; release: (mode: 'run' | 'step') => void } | undefined;
   private pendingCall: ToolCall | undefined;
   private sentMessageCount = 0;
-  private readonly pendingHuman: { content: string; files: string[]; diff: string }[] = [];
+  private readonly pendingHuman: { content: string; files: string[]; diff: string; carried?: boolean; applyError?: string }[] = [];
+  private environment: RolloutEnvironment | null = null;
   private readonly cancelCtl = new AbortController();
   private readonly work = new AbortController();
   private interruptedBy: EndRollout | undefined;
@@ -339,6 +347,7 @@ export class AgentRollout {
       trajectoryPath: this.writer && !this.writeError ? this.writer.jsonPath : undefined,
       eventsPath: this.writer?.eventsPath,
       messages: this.messages,
+      environment: this.environment,
     };
   }
 
@@ -351,12 +360,14 @@ export class AgentRollout {
     } else {
       const ensured = await ensureImage(o.runtime, o.instance, { flavor: o.flavor ?? 'swe-gym', datasetDir: o.datasetDir, template: o.imageTemplate, allowPull: o.allowPull, signal });
       image = ensured.image;
-      const created = await o.runtime.createContainer({ image, purpose: 'agent', instanceId: o.instance.instance_id, sessionId: o.sessionId, signal });
-      this.container = created;
+      this.container = (await startSolverContainer(o.runtime, o.instance, image, { purpose: 'agent', sessionId: o.sessionId, repoDir: this.repoDir, signal })).container;
       if (signal.aborted) throw abortError();
     }
     const container = this.container;
     this.control = await ControlShell.start(container);
+    const start = await checkStartState(this.control, this.repoDir, o.instance.base_commit);
+    const kind = o.container ? 'dev' : 'fresh';
+    this.environment = { container: kind, startedClean: start.startedClean, ...(kind === 'dev' && !start.startedClean ? { changedAtStart: start.changedAtStart } : {}), counted: kind === 'fresh' || start.startedClean };
     const files = containerFiles(this.control);
     this.bash = await BashSession.start(container, { cwd: this.repoDir, promptHost: this.template.promptHost, ...o.tools, writeFile: (p, s) => files.write(p, s) });
     const bash = this.bash;
@@ -381,6 +392,8 @@ export class AgentRollout {
       config: o.config ?? {},
       messages: this.messages.map((m) => ({ ...m })),
       tools: this.template.tools,
+      environment: this.environment,
+      ...(o.fork ? { forkOf: o.fork.of } : {}),
     });
   }
 
@@ -390,6 +403,7 @@ export class AgentRollout {
       const spent = spentBudget(this.o.budgets ?? {}, this.step, this.totals, this.activeMs());
       if (spent) throw new EndRollout(spent.reason, spent.message);
       await this.checkpoint('before_model');
+      await this.carryHumanSteps();
       this.flushHumanSteps();
       this.step++;
       const stepStarted = Date.now();
@@ -419,8 +433,9 @@ export class AgentRollout {
         const received = Date.now();
         this.emit({ type: 'tool_call', step: this.step, toolCall: call });
         const outcome = await this.runTool(call);
+        const shown = this.o.fork?.observationEdits.get(call.id);
         // SWE-Gym rows end with the finish call itself: it gets no tool reply.
-        if (!outcome.finish) this.messages.push({ role: 'tool', content: outcome.content, tool_call_id: call.id, name: call.function.name });
+        if (!outcome.finish) this.messages.push({ role: 'tool', content: shown ?? outcome.content, tool_call_id: call.id, name: call.function.name });
         this.emit({
           type: 'observation',
           step: this.step,
@@ -433,6 +448,7 @@ export class AgentRollout {
           commandMs: outcome.commandMs,
         });
         this.compareWithRecording(call.id, outcome.content);
+        if (shown !== undefined && !outcome.finish) this.emit({ type: 'observation_edited', step: this.step, toolCallId: call.id, before: outcome.content, after: shown, carried: true });
         exitCodes.push(outcome.exitCode ?? null);
         if (outcome.finish) {
           finished = true;
@@ -544,12 +560,23 @@ export class AgentRollout {
   private flushHumanSteps(): void {
     for (const h of this.pendingHuman.splice(0)) {
       this.messages.push({ role: 'user', content: h.content });
-      this.emit({ type: 'human_step', step: this.step, content: h.content, files: h.files, diff: h.diff });
+      this.emit({ type: 'human_step', step: this.step, content: h.content, files: h.files, diff: h.diff, ...(h.carried ? { carried: true } : {}), ...(h.applyError ? { applyError: h.applyError } : {}) });
+    }
+  }
+
+  /** Forks: the source's human steps at this point, their hand edits applied in this container first. */
+  private async carryHumanSteps(): Promise<void> {
+    const control = this.control;
+    if (!this.o.fork || !control) return;
+    const files = containerFiles(control);
+    for (const h of this.o.fork.humanSteps.filter((x) => x.afterStep === this.step)) {
+      const applyError = await applyCarriedEdit(control, this.repoDir, h.diff, (p, c) => files.write(p, c));
+      this.pendingHuman.push({ ...h, carried: true, ...(applyError ? { applyError } : {}) });
     }
   }
 
   private compareWithRecording(toolCallId: string, actual: string): void {
-    const recorded = this.o.expectedObservations?.get(toolCallId);
+    const recorded = this.o.expectedObservations?.get(toolCallId) ?? this.o.fork?.observations.get(toolCallId);
     if (recorded === undefined || recorded === actual) return;
     const a = recorded.split('\n');
     const b = actual.split('\n');
@@ -635,7 +662,9 @@ export class AgentRollout {
       step_records: this.stepRecords,
       patch,
       reward,
-      ...(this.o.expectedObservations ? { replay_mismatches: this.mismatches } : {}),
+      ...(this.environment ? { environment: this.environment } : {}),
+      ...(this.o.fork ? { fork_of: { rollout_id: this.o.fork.of.rolloutId, step: this.o.fork.of.step } } : {}),
+      ...(this.o.expectedObservations || this.o.fork ? { replay_mismatches: this.mismatches } : {}),
       events_file: this.writer ? this.writer.eventsPath.split('/').pop() ?? '' : '',
     };
   }

@@ -1,5 +1,6 @@
 import type { ChatMessage, TokenUsage, ToolCall } from './chatTypes';
 import type { ModelDelta, RecordedRequest } from './model/modelProvider';
+import type { RolloutEnvironment } from './startState';
 
 /** Why a rollout ended. Every budget and every failure has its own name. */
 export type ExitReason =
@@ -59,6 +60,10 @@ export type RolloutEvent =
       config: Record<string, unknown>;
       messages: ChatMessage[];
       tools: unknown[];
+      /** Where it runs and whether it started clean (so whether it counts); absent in older logs. */
+      environment?: RolloutEnvironment;
+      /** Forks: the rollout and step they replay. */
+      forkOf?: { rolloutId: string; step: number };
     }
   | { type: 'step_started'; step: number }
   | { type: 'model_request'; step: number; attempt: number; request: RecordedRequest }
@@ -81,10 +86,12 @@ export type RolloutEvent =
       /** The command's own share of durationMs. */
       commandMs: number;
     }
-  | { type: 'observation_edited'; step: number; toolCallId: string; before: string; after: string }
+  /** `carried`: a fork showing the model what the source rollout's model was shown after a person's edit. */
+  | { type: 'observation_edited'; step: number; toolCallId: string; before: string; after: string; carried?: boolean }
   | { type: 'replay_mismatch'; step: number; toolCallId: string; recorded: string; actual: string; firstDifferentLine: number }
   | { type: 'auto_reply'; step: number; content: string }
-  | { type: 'human_step'; step: number; content: string; files: string[]; diff: string }
+  /** `carried`: a fork replaying the source rollout's human step (its edits applied again; `applyError` when they did not apply). */
+  | { type: 'human_step'; step: number; content: string; files: string[]; diff: string; carried?: boolean; applyError?: string }
   | { type: 'workspace_diff'; step: number; patch: string }
   | { type: 'step_finished'; step: number; durationMs: number; usage: TokenUsage; costUsd: number; totals: Totals }
   | { type: 'paused'; step: number; at: PausePoint; pendingAction?: ToolCall }

@@ -6,6 +6,8 @@ import { toSweGymRow } from '../trajectory/exportRows';
 import { TRAJECTORY_FORMAT, type ClosedTrajectory } from '../trajectory/trajectoryTypes';
 import { AgentRollout, type RolloutOptions, type RolloutResult } from './agentRollout';
 import { contentText, type ToolCall } from './chatTypes';
+import type { StampedEvent } from './events';
+import { forkCarryFromEvents, type ForkCarry } from './forkCarry';
 import type { ModelProvider } from './model/modelProvider';
 import { ReplayProvider, type RecordedTurn } from './model/replayProvider';
 import { mapPaths, rowWorkspaceDir, templateFromSweGymRow, type PathMapping } from './templates/sweGymPreset';
@@ -157,20 +159,38 @@ export async function replayRow(runtime: ContainerRuntime, dataset: LoadedDatase
 }
 
 /**
- * A new rollout that replays the first `atStep` turns of a finished one in a fresh container, then
- * lets `model` go on from there (fork from step k).
+ * A new rollout that replays the first `atStep` turns of another in a fresh container, then lets
+ * `model` go on from there (fork from step k). It carries what a person did in the source before
+ * step k (notes, hand edits applied again, edited observations) and flags replayed observations
+ * that differ from the source's. With the source's event log the hand edits can be applied again;
+ * from a closed file alone the notes are carried as the model saw them.
  */
-export function forkRollout(source: ClosedTrajectory, atStep: number, options: Omit<RolloutOptions, 'template' | 'opening' | 'expectedObservations'>): AgentRollout {
+export function forkRollout(source: ClosedTrajectory, atStep: number, options: Omit<RolloutOptions, 'template' | 'opening' | 'expectedObservations' | 'fork'>, sourceEvents?: readonly StampedEvent[]): AgentRollout {
   const row = toSweGymRow(source);
   const { turns } = recordedTurns(row, []);
   if (atStep < 0 || atStep > turns.length) throw new Error(`Step ${atStep} is outside the recorded trajectory (1..${turns.length}).`);
   const template = templateFromSweGymRow(row);
   const system = source.messages.find((m) => m.role === 'system');
   const firstUser = source.messages.find((m) => m.role === 'user');
+  const fork = sourceEvents ? forkCarryFromEvents(sourceEvents, source.rollout_id, atStep) : forkCarryFromMessages(source, atStep, template.autoReply);
   return new AgentRollout({
     ...options,
     model: new ReplayProvider(turns.slice(0, atStep), options.model.modelName, options.model),
     template: { ...template, name: `${source.template} (fork of ${source.rollout_id} at step ${atStep})`, tools: source.tools },
     opening: { system: contentText(system?.content), firstUser: contentText(firstUser?.content) },
+    fork,
   });
+}
+
+/** A fork's carry from the conversation alone: observations as the model saw them, later user messages as notes. */
+function forkCarryFromMessages(source: ClosedTrajectory, atStep: number, autoReply: string): ForkCarry {
+  const carry: ForkCarry = { of: { rolloutId: source.rollout_id, step: atStep }, humanSteps: [], observationEdits: new Map(), observations: new Map() };
+  let turn = 0;
+  let users = 0;
+  for (const m of source.messages) {
+    if (m.role === 'assistant') turn++;
+    else if (m.role === 'tool' && turn <= atStep) carry.observations.set(m.tool_call_id, contentText(m.content));
+    else if (m.role === 'user' && users++ > 0 && turn < atStep && contentText(m.content) !== autoReply) carry.humanSteps.push({ afterStep: turn, content: contentText(m.content), files: [], diff: '' });
+  }
+  return carry;
 }

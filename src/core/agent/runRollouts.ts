@@ -28,6 +28,8 @@ export interface RolloutRunOptions extends Omit<RolloutOptions, 'runtime' | 'ins
 export interface InstanceSummary {
   instance_id: string;
   rollouts: number;
+  /** Rewarded rollouts left out of the figures: they did not start from the base commit in a clean container. */
+  not_counted: number;
   resolved: number;
   success_rate: number;
   /** Unbiased pass@k for k = 1..n. */
@@ -110,7 +112,7 @@ export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedData
         status: cancelled ? 'cancelled' : 'finished',
         completed: results.length,
         total,
-        rollouts: results.map((r) => ({ instance_id: r.instanceId, index: r.index, resolved: r.resolved, exit_reason: r.exitReason, steps: r.steps, prompt_tokens: r.totals.promptTokens, completion_tokens: r.totals.completionTokens, cost_usd: r.totals.costUsd, duration_ms: r.durationMs, trajectory: r.trajectoryPath ?? null })),
+        rollouts: results.map((r) => ({ instance_id: r.instanceId, index: r.index, resolved: r.resolved, counted: counts(r), exit_reason: r.exitReason, steps: r.steps, prompt_tokens: r.totals.promptTokens, completion_tokens: r.totals.completionTokens, cost_usd: r.totals.costUsd, duration_ms: r.durationMs, trajectory: r.trajectoryPath ?? null })),
         instances: summaries,
       },
       null,
@@ -121,13 +123,19 @@ export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedData
   return { runId, runDir, results, instances: summaries };
 }
 
+/** Whether a rollout's reward enters success rates and pass@k: it started from the base commit in a clean container. */
+export function counts(r: Pick<RolloutResult, 'environment'>): boolean {
+  return r.environment?.counted ?? false;
+}
+
 export function summarise(instanceId: string, results: RolloutResult[]): InstanceSummary {
-  const rewarded = results.filter((r) => r.resolved !== null);
+  const rewarded = results.filter((r) => r.resolved !== null && counts(r));
   const c = rewarded.filter((r) => r.resolved).length;
   const total = rewarded.length;
   const passAtK: Record<string, number> = {};
   for (let k = 1; k <= total; k++) passAtK[String(k)] = passAtKEstimate(total, c, k);
-  return { instance_id: instanceId, rollouts: results.length, resolved: c, success_rate: total ? c / total : 0, pass_at_k: passAtK };
+  const notCounted = results.filter((r) => r.resolved !== null && !counts(r)).length;
+  return { instance_id: instanceId, rollouts: results.length, not_counted: notCounted, resolved: c, success_rate: total ? c / total : 0, pass_at_k: passAtK };
 }
 
 /** 1 - C(n-c, k) / C(n, k): the chance that k of the n samples include a correct one. */

@@ -27,8 +27,8 @@ git -C "$clean" symbolic-ref HEAD "refs/heads/$branch"
 rm -rf "$repo/.git"
 mv "$clean/.git" "$repo/.git"
 rm -rf "$clean"
-git reflog expire --expire=now --all
 git reset -q
+git reflog expire --expire=now --all
 rm -f .git/FETCH_HEAD .git/ORIG_HEAD
 test "$(git rev-parse HEAD)" = "$(git rev-parse "$base^{commit}")"
 `;

@@ -1,5 +1,6 @@
 import type { ChatMessage, ToolSchema } from '../agent/chatTypes';
 import type { ExitReason, RewardRecord } from '../agent/events';
+import type { RolloutEnvironment } from '../agent/startState';
 
 export const TRAJECTORY_FORMAT = 'swe-gym-studio/trajectory@1';
 
@@ -38,6 +39,10 @@ export interface ClosedTrajectory {
   /** The patch as SWE-Gym took it; null when it could not be taken (cancelled, container gone). */
   patch: string | null;
   reward: RewardRecord | null;
+  /** Where it ran and whether it counts toward success rates (absent in older files: a fresh container). */
+  environment?: RolloutEnvironment;
+  /** Forks: the rollout and step they replay. */
+  fork_of?: { rollout_id: string; step: number };
   /** Replays: where today's observations differ from the recorded ones. */
   replay_mismatches?: { step: number; tool_call_id: string; first_different_line: number }[];
   /** The append-only event log this file closes (same folder). */
