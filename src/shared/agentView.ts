@@ -41,6 +41,16 @@ export interface AgentNote {
   kind: 'auto_reply' | 'human_step' | 'condensed' | 'retry' | 'replay_mismatch' | 'observation_edited' | 'action_edited';
   text: string;
   files?: string[];
+  /** Forks: carried from the source rollout (a person's step or edit there). */
+  fromSource?: boolean;
+}
+
+/** Where a rollout ran, whether it started at the base commit unchanged, and so whether it counts. */
+export interface AgentEnvironmentView {
+  container: 'fresh' | 'dev';
+  startedClean: boolean;
+  counted: boolean;
+  changedAtStart?: string[];
 }
 
 export interface AgentUsageView {
@@ -107,6 +117,8 @@ export interface AgentViewState {
   /** false: read back from a trajectory file (no controls). */
   live: boolean;
   forkOf?: { rolloutId: string; step: number };
+  /** Absent until it started (and in logs older than the field). */
+  environment?: AgentEnvironmentView;
   state: AgentRunState;
   pausedAt?: AgentPausePoint;
   pendingAction?: AgentToolCallView;
@@ -143,6 +155,8 @@ export type AgentViewEvent = Seq &
         system: FoldedText;
         firstUser: FoldedText;
         at: string;
+        environment?: AgentEnvironmentView;
+        forkOf?: { rolloutId: string; step: number };
       }
     | { type: 'step_started'; step: number }
     | { type: 'request'; step: number; attempt: number }
@@ -153,10 +167,10 @@ export type AgentViewEvent = Seq &
     | { type: 'tool_call'; step: number; toolCall: AgentToolCallView }
     | { type: 'action_edited'; step: number; before: AgentToolCallView; after: AgentToolCallView }
     | ({ type: 'observation'; step: number; toolCallId: string; name: string; error: boolean; exitCode?: number; durationMs: number; commandMs: number } & FoldedText)
-    | ({ type: 'observation_edited'; step: number; toolCallId: string } & FoldedText)
+    | ({ type: 'observation_edited'; step: number; toolCallId: string; carried?: boolean } & FoldedText)
     | { type: 'replay_mismatch'; step: number; toolCallId: string; firstDifferentLine: number }
     | { type: 'auto_reply'; step: number; content: string }
-    | { type: 'human_step'; step: number; content: string; files: string[] }
+    | { type: 'human_step'; step: number; content: string; files: string[]; carried?: boolean; applyError?: string }
     | { type: 'diff'; step: number; diff: AgentDiffView }
     | { type: 'step_finished'; step: number; durationMs: number; usage: AgentUsageView; costUsd: number; totals: AgentTotals }
     | { type: 'paused'; step: number; at: AgentPausePoint; pendingAction?: AgentToolCallView }
@@ -189,6 +203,10 @@ export interface AgentRunRow {
   resolved: boolean | null;
   rewardStatus?: string;
   forkOf?: { rolloutId: string; step: number };
+  /** Started at the base commit unchanged (always so in a container of its own). */
+  startedClean?: boolean;
+  /** Its reward enters the success rate and pass@k (absent on old rows: only own-container rollouts count). */
+  counted?: boolean;
   eventsPath?: string;
   trajectoryPath?: string;
 }
@@ -197,6 +215,8 @@ export interface AgentStats {
   rollouts: number;
   /** Rollouts with a reward. */
   rewarded: number;
+  /** Rewarded rollouts left out of the figures: they started in a dev container that was not at the base commit. */
+  notCounted: number;
   resolved: number;
   successRate: number;
   /** Unbiased pass@k over the rewarded rollouts, k = 1..rewarded. */
@@ -257,6 +277,8 @@ export function applyAgentEvent(s: AgentViewState, e: AgentViewEvent): AgentView
   switch (e.type) {
     case 'started':
       Object.assign(s, { runId: e.runId, index: e.index, model: e.model, template: e.template, container: e.container, repoDir: e.repoDir, startedAt: e.at, state: 'running' });
+      if (e.environment) s.environment = e.environment;
+      if (e.forkOf) s.forkOf ??= e.forkOf;
       s.opening = { system: e.system, firstUser: e.firstUser };
       return { header: true };
     case 'step_started':
@@ -331,17 +353,21 @@ export function applyAgentEvent(s: AgentViewState, e: AgentViewEvent): AgentView
       const st = stepOf(s, e.step);
       const o = st.observations.find((x) => x.toolCallId === e.toolCallId);
       if (o) Object.assign(o, { text: e.text, length: e.length, folded: e.folded, edited: true });
-      st.notes.push({ kind: 'observation_edited', text: 'Observation edited by hand before the model saw it.' });
+      st.notes.push(
+        e.carried
+          ? { kind: 'observation_edited', fromSource: true, text: 'A person edited this observation in the source rollout: the model is shown that edited text, as there.' }
+          : { kind: 'observation_edited', text: 'Observation edited by hand before the model saw it.' },
+      );
       return { header: false, step: e.step };
     }
     case 'replay_mismatch':
-      stepOf(s, e.step).notes.push({ kind: 'replay_mismatch', text: `The observation differs from the recorded one from line ${e.firstDifferentLine}.` });
+      stepOf(s, e.step).notes.push({ kind: 'replay_mismatch', text: s.forkOf ? `The observation differs from the one the source rollout ${s.forkOf.rolloutId} got, from line ${e.firstDifferentLine}.` : `The observation differs from the recorded one from line ${e.firstDifferentLine}.` });
       return { header: false, step: e.step };
     case 'auto_reply':
       stepOf(s, e.step).notes.push({ kind: 'auto_reply', text: e.content });
       return { header: false, step: e.step };
     case 'human_step': {
-      const note: AgentNote = { kind: 'human_step', text: e.content, files: e.files };
+      const note: AgentNote = { kind: 'human_step', text: e.applyError ? `${e.content}\n\n(Carried from the source rollout, but its edits did not apply here: ${e.applyError})` : e.content, files: e.files, ...(e.carried ? { fromSource: true } : {}) };
       if (e.step === 0) {
         s.preamble.push(note);
         return { header: true };

@@ -212,7 +212,8 @@ export class AgentService extends Disposable implements InstanceDecorator {
     const runId = newRunId('agent-fork');
     const forkOf = { rolloutId, step };
     const common = this.common(ref, config, runId, this.provider(config, key));
-    const rollout = forkRollout(source, step, { ...common, startPaused: step === 0, config: { ...common.config, fork_of: forkOf } });
+    // The source's events carry what a person did in it (hand edits, notes, edited observations).
+    const rollout = forkRollout(source, step, { ...common, startPaused: step === 0, config: { ...common.config, fork_of: forkOf } }, src.history());
     if (step > 0) {
       const unsubscribe = rollout.events.subscribe(
         (e) => {
@@ -299,6 +300,13 @@ export class AgentService extends Disposable implements InstanceDecorator {
     this.tracked.set(rollout.rolloutId, t);
     const toolArgs = new Map<string, string>();
     session.onCore((e) => this.onCoreEvent(t, e, config, toolArgs));
+    session.onCore((e) => {
+      if (e.type !== 'rollout_started' || !e.environment) return;
+      // Only a rollout that began at the base commit unchanged counts toward the figures.
+      Object.assign(row, { startedClean: e.environment.startedClean, counted: e.environment.counted });
+      void this.runs.upsert({ ...row, ...this.rowProgress(session) });
+      if (!e.environment.counted) this.d.log.warn(`${id}: agent ${rollout.rolloutId} starts in a dev container that is not at the base commit (${(e.environment.changedAtStart ?? []).join(', ')}): its reward will not count toward the success rate`);
+    });
     void this.runs.upsert(row);
     this.d.log.info(`${id}: agent ${rollout.rolloutId} started (${config.model} at ${config.baseUrl || OPENAI_BASE_URL}, ${where.where === 'dev' ? 'in the dev container' : 'in its own container'}${where.forkOf ? `, fork of ${where.forkOf.rolloutId} at step ${where.forkOf.step}` : ''})`);
     t.done = rollout.run().then(

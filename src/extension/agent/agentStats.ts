@@ -1,13 +1,19 @@
 import { passAtKEstimate } from '../../core/agent/runRollouts';
 import type { AgentRunRow, AgentStats } from '../../shared/agentView';
 
-/** Success rate and unbiased pass@k over the rollouts that got a reward. */
+/** Whether a row's reward enters the figures: it started at the base commit in a clean container (old rows: only own containers). */
+export function rowCounts(r: AgentRunRow): boolean {
+  return r.counted ?? r.where === 'own';
+}
+
+/** Success rate and unbiased pass@k over the rewarded rollouts that started clean. */
 export function statsOf(rows: AgentRunRow[]): AgentStats {
-  const rewarded = rows.filter((r) => r.resolved !== null);
+  const notCounted = rows.filter((r) => r.resolved !== null && !rowCounts(r)).length;
+  const rewarded = rows.filter((r) => r.resolved !== null && rowCounts(r));
   const resolved = rewarded.filter((r) => r.resolved).length;
   const passAtK: Record<string, number> = {};
   for (let k = 1; k <= rewarded.length; k++) passAtK[String(k)] = passAtKEstimate(rewarded.length, resolved, k);
-  return { rollouts: rows.length, rewarded: rewarded.length, resolved, successRate: rewarded.length ? resolved / rewarded.length : 0, passAtK };
+  return { rollouts: rows.length, rewarded: rewarded.length, notCounted, resolved, successRate: rewarded.length ? resolved / rewarded.length : 0, passAtK };
 }
 
 /** `2/3 resolved` style figure for the tree; undefined without rewarded rollouts. */
@@ -18,10 +24,11 @@ export function describeStats(s: AgentStats): string | undefined {
 
 export function statsTooltip(s: AgentStats): string | undefined {
   if (!s.rollouts) return undefined;
-  if (!s.rewarded) return `Agent rollouts: ${s.rollouts}, none rewarded yet.`;
+  const left = s.notCounted ? ` ${s.notCounted} more left out: they started in a dev container that was not at the base commit.` : '';
+  if (!s.rewarded) return `Agent rollouts: ${s.rollouts}, none rewarded ${s.notCounted ? 'from a clean start' : 'yet'}.${left}`;
   const ks = Object.keys(s.passAtK)
     .map(Number)
     .filter((k) => k === 1 || k === 5 || k === 10 || k === s.rewarded)
     .map((k) => `pass@${k} ${(100 * (s.passAtK[String(k)] ?? 0)).toFixed(0)}%`);
-  return `Agent rollouts: ${s.rollouts} (${s.rewarded} rewarded), ${s.resolved} resolved: success rate ${(100 * s.successRate).toFixed(0)}% · ${ks.join(' · ')}`;
+  return `Agent rollouts: ${s.rollouts} (${s.rewarded} rewarded), ${s.resolved} resolved: success rate ${(100 * s.successRate).toFixed(0)}% · ${ks.join(' · ')}.${left}`;
 }

@@ -46,6 +46,8 @@ export function toViewEvent(e: StampedEvent): AgentViewEvent | undefined {
         system: foldText(text(0), OPENING_FOLD),
         firstUser: foldText(text(1), OPENING_FOLD),
         at: e.time,
+        ...(e.environment ? { environment: e.environment } : {}),
+        ...(e.forkOf ? { forkOf: e.forkOf } : {}),
       };
     }
     case 'step_started':
@@ -82,13 +84,13 @@ export function toViewEvent(e: StampedEvent): AgentViewEvent | undefined {
         ...foldText(e.content, OBSERVATION_FOLD),
       };
     case 'observation_edited':
-      return { seq, type: 'observation_edited', step: e.step, toolCallId: e.toolCallId, ...foldText(e.after, OBSERVATION_FOLD) };
+      return { seq, type: 'observation_edited', step: e.step, toolCallId: e.toolCallId, ...(e.carried ? { carried: true } : {}), ...foldText(e.after, OBSERVATION_FOLD) };
     case 'replay_mismatch':
       return { seq, type: 'replay_mismatch', step: e.step, toolCallId: e.toolCallId, firstDifferentLine: e.firstDifferentLine };
     case 'auto_reply':
       return { seq, type: 'auto_reply', step: e.step, content: e.content };
     case 'human_step':
-      return { seq, type: 'human_step', step: e.step, content: clip(e.content, NOTE_CLIP).text, files: e.files };
+      return { seq, type: 'human_step', step: e.step, content: clip(e.content, NOTE_CLIP).text, files: e.files, ...(e.carried ? { carried: true } : {}), ...(e.applyError ? { applyError: e.applyError } : {}) };
     case 'workspace_diff': {
       const c = clip(e.patch, DIFF_CLIP);
       return { seq, type: 'diff', step: e.step, diff: { patch: c.text, clipped: c.clipped, stats: patchStats(e.patch) } };

@@ -180,7 +180,7 @@ describe('agent session read back from its events', () => {
 });
 
 describe('run figures', () => {
-  const row = (resolved: boolean | null): AgentRunRow => ({ rolloutId: String(Math.random()), runId: 'r', instanceId: 'i', index: 0, model: 'm', startedAt: '', state: 'ended', where: 'dev', steps: 1, promptTokens: 0, completionTokens: 0, costUsd: 0, resolved });
+  const row = (resolved: boolean | null, extra: Partial<AgentRunRow> = { counted: true }): AgentRunRow => ({ rolloutId: String(Math.random()), runId: 'r', instanceId: 'i', index: 0, model: 'm', startedAt: '', state: 'ended', where: 'dev', steps: 1, promptTokens: 0, completionTokens: 0, costUsd: 0, resolved, ...extra });
   it('success rate and unbiased pass@k over the rewarded rollouts only', () => {
     const s = statsOf([row(true), row(false), row(false), row(null)]);
     assert.deepEqual([s.rollouts, s.rewarded, s.resolved], [4, 3, 1]);
@@ -190,5 +190,11 @@ describe('run figures', () => {
     assert.equal(describeStats(s), 'agents 1/3');
     assert.match(statsTooltip(s) ?? '', /4 \(3 rewarded\), 1 resolved: success rate 33% · pass@1 33% · pass@3 100%/);
     assert.equal(describeStats(statsOf([row(null)])), undefined);
+  });
+  it('rollouts that started in a dev container away from the base commit are left out of the figures, and said to be', () => {
+    const s = statsOf([row(true), row(false), row(true, { counted: false, startedClean: false }), row(true, {}), row(false, { where: 'own' })]);
+    assert.deepEqual([s.rollouts, s.rewarded, s.notCounted, s.resolved], [5, 3, 2, 1]);
+    assert.equal(describeStats(s), 'agents 1/3');
+    assert.match(statsTooltip(s) ?? '', /success rate 33% .* 2 more left out: they started in a dev container that was not at the base commit\./);
   });
 });

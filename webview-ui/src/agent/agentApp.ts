@@ -202,8 +202,11 @@ export class AgentApp {
         h('span', { title: v.endpoint ?? '' }, icon('hubot'), ` ${v.model || '…'}`),
         v.endpoint ? h('span', { class: 'muted' }, v.endpoint) : null,
         h('span', {}, icon(v.where === 'dev' ? 'vm-running' : 'vm'), v.where === 'dev' ? ' your dev container' : ' its own container'),
+        v.environment && !v.environment.counted
+          ? h('span', { id: 'not-counted', class: 'failed', title: `Changed from the base commit when it started: ${(v.environment.changedAtStart ?? []).join(', ') || 'unknown'}` }, icon('warning'), ' started with changes in the workspace: not counted in the success rate')
+          : null,
         h('span', { class: 'muted', title: `${v.rolloutId} · ${v.runId}` }, `rollout #${v.index}`),
-        v.forkOf ? h('span', {}, icon('repo-forked'), ` fork at step ${v.forkOf.step}`) : null,
+        v.forkOf ? h('span', { id: 'fork-source', title: v.forkOf.rolloutId }, icon('repo-forked'), ` fork of ${forkSourceName(v.forkOf.rolloutId, this.runs?.rows)} at step ${v.forkOf.step}`) : null,
         v.live ? null : h('span', { class: 'muted' }, icon('history'), ' read from its trajectory'),
       ];
       const prompt = v.totals.promptTokens + (inFlight?.promptTokens ?? 0);
@@ -317,7 +320,7 @@ export class AgentApp {
       this.draft = undefined;
       const note = h('textarea', { id: 'note-text', class: 'editor', rows: 3, 'aria-label': 'Message to the agent', placeholder: 'A message the model reads before its next turn (optional)' });
       return [
-        h('div', { class: 'pending-title' }, icon('debug-pause'), v.step ? ` Paused after step ${v.step}, before asking the model. ` : ' Paused before the first model request. ', h('span', { class: 'muted' }, 'Edit files in the workspace if you like: on resume the agent is told what changed. The last step’s observations can be edited below before the model sees them.')),
+        h('div', { class: 'pending-title' }, icon('debug-pause'), v.step ? ` Paused after step ${v.step}, before asking the model. ` : ' Paused before the first model request. ', h('span', { class: 'muted', id: 'pause-hint' }, v.where === 'dev' ? 'Edit files in the workspace if you like: on resume the agent is told what changed. The last step’s observations can be edited below before the model sees them.' : 'This rollout runs in a container of its own: edits in your workspace do not reach it. Tell it what to do in a message, or edit the last step’s observations below before the model sees them.')),
         note,
         h(
           'div',
@@ -395,7 +398,7 @@ export class AgentApp {
           h('td', { class: 'num' }, (x.promptTokens + x.completionTokens).toLocaleString('en-US')),
           h('td', { class: 'num' }, dollars(x.costUsd)),
           h('td', {}, x.model),
-          h('td', {}, x.where === 'dev' ? 'dev container' : x.forkOf ? `fork @${x.forkOf.step}` : 'own container'),
+          h('td', { title: x.counted === false ? 'Started in the dev container with changes from the base commit: not counted in the figures' : '' }, x.where === 'dev' ? (x.counted === false ? 'dev container, not counted' : 'dev container') : x.forkOf ? `fork of #${r.rows.find((y) => y.rolloutId === x.forkOf?.rolloutId)?.index ?? '?'} @${x.forkOf.step}` : 'own container'),
           h('td', { title: when(x.startedAt) }, shortWhen(x.startedAt)),
         );
         const select = () => x.rolloutId !== shown && void this.call('select', { rolloutId: x.rolloutId }).then((view) => view && this.setView(view));
@@ -421,4 +424,10 @@ export class AgentApp {
       ];
     });
   }
+}
+
+/** A fork's source as the run table numbers it, with its id when the table no longer lists it. */
+function forkSourceName(rolloutId: string, rows: AgentRunRow[] | undefined): string {
+  const row = rows?.find((r) => r.rolloutId === rolloutId);
+  return row ? `rollout #${row.index}` : rolloutId;
 }

@@ -264,7 +264,9 @@ function visibleControls(text: string): string {
 }
 
 export function noteBlock(n: AgentNote): HTMLElement {
-  const title = { auto_reply: 'Automatic reply', human_step: 'You, while paused', condensed: 'Context condensed', retry: 'Retry', replay_mismatch: 'Differs from the recording', observation_edited: 'Edited', action_edited: 'Edited' }[n.kind];
+  const title = n.fromSource
+    ? { human_step: 'From the source rollout: a person, while paused', observation_edited: 'Edited in the source rollout' }[n.kind as 'human_step' | 'observation_edited'] ?? 'From the source rollout'
+    : { auto_reply: 'Automatic reply', human_step: 'You, while paused', condensed: 'Context condensed', retry: 'Retry', replay_mismatch: 'Differs from the recording', observation_edited: 'Edited', action_edited: 'Edited' }[n.kind];
   return h(
     'div',
     { class: `note note-${n.kind}` },
