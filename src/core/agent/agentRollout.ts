@@ -164,6 +164,7 @@ export class AgentRollout {
   private writeError: string | undefined;
   private startedAt = 0;
   private pausedMs = 0;
+  private loopStartedAt = 0;
   private readonly mismatches: NonNullable<ClosedTrajectory['replay_mismatches']> = [];
 
   constructor(private readonly o: RolloutOptions) {
@@ -282,6 +283,7 @@ export class AgentRollout {
     watchdog.unref();
     try {
       await this.setUp();
+      this.loopStartedAt = Date.now();
       await this.loop();
     } catch (err) {
       exit = this.exitFor(err);
@@ -594,8 +596,9 @@ export class AgentRollout {
     }
   }
 
+  /** Time spent on the budgets: the container's start (image, history cut) and pauses are not the agent's. */
   private activeMs(): number {
-    return Date.now() - this.startedAt - this.pausedMs;
+    return this.loopStartedAt ? Date.now() - this.loopStartedAt - this.pausedMs : 0;
   }
 
   private checkWallTime(): void {

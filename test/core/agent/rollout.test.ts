@@ -231,10 +231,13 @@ test('token and time budgets end the rollout with their own exit reasons; stop e
     assert.ok(result.totals.promptTokens + result.totals.completionTokens >= 1500);
   });
   await withServer(busy, async (server) => {
-    const t = Date.now();
-    const result = await (await rolloutOn(server, { budgets: { maxWallMs: 1500 }, tools: { noOutputTimeoutMs: 60_000 } })).run();
+    // The budget is the agent's: it runs from the first step, after the container is ready (history cut).
+    const r = await rolloutOn(server, { budgets: { maxWallMs: 1500 }, tools: { noOutputTimeoutMs: 60_000 } });
+    let t = 0;
+    r.events.subscribe((e) => e.type === 'step_started' && !t && (t = Date.now()));
+    const result = await r.run();
     assert.equal(result.exitReason, 'max_time');
-    assert.ok(Date.now() - t < 5000, 'the running command was interrupted');
+    assert.ok(t && Date.now() - t < 5000, `the running command was interrupted (${Date.now() - t} ms after the first step began)`);
     assert.match(result.patch ?? '', /\+change/, 'the patch is still taken');
   });
   await withServer(busy, async (server) => {
