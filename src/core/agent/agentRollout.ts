@@ -98,6 +98,8 @@ export interface RolloutResult {
   durationMs: number;
   patch: string | null;
   reward: RewardRecord | null;
+  /** The whole evaluation behind the reward (grade, per-test statuses), for views that show it as a human run is shown. */
+  evaluation?: EvaluationResult;
   resolved: boolean | null;
   trajectoryPath?: string;
   eventsPath?: string;
@@ -279,6 +281,7 @@ export class AgentRollout {
     let exit: EndRollout | undefined;
     let patch: string | null = null;
     let reward: RewardRecord | null = null;
+    let evaluation: EvaluationResult | undefined;
     const watchdog = setInterval(() => this.checkWallTime(), 200);
     watchdog.unref();
     try {
@@ -315,6 +318,7 @@ export class AgentRollout {
           signal: this.cancelCtl.signal,
           ...(this.o.reward ?? {}),
         });
+        evaluation = ev;
         reward = rewardRecord(ev);
         this.emit({ type: 'reward', reward });
       } catch (err) {
@@ -345,6 +349,7 @@ export class AgentRollout {
       durationMs,
       patch,
       reward,
+      ...(evaluation ? { evaluation } : {}),
       resolved,
       trajectoryPath: this.writer && !this.writeError ? this.writer.jsonPath : undefined,
       eventsPath: this.writer?.eventsPath,

@@ -14,6 +14,7 @@ import { TRAJECTORY_FORMAT, type ClosedTrajectory } from '../../core/trajectory/
 import type { AgentRunRow, AgentRunsView } from '../../shared/agentView';
 import type { RunRecord } from '../../shared/instancePage';
 import { patchStats } from '../../shared/patchStats';
+import { toRunRecord } from '../evaluation/runRecord';
 import type { InstanceActions } from '../actions';
 import type { Settings } from '../config';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
@@ -379,21 +380,11 @@ export class AgentService extends Disposable implements InstanceDecorator {
       ...(result.eventsPath ? { eventsPath: result.eventsPath } : {}),
       ...(result.trajectoryPath ? { trajectoryPath: result.trajectoryPath } : {}),
     });
-    if (result.reward && t.session.init.where === 'dev') {
-      // The reward graded the dev container's workspace: it is this instance's latest verdict.
-      const r = result.reward;
-      const record: RunRecord = {
-        runId: r.eval_run_id,
-        at: new Date().toISOString(),
-        status: r.status as RunRecord['status'],
-        resolved: r.resolved,
-        rules: r.rules,
-        durationMs: r.duration_ms,
-        ...(r.error ? { error: r.error } : {}),
-        candidate: patchStats(result.patch ?? ''),
-        goldSeen: !!this.d.state.get(id).revealed?.gold,
-        agent: { rolloutId: result.rolloutId, model: row.model },
-      };
+    if (result.evaluation && t.session.init.where === 'dev') {
+      // The reward graded the dev container's workspace: it is this instance's latest verdict,
+      // recorded exactly as a person's run is (counts, per-test statuses, rule label).
+      const goldSeen = !!this.d.state.get(id).revealed?.gold;
+      const record: RunRecord = { ...toRunRecord(t.ref.instance, result.evaluation, patchStats(result.patch ?? ''), goldSeen), agent: { rolloutId: result.rolloutId, model: row.model } };
       await this.d.state.addRun(id, record);
     }
     this.decorationChanged.fire(id);

@@ -134,7 +134,14 @@ describe('agents in the dev container (confini sample, scripted model on 127.0.0
 
     // The reward reached the instance's status, the run table and the tree row.
     assert.equal(api.status.statusOf(ID), 'resolved');
-    assert.equal(api.state.get(ID).history?.[0]?.agent?.rolloutId, v.rolloutId);
+    const agentRun = api.state.get(ID).history?.[0];
+    assert.equal(agentRun?.agent?.rolloutId, v.rolloutId);
+    // The agent's run is recorded as a person's is: FAIL_TO_PASS / PASS_TO_PASS counts and the rule label, not the rule-set id.
+    assert.ok(agentRun?.failToPass && agentRun.passToPass, JSON.stringify(agentRun));
+    assert.equal(agentRun.failToPass.passed, agentRun.failToPass.total);
+    assert.ok(agentRun.failToPass.total > 0 && agentRun.passToPass.total > 0);
+    assert.notEqual(agentRun.rules, 'swe-gym', 'a label, not the id');
+    assert.ok((agentRun.tests ?? []).length > 0, 'per-test statuses for the Test Explorer');
     const runs = api.agents.runsView(ID);
     assert.equal(runs.rows[0]?.rolloutId, v.rolloutId);
     assert.equal(runs.rows[0]?.exitReason, 'finished');
