@@ -8,8 +8,8 @@ import { errorMessage, type Logger } from './util/logger';
  * Leftovers of this profile whose creator stopped its heartbeat, not claimed by this window: another
  * window's or another user's running container is never offered (theirs beat, or are not ours).
  */
-export async function findOrphans(runtime: ContainerRuntime, tracked: Set<string>): Promise<OurContainer[]> {
-  const leftovers = await findLeftovers(runtime, { includeDev: true });
+export async function findOrphans(runtime: ContainerRuntime, tracked: Set<string>, staleAfterMs?: number): Promise<OurContainer[]> {
+  const leftovers = await findLeftovers(runtime, { includeDev: true, staleAfterMs });
   return leftovers.filter((c) => !tracked.has(c.id));
 }
 

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { DockerRuntime } from '../../../src/core/runtime/docker/dockerRuntime';
 import { findLeftovers, reapOurContainers } from '../../../src/core/runtime/reaper';
 import { BASE_IMAGE, TEST_SESSION, runtime } from '../../support/docker';
@@ -109,5 +112,43 @@ test('leftovers of another profile, dev containers and containers from before ru
     }
   } finally {
     for (const id of [otherUser, dev, legacy]) await runtime.removeContainer(id);
+  }
+});
+
+test('`swe-gym cleanup` finds the seed container of a launch killed mid-copy', async () => {
+  const session = `${TEST_SESSION}-seed`;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-seed-'));
+  const src = path.resolve(__dirname, '../../../src');
+  const launcher = spawn(
+    process.execPath,
+    [
+      '-e',
+      `(async () => {
+        const ds = await require(${JSON.stringify(`${src}/core/dataset/loadDataset`)}).loadDataset('samples');
+        const inst = ds.instances.find((i) => i.instance_id === 'swe-gym-studio__textkit-12') ?? ds.instances[0];
+        const rt = new (require(${JSON.stringify(RUNTIME_MODULE)}).DockerRuntime)();
+        await require(${JSON.stringify(`${src}/core/devcontainer/launchDevContainer`)}).launchDevContainer(rt, inst, {
+          flavor: ds.flavor, datasetDir: require('node:path').dirname(ds.files[0]), workspaceRoot: ${JSON.stringify(root)}, sessionId: ${JSON.stringify(session)}, allowPull: false,
+        });
+      })().catch((e) => { console.error(e); process.exit(1); });`,
+    ],
+    { stdio: 'ignore' },
+  );
+  try {
+    let seedId: string | undefined;
+    for (let i = 0; i < 1500 && !seedId && launcher.exitCode === null; i++) {
+      seedId = (await runtime.listOurContainers({ sessionId: session, purpose: 'seed' }))[0]?.id;
+      if (!seedId) await sleep(20);
+    }
+    assert.ok(seedId, 'the launch made a seed container');
+    launcher.kill('SIGKILL');
+    await sleep(2500);
+    const r = execFileSync(process.execPath, [path.join(src, 'cli/index.js'), 'cleanup', '--session', session, '--stale-after', '2', '--json']).toString();
+    const removed = (JSON.parse(r) as { removed: { id: string }[] }).removed.map((c) => c.id);
+    assert.ok(removed.includes(seedId), `cleanup removed ${JSON.stringify(removed)}`);
+  } finally {
+    launcher.kill('SIGKILL');
+    await reapOurContainers(runtime, { sessionId: session });
+    fs.rmSync(root, { recursive: true, force: true });
   }
 });
