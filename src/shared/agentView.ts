@@ -129,7 +129,8 @@ export interface AgentViewState {
   /** Notes before the first step (hand edits made while paused at the start). */
   preamble: AgentNote[];
   steps: AgentStepView[];
-  exit?: { reason: string; message?: string; durationMs: number; resolved: boolean | null };
+  /** `durationMs` leaves out paused time; `runError`: the model never answered (an error of the run: not graded, not counted). */
+  exit?: { reason: string; message?: string; durationMs: number; resolved: boolean | null; runError?: boolean };
   patch?: { stats: PatchStats; error?: string };
   reward?: AgentRewardView;
   /** Set while the reward runs. */
@@ -178,7 +179,7 @@ export type AgentViewEvent = Seq &
     | { type: 'patch'; stats?: PatchStats; error?: string }
     | { type: 'rewarding' }
     | { type: 'reward'; reward: AgentRewardView }
-    | { type: 'finished'; exitReason: string; message?: string; steps: number; totals: AgentTotals; durationMs: number; resolved: boolean | null }
+    | { type: 'finished'; exitReason: string; message?: string; steps: number; totals: AgentTotals; durationMs: number; resolved: boolean | null; runError?: boolean }
     | { type: 'problem'; message: string }
   );
 
@@ -202,17 +203,22 @@ export interface AgentRunRow {
   /** null: no reward (cancelled, not rewarded, or still running). */
   resolved: boolean | null;
   rewardStatus?: string;
+  /** Why the run failed before the model ever answered: an error of the run, never graded or counted. */
+  runError?: string;
   forkOf?: { rolloutId: string; step: number };
   /** Started at the base commit unchanged (always so in a container of its own). */
   startedClean?: boolean;
   /** Its reward enters the success rate and pass@k (absent on old rows: only own-container rollouts count). */
   counted?: boolean;
+  /** The event log, known from the start (an interrupted rollout is reopened from it). */
   eventsPath?: string;
   trajectoryPath?: string;
 }
 
 export interface AgentStats {
   rollouts: number;
+  /** Rollouts that never reached the model (errors of the run): left out of every figure. */
+  runErrors: number;
   /** Rollouts with a reward. */
   rewarded: number;
   /** Rewarded rollouts left out of the figures: they started in a dev container that was not at the base commit. */
@@ -309,7 +315,7 @@ export function applyAgentEvent(s: AgentViewState, e: AgentViewEvent): AgentView
       return { header: false, step: e.step, appended: true };
     }
     case 'retry':
-      stepOf(s, e.step).notes.push({ kind: 'retry', text: `Attempt ${e.attempt} failed (${e.status ?? 'no status'}: ${e.reason}); retrying in ${(e.delayMs / 1000).toFixed(1)} s.` });
+      stepOf(s, e.step).notes.push({ kind: 'retry', text: `Attempt ${e.attempt} failed (${e.status !== undefined && !e.reason.startsWith(String(e.status)) ? `${e.status}: ` : ''}${e.reason}); retrying in ${(e.delayMs / 1000).toFixed(1)} s.` });
       return { header: false, step: e.step };
     case 'response': {
       const st = stepOf(s, e.step);
@@ -412,7 +418,7 @@ export function applyAgentEvent(s: AgentViewState, e: AgentViewEvent): AgentView
       s.rewarding = false;
       s.pausedAt = undefined;
       s.pendingAction = undefined;
-      s.exit = { reason: e.exitReason, message: e.message, durationMs: e.durationMs, resolved: e.resolved };
+      s.exit = { reason: e.exitReason, message: e.message, durationMs: e.durationMs, resolved: e.resolved, ...(e.runError ? { runError: true } : {}) };
       s.totals = e.totals;
       for (const st of s.steps) if (st.phase !== 'done') st.phase = 'done';
       return { header: true };

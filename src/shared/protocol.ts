@@ -47,14 +47,19 @@ export interface AgentRequests {
   addNote: { params: { rolloutId: string; content: string }; result: null };
   /** A new rollout that replays steps 1..step in a fresh container, then goes on with the model. */
   fork: { params: { rolloutId: string; step: number }; result: { rolloutId: string } };
-  /** The exact request body sent to the model for a step (pretty JSON), on demand. */
-  getRequest: { params: { rolloutId: string; step: number }; result: { json: string; attempts: number } };
+  /**
+   * The exact request sent to the model for a step (pretty JSON), on demand. `elided`: read back
+   * from a trajectory file, which keeps the conversation once, so the request's messages are not
+   * in it (how many there were, and the last one, are).
+   */
+  getRequest: { params: { rolloutId: string; step: number }; result: { json: string; attempts: number; elided?: { messages: number } } };
   /** An observation's full text, on demand. */
   getObservation: { params: { rolloutId: string; toolCallId: string }; result: { text: string } };
-  showDiff: { params: Record<string, never>; result: null };
+  /** The rollout's own changes (its final patch, or its workspace after the last step) in a diff editor. */
+  showDiff: { params: { rolloutId: string }; result: null };
   openTrajectory: { params: { rolloutId: string }; result: null };
   /** The view reports what it has rendered (tests read it; it also logs view lag). */
-  rendered: { params: { rolloutId: string; seq: number; steps: number }; result: null };
+  rendered: { params: { rolloutId: string; seq: number; steps: number; busySteps?: number }; result: null };
 }
 
 /** Host -> agent view pushed events. */
@@ -131,9 +136,9 @@ export const AGENT_PROTOCOL: ProtocolSpec<AgentRequests> = {
   fork: (p) => check(rollout(p), [stepNumber(p.step), 'fork: step must be a whole number']),
   getRequest: (p) => check(rollout(p), [stepNumber(p.step), 'getRequest: step must be a whole number']),
   getObservation: (p) => check(rollout(p), [isString(p.toolCallId), 'getObservation: toolCallId must be a string']),
-  showDiff: anyParams,
+  showDiff: (p) => check(rollout(p)),
   openTrajectory: (p) => check(rollout(p)),
-  rendered: (p) => check(rollout(p), [stepNumber(p.seq) && stepNumber(p.steps), 'rendered: seq and steps must be whole numbers']),
+  rendered: (p) => check(rollout(p), [stepNumber(p.seq) && stepNumber(p.steps) && (p.busySteps === undefined || stepNumber(p.busySteps)), 'rendered: seq, steps and busySteps must be whole numbers']),
 };
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -101,6 +101,11 @@ export interface RolloutResult {
   /** The whole evaluation behind the reward (grade, per-test statuses), for views that show it as a human run is shown. */
   evaluation?: EvaluationResult;
   resolved: boolean | null;
+  /**
+   * The rollout failed before the model ever answered (an endpoint that never answered, a refused
+   * key, an API or container error): an error of the run, never graded and never counted.
+   */
+  runError: boolean;
   trajectoryPath?: string;
   eventsPath?: string;
   messages: ChatMessage[];
@@ -167,6 +172,8 @@ export class AgentRollout {
   private startedAt = 0;
   private pausedMs = 0;
   private loopStartedAt = 0;
+  /** Model answers received; none means the rollout never reached the model. */
+  private answered = 0;
   private readonly mismatches: NonNullable<ClosedTrajectory['replay_mismatches']> = [];
 
   constructor(private readonly o: RolloutOptions) {
@@ -256,6 +263,11 @@ export class AgentRollout {
     this.pendingHuman.push({ content, files: [], diff: '' });
   }
 
+  /** Where the event log is written as it runs (set once `run()` has started), for readers after a crash or reload. */
+  get eventsPath(): string | undefined {
+    return this.writer?.eventsPath;
+  }
+
   /** The repository's changes against the base commit right now (untracked files included). */
   async workspaceDiff(): Promise<string> {
     if (!this.control) throw new Error('The rollout has no container yet.');
@@ -295,8 +307,12 @@ export class AgentRollout {
     }
     exit ??= new EndRollout('finished', 'The agent called finish.');
     if (this.cancelled) exit = new EndRollout('cancelled', this.interruptedBy?.message ?? 'Cancelled.');
+    // Without a single answer the container holds nothing the agent did (only what was there
+    // before): grading it would score the environment, not the model.
+    const reachedModel = this.answered > 0;
+    const runError = !reachedModel && exit.reason !== 'stopped' && exit.reason !== 'cancelled';
 
-    if (!this.cancelled && this.container) {
+    if (!this.cancelled && this.container && reachedModel) {
       try {
         patch = await extractPatch(this.container, instance.base_commit, { repoDir: this.repoDir, signal: this.cancelCtl.signal });
         this.emit({ type: 'patch', patch });
@@ -326,12 +342,13 @@ export class AgentRollout {
         else exit = new EndRollout(exit.reason, `${exit.message} The reward could not be computed: ${(err as Error).message}`);
       }
     }
-    const durationMs = Date.now() - this.startedAt;
+    // Time spent paused is the person's, not the rollout's.
+    const durationMs = Date.now() - this.startedAt - this.pausedMs;
     const resolved = reward ? reward.resolved : null;
     const message = this.writeError ? `${exit.message} (The trajectory could not be written: ${this.writeError})` : exit.message;
-    this.emit({ type: 'finished', exitReason: exit.reason, message, steps: this.step, totals: { ...this.totals }, durationMs, resolved });
+    this.emit({ type: 'finished', exitReason: exit.reason, message, steps: this.step, totals: { ...this.totals }, durationMs, resolved, ...(runError ? { runError } : {}) });
     this.state = 'ended';
-    const closed = this.closedTrajectory(exit, message, patch, reward, durationMs);
+    const closed = this.closedTrajectory(exit, message, patch, reward, durationMs, runError);
     try {
       this.writer?.close(closed);
     } catch (err) {
@@ -351,6 +368,7 @@ export class AgentRollout {
       reward,
       ...(evaluation ? { evaluation } : {}),
       resolved,
+      runError,
       trajectoryPath: this.writer && !this.writeError ? this.writer.jsonPath : undefined,
       eventsPath: this.writer?.eventsPath,
       messages: this.messages,
@@ -414,8 +432,10 @@ export class AgentRollout {
       this.flushHumanSteps();
       this.step++;
       const stepStarted = Date.now();
+      const pausedBefore = this.pausedMs;
       this.emit({ type: 'step_started', step: this.step });
       const turn = await this.callModel();
+      this.answered++;
       const price = priceFor(this.o.model.modelName, this.o.prices);
       const cost = costOf(turn.usage, price);
       this.totals.promptTokens += turn.usage.promptTokens;
@@ -463,7 +483,7 @@ export class AgentRollout {
         }
       }
       if (this.o.workspaceDiffEachStep) await this.emitWorkspaceDiff();
-      const durationMs = Date.now() - stepStarted;
+      const durationMs = Date.now() - stepStarted - (this.pausedMs - pausedBefore);
       this.stepRecords.push({
         step: this.step,
         duration_ms: durationMs,
@@ -647,7 +667,7 @@ export class AgentRollout {
     return stamped;
   }
 
-  private closedTrajectory(exit: EndRollout, message: string, patch: string | null, reward: RewardRecord | null, durationMs: number): ClosedTrajectory {
+  private closedTrajectory(exit: EndRollout, message: string, patch: string | null, reward: RewardRecord | null, durationMs: number, runError: boolean): ClosedTrajectory {
     return {
       format: TRAJECTORY_FORMAT,
       rollout_id: this.rolloutId,
@@ -661,6 +681,7 @@ export class AgentRollout {
       finished_at: new Date().toISOString(),
       exit_reason: exit.reason,
       exit_message: message,
+      ...(runError ? { run_error: true } : {}),
       steps: this.step,
       usage: { prompt_tokens: this.totals.promptTokens, completion_tokens: this.totals.completionTokens, estimated: this.usageEstimated },
       cost_usd: this.totals.costUsd,

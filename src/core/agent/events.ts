@@ -98,7 +98,8 @@ export type RolloutEvent =
   | { type: 'resumed'; step: number; mode: 'run' | 'step' }
   | { type: 'patch'; patch: string | null; error?: string }
   | { type: 'reward'; reward: RewardRecord }
-  | { type: 'finished'; exitReason: ExitReason; message?: string; steps: number; totals: Totals; durationMs: number; resolved: boolean | null };
+  /** `durationMs` leaves out time spent paused; `runError`: the model never answered (not graded, not counted). */
+  | { type: 'finished'; exitReason: ExitReason; message?: string; steps: number; totals: Totals; durationMs: number; resolved: boolean | null; runError?: boolean };
 
 export type StampedEvent = RolloutEvent & { seq: number; time: string };
 

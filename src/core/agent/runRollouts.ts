@@ -112,7 +112,7 @@ export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedData
         status: cancelled ? 'cancelled' : 'finished',
         completed: results.length,
         total,
-        rollouts: results.map((r) => ({ instance_id: r.instanceId, index: r.index, resolved: r.resolved, counted: counts(r), exit_reason: r.exitReason, steps: r.steps, prompt_tokens: r.totals.promptTokens, completion_tokens: r.totals.completionTokens, cost_usd: r.totals.costUsd, duration_ms: r.durationMs, trajectory: r.trajectoryPath ?? null })),
+        rollouts: results.map((r) => ({ instance_id: r.instanceId, index: r.index, resolved: r.resolved, counted: counts(r), exit_reason: r.exitReason, ...(r.runError ? { run_error: true } : {}), steps: r.steps, prompt_tokens: r.totals.promptTokens, completion_tokens: r.totals.completionTokens, cost_usd: r.totals.costUsd, duration_ms: r.durationMs, trajectory: r.trajectoryPath ?? null })),
         instances: summaries,
       },
       null,

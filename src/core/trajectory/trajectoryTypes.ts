@@ -29,6 +29,8 @@ export interface ClosedTrajectory {
   finished_at: string;
   exit_reason: ExitReason;
   exit_message?: string;
+  /** The model never answered (dead endpoint, refused key, API error): an error of the run, not graded. */
+  run_error?: boolean;
   steps: number;
   usage: { prompt_tokens: number; completion_tokens: number; estimated: boolean };
   cost_usd: number;

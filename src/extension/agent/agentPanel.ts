@@ -20,7 +20,7 @@ export class AgentPanel extends Disposable {
   private unsubscribe: (() => void) | undefined;
   private runsTimer: NodeJS.Timeout | undefined;
   /** What the webview last said it rendered (tests read it). */
-  lastRendered: { rolloutId: string; seq: number; steps: number } | undefined;
+  lastRendered: { rolloutId: string; seq: number; steps: number; busySteps?: number } | undefined;
   /** Live events posted to the webview so far. */
   eventsPosted = 0;
 
@@ -125,8 +125,8 @@ export class AgentPanel extends Disposable {
       fork: async ({ rolloutId, step }) => ({ rolloutId: (await this.service.fork(await this.session(rolloutId), step)).rolloutId }),
       getRequest: async ({ rolloutId, step }) => (await this.session(rolloutId)).requestJson(step),
       getObservation: async ({ rolloutId, toolCallId }) => ({ text: (await this.session(rolloutId)).observationText(toolCallId) }),
-      showDiff: async () => {
-        await vscode.commands.executeCommand('sweGym.showDiff', id, this.ref.entry.source);
+      showDiff: async ({ rolloutId }) => {
+        await this.service.showDiff(await this.session(rolloutId), this.ref);
         return null;
       },
       openTrajectory: async ({ rolloutId }) => {

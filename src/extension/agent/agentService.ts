@@ -26,9 +26,10 @@ import type { InstanceDecoration, InstanceDecorator } from '../tree/instanceTree
 import { Disposable } from '../util/disposable';
 import { errorMessage, type Logger } from '../util/logger';
 import { AgentSession } from './agentSession';
-import { OPENAI_BASE_URL, readAgentConfig, recordedConfig, trajectoryRoot, type AgentRunConfig } from './agentSettings';
+import { EXTENSION_HINTS, OPENAI_BASE_URL, readAgentConfig, recordedConfig, trajectoryRoot, type AgentRunConfig } from './agentSettings';
 import type { ApiKeys } from './apiKeys';
 import { describeStats, statsTooltip } from './agentStats';
+import { RolloutDiffs } from './rolloutDiff';
 import { AgentRunStore } from './runStore';
 
 export interface AgentServiceDeps {
@@ -67,6 +68,7 @@ interface Tracked {
  */
 export class AgentService extends Disposable implements InstanceDecorator {
   readonly runs: AgentRunStore;
+  private readonly diffs: RolloutDiffs;
   private readonly tracked = new Map<string, Tracked>();
   private readonly loaded = new Map<string, AgentSession>();
   private readonly starting = new Set<string>();
@@ -81,6 +83,7 @@ export class AgentService extends Disposable implements InstanceDecorator {
   constructor(private readonly d: AgentServiceDeps) {
     super();
     this.runs = this.register(new AgentRunStore(d.memento));
+    this.diffs = this.register(new RolloutDiffs(d.sessions));
     this.register(this.runs.onDidChange((id) => this.decorationChanged.fire(id)));
     this.register(
       d.sessions.onDidChange((id) => {
@@ -160,6 +163,12 @@ export class AgentService extends Disposable implements InstanceDecorator {
     this.loaded.set(rolloutId, s);
     this.prune();
     return s;
+  }
+
+  /** The rollout's own changes in a diff editor (not the workspace, which may hold others'). */
+  showDiff(s: AgentSession, ref: InstanceRef): Promise<number> {
+    const index = this.runs.row(s.instanceId, s.rolloutId)?.index ?? s.view.index;
+    return this.diffs.show(s, ref, `Rollout #${index}`);
   }
 
   // ---- starting -------------------------------------------------------------------------------
@@ -268,6 +277,9 @@ export class AgentService extends Disposable implements InstanceDecorator {
       extraBody: config.extraBody,
       stream: config.stream,
       toolMode: config.toolMode,
+      // Older saved configs (forks of rollouts from before the setting) have no maxRetries.
+      ...(config.maxRetries !== undefined ? { retry: { maxRetries: config.maxRetries } } : {}),
+      hints: EXTENSION_HINTS,
     });
   }
 
@@ -308,14 +320,20 @@ export class AgentService extends Disposable implements InstanceDecorator {
       void this.runs.upsert({ ...row, ...this.rowProgress(session) });
       if (!e.environment.counted) this.d.log.warn(`${id}: agent ${rollout.rolloutId} starts in a dev container that is not at the base commit (${(e.environment.changedAtStart ?? []).join(', ')}): its reward will not count toward the success rate`);
     });
-    void this.runs.upsert(row);
     this.d.log.info(`${id}: agent ${rollout.rolloutId} started (${config.model} at ${config.baseUrl || OPENAI_BASE_URL}, ${where.where === 'dev' ? 'in the dev container' : 'in its own container'}${where.forkOf ? `, fork of ${where.forkOf.rolloutId} at step ${where.forkOf.step}` : ''})`);
-    t.done = rollout.run().then(
+    const running = rollout.run();
+    // The event log exists from here on: a rollout cut off by a reload is reopened from it.
+    if (rollout.eventsPath) row.eventsPath = rollout.eventsPath;
+    void this.runs.upsert(row);
+    t.done = running.then(
       (result) => this.finish(t, row, result),
       (err: unknown) => {
         this.d.log.error(`${id}: agent ${rollout.rolloutId} failed`, err);
-        session.push({ type: 'problem', message: errorMessage(err) });
-        void this.runs.upsert({ ...row, state: 'ended', exitReason: 'environment_error' });
+        const message = errorMessage(err);
+        session.push({ type: 'problem', message });
+        // The view must not go on spinning for a rollout that is over.
+        if (session.view.state !== 'ended') session.push({ type: 'finished', exitReason: 'environment_error', message, steps: session.view.step, totals: session.view.totals, durationMs: 0, resolved: null, runError: session.view.steps.length === 0 });
+        void this.runs.upsert({ ...row, ...this.rowProgress(session), state: 'ended', exitReason: 'environment_error', ...(session.view.steps.length === 0 ? { runError: message } : {}) });
         return undefined;
       },
     );
@@ -327,6 +345,13 @@ export class AgentService extends Disposable implements InstanceDecorator {
   private onCoreEvent(t: Tracked, e: StampedEvent, config: AgentRunConfig, toolArgs: Map<string, string>): void {
     const id = t.ref.instance.instance_id;
     switch (e.type) {
+      case 'step_finished': {
+        // Steps and tokens are kept as they come, so a row cut off by a reload still has them.
+        const row = this.runs.row(id, t.session.rolloutId);
+        if (row && row.state !== 'ended') void this.runs.upsert({ ...row, ...this.rowProgress(t.session), steps: e.step, promptTokens: e.totals.promptTokens, completionTokens: e.totals.completionTokens, costUsd: e.totals.costUsd });
+        this.decorationChanged.fire(id);
+        return;
+      }
       case 'paused':
       case 'resumed':
       case 'step_started':
@@ -377,6 +402,7 @@ export class AgentService extends Disposable implements InstanceDecorator {
       durationMs: result.durationMs,
       resolved: result.resolved,
       ...(result.reward ? { rewardStatus: result.reward.status } : {}),
+      ...(result.runError ? { runError: result.message ?? result.exitReason } : {}),
       ...(result.eventsPath ? { eventsPath: result.eventsPath } : {}),
       ...(result.trajectoryPath ? { trajectoryPath: result.trajectoryPath } : {}),
     });

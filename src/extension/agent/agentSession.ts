@@ -70,6 +70,11 @@ export class AgentSession {
     s.flushDelta();
     if (truncated) s.push({ type: 'problem', message: 'The trajectory file ends mid-event (the window closed while it was written): the steps up to there are shown.' });
     else if (s.view.state !== 'ended') s.push({ type: 'problem', message: 'This rollout never finished: the window was closed or reloaded while it ran. The steps it completed are shown.' });
+    // Nothing runs it any more: it ends here (its last card must not look busy).
+    if (s.view.state !== 'ended') {
+      const v = s.view;
+      s.push({ type: 'finished', exitReason: 'interrupted', message: 'The window was closed or reloaded while it ran.', steps: v.steps.filter((x) => x.phase === 'done').length, totals: v.totals, durationMs: activeMs(events), resolved: null });
+    }
     return s;
   }
 
@@ -199,9 +204,14 @@ export class AgentSession {
    * rollout read back from its file has the conversation of older requests elided (the file keeps
    * it once, in the other events).
    */
-  requestJson(step: number): { json: string; attempts: number } {
+  requestJson(step: number): { json: string; attempts: number; elided?: { messages: number } } {
     const kept = this.requests.get(step);
-    if (kept) return { json: zlib.gunzipSync(kept.json).toString('utf8'), attempts: kept.attempts };
+    if (kept) {
+      const json = zlib.gunzipSync(kept.json).toString('utf8');
+      const messages = (JSON.parse(json) as { body?: { messages?: { elided?: unknown; count?: unknown } } }).body?.messages;
+      const elided = messages && !Array.isArray(messages) && typeof messages.elided === 'string' ? { messages: typeof messages.count === 'number' ? messages.count : 0 } : undefined;
+      return { json, attempts: kept.attempts, ...(elided ? { elided } : {}) };
+    }
     throw new Error(`Step ${step} sent no model request (replayed steps of a fork answer from the recording).`);
   }
 
@@ -244,4 +254,20 @@ export class AgentSession {
       ...(d.calls.size ? { toolCalls: [...d.calls].map(([index, c]) => ({ index, ...c })) } : {}),
     });
   }
+}
+
+/** Time between the first and the last event, less the time spent paused. */
+function activeMs(events: readonly StampedEvent[]): number {
+  const t = (e: StampedEvent | undefined) => (e ? Date.parse(e.time) : NaN);
+  let total = t(events.at(-1)) - t(events[0]);
+  let pausedAt: number | undefined;
+  for (const e of events) {
+    if (e.type === 'paused') pausedAt = t(e);
+    if (e.type === 'resumed' && pausedAt !== undefined) {
+      total -= t(e) - pausedAt;
+      pausedAt = undefined;
+    }
+  }
+  if (pausedAt !== undefined) total -= t(events.at(-1)) - pausedAt;
+  return Number.isFinite(total) ? Math.max(0, total) : 0;
 }

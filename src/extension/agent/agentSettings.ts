@@ -11,6 +11,8 @@ export interface AgentRunConfig {
   topP?: number;
   maxTokens?: number;
   maxSteps: number;
+  /** Retries of a failed model request. */
+  maxRetries: number;
   maxCostUsd?: number;
   maxMinutes?: number;
   stream: boolean;
@@ -28,6 +30,9 @@ export interface AgentRunConfig {
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
+/** How model errors tell an extension user to fix the key and the URL (the CLI names its own flags). */
+export const EXTENSION_HINTS = { apiKey: 'run “SWE-Gym: Set API Key…” to set it for this endpoint', baseUrl: 'the setting sweGym.agent.baseUrl' };
+
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const obj = <T>(v: unknown): Record<string, T> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, T>) : {});
 
@@ -42,6 +47,7 @@ export function readAgentConfig(): AgentRunConfig {
     topP: num(c.get('topP')),
     maxTokens: num(c.get('maxTokens')),
     maxSteps: Math.max(1, Math.floor(num(c.get('maxSteps')) ?? 50)),
+    maxRetries: Math.max(0, Math.floor(num(c.get('maxRetries')) ?? 6)),
     maxCostUsd: num(c.get('maxCostUsd')),
     maxMinutes: num(c.get('maxMinutes')),
     stream: c.get<boolean>('stream') ?? true,

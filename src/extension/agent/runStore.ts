@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { readTrajectoryEvents } from '../../core/trajectory/readTrajectory';
 import type { AgentRunRow, AgentStats } from '../../shared/agentView';
 import { statsOf } from './agentStats';
 import { Disposable } from '../util/disposable';
@@ -48,14 +50,19 @@ export class AgentRunStore extends Disposable {
     this.changed.fire(row.instanceId);
   }
 
-  /** Rows still marked running that this window does not run were cut off by a reload or a crash. */
+  /**
+   * Rows still marked running that this window does not run were cut off by a reload or a crash;
+   * their figures are taken from the event log they left (the last step it recorded).
+   */
   async markInterrupted(live: ReadonlySet<string>): Promise<void> {
+    const cutOff = (r: AgentRunRow) => (r.state === 'running' || r.state === 'paused') && !live.has(r.rolloutId);
+    const recovered = new Map<string, Partial<AgentRunRow>>();
+    for (const r of Object.values(this.all()).flat().filter(cutOff)) recovered.set(r.rolloutId, await progressFromLog(r.eventsPath));
     const all = this.all();
     const touched: string[] = [];
-    const cutOff = (r: AgentRunRow) => (r.state === 'running' || r.state === 'paused') && !live.has(r.rolloutId);
     for (const [id, rows] of Object.entries(all)) {
       if (!rows.some(cutOff)) continue;
-      all[id] = rows.map((r) => (cutOff(r) ? { ...r, state: 'interrupted', exitReason: r.exitReason ?? 'interrupted' } : r));
+      all[id] = rows.map((r) => (cutOff(r) ? { ...r, ...recovered.get(r.rolloutId), state: 'interrupted', exitReason: r.exitReason ?? 'interrupted' } : r));
       touched.push(id);
     }
     if (!touched.length) return;
@@ -65,5 +72,18 @@ export class AgentRunStore extends Disposable {
 
   stats(instanceId: string): AgentStats {
     return statsOf(this.rows(instanceId));
+  }
+}
+
+/** Steps, tokens and cost as of the last step an event log recorded; nothing when it cannot be read. */
+async function progressFromLog(eventsPath: string | undefined): Promise<Partial<AgentRunRow>> {
+  if (!eventsPath || !fs.existsSync(eventsPath)) return {};
+  try {
+    const { events } = await readTrajectoryEvents(eventsPath);
+    const last = [...events].reverse().find((e) => e.type === 'step_finished');
+    if (last?.type !== 'step_finished') return {};
+    return { steps: last.step, promptTokens: last.totals.promptTokens, completionTokens: last.totals.completionTokens, costUsd: last.totals.costUsd };
+  } catch {
+    return {};
   }
 }

@@ -106,7 +106,7 @@ export function toViewEvent(e: StampedEvent): AgentViewEvent | undefined {
     case 'reward':
       return { seq, type: 'reward', reward: rewardView(e.reward) };
     case 'finished':
-      return { seq, type: 'finished', exitReason: e.exitReason, message: e.message, steps: e.steps, totals: e.totals, durationMs: e.durationMs, resolved: e.resolved };
+      return { seq, type: 'finished', exitReason: e.exitReason, message: e.message, steps: e.steps, totals: e.totals, durationMs: e.durationMs, resolved: e.resolved, ...(e.runError ? { runError: true } : {}) };
     default:
       return undefined;
   }

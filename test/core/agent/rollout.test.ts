@@ -272,7 +272,10 @@ test('model errors: 429 is retried after Retry-After; 500 forever ends clearly w
       const closed = await loadClosedTrajectory(result.trajectoryPath ?? '');
       assert.equal(closed.exit_reason, 'model_error');
       assert.equal(closed.messages.length, 2, 'system and task kept');
-      assert.equal(closed.patch, '', 'the (empty) patch was still taken');
+      // The model never answered: an error of the run, nothing of the agent's to take or grade.
+      assert.equal(result.runError, true);
+      assert.equal(closed.run_error, true);
+      assert.equal(closed.patch, null, 'no patch taken');
     } finally {
       await fs.rm(out, { recursive: true, force: true });
     }
@@ -281,8 +284,23 @@ test('model errors: 429 is retried after Retry-After; 500 forever ends clearly w
     const result = await (await rolloutOn(server, { endpoint: { apiKey: 'sk-wrong' } })).run();
     assert.equal(result.exitReason, 'auth_error');
     assert.equal(server.requests.length, 1, 'no retry');
-    assert.match(result.message ?? '', /refused the request \(401: Incorrect API key provided\.\)\. Check the API key/);
+    assert.match(result.message ?? '', /refused the request \(401: Incorrect API key provided\.\)\. Check the API key \(set OPENAI_API_KEY\)/);
+    assert.equal(result.runError, true);
   });
+  // Nothing listens: the retries say where they knock, and the end names the URL and where it is set.
+  const dead = await startFakeOpenAIServer([finish]);
+  await dead.close();
+  {
+    const r = await rolloutOn(dead, { endpoint: { retry: { maxRetries: 1, baseDelayMs: 10, maxDelayMs: 20 } } });
+    const events = collect(r);
+    const result = await r.run();
+    assert.equal(result.exitReason, 'model_error');
+    assert.equal(result.runError, true);
+    const retry = events.find((e) => e.type === 'model_retry');
+    assert.ok(retry?.type === 'model_retry');
+    assert.equal(retry.reason, `connection refused at ${dead.baseURL}`);
+    assert.equal(result.message, `The model server is unreachable: connection refused at ${dead.baseURL} (gave up after 2 attempts). Is it running, and is the URL right? The URL is set by --base-url.`);
+  }
   await withServer([finish], async (server) => {
     const result = await (await rolloutOn(server, { endpoint: { baseURL: server.baseURL.replace(/\/v1$/, '/nope') } })).run();
     assert.equal(result.exitReason, 'model_not_found');

@@ -240,18 +240,113 @@ describe('agents in the dev container (confini sample, scripted model on 127.0.0
     assert.equal(rows.find((r) => r.rolloutId === v.rolloutId)?.forkOf?.step, 1);
   });
 
-  it('a key the endpoint refuses ends the rollout at once with a clear message', async () => {
+  it('a key the endpoint refuses ends the rollout at once: an error of the run, pointing to Set API Key, never graded or counted', async () => {
     await vscode.commands.executeCommand('sweGym.agent.setApiKey', 'sk-wrong');
     try {
       const before = server.requests.length;
-      const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID, undefined, { reward: false })) as { rolloutId: string } | undefined;
+      const figures = api.agents.runsView(ID).stats;
+      const verdicts = api.state.get(ID).history?.length ?? 0;
+      // Rewarded, in the dev container the first test left solved: graded, it would count as Resolved.
+      const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID, undefined, { reward: true })) as { rolloutId: string } | undefined;
       assert.ok(started, api.notices.at(-1));
       const result = await api.agents.whenDone(started.rolloutId);
       assert.equal(result?.exitReason, 'auth_error');
       assert.equal(server.requests.length, before + 1, 'no retry after a 401');
-      assert.match(api.agents.session(started.rolloutId)?.view.exit?.message ?? '', /refused the request \(401/);
+      const v = api.agents.session(started.rolloutId)?.view;
+      assert.match(v?.exit?.message ?? '', /refused the request \(401/);
+      assert.match(v?.exit?.message ?? '', /SWE-Gym: Set API Key…/, 'an extension user is told the command, not an environment variable');
+      assert.doesNotMatch(v?.exit?.message ?? '', /OPENAI_API_KEY/);
+      await assertRunError(started.rolloutId, figures, verdicts);
     } finally {
       await vscode.commands.executeCommand('sweGym.agent.setApiKey', KEY);
     }
+  });
+
+  /** The rollout ended as an error of the run: not graded, out of every figure, shown as an error, its last card still. */
+  async function assertRunError(rolloutId: string, figuresBefore: ReturnType<typeof api.agents.runsView>['stats'], verdictsBefore: number): Promise<void> {
+    const result = await api.agents.whenDone(rolloutId);
+    assert.equal(result?.runError, true);
+    assert.equal(result?.reward, null, 'not graded');
+    assert.equal(result?.resolved, null);
+    const v = api.agents.session(rolloutId)?.view;
+    assert.ok(v);
+    assert.equal(v.exit?.runError, true);
+    assert.equal(v.reward, undefined);
+    assert.equal(v.rewarding, false);
+    const runs = api.agents.runsView(ID);
+    const row = runs.rows.find((r) => r.rolloutId === rolloutId);
+    assert.equal(row?.runError, result?.message);
+    assert.equal(row?.resolved, null);
+    assert.deepEqual([runs.stats.rewarded, runs.stats.resolved, runs.stats.passAtK], [figuresBefore.rewarded, figuresBefore.resolved, figuresBefore.passAtK], 'the figures did not move');
+    assert.equal(runs.stats.runErrors, figuresBefore.runErrors + 1);
+    assert.equal(api.state.get(ID).history?.length ?? 0, verdictsBefore, 'no verdict reached the instance');
+    const node = api.tree.nodeFor(ID);
+    assert.ok(node);
+    const tooltip = (api.tree.getTreeItem(node).tooltip as vscode.MarkdownString).value;
+    assert.match(tooltip, new RegExp(`${runs.stats.runErrors} never reached the model \\(errors of the run, not counted\\)`));
+    // The webview rendered the end, and no step card still spins or says "thinking…".
+    const panel = api.agentPanels.get(ID) as AgentPanel;
+    await waitFor('the view to render the end with no busy step', () => panel.lastRendered?.rolloutId === rolloutId && panel.lastRendered.seq === v.lastSeq && panel.lastRendered.busySteps === 0, 20_000);
+  }
+
+  it('an endpoint where nothing listens: the retries and the end name the URL and its setting; an error of the run, never graded or counted', async () => {
+    const dead = await startFakeOpenAIServer([{ content: 'never sent' }]);
+    await dead.close();
+    const figures = api.agents.runsView(ID).stats;
+    const verdicts = api.state.get(ID).history?.length ?? 0;
+    const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID, undefined, { baseUrl: dead.baseURL, maxRetries: 1, reward: true })) as { rolloutId: string } | undefined;
+    assert.ok(started, api.notices.at(-1));
+    const result = await api.agents.whenDone(started.rolloutId);
+    assert.equal(result?.exitReason, 'model_error', result?.message);
+    assert.equal(result?.message, `The model server is unreachable: connection refused at ${dead.baseURL} (gave up after 2 attempts). Is it running, and is the URL right? The URL is set by the setting sweGym.agent.baseUrl.`);
+    const v = api.agents.session(started.rolloutId)?.view;
+    const retry = v?.steps[0]?.notes.find((n) => n.kind === 'retry');
+    assert.match(retry?.text ?? '', new RegExp(`^Attempt 1 failed \\(connection refused at ${dead.baseURL.replace(/[.]/g, '\\.')}\\); retrying in`));
+    await assertRunError(started.rolloutId, figures, verdicts);
+  });
+
+  it('stop mid-answer: the last card stops; paused time is left out of durations; Show diff shows the rollout\'s patch, not the workspace', async () => {
+    git(ws, ['checkout', '--', '.']);
+    git(ws, ['clean', '-fdq']);
+    script = byTurn([
+      { content: 'A note of my own.', toolCalls: [{ name: 'execute_bash', arguments: { command: 'echo from-the-rollout > /testbed/ROLLOUT_ONLY.md' } }] },
+      { kind: 'stall', content: 'Thinking about what' },
+    ]);
+    const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID, undefined, { startPaused: true, reward: false })) as { rolloutId: string } | undefined;
+    assert.ok(started, api.notices.at(-1));
+    const session = api.agents.session(started.rolloutId) as AgentSession;
+    const v = session.view;
+    const panel = await waitFor('the agent view to show the new rollout', () => (api.agentPanels.get(ID)?.shown === session ? api.agentPanels.get(ID) : undefined));
+    await waitFor('a pause before the first model request', () => v.state === 'paused' && v.pausedAt === 'before_model');
+    const t0 = Date.now();
+    await fromWebview(panel, 'control', { rolloutId: v.rolloutId, action: 'stepToAction' });
+    await waitFor('a pause before step 1\'s action', () => v.state === 'paused' && v.pausedAt === 'before_action');
+    // A person looks at the action for 5 s: that is not the rollout's time.
+    const pausedMs = 5000;
+    await new Promise((r) => setTimeout(r, pausedMs));
+    await fromWebview(panel, 'control', { rolloutId: v.rolloutId, action: 'resume' });
+    await waitFor('step 2 streaming', () => v.steps[1]?.thought.includes('Thinking'), 30_000);
+    await waitFor('the view to render step 2 busy', () => panel.lastRendered?.rolloutId === v.rolloutId && (panel.lastRendered.busySteps ?? 0) === 1, 20_000);
+    await fromWebview(panel, 'control', { rolloutId: v.rolloutId, action: 'stop' });
+    const result = await api.agents.whenDone(v.rolloutId);
+    const wallMs = Date.now() - t0;
+    assert.equal(result?.exitReason, 'stopped', result?.message);
+    assert.equal(result?.runError, false, 'the model answered once: a real rollout');
+    assert.match(result?.patch ?? '', /ROLLOUT_ONLY\.md/);
+    const step1 = v.steps[0];
+    assert.ok(step1?.durationMs !== undefined && step1.durationMs < pausedMs, `step 1 took ${step1?.durationMs} ms with a ${pausedMs} ms pause inside it`);
+    assert.ok((v.exit?.durationMs ?? Infinity) <= wallMs - pausedMs, `the rollout took ${v.exit?.durationMs} ms of ${wallMs} ms, ${pausedMs} ms of them paused`);
+    assert.equal(v.steps[1]?.phase, 'done');
+    await waitFor('the view to render the stop with no busy step', () => panel.lastRendered?.rolloutId === v.rolloutId && panel.lastRendered.seq === v.lastSeq && panel.lastRendered.busySteps === 0, 20_000);
+
+    // The workspace no longer holds the rollout's change; Show diff still shows it (and nothing else).
+    fs.rmSync(path.join(ws, 'ROLLOUT_ONLY.md'));
+    fs.writeFileSync(path.join(ws, 'LATER_BY_HAND.md'), 'the person, after the rollout\n');
+    await fromWebview(panel, 'showDiff', { rolloutId: v.rolloutId });
+    const shown = await waitFor('the rollout\'s diff to open', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'swe-gym-rollout' && d.uri.path.startsWith(`/${v.rolloutId}/after/`)));
+    assert.equal(shown.getText(), 'from-the-rollout\n');
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.path.endsWith('LATER_BY_HAND.md')), 'the workspace\'s own change is not in the rollout\'s diff');
+    fs.rmSync(path.join(ws, 'LATER_BY_HAND.md'));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

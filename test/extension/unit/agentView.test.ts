@@ -161,7 +161,12 @@ describe('agent session read back from its events', () => {
     assert.equal(v.steps[0]?.observations[0]?.edited, true);
     assert.equal(v.steps[0]?.observations[0]?.text, 'OBSERVATION:\nshortened by hand');
     assert.match(v.problem ?? '', /never finished/);
+    // Nothing runs it any more: it is over (no card may look busy), as interrupted.
+    assert.equal(v.state, 'ended');
+    assert.equal(v.exit?.reason, 'interrupted');
+    assert.ok(v.steps.every((x) => x.phase === 'done'));
     assert.equal(JSON.parse(s.requestJson(1).json).headers.authorization, '[redacted]');
+    assert.equal(s.requestJson(1).elided, undefined, 'a request with its messages is not elided');
     assert.throws(() => s.requestJson(2), /sent no model request/);
     assert.equal(s.observationText('c1'), 'OBSERVATION:\nshortened by hand');
     assert.throws(() => s.control('resume'), /read from its trajectory file/);
@@ -171,7 +176,27 @@ describe('agent session read back from its events', () => {
     s2.onView((e) => types.push(e.type));
     assert.match(s2.view.problem ?? '', /ends mid-event/);
     assert.equal(s2.view.steps[0]?.observations[0]?.folded, true);
-    assert.equal(s2.view.lastSeq, 8, 'started, step, request, one delta batch, response, tool call, observation, problem');
+    assert.equal(s2.view.lastSeq, 9, 'started, step, request, one delta batch, response, tool call, observation, problem, finished (interrupted)');
+  });
+
+  it('says when a request read back from a file has its conversation elided', () => {
+    const elided = { ...t(3), type: 'model_request', step: 1, attempt: 0, request: { url: 'u', method: 'POST', headers: {}, body: { model: 'm', messages: { elided: 'the conversation up to this step (see the other events)', count: 7, last: { role: 'user', content: 'task' } } } } } as StampedEvent;
+    const s = AgentSession.recorded([core[0] as StampedEvent, core[1] as StampedEvent, elided], { rolloutId: 'ro', instanceId: 'i', where: 'dev' }, false);
+    assert.deepEqual(s.requestJson(1).elided, { messages: 7 });
+    assert.equal(s.view.steps[0]?.phase, 'done');
+  });
+
+  it('leaves paused time out of an interrupted rollout\'s duration', () => {
+    const at = (seq: number, sec: number) => ({ seq, time: new Date(Date.UTC(2026, 0, 1, 0, 0, sec)).toISOString() });
+    const events = [
+      { ...at(1, 0), ...(core[0] as object) , seq: 1, time: new Date(Date.UTC(2026, 0, 1)).toISOString() },
+      { ...at(2, 2), type: 'step_started', step: 1 },
+      { ...at(3, 3), type: 'paused', step: 1, at: 'before_model' },
+      { ...at(4, 33), type: 'resumed', step: 1, mode: 'run' },
+      { ...at(5, 35), type: 'step_started', step: 2 },
+    ] as StampedEvent[];
+    const s = AgentSession.recorded(events, { rolloutId: 'ro', instanceId: 'i', where: 'dev' }, false);
+    assert.equal(s.view.exit?.durationMs, 5000);
   });
 
   it('maps every core event the view shows', () => {
@@ -196,5 +221,14 @@ describe('run figures', () => {
     assert.deepEqual([s.rollouts, s.rewarded, s.notCounted, s.resolved], [5, 3, 2, 1]);
     assert.equal(describeStats(s), 'agents 1/3');
     assert.match(statsTooltip(s) ?? '', /success rate 33% .* 2 more left out: they started in a dev container that was not at the base commit\./);
+  });
+  it('errors of the run (the model never answered) are counted apart, never in the success rate or pass@k', () => {
+    // Even a row graded before errors of the run existed (a 401 graded Resolved) stays out.
+    const errors = [{ ...row(null), runError: 'The model server is unreachable' }, { ...row(true), runError: 'refused the request (401)' }];
+    const s = statsOf([row(true), row(false), ...errors]);
+    assert.deepEqual([s.rollouts, s.runErrors, s.rewarded, s.resolved, s.passAtK['1']], [4, 2, 2, 1, 0.5]);
+    assert.equal(describeStats(s), 'agents 1/2');
+    assert.match(statsTooltip(s) ?? '', /4 \(2 rewarded; 2 never reached the model \(errors of the run, not counted\)\), 1 resolved: success rate 50%/);
+    assert.match(statsTooltip(statsOf(errors)) ?? '', /none rewarded yet; 2 never reached the model/);
   });
 });

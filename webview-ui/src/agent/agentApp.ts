@@ -35,6 +35,7 @@ function statusOf(v: AgentViewState): { text: string; cls: string; icon: string;
     case 'paused':
       return { text: v.pausedAt === 'before_action' ? `Paused before step ${v.step}’s action` : 'Paused before the model', cls: 'paused', icon: 'debug-pause' };
     case 'ended': {
+      if (v.exit?.runError) return { text: `Error: ${EXIT_LABELS[v.exit.reason] ?? v.exit.reason}`, cls: 'failed', icon: 'error' };
       const r = v.reward;
       if (r) return r.resolved ? { text: 'Resolved', cls: 'passed', icon: 'pass-filled' } : { text: r.status === 'unresolved' ? 'Not resolved' : r.status.replace(/_/g, ' '), cls: 'failed', icon: 'error' };
       return { text: EXIT_LABELS[v.exit?.reason ?? ''] ?? v.exit?.reason ?? 'Ended', cls: 'neutral', icon: 'circle-slash' };
@@ -133,6 +134,11 @@ export class AgentApp {
       const prev = v.steps.find((x) => x.step === e.step - 1);
       if (prev) this.card(prev.step).render(prev);
     }
+    // Stopped, failed or cut off: the step in flight is over, its card must say so.
+    if (e.type === 'finished' || e.type === 'problem') {
+      const last = v.steps.at(-1);
+      if (last) this.card(last.step).render(last);
+    }
     if (follow) this.scrollToEnd();
     this.reportRendered();
   }
@@ -150,7 +156,7 @@ export class AgentApp {
     this.renderedTimer = window.setTimeout(() => {
       this.renderedTimer = undefined;
       const v = this.view;
-      if (v) void this.call('rendered', { rolloutId: v.rolloutId, seq: v.lastSeq, steps: this.steps.querySelectorAll('section.step').length });
+      if (v) void this.call('rendered', { rolloutId: v.rolloutId, seq: v.lastSeq, steps: this.steps.querySelectorAll('section.step').length, busySteps: this.steps.querySelectorAll('section.step.active').length });
     }, 150);
   }
 
@@ -242,7 +248,7 @@ export class AgentApp {
         live ? button('btn-step', 'Step', 'debug-step-over', control('step'), { disabled: !paused, secondary: true, title: 'Run to the end of this step, then pause before the next model request' }) : null,
         live ? button('btn-next-action', 'Next action', 'debug-step-into', control('stepToAction'), { disabled: !(paused && v.pausedAt === 'before_model'), secondary: true, title: 'Ask the model, then pause before its action runs (so you can edit it)' }) : null,
         live ? button('btn-stop', 'Stop', 'debug-stop', control('stop'), { secondary: true, title: 'End the rollout now: its patch is taken and rewarded' }) : null,
-        v.where === 'dev' ? button('btn-show-diff', 'Show diff', 'diff', () => void this.call('showDiff', {}), { secondary: true, title: 'The workspace against the base commit, in a diff editor' }) : null,
+        v.steps.length ? button('btn-show-diff', 'Show diff', 'diff', () => void this.call('showDiff', { rolloutId: v.rolloutId }), { secondary: true, title: 'This rollout’s changes against the base commit (its final patch, or its workspace after its last step), in a diff editor' }) : null,
         v.state === 'ended' ? button('btn-trajectory', 'Trajectory', 'go-to-file', () => void this.call('openTrajectory', { rolloutId: v.rolloutId }), { secondary: true, title: 'Open the trajectory file' }) : null,
         !live && !winding && !liveDev ? start(v.state !== 'ended') : null,
         h('span', { class: 'spacer' }),
@@ -343,6 +349,22 @@ export class AgentApp {
       const r = v.reward;
       const exit = `${EXIT_LABELS[v.exit.reason] ?? v.exit.reason}${v.exit.message ? `: ${v.exit.message}` : ''}`;
       const patch = v.patch ? (v.patch.error ? `The patch could not be taken: ${v.patch.error}` : null) : null;
+      if (v.exit.runError) {
+        return [
+          h(
+            'div',
+            { class: 'reward-card failed run-error' },
+            icon('error', 'reward-icon'),
+            h(
+              'div',
+              {},
+              h('div', { class: 'reward-title' }, `Error of the run: ${EXIT_LABELS[v.exit.reason] ?? v.exit.reason}`),
+              h('div', { class: 'small run-error-reason' }, v.exit.message ?? ''),
+              h('div', { class: 'muted small' }, 'The model never answered, so nothing the agent did is in the container: this rollout is not graded and not counted in the success rate or pass@k.'),
+            ),
+          ),
+        ];
+      }
       const cls = r ? (r.resolved ? 'passed' : 'failed') : 'neutral';
       const title = r ? (r.resolved ? 'Resolved' : r.status === 'unresolved' ? 'Not resolved' : r.status.replace(/_/g, ' ')) : 'No reward';
       return [
@@ -385,14 +407,17 @@ export class AgentApp {
       const pass = Object.entries(s.passAtK)
         .filter(([k]) => ['1', '5', '10', String(s.rewarded)].includes(k))
         .map(([k, p]) => `pass@${k} ${(100 * p).toFixed(0)}%`);
-      const stats = s.rewarded ? `${plural(s.rollouts, 'rollout')} · ${s.resolved} of ${s.rewarded} rewarded resolved (${(100 * s.successRate).toFixed(0)}%) · ${pass.join(' · ')}` : s.rollouts ? `${plural(s.rollouts, 'rollout')}, none rewarded yet` : 'No rollouts yet.';
+      const errors = s.runErrors ? ` · ${plural(s.runErrors, 'error')} of the run (never reached the model; not counted)` : '';
+      const stats = s.rewarded ? `${plural(s.rollouts, 'rollout')} · ${s.resolved} of ${s.rewarded} rewarded resolved (${(100 * s.successRate).toFixed(0)}%) · ${pass.join(' · ')}${errors}` : s.rollouts ? `${plural(s.rollouts, 'rollout')}, none rewarded yet${errors}` : 'No rollouts yet.';
       const row = (x: AgentRunRow) => {
-        const verdict = x.resolved === null ? (x.state === 'running' || x.state === 'paused' ? '…' : '—') : x.resolved ? 'resolved' : (x.rewardStatus ?? 'unresolved').replace(/_/g, ' ');
+        const verdict = x.runError ? 'error' : x.resolved === null ? (x.state === 'running' || x.state === 'paused' ? '…' : '—') : x.resolved ? 'resolved' : (x.rewardStatus ?? 'unresolved').replace(/_/g, ' ');
         const tr = h(
           'tr',
           { class: x.rolloutId === shown ? 'selected' : '', 'data-rollout-id': x.rolloutId, tabindex: 0, title: 'Show this rollout' },
           h('td', {}, `#${x.index}`),
-          h('td', { class: x.resolved ? 'passed' : x.resolved === false ? 'failed' : '' }, x.resolved === null ? '' : icon(x.resolved ? 'pass-filled' : 'error'), ` ${verdict}`),
+          x.runError
+            ? h('td', { class: 'failed run-error', title: `Error of the run, not graded or counted: ${x.runError}` }, icon('error'), ` ${verdict}`)
+            : h('td', { class: x.resolved ? 'passed' : x.resolved === false ? 'failed' : '' }, x.resolved === null ? '' : icon(x.resolved ? 'pass-filled' : 'error'), ` ${verdict}`),
           h('td', {}, x.state === 'ended' || x.state === 'interrupted' ? (EXIT_LABELS[x.exitReason ?? ''] ?? x.exitReason ?? '') : x.state),
           h('td', { class: 'num' }, String(x.steps)),
           h('td', { class: 'num' }, (x.promptTokens + x.completionTokens).toLocaleString('en-US')),

@@ -2,6 +2,7 @@ import type { AgentNote, AgentObservationView, AgentStepView, AgentToolCallView,
 import type { AgentRequests } from '../../../src/shared/protocol';
 import { statsLine, unifiedDiff } from '../diffView';
 import { h, icon, plural } from '../dom';
+import { ansiNodes, stripAnsi } from './ansi';
 import { describeCall, dollars, parseArgs, seconds, tokens } from './format';
 import { jsonTree } from './jsonView';
 
@@ -52,7 +53,7 @@ export class StepCard {
   private readonly open = new Map<string, boolean>();
   private readonly full = new Map<string, string>();
   private readonly editing = new Map<string, string>();
-  private request: { json: string; attempts: number } | undefined;
+  private request: { json: string; attempts: number; elided?: { messages: number } } | undefined;
   private requestError: string | undefined;
 
   constructor(
@@ -83,7 +84,7 @@ export class StepCard {
       h('span', { class: 'step-phase muted' }, busy ? (s.phase === 'model' ? (v.state === 'paused' ? 'paused' : 'thinking…') : v.state === 'paused' ? 'paused before the action' : 'running the action…') : ''),
       h('span', { class: 'figures muted', title: 'Step time · prompt → completion tokens · cost' }, [seconds(s.durationMs ?? s.modelMs), tokens(s.usage), s.costUsd ? dollars(s.costUsd) : ''].filter(Boolean).join(' · ')),
       h('span', { class: 'spacer' }),
-      s.requests > 0 ? toolButton('btn-request', this.open.get('request') ? 'Hide request' : 'Request', 'json', () => void this.toggleRequest(s), 'The exact request sent to the model for this step') : null,
+      s.requests > 0 ? toolButton('btn-request', this.open.get('request') ? 'Hide request' : 'Request', 'json', () => void this.toggleRequest(s), v.live ? 'The exact request sent to the model for this step' : 'The request sent for this step, as its trajectory file keeps it (the conversation it repeated is elided there)') : null,
       v.live || v.exit ? toolButton('btn-fork', 'Fork', 'repo-forked', () => void this.ctx.call('fork', { rolloutId: v.rolloutId, step: s.step }), `Fork from step ${s.step}: a new rollout in a fresh container replays steps 1–${s.step}, then the model goes on (it pauses there first)`) : null,
     );
     this.thought = h('div', { class: 'thought', hidden: !s.thought }, s.thought);
@@ -96,6 +97,9 @@ export class StepCard {
     }
     for (const n of s.notes) body.push(noteBlock(n));
     if (s.diff) body.push(this.diffBlock(s));
+    // The step the rollout ended in without an answer: say why, here where the person looks.
+    const unanswered = v.exit && s.phase === 'done' && s.durationMs === undefined && !s.toolCalls.length && !s.thought && v.steps.at(-1)?.step === s.step;
+    if (unanswered && v.exit) body.push(h('div', { class: `no-answer${v.exit.runError ? ' error' : ''}`, role: v.exit.runError ? 'alert' : undefined }, icon(v.exit.runError ? 'error' : 'circle-slash'), ` No answer: ${v.exit.message ?? v.exit.reason}`));
     this.el.classList.toggle('active', busy);
     this.el.replaceChildren(...body.filter((x): x is HTMLElement => x !== null));
   }
@@ -118,10 +122,21 @@ export class StepCard {
       value = this.request.json;
     }
     const json = this.request.json;
+    const attempts = this.request.attempts > 1 ? ` (attempt ${this.request.attempts}; earlier ones failed)` : '';
+    const elided = this.request.elided;
+    // A file keeps each request without the conversation it repeated: never offer that as "the request sent".
+    const caption = elided
+      ? h(
+          'span',
+          { class: 'small request-elided', role: 'note' },
+          icon('info'),
+          ` Not the whole request: read back from the trajectory file, which keeps the conversation once. The ${plural(elided.messages, 'message')} this request sent ${elided.messages === 1 ? 'is' : 'are'} elided (only the last is shown; the steps above hold the rest). Everything else is as sent${attempts}; credentials redacted.`,
+        )
+      : h('span', { class: 'muted small' }, `Sent to the model${attempts}; credentials redacted.`);
     return h(
       'div',
       { class: 'request-view' },
-      h('div', { class: 'row' }, h('span', { class: 'muted small' }, `Sent to the model${this.request.attempts > 1 ? ` (attempt ${this.request.attempts}; earlier ones failed)` : ''}; credentials redacted.`), smallButton('Copy JSON', 'copy', () => void navigator.clipboard?.writeText(json))),
+      h('div', { class: 'row' }, caption, smallButton(elided ? 'Copy elided JSON' : 'Copy JSON', 'copy', () => void navigator.clipboard?.writeText(json), elided ? 'Copy this JSON: the request with its conversation elided, not the request as sent' : 'Copy the request as sent')),
       jsonTree(value, undefined, 2),
     );
   }
@@ -178,7 +193,7 @@ export class StepCard {
     const editable = v.live && v.state === 'paused' && v.pausedAt === 'before_model' && s.step === v.step;
     const text = this.full.get(o.toolCallId) ?? o.text;
     const status = [o.error ? 'error' : o.exitCode !== undefined ? `exit ${o.exitCode}` : '', seconds(o.durationMs), o.folded && !this.full.has(o.toolCallId) ? `${plural(o.length, 'character')}, folded` : '', o.edited ? 'edited by hand' : ''].filter(Boolean).join(' · ');
-    const firstLine = visibleControls(text).replace(/^OBSERVATION:\n/, '').split('\n').find((l) => l.trim()) ?? '';
+    const firstLine = stripAnsi(text).replace(/^OBSERVATION:\n/, '').split('\n').find((l) => l.trim()) ?? '';
     const summary = h('summary', { class: `obs-summary${o.error ? ' error' : ''}` }, icon(o.error ? 'error' : 'output'), ' Observation ', h('span', { class: 'muted small' }, status), h('span', { class: 'obs-first muted' }, ` ${firstLine.slice(0, 120)}`));
     const editingValue = this.editing.get(o.toolCallId);
     let content: HTMLElement;
@@ -210,7 +225,7 @@ export class StepCard {
       content = h(
         'div',
         {},
-        h('pre', { class: `observation${o.error ? ' error' : ''}`, tabindex: 0 }, visibleControls(text)),
+        h('pre', { class: `observation${o.error ? ' error' : ''}`, tabindex: 0 }, ...ansiNodes(text)),
         h(
           'div',
           { class: 'row obs-actions' },
@@ -256,11 +271,6 @@ export class StepCard {
     d.addEventListener('toggle', () => this.open.set(key, d.open));
     return d;
   }
-}
-
-/** Terminal escapes (colours from `git status` in a pty) shown in caret notation, as `cat -v` does, not as boxes. */
-function visibleControls(text: string): string {
-  return text.replace(/\x1b/g, '^[').replace(/\r\n/g, '\n');
 }
 
 export function noteBlock(n: AgentNote): HTMLElement {

@@ -25,7 +25,18 @@ export interface OpenAIChatConfig {
   /** One request's time limit; a timeout is retried. */
   requestTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** How errors tell the user to fix the key and the URL (the CLI's flags by default; the extension names its command and setting). */
+  hints?: Partial<EndpointHints>;
 }
+
+export interface EndpointHints {
+  /** Where the API key comes from, e.g. `OPENAI_API_KEY` or a command. */
+  apiKey: string;
+  /** Where the base URL is set, e.g. `--base-url` or a setting. */
+  baseUrl: string;
+}
+
+const CLI_HINTS: EndpointHints = { apiKey: 'set OPENAI_API_KEY', baseUrl: '--base-url' };
 
 const SECRET_HEADER = /authorization|api[-_]?key|token|secret|cookie|password/i;
 
@@ -34,11 +45,13 @@ export class OpenAIChatProvider implements ModelProvider {
   readonly modelName: string;
   private readonly client: OpenAI;
   private readonly policy: RetryPolicy;
+  private readonly hints: EndpointHints;
   private onFetch: ((r: RecordedRequest) => void) | undefined;
 
   constructor(private readonly config: OpenAIChatConfig) {
     this.modelName = config.model;
     this.policy = { ...DEFAULT_RETRY, ...config.retry };
+    this.hints = { ...CLI_HINTS, ...config.hints };
     this.client = new OpenAI({
       // Local servers need no key, but the client insists on one.
       apiKey: config.apiKey || 'no-key',
@@ -69,7 +82,9 @@ export class OpenAIChatProvider implements ModelProvider {
         const c = this.classify(err);
         if (!c.retryable) throw c.error;
         if (attempt >= this.policy.maxRetries) {
-          throw new ModelError('retries_exhausted', `The model endpoint ${this.endpoint} kept failing: ${c.reason} (gave up after ${attempt + 1} attempts).`, c.status);
+          const tries = `gave up after ${attempt + 1} attempt${attempt ? 's' : ''}`;
+          if (c.unreachable) throw new ModelError('retries_exhausted', `The model server is unreachable: ${c.reason} (${tries}). Is it running, and is the URL right? The URL is set by ${this.hints.baseUrl}.`, c.status);
+          throw new ModelError('retries_exhausted', `The model endpoint ${this.endpoint} kept failing: ${c.reason} (${tries}).`, c.status);
         }
         const delayMs = retryDelayMs(this.policy, attempt, c.retryAfterMs);
         hooks.onRetry?.({ attempt: attempt + 1, status: c.status, reason: c.reason, delayMs });
@@ -151,17 +166,17 @@ export class OpenAIChatProvider implements ModelProvider {
     return { content: text, toolCalls, usage: usageOf(usage, request.messages, content, calls), finishReason, reasoning: reasoning || undefined };
   }
 
-  private classify(err: unknown): { retryable: true; reason: string; status?: number; retryAfterMs?: number } | { retryable: false; error: Error } {
+  private classify(err: unknown): { retryable: true; reason: string; status?: number; retryAfterMs?: number; unreachable?: boolean } | { retryable: false; error: Error } {
     if (err instanceof InvalidResponse) return { retryable: true, reason: err.message };
     if (err instanceof APIConnectionTimeoutError) return { retryable: true, reason: 'the request timed out' };
-    if (err instanceof APIConnectionError) return { retryable: true, reason: `connection failed (${err.message})` };
+    if (err instanceof APIConnectionError) return { retryable: true, reason: connectionFailure(err, this.endpoint), unreachable: true };
     if (err instanceof APIError) {
       const status = err.status;
       const detail = errorDetail(err);
       if (status === 401 || status === 403) {
         return {
           retryable: false,
-          error: new ModelError('auth', `The model endpoint ${this.endpoint} refused the request (${status}${detail ? `: ${detail}` : ''}). Check the API key (OPENAI_API_KEY for the CLI) and that it may use model "${this.config.model}".`, status),
+          error: new ModelError('auth', `The model endpoint ${this.endpoint} refused the request (${status}${detail ? `: ${detail}` : ''}). Check the API key (${this.hints.apiKey}) and that it may use model "${this.config.model}".`, status),
         };
       }
       if (status === 404) {
@@ -181,6 +196,20 @@ export class OpenAIChatProvider implements ModelProvider {
 }
 
 class InvalidResponse extends Error {}
+
+/** What went wrong under the client's "Connection error.": the system's code names it (refused, unknown host, ...). */
+function connectionFailure(err: APIConnectionError, endpoint: string): string {
+  let cause: unknown = err.cause;
+  for (let depth = 0; cause && depth < 4; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      const what = { ECONNREFUSED: 'connection refused', ENOTFOUND: 'unknown host', EAI_AGAIN: 'host name lookup failed', ECONNRESET: 'connection reset', EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable', ETIMEDOUT: 'connection timed out' }[code];
+      return `${what ?? code} at ${endpoint}`;
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return `no connection to ${endpoint} (${err.message})`;
+}
 
 function errorDetail(err: APIError): string {
   const e = err.error as { message?: unknown } | undefined;
