@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The clicking UI tests alone: tree item -> page -> Launch -> Run hidden tests -> reward, themes,
 # reload, Stop; then the agent live view (start, pause, edit the next action, resume, reward,
-# request JSON, step diff, run table, themes). Screenshots land in test-results/screenshots/
+# request JSON, step diff, run table, themes), and a rollout reopened after a reload. Screenshots land in test-results/screenshots/
 # (look at them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,4 +18,6 @@ status=0
 node out/test/ui/flow.js || status=1
 # The agent live view: scripted model on 127.0.0.1, screenshots agent-*.png.
 node out/test/ui/agentFlow.js || status=1
+# A rollout cut off by a window reload, reopened from its event log: agent-reload-*.png.
+node out/test/ui/agentReload.js || status=1
 exit "$status"

@@ -41,6 +41,8 @@ async function script(): Promise<FakeReply[]> {
   const turns = solveScript(instance.patch);
   const view = turns[1] as Extract<FakeReply, { toolCalls?: unknown }>;
   turns[1] = { ...view, content: 'Values are read in parse(). Inline comments are never cut there, so I will look at how an option line is split before changing it.', chunkDelayMs: 350 };
+  // The check before finishing, in colour as a terminal would show it: the view must show colours, not escapes.
+  turns[turns.length - 2] = { toolCalls: [{ name: 'execute_bash', arguments: { command: 'git -c color.status=always status --short' } }] };
   return turns;
 }
 
@@ -84,6 +86,11 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   await view.locator('.step .thought', { hasText: 'Let me look at the repository first.' }).waitFor();
   await args.fill(JSON.stringify({ command: 'cd /testbed && ls && echo edited-by-the-ui-test' }, null, 2));
   await shot(page, '02-edit-next-action');
+  // The Tool field shows the tool's name verbatim (underscores included), looked at up close.
+  const tool = view.locator('#pending-tool');
+  if ((await tool.inputValue()) !== 'execute_bash') throw new Error(`the Tool field holds ${await tool.inputValue()}`);
+  await tool.screenshot({ path: path.join(SHOTS, 'agent-02b-tool-field.png') });
+  log('screenshot agent-02b-tool-field.png');
   await view.locator('#btn-resume').click();
 
   // The edited action ran; step 2's thought streams in.
@@ -98,6 +105,17 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   if (!fs.readFileSync(path.join(workspaceDir, 'confini', 'parser.py'), 'utf8').includes('_strip_inline_comment')) throw new Error('The fix is not in the workspace on the host');
   await view.evaluate('window.scrollTo(0, 0)');
   await shot(page, '04-resolved');
+
+  // Colour codes in an observation show as colours, never as ^[[31m.
+  const coloured = view.locator('section.step', { has: view.locator('.call-summary', { hasText: 'color.status=always' }) });
+  const obs = coloured.locator('pre.observation');
+  await obs.waitFor({ timeout: 15_000 });
+  const obsText = await obs.innerText();
+  if (/\^\[|\x1b/.test(obsText)) throw new Error(`escapes shown as text: ${JSON.stringify(obsText.slice(0, 200))}`);
+  if (!(await obs.locator('span.ansi-red-fg, span.ansi-green-fg').count())) throw new Error('the coloured git status shows no colour');
+  await coloured.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.waitForTimeout(300);
+  await shot(page, '04c-colours');
 
   // The instance page's difficulty line now carries the agents' figure.
   await page.locator('.tabs-container .tab', { has: page.locator('.label-name', { hasText: /^swe-gym-studio__confini-7$/ }) }).click();
