@@ -312,13 +312,13 @@ describe('agents in the dev container (confini sample, scripted model on 127.0.0
       { content: 'A note of my own.', toolCalls: [{ name: 'execute_bash', arguments: { command: 'echo from-the-rollout > /testbed/ROLLOUT_ONLY.md' } }] },
       { kind: 'stall', content: 'Thinking about what' },
     ]);
+    const t0 = Date.now();
     const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID, undefined, { startPaused: true, reward: false })) as { rolloutId: string } | undefined;
     assert.ok(started, api.notices.at(-1));
     const session = api.agents.session(started.rolloutId) as AgentSession;
     const v = session.view;
     const panel = await waitFor('the agent view to show the new rollout', () => (api.agentPanels.get(ID)?.shown === session ? api.agentPanels.get(ID) : undefined));
     await waitFor('a pause before the first model request', () => v.state === 'paused' && v.pausedAt === 'before_model');
-    const t0 = Date.now();
     await fromWebview(panel, 'control', { rolloutId: v.rolloutId, action: 'stepToAction' });
     await waitFor('a pause before step 1\'s action', () => v.state === 'paused' && v.pausedAt === 'before_action');
     // A person looks at the action for 5 s: that is not the rollout's time.
