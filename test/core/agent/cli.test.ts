@@ -115,8 +115,13 @@ test('the CLI killed with SIGKILL mid-rollout leaves a JSONL that parses up to t
     assert.equal(first?.messages?.[0]?.content, row.messages[0].content);
     assert.deepEqual(first?.tools, row.tools);
     assert.match(String(first?.messages?.[1]?.content), /^<uploaded_files>\n\/testbed\n<\/uploaded_files>\nA Python code repository is in the directory \/testbed\./);
-    // The killed CLI's container is an orphan; the reaper removes it.
-    const reaped = await reapOurContainers(runtime, { orphansOnly: true, purpose: 'agent' });
+    // The killed CLI's container is an orphan once its heartbeat goes stale (a short stale time
+    // here, limited to this run's session so nobody else's container is judged by it).
+    const [runId] = await fs.readdir(out);
+    const alive = await reapOurContainers(runtime, { orphansOnly: true, purpose: 'agent', sessionId: runId });
+    assert.deepEqual(alive, [], 'not a leftover while its last heartbeat is fresh');
+    await new Promise((r) => setTimeout(r, 1500));
+    const reaped = await reapOurContainers(runtime, { orphansOnly: true, purpose: 'agent', sessionId: runId, staleAfterMs: 1000 });
     assert.ok(reaped.some((c) => c.labels['io.swe-gym-studio.instance'] === 'swe-gym-studio__textkit-12'), 'the orphaned agent container was found');
   } finally {
     await server.close();
