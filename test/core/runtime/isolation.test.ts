@@ -7,7 +7,9 @@ import type { ContainerHandle } from '../../../src/core/runtime/containerRuntime
 import { defaultMemoryBytes, DEFAULT_PIDS_LIMIT } from '../../../src/core/runtime/containerPolicy';
 import { DockerRuntime } from '../../../src/core/runtime/docker/dockerRuntime';
 import { reapOurContainers } from '../../../src/core/runtime/reaper';
+import { evaluateInstance } from '../../../src/core/harness/evaluateInstance';
 import { BASE_IMAGE, TEST_SESSION, runtime } from '../../support/docker';
+import { sampleDir, samples } from '../../support/samples';
 
 const PORT = 8765;
 const docker = new Docker();
@@ -143,4 +145,29 @@ test('every container gets memory and process limits; a fork bomb and a memory h
     assert.ok(Date.now() - t < 60_000, 'the bombed container is removed promptly');
     await reapOurContainers(runtime, { sessionId: session });
   }
+});
+
+test('an evaluation runs on the eval network, and with no network at all when the install step is skipped', async () => {
+  const ds = await samples();
+  const inst = ds.instances.find((i) => i.patch) ?? ds.instances[0];
+  assert.ok(inst);
+  const modes: Record<string, string> = {};
+  for (const skipInstall of [false, true]) {
+    const session = `${TEST_SESSION}-evalnet-${skipInstall}`;
+    const r = await evaluateInstance(runtime, inst, inst.patch, {
+      flavor: ds.flavor,
+      datasetDir: await sampleDir(),
+      sessionId: session,
+      allowPull: false,
+      skipInstall,
+      onProgress: (m) => {
+        if (!m.startsWith('Running the hidden tests')) return;
+        void runtime.listOurContainers({ sessionId: session, purpose: 'eval' }).then(async ([c]) => {
+          if (c) modes[String(skipInstall)] = (await docker.getContainer(c.id).inspect()).HostConfig.NetworkMode ?? '?';
+        });
+      },
+    });
+    assert.equal(r.status, 'resolved', r.error ?? r.testLog.slice(-2000));
+  }
+  assert.deepEqual(modes, { false: 'swe-gym-studio-eval', true: 'none' });
 });
