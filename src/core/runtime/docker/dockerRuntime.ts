@@ -28,6 +28,7 @@ import { engineCall, ENGINE_TIMEOUTS, withAbortSignal } from './engineCall';
 import { statusCodeOf, translateEngineError, translatePullError } from './engineErrors';
 import { HeartbeatWriter, readHeartbeat } from './heartbeat';
 import { IsolatedNetworks } from './networks';
+import { hostMountConfinement } from './hostMountConfinement';
 
 const PING_TIMEOUT_MS = 5000;
 
@@ -169,6 +170,8 @@ export class DockerRuntime implements ContainerRuntime {
           NanoCpus: cpus ? Math.round(cpus * 1e9) : undefined,
           NetworkMode: networkMode,
           Binds: spec.binds?.map((b) => `${b.hostPath}:${b.containerPath}${b.readOnly ? ':ro' : ''}`),
+          // Whatever writes into a host folder cannot leave privileged files there.
+          ...(spec.binds?.some((b) => !b.readOnly) ? hostMountConfinement() : {}),
         },
         abortSignal,
       }));
