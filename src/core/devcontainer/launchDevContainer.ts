@@ -8,7 +8,7 @@ import { currentHostUser, prepareDevShell, REPO_DIR, type HostUser } from './dev
 import { throwIfAborted as throwIfCancelled } from '../util/abortError';
 import type { HistoryMode } from './gitHistory';
 import { copyRepositoryAtBase, SEED_OUT_DIR } from './workspaceCopy';
-import { readWorkspaceMarker, workspaceDirFor, WorkspaceError, writeWorkspaceMarker } from './workspaceLayout';
+import { adoptLegacyWorkspace, gitDirOf, prepareMountPoints, readWorkspaceMarker, sealWorkspace, workspaceDirFor, WorkspaceError } from './workspaceLayout';
 
 export const LABEL_WORKSPACE = 'io.swe-gym-studio.workspace';
 
@@ -48,8 +48,8 @@ export interface DevContainer {
 
 /**
  * Puts an instance's repository on the host as an ordinary folder (history truncated at the base
- * commit) and starts a container that sees that folder at /testbed, so edits on either side are
- * the same files. A workspace from an earlier launch is reused as it is, edits included.
+ * commit; its .git kept outside the folder, see workspaceLayout) and starts a container that sees
+ * that folder at /testbed, so edits on either side are the same files. A workspace from an earlier launch is reused as it is, edits included.
  */
 export async function launchDevContainer(runtime: ContainerRuntime, instance: TaskInstance, options: LaunchOptions): Promise<DevContainer> {
   const progress = options.onProgress ?? (() => undefined);
@@ -84,6 +84,8 @@ export async function launchDevContainer(runtime: ContainerRuntime, instance: Ta
       throw new WorkspaceError(`${workspaceDir} is the workspace of ${marker.instanceId}, not ${instance.instance_id}.`);
     }
     reusedWorkspace = true;
+    adoptLegacyWorkspace(workspaceDir);
+    prepareMountPoints(workspaceDir);
     progress({ step: 'workspace', message: `Reusing the workspace ${workspaceDir}` });
   } else {
     progress({ step: 'workspace', message: 'Copying the repository into the workspace' });
@@ -101,7 +103,11 @@ export async function launchDevContainer(runtime: ContainerRuntime, instance: Ta
       instanceId: instance.instance_id,
       sessionId: options.sessionId,
       workingDir: REPO_DIR,
-      binds: [{ hostPath: workspaceDir, containerPath: REPO_DIR }],
+      binds: [
+        { hostPath: workspaceDir, containerPath: REPO_DIR },
+        { hostPath: gitDirOf(workspaceDir), containerPath: `${REPO_DIR}/.git` },
+        { hostPath: path.join(workspaceDir, '.vscode'), containerPath: `${REPO_DIR}/.vscode`, readOnly: true },
+      ],
       extraLabels: { [LABEL_WORKSPACE]: workspaceDir },
       signal,
     })
@@ -151,9 +157,7 @@ async function populateWorkspace(runtime: ContainerRuntime, instance: TaskInstan
       removed = seed.remove().catch(() => undefined);
     }
     throwIfAborted(options.signal);
-    if (!fs.existsSync(path.join(partial, '.git'))) throw new WorkspaceError(`The image ${image} has no git repository at ${REPO_DIR}.`);
-    writeWorkspaceMarker(partial, { instanceId: instance.instance_id, baseCommit: instance.base_commit, image, createdAt: new Date().toISOString() });
-    fs.renameSync(partial, workspaceDir);
+    sealWorkspace(partial, workspaceDir, { instanceId: instance.instance_id, baseCommit: instance.base_commit, image, createdAt: new Date().toISOString() });
     return { seedRemoved: removed };
   } catch (err) {
     await removed;

@@ -6,6 +6,7 @@ import type { SweGymApi } from '../../../src/extension/api';
 import type { InstanceRef } from '../../../src/extension/datasets/datasetStore';
 import type { RunRecord, SessionView } from '../../../src/shared/instancePage';
 import { parseFilePatches } from '../../../src/shared/patchStats';
+import { gitDirOf } from '../../../src/core/devcontainer/workspaceLayout';
 import { containerExists, docker, getApi, git, setSetting, waitFor } from './helpers';
 
 const ID = 'swe-gym-studio__textkit-12';
@@ -48,6 +49,9 @@ describe('launch, edit, run hidden tests, stop (textkit sample)', function () {
     assert.equal(docker('inspect', '--format', '{{.State.Status}}', containerId).out, 'running');
     const mounts = JSON.parse(docker('inspect', '--format', '{{json .Mounts}}', containerId).out) as { Source: string; Destination: string }[];
     assert.ok(mounts.some((m) => m.Source === ws && m.Destination === '/testbed'), JSON.stringify(mounts));
+    // The repository metadata is mounted from outside the folder the window opens.
+    assert.ok(mounts.some((m) => m.Source === gitDirOf(ws) && m.Destination === '/testbed/.git'), JSON.stringify(mounts));
+    assert.deepEqual(fs.readdirSync(path.join(ws, '.git')), []);
     await waitFor('the workspace folder in the window', () => vscode.workspace.workspaceFolders?.some((f) => f.uri.fsPath === ws));
     await waitFor('the container terminal', () => vscode.window.terminals.find((t) => t.name === `SWE-Gym: ${ID}`));
     assert.equal(api.sessions.active, ID);
@@ -196,7 +200,7 @@ describe('launch, edit, run hidden tests, stop (textkit sample)', function () {
     assert.deepEqual(ourContainers(api, ID), []);
     assert.equal(api.sessions.isRunning(ID), false);
     assert.equal(api.state.get(ID).session, undefined);
-    assert.ok(fs.existsSync(path.join(ws, '.git')));
+    assert.ok(fs.existsSync(path.join(gitDirOf(ws), 'HEAD')));
     assert.equal(api.statusBar.item.text.includes(ID), false);
   });
 });

@@ -1,6 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
+import * as fs from 'node:fs';
 import type { SweGymApi } from '../../../src/extension/api';
+import { gitDirOf } from '../../../src/core/devcontainer/workspaceLayout';
 
 export const EXTENSION_ID = 'swe-gym-studio.swe-gym-studio';
 
@@ -34,8 +36,13 @@ export function docker(...args: string[]): { code: number; out: string } {
   return { code: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
 }
 
+/**
+ * Git on a workspace from the test (the folder itself holds no repository: its metadata lives
+ * outside, see workspaceLayout). Only tests do this, on repositories no container has tampered with.
+ */
 export function git(dir: string, args: string[], input?: string): string {
-  return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+  const meta = fs.existsSync(gitDirOf(dir)) ? [`--git-dir=${gitDirOf(dir)}`, `--work-tree=${dir}`] : [];
+  return execFileSync('git', ['-C', dir, ...meta, ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] }).trim();
 }
 
 export function containerExists(id: string): boolean {

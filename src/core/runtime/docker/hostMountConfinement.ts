@@ -11,9 +11,9 @@
  *   system calls, where chmod-like calls and file-creating opens refuse S_ISUID/S_ISGID, mknod
  *   refuses character and block devices, namespaces cannot be made, and kernel-facing calls
  *   Docker's default also withholds (keys, bpf, perf, mounts, modules, clocks, io_uring...) stay
- *   refused. Calls the allowlist does not name, including ones newer than it (fchmodat2 when the
- *   engine's libseccomp cannot resolve it), fail with ENOSYS, so libc falls back to the older
- *   call, which is filtered.
+ *   refused. Calls the allowlist does not name, including ones newer than it, fail with EPERM
+ *   (Docker 20.10 ignores a profile's defaultErrnoRet); the few whose callers fall back to an
+ *   older call on ENOSYS get ENOSYS explicitly.
  */
 
 export const DROPPED_CAPABILITIES = ['MKNOD', 'SETFCAP', 'FSETID', 'NET_RAW', 'AUDIT_WRITE', 'SETPCAP'];
@@ -108,6 +108,8 @@ interface Rule {
 const masked = (index: number, mask: number, expected: number): Arg => ({ index, value: mask, valueTwo: expected, op: 'SCMP_CMP_MASKED_EQ' });
 const allow = (names: string[], ...args: Arg[]): Rule => ({ names, action: 'SCMP_ACT_ALLOW', ...(args.length ? { args } : {}) });
 const refuse = (names: string[], ...args: Arg[]): Rule => ({ names, action: 'SCMP_ACT_ERRNO', errnoRet: EPERM, ...(args.length ? { args } : {}) });
+/** libc and runtimes fall back to the older call on ENOSYS (clone3 -> clone, openat2 -> openat). */
+const FALL_BACK = ['clone3', 'openat2', 'io_uring_setup', 'io_uring_enter', 'io_uring_register'];
 const words = (s: string) => s.split(/\s+/).filter(Boolean);
 
 /** chmod-like calls and the mode index of each. */
@@ -129,7 +131,7 @@ const MKNODS: [string, number][] = [
 ];
 
 function rules(): Rule[] {
-  const out: Rule[] = [allow(words(ALLOWED)), refuse(words(DENIED))];
+  const out: Rule[] = [allow(words(ALLOWED)), refuse(words(DENIED)), { names: FALL_BACK, action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS }];
   for (const [name, mode] of MODE_SETTERS) {
     out.push(allow([name], masked(mode, S_ISUID | S_ISGID, 0)));
     for (const bit of [S_ISUID, S_ISGID]) out.push(refuse([name], masked(mode, bit, bit)));
