@@ -8,6 +8,13 @@ export interface HostUser {
   gid: number;
 }
 
+/**
+ * The hand-back skips a `.git` made below /testbed (a repository planted in a subfolder): left to
+ * root, host git run by another user refuses it as of dubious ownership instead of honouring its
+ * configuration. The workspace's own /testbed/.git (the mounted metadata) is handed back.
+ */
+const NESTED_REPOS_SH = `\\( -name .git ! -path ${REPO_DIR}/.git \\)`;
+
 export function currentHostUser(): HostUser | undefined {
   if (typeof process.getuid !== 'function' || typeof process.getgid !== 'function') return undefined;
   return { uid: process.getuid(), gid: process.getgid() };
@@ -23,7 +30,7 @@ export function shellRc(user: HostUser | undefined): string {
   if (user && user.uid !== 0) {
     const owner = `${user.uid}:${user.gid}`;
     lines.push(
-      `__swe_gym_own() { find ${REPO_DIR} -xdev \\( -user 0 -o -group 0 \\) -exec chown -h ${owner} {} + 2>/dev/null; }`,
+      `__swe_gym_own() { find ${REPO_DIR} -xdev ${NESTED_REPOS_SH} -prune -o \\( -user 0 -o -group 0 \\) -exec chown -h ${owner} {} + 2>/dev/null; }`,
       'PROMPT_COMMAND="__swe_gym_own${PROMPT_COMMAND:+; $PROMPT_COMMAND}"',
     );
   }
@@ -42,7 +49,8 @@ export async function prepareDevShell(container: ContainerHandle, user: HostUser
 export async function restoreOwnership(container: ContainerHandle, user: HostUser | undefined, signal?: AbortSignal): Promise<void> {
   if (!user || user.uid === 0) return;
   const owner = `${user.uid}:${user.gid}`;
-  await container.exec(['find', REPO_DIR, '-xdev', '(', '!', '-user', String(user.uid), '-o', '!', '-group', String(user.gid), ')', '-exec', 'chown', '-h', owner, '{}', '+'], {
+  const nestedRepos = ['(', '-name', '.git', '!', '-path', `${REPO_DIR}/.git`, ')', '-prune', '-o'];
+  await container.exec(['find', REPO_DIR, '-xdev', ...nestedRepos, '(', '!', '-user', String(user.uid), '-o', '!', '-group', String(user.gid), ')', '-exec', 'chown', '-h', owner, '{}', '+'], {
     signal,
     timeoutMs: 120_000,
   });

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { candidatePatch } from '../../../src/core/devcontainer/candidatePatch';
+import { restoreOwnership } from '../../../src/core/devcontainer/devShell';
 import { launchDevContainer, type DevContainer } from '../../../src/core/devcontainer/launchDevContainer';
 import { gitDirOf, metaDirOf } from '../../../src/core/devcontainer/workspaceLayout';
 import type { TaskInstance } from '../../../src/core/dataset/taskInstance';
@@ -166,6 +167,22 @@ git status --short; echo git_status=$?
     const patch = await candidatePatch(dev.container, instance.base_commit);
     assert.equal(typeof patch, 'string');
     assert.deepEqual(fs.readdirSync(proof), [], 'nothing planted ran on the host');
+    fs.rmSync(proof, { recursive: true, force: true });
+  });
+
+  test('the ownership hand-back leaves a repository planted in a subfolder to root, so host git refuses it', async () => {
+    const proof = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-hostsafety-proof-'));
+    fs.chmodSync(proof, 0o777);
+    const r = await dev.container.exec(['bash', '-c', `cd /testbed && git init -q sub && git -C sub config core.fsmonitor 'touch ${proof}/nested; true' && touch sub/file`], { timeoutMs: 60_000 });
+    assert.equal(r.exitCode, 0, r.output);
+    await restoreOwnership(dev.container, NOBODY);
+    assert.equal(fs.statSync(path.join(ws, 'sub', 'file')).uid, NOBODY.uid, 'ordinary files are handed back');
+    assert.equal(fs.statSync(path.join(gitDirOf(ws), 'HEAD')).uid, NOBODY.uid, "the workspace's own metadata is handed back");
+    assert.equal(fs.statSync(path.join(ws, 'sub', '.git')).uid, 0, 'the planted repository stays root');
+    const status = asNobody(['git', 'status'], path.join(ws, 'sub'));
+    assert.notEqual(status.code, 0);
+    assert.match(status.out, /dubious ownership/);
+    assert.deepEqual(fs.readdirSync(proof), []);
     fs.rmSync(proof, { recursive: true, force: true });
   });
 
