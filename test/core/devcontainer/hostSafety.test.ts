@@ -39,6 +39,24 @@ function walk(dir: string): { file: string; stat: fs.Stats }[] {
   return out;
 }
 
+/**
+ * chmod(argv[1], 04755) through the 32-bit system call gate (int 0x80) of an x86_64 process,
+ * where a filter written for the 64-bit numbers would not look.
+ */
+const INT80_CHMOD = `
+import ctypes, sys
+libc = ctypes.CDLL(None)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+buf = libc.mmap(None, 4096, 7, 0x02 | 0x20 | 0x40, -1, 0)  # rwx, private, anonymous, below 4 GiB
+path = sys.argv[1].encode() + b'\\0'
+ctypes.memmove(buf + 256, path, len(path))
+# push rbx; mov eax, 15 (i386 chmod); mov ebx, path; mov ecx, 04755; int 0x80; pop rbx; ret
+code = bytes([0x53, 0xb8, 15, 0, 0, 0, 0xbb]) + (buf + 256).to_bytes(4, 'little') + bytes([0xb9]) + (0o4755).to_bytes(4, 'little') + bytes([0xcd, 0x80, 0x5b, 0xc3])
+ctypes.memmove(buf, code, len(code))
+sys.exit(0 if ctypes.CFUNCTYPE(ctypes.c_int)(buf)() == 0 else 1)
+`;
+
 /** `name=exit code` lines printed by a script run in the container. */
 function exitCodes(output: string): Record<string, number> {
   return Object.fromEntries([...output.matchAll(/^(\w+)=(\d+)$/gm)].map((m) => [m[1] as string, Number(m[2])]));
@@ -83,6 +101,7 @@ python3 -c "
 import ctypes, sys
 libc = ctypes.CDLL(None, use_errno=True)
 sys.exit(0 if libc.syscall(452, -100, b'/testbed/suid', 0o4755, 0) == 0 else 1)"; echo fchmodat2_suid=$?
+cp /bin/bash int80; python3 /tmp/int80.py /testbed/int80; echo int80_suid=$?
 mknod null c 1 3; echo mknod_char=$?
 mknod disk b 7 0; echo mknod_block=$?
 python3 -c "import os; os.setxattr('/testbed/suid', 'security.capability', bytes.fromhex('0100000280000000000000000000000000000000'))"; echo setcap=$?
@@ -92,9 +111,10 @@ python3 -c "import socket; socket.socket(socket.AF_UNIX).bind('/testbed/sock')";
 chmod 755 suid && touch plain && chmod 4755 plain 2>/dev/null; chmod 0755 plain; echo chmod_plain=$?
 python3 -c "import threading; t = threading.Thread(target=print); t.start(); t.join()"; echo threads=$?
 `;
+    await dev.container.putFile('/tmp/int80.py', INT80_CHMOD);
     const r = await dev.container.exec(['bash', '-c', script], { timeoutMs: 60_000 });
     const codes = exitCodes(r.stdout);
-    for (const refused of ['chmod_suid', 'chmod_sgid', 'install_suid', 'open_suid', 'tmpfile_sgid', 'mknod_suid', 'fchmodat2_suid', 'mknod_char', 'mknod_block', 'setcap', 'userns']) {
+    for (const refused of [...(process.arch === 'x64' ? ['int80_suid'] : []), 'chmod_suid', 'chmod_sgid', 'install_suid', 'open_suid', 'tmpfile_sgid', 'mknod_suid', 'fchmodat2_suid', 'mknod_char', 'mknod_block', 'setcap', 'userns']) {
       assert.notEqual(codes[refused], 0, `${refused} must be refused:\n${r.output}`);
       assert.ok(codes[refused] !== undefined, `${refused} did not run:\n${r.output}`);
     }
@@ -109,7 +129,7 @@ python3 -c "import threading; t = threading.Thread(target=print); t.start(); t.j
       [],
     );
     // The copied shell runs with the host user's own identity, not root's.
-    for (const name of ['suid', 'sgid']) {
+    for (const name of ['suid', 'sgid', 'int80']) {
       const ran = asNobody([path.join(ws, name), '-p', '-c', 'echo "$(id -u) $(id -g)"']);
       assert.equal(ran.out.trim(), '65534 65534', `${name}: ${ran.out}`);
     }
