@@ -6,11 +6,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../../../src/core/dataset/loadDataset';
 import { launchDevContainer } from '../../../src/core/devcontainer/launchDevContainer';
+import { gitDirOf } from '../../../src/core/devcontainer/workspaceLayout';
 import { ensureImage } from '../../../src/core/images/ensureImage';
 import { runtime, TEST_SESSION } from '../../support/docker';
 
 const ID = 'swe-gym-studio__textkit-12';
-const git = (dir: string, ...args: string[]) => execFileSync('git', ['-c', 'safe.directory=*', '-C', dir, ...args], { encoding: 'utf8' }).trim();
+// The folder holds no repository; the test reads the metadata where the dev container mounts it from.
+const git = (dir: string, ...args: string[]) => execFileSync('git', ['-c', 'safe.directory=*', '-C', dir, `--git-dir=${gitDirOf(dir)}`, `--work-tree=${dir}`, ...args], { encoding: 'utf8' }).trim();
 
 test('a launch copies the repository in the seed container: history cut at the base, the image working tree, files and a fresh index for the host user', async () => {
   const ds = await loadDataset('samples');
@@ -24,7 +26,7 @@ test('a launch copies the repository in the seed container: history cut at the b
   let imageFiles: string;
   try {
     future = (await probe.exec(['git', 'rev-parse', 'v0.2.0^{commit}'], { cwd: '/testbed' })).stdout.trim();
-    imageFiles = (await probe.exec(['bash', '-c', 'find . -path ./.git -prune -o -print | sort'], { cwd: '/testbed' })).stdout;
+    imageFiles = (await probe.exec(['bash', '-c', 'find . -path ./.git -prune -o -path ./.vscode -prune -o -print | sort'], { cwd: '/testbed' })).stdout;
   } finally {
     await probe.remove();
   }
@@ -41,17 +43,18 @@ test('a launch copies the repository in the seed container: history cut at the b
     assert.throws(() => git(ws, 'cat-file', '-e', future), 'no object of the future is packed');
     assert.equal(git(ws, 'count-objects', '-v').match(/^count: (\d+)/m)?.[1], '0', 'one pack, no loose objects');
     // The image's working tree, as it is.
-    assert.equal(execFileSync('bash', ['-c', 'find . -path ./.git -prune -o -print | sort'], { cwd: ws, encoding: 'utf8' }), imageFiles);
+    assert.equal(execFileSync('bash', ['-c', 'find . -path ./.git -prune -o -path ./.vscode -prune -o -print | sort'], { cwd: ws, encoding: 'utf8' }), imageFiles);
     // Every file is the host user's, and the index already matches their stat data: diff-files
     // (which never refreshes) lists nothing, so the first `git status` hashes no file.
-    const owners = execFileSync('bash', ['-c', 'find . ! -path ./.git/swe-gym-studio.json -printf "%U:%G\\n" | sort -u'], { cwd: ws, encoding: 'utf8' }).trim();
+    // (.git and .vscode are the dev container's mount points, made by this process: the user in real use.)
+    const owners = execFileSync('bash', ['-c', 'find . "$0" -path ./.git -prune -o -path ./.vscode -prune -o -printf "%U:%G\\n" | sort -u', gitDirOf(ws)], { cwd: ws, encoding: 'utf8' }).trim();
     assert.equal(owners, '4321:4322');
     assert.equal(git(ws, 'diff-files', '--name-only'), '');
     assert.equal(git(ws, 'status', '--porcelain'), '');
     // The dev container sees the same repository at /testbed.
     const inside = await dev.container.exec(['git', 'rev-parse', 'HEAD'], { cwd: '/testbed' });
     assert.equal(inside.stdout.trim(), inst.base_commit);
-    assert.deepEqual(fs.readdirSync(root), [path.basename(ws)], 'no partial folder left behind');
+    assert.deepEqual(fs.readdirSync(root).sort(), ['.swe-gym-studio', path.basename(ws)], 'no partial folder left behind (beside the metadata folder)');
   } finally {
     await dev.container.remove();
     fs.rmSync(root, { recursive: true, force: true });

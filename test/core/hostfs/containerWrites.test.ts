@@ -41,7 +41,8 @@ function checkWorkspaceInChild(ws: string): { ok: boolean; problem?: string } {
 
 test('a workspace marker the container turned into a FIFO or a link to /dev/zero is reported at once, never read', async (t) => {
   const { ws, c } = await withWorkspaceContainer(t);
-  await sh(c, `mkdir -p .git && printf '{"instanceId":"o__r-1","baseCommit":"abc"}' > .git/swe-gym-studio.json`);
+  // The marker where workspaces made before the metadata moved out keep it (inside the container's reach).
+  await sh(c, `mkdir -p .git && echo 'ref: refs/heads/main' > .git/HEAD && printf '{"instanceId":"o__r-1","baseCommit":"abc"}' > .git/swe-gym-studio.json`);
   assert.deepEqual(checkWorkspaceInChild(ws), { ok: true });
 
   await sh(c, 'rm .git/swe-gym-studio.json && mkfifo .git/swe-gym-studio.json');
@@ -58,6 +59,7 @@ test('a workspace marker the container turned into a FIFO or a link to /dev/zero
   const elsewhere = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sgs-elsewhere-')));
   t.after(() => fs.rmSync(elsewhere, { recursive: true, force: true }));
   fs.writeFileSync(path.join(elsewhere, 'swe-gym-studio.json'), '{"instanceId":"o__r-1","baseCommit":"abc"}');
+  fs.writeFileSync(path.join(elsewhere, 'HEAD'), 'ref: refs/heads/main\n');
   await sh(c, `rm -rf .git && ln -s ${elsewhere} .git`);
   const linkedGit = checkWorkspaceInChild(ws);
   assert.equal(linkedGit.ok, false, 'a marker reached through a link out of the workspace is not trusted');
