@@ -4,6 +4,28 @@ import { abortError } from '../util/abortError';
 export type HistoryMode = 'full' | 'shallow';
 
 /**
+ * The one cut every solver's repository goes through (the dev container's workspace copy and
+ * every rollout, fork and replay container): `pack_base_history REPO DEST_GIT_DIR BASE MODE`
+ * writes into DEST_GIT_DIR (a fresh repository) one pack of exactly the objects reachable from
+ * BASE (shallow: its tree only, DEST marked shallow), read from REPO's objects by `pack-objects`
+ * with their deltas reused and nothing re-hashed. Nothing else of REPO's .git is carried over.
+ * pack-objects writes its temp files into the object folder it is given: the new one (a rename
+ * across file systems would fail). Needs `g` (git with safe.directory) and the cwd in REPO.
+ */
+export const PACK_BASE_HISTORY = `
+pack_base_history() {
+  local src="$1" dest="$2" base="$3" mode="$4"
+  pack() { GIT_OBJECT_DIRECTORY="$dest/objects" GIT_ALTERNATE_OBJECT_DIRECTORIES="$src/.git/objects" g pack-objects -q --delta-base-offset "$@" "$dest/objects/pack/pack" >/dev/null; }
+  if [ "$mode" = shallow ]; then
+    g rev-list --objects -n 1 "$base" | pack
+    echo "$base" > "$dest/shallow"
+  else
+    echo "$base" | pack --revs
+  fi
+}
+`;
+
+/**
  * Replaces the repository's .git with a new one that holds only the base commit and its
  * ancestors: one pack of exactly the objects reachable from the base commit, written by
  * `pack-objects` from the image's objects (their deltas reused, nothing re-hashed, as the launch's
@@ -17,6 +39,7 @@ const SCRIPT = `
 set -euo pipefail
 repo="$1"; base="$2"; mode="$3"
 g() { git -c safe.directory='*' "$@"; }
+${PACK_BASE_HISTORY}
 cd "$repo"
 g cat-file -e "$base^{commit}" 2>/dev/null || { echo "base commit $base is not in $repo" >&2; exit 3; }
 base="$(g rev-parse "$base^{commit}")"
@@ -24,13 +47,7 @@ branch="$(g symbolic-ref --quiet --short HEAD 2>/dev/null || true)"
 [ -n "$branch" ] || branch=main
 clean="$(mktemp -d /tmp/swe-gym-clean.XXXXXX)"
 g init -q -b "$branch" "$clean"
-pack() { GIT_OBJECT_DIRECTORY="$clean/.git/objects" GIT_ALTERNATE_OBJECT_DIRECTORIES="$repo/.git/objects" g pack-objects -q --delta-base-offset "$@" "$clean/.git/objects/pack/pack" >/dev/null; }
-if [ "$mode" = shallow ]; then
-  g rev-list --objects -n 1 "$base" | pack
-  echo "$base" > "$clean/.git/shallow"
-else
-  echo "$base" | pack --revs
-fi
+pack_base_history "$repo" "$clean/.git" "$base" "$mode"
 g -C "$clean" update-ref "refs/heads/$branch" "$base"
 cp .git/index "$clean/.git/index" 2>/dev/null || true
 rm -rf "$repo/.git"

@@ -1,7 +1,7 @@
 import type { HostUser } from './devShell';
 import type { ContainerHandle } from '../runtime/containerRuntime';
 import { abortError } from '../util/abortError';
-import { GitHistoryError, type HistoryMode } from './gitHistory';
+import { GitHistoryError, PACK_BASE_HISTORY, type HistoryMode } from './gitHistory';
 
 /** Where the seed container sees the (empty) host folder the workspace is made in. */
 export const SEED_OUT_DIR = '/swe-gym-out';
@@ -22,6 +22,7 @@ const SCRIPT = `
 set -euo pipefail
 repo="$1"; base="$2"; mode="$3"; out="$4"; owner="$5"
 g() { git -c safe.directory='*' "$@"; }
+${PACK_BASE_HISTORY}
 cd "$repo"
 [ -d .git ] || { echo "the image has no git repository at $repo" >&2; exit 4; }
 g cat-file -e "$base^{commit}" 2>/dev/null || { echo "base commit $base is not in $repo" >&2; exit 3; }
@@ -31,15 +32,7 @@ branch="$(g symbolic-ref --quiet --short HEAD 2>/dev/null || true)"
 find . -mindepth 1 -maxdepth 1 ! -name .git -exec cp -a -t "$out" {} + &
 copy=$!
 g init -q -b "$branch" "$out"
-# pack-objects writes its temp files into the object folder it is given: the new one (a rename
-# across file systems would fail); the image's objects are read through the alternates variable.
-pack() { GIT_OBJECT_DIRECTORY="$out/.git/objects" GIT_ALTERNATE_OBJECT_DIRECTORIES="$repo/.git/objects" g pack-objects -q --delta-base-offset "$@" "$out/.git/objects/pack/pack" >/dev/null; }
-if [ "$mode" = shallow ]; then
-  g rev-list --objects -n 1 "$base" | pack
-  echo "$base" > "$out/.git/shallow"
-else
-  echo "$base" | pack --revs
-fi
+pack_base_history "$repo" "$out/.git" "$base" "$mode"
 g -C "$out" update-ref "refs/heads/$branch" "$base"
 wait "$copy"
 [ -z "$owner" ] || chown -R "$owner" "$out"
