@@ -32,7 +32,8 @@ export async function gradeCommand(ctx: CliContext): Promise<number> {
     instance_id: instance.instance_id,
     run_id: newRunId('grade'),
     model_name_or_path: 'log',
-    status: rejected === null ? (resolved ? 'resolved' : 'unresolved') : 'error',
+    // A log rejected for its content is unresolved, with the reason; it is no infrastructure failure.
+    status: resolved ? 'resolved' : 'unresolved',
     resolved,
     rules,
     grade,

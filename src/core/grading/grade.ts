@@ -7,7 +7,8 @@
  * instance whose FAIL_TO_PASS tests all skip is resolved. 'swebench-v5': a skipped FAIL_TO_PASS
  * test fails, a skipped PASS_TO_PASS test is maintained, a truncated parametrized id (more `[`
  * than `]`) may prefix-match, and a log is refused when the test command exited non-zero while
- * the log shows no failure, or when it shows no results and no sign the suite ran.
+ * the log shows no failure, when that exit status should be known and is not, or when the log
+ * shows no results and no sign the suite ran.
  */
 import type { DatasetFlavor, TaskInstance } from '../dataset/taskInstance';
 import type { TestStatus } from './testStatus';
@@ -52,7 +53,11 @@ export interface TestGrade {
 }
 
 export interface GradeEvidence {
-  /** The test command's own exit status (not the eval script's), when known. */
+  /**
+   * The test command's own exit status (not the eval script's). undefined: no source for it (a
+   * bare log without an exit-code line), so the check does not apply. null: there should be one
+   * and it is missing or unreadable, so SWE-bench 5 rules do not trust the log (fail closed).
+   */
   testCommandExitCode?: number | null;
   /** Whether the log shows a test runner executed; consulted only for an empty status map. */
   suiteRan?: boolean;
@@ -192,9 +197,16 @@ export function gradeStatusMap(
   let rejected: string | null = null;
 
   const values = Object.values(statusMap);
-  const exitCode = evidence.testCommandExitCode ?? null;
+  const exitCode = evidence.testCommandExitCode;
   const claimsNoFailure = values.length > 0 && !values.some((v) => FAILING.includes(v));
-  if (exitCode !== null && exitCode !== 0 && claimsNoFailure) {
+  if (exitCode === null) {
+    const what = "the test command's exit status is missing or unreadable";
+    if (v5) {
+      rejected = `${what}; SWE-bench 5 rules do not trust a log they cannot check against it`;
+    } else {
+      notes.push(`${what}; SWE-bench 5 would refuse this log`);
+    }
+  } else if (exitCode !== undefined && exitCode !== 0 && claimsNoFailure) {
     const what = `the test command exited ${exitCode} while the log shows no failure`;
     if (v5) {
       rejected = `${what}; SWE-bench 5 does not trust such a log (a patch can print its own PASSED lines)`;
@@ -302,7 +314,8 @@ export function gradeLog(instance: TaskInstance, log: string, rules: RuleSet, op
       parsed.harnessErrors.slice(0, 3).join('; ');
     return rejectedResult(rules, reason, logCheck, parser);
   }
-  const exitCode = options.testCommandExitCode !== undefined ? options.testCommandExitCode : parseTestExitCode(log);
+  // A bare log's exit-code line is optional evidence: without one there is nothing to check.
+  const exitCode = options.testCommandExitCode !== undefined ? options.testCommandExitCode : (parseTestExitCode(log) ?? undefined);
   const result = gradeStatusMap(instance, parsed.raw, rules, {
     testCommandExitCode: exitCode,
     suiteRan: options.suiteRan ?? suiteRanEvidence(log),

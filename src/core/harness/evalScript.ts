@@ -8,32 +8,48 @@ import { resolveRepoSpec } from './specs/repoSpecs';
 export const TEST_OUTPUT_START = '>>>>> Start Test Output';
 export const TEST_OUTPUT_END = '>>>>> End Test Output';
 const ENV_ACTIVATION = ['source /opt/miniconda3/bin/activate', 'conda activate testbed'];
+/** Linux refuses a single argv string of 128 KiB or more (MAX_ARG_STRLEN). */
+const MAX_ARG_BYTES = 128 * 1024 - 1;
+
+/**
+ * How the script runs: as two `bash -c` processes whose script text is an argument, so nothing a
+ * candidate writes in the container can change it while it runs (bash reads a script file as it
+ * goes). The first ends with the test command, so the engine's exit code of that exec is the test
+ * command's own status; the second prints the end marker and resets the test files. Their output,
+ * one after the other, is the log `/bin/bash /eval.sh` would print.
+ */
+export interface EvalRun {
+  /** `bash -c` text: set-up, install, reset, test patch (read from stdin), start marker, tests. */
+  tests: string;
+  /** What to write on the first exec's stdin: the hidden test patch, as its heredoc would give it. */
+  testsStdin: string;
+  /** `bash -c` text: end marker and the reset after the tests. */
+  reset: string;
+}
 
 export interface EvalScript {
+  /** The script as the harness writes it to /eval.sh (kept in the run's outputs). */
   text: string;
-  /** Where the script leaves the test command's exit code (a per-run nonce keeps patches from guessing it). */
-  exitCodeFile: string;
+  run: EvalRun;
   skippedInstall: boolean;
 }
 
 /**
  * The SWE-bench eval script for one instance: show the state, re-run the install step, reset the
  * test files, apply the hidden test patch from a quoted heredoc, run the tests, reset again.
- * Everything that comes from the row is quoted or fed through a quoted heredoc.
+ * Everything that comes from the row is quoted or fed through a quoted heredoc (or stdin).
  */
 export function buildEvalScript(instance: TaskInstance, options: { skipInstall?: boolean; repoDir?: string } = {}): EvalScript {
   const spec = resolveRepoSpec(instance);
   const repoDir = options.repoDir ?? '/testbed';
   const base = checkedCommit(instance.base_commit);
   const testFiles = preImagePaths(instance.test_patch).map(shellQuote).join(' ');
-  const nonce = randomBytes(8).toString('hex');
-  const exitCodeFile = `/tmp/.swe-gym-test-exit-${nonce}`;
   const delimiter = heredocDelimiter(instance.test_patch);
   const reset = testFiles ? [`git checkout ${base} ${testFiles}`] : [];
   // Only `install` is re-run at eval time; `pre_install` belongs to the image build, as in the harness.
   const install = spec.install && !options.skipInstall ? [spec.install] : [];
-  const lines = [
-    '#!/bin/bash',
+  const testPatchBody = instance.test_patch.replace(/\n?$/, '');
+  const head = [
     'set -xo pipefail',
     ...ENV_ACTIVATION,
     `cd ${shellQuote(repoDir)}`,
@@ -46,17 +62,21 @@ export function buildEvalScript(instance: TaskInstance, options: { skipInstall?:
     ...ENV_ACTIVATION,
     ...install,
     ...reset,
-    `git apply -v - <<'${delimiter}'`,
-    instance.test_patch.replace(/\n?$/, ''),
-    delimiter,
-    `: '${TEST_OUTPUT_START}'`,
-    buildTestCommand(instance),
-    `printf '%s\\n' "$?" > ${exitCodeFile}`,
-    `: '${TEST_OUTPUT_END}'`,
-    ...reset,
-    '',
   ];
-  return { text: lines.join('\n'), exitCodeFile, skippedInstall: Boolean(spec.install) && Boolean(options.skipInstall) };
+  const testCommand = [`: '${TEST_OUTPUT_START}'`, buildTestCommand(instance)];
+  const tail = [`: '${TEST_OUTPUT_END}'`, ...reset];
+  const text = ['#!/bin/bash', ...head, `git apply -v - <<'${delimiter}'`, testPatchBody, delimiter, ...testCommand, ...tail, ''].join('\n');
+  const run: EvalRun = {
+    // stdin is read whole before anything runs (xtrace is still off, so the log does not show it);
+    // a here-string then gives `git apply` the heredoc's bytes, and xtrace prints neither.
+    tests: ['exec 2>&1', 'p=$(cat; printf x); p=${p%x}', ...head, 'git apply -v - <<<"$p"', ...testCommand].join('\n'),
+    testsStdin: testPatchBody,
+    reset: ['exec 2>&1', 'set -xo pipefail', ...tail].join('\n'),
+  };
+  for (const part of [run.tests, run.reset]) {
+    if (Buffer.byteLength(part) > MAX_ARG_BYTES) throw new Error(`The eval script of ${instance.instance_id} is too long to pass as one argument (${Buffer.byteLength(part)} bytes, at most ${MAX_ARG_BYTES}).`);
+  }
+  return { text, run, skippedInstall: Boolean(spec.install) && Boolean(options.skipInstall) };
 }
 
 function checkedCommit(commit: string): string {

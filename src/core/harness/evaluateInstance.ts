@@ -5,16 +5,21 @@ import { getLogParser } from '../grading/logParsers';
 import { parserNameForInstance } from '../grading/parserForInstance';
 import type { RuleSet } from '../grading/ruleSet';
 import { ensureImage } from '../images/ensureImage';
-import { applyUploadedPatch, CANDIDATE_PATCH_PATH } from '../patch/applyPatch';
+import { applyCandidatePatch } from '../patch/applyPatch';
 import { normalizePatch } from '../patch/normalizePatch';
 import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRuntime';
+import { ContainerGoneError } from '../runtime/errors';
 import { buildEvalScript } from './evalScript';
-import type { EvaluationResult, EvaluationStatus } from './evaluationResult';
+import { type EvaluationResult, type EvaluationStatus, type InfraFailure, INFRA_FAILURE_LABELS } from './evaluationResult';
 import { newRunId } from './runId';
 import { abortError, throwIfAborted } from '../util/abortError';
 
 export const DEFAULT_TEST_TIMEOUT_SECONDS = 1800;
-const EVAL_SCRIPT_PATH = '/eval.sh';
+/** Output past this is cut, and a cut log is an infrastructure failure, never graded. */
+export const DEFAULT_MAX_TEST_OUTPUT_BYTES = 16 * 1024 * 1024;
+const REPO_DIR = '/testbed';
+/** The reset after the tests gets at least this long, even when the tests used most of the budget. */
+const RESET_TIMEOUT_MS = 60_000;
 
 export interface EvaluateOptions {
   flavor?: DatasetFlavor;
@@ -27,6 +32,8 @@ export interface EvaluateOptions {
   modelName?: string;
   /** Whole eval script budget, as the harness's timeout. */
   timeoutSeconds?: number;
+  /** Cap on the test log (default 16 MiB); a longer log is an infrastructure failure. */
+  maxOutputBytes?: number;
   /** Skip the install re-run (it needs network); the result says so. */
   skipInstall?: boolean;
   /** Defaults to the dataset's own: 'swe-gym' for SWE-Gym and samples, 'swebench-v4' for SWE-bench. */
@@ -85,6 +92,12 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
     result.durationMs = Date.now() - started;
     return result;
   };
+  // Only failures of ours (engine, our timeout, our limits) land here; a log rejected for its
+  // content is graded unresolved with the reason instead.
+  const infraFailure = (kind: InfraFailure, message: string): EvaluationResult => {
+    result.infraFailure = kind;
+    return finish(kind === 'timeout' ? 'timeout' : 'error', `Infrastructure failure (${INFRA_FAILURE_LABELS[kind]}): ${message}`);
+  };
   if (!patch && !options.runEmptyPatch) return finish('empty_patch', candidatePatch?.trim() ? 'The prediction holds no `diff --git` patch.' : undefined);
 
   let container: ContainerHandle | undefined;
@@ -120,15 +133,10 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
     const script = buildEvalScript(instance, { skipInstall: options.skipInstall });
     result.evalScript = script.text;
     result.skippedInstall = script.skippedInstall;
-    // Patch and eval script go in together: one round trip fewer on every evaluation.
-    await container.putFiles([
-      ...(patch ? [{ path: CANDIDATE_PATCH_PATH, content: patch }] : []),
-      { path: EVAL_SCRIPT_PATH, content: script.text, mode: 0o755 },
-    ]);
     if (patch) {
       t = Date.now();
       progress('Applying the candidate patch');
-      const applied = await applyUploadedPatch(container, options.flavor === 'swe-bench' ? 'swe-bench' : 'swe-gym', { signal: options.signal });
+      const applied = await applyCandidatePatch(container, patch, options.flavor === 'swe-bench' ? 'swe-bench' : 'swe-gym', { signal: options.signal });
       result.applyLog = applied.log;
       result.timings.applyMs = Date.now() - t;
       throwIfAborted(options.signal);
@@ -138,20 +146,42 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
     t = Date.now();
     progress('Running the hidden tests');
     const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TEST_TIMEOUT_SECONDS;
-    // One pipe for both streams keeps the log in the exact order the script wrote it.
-    const run = await container.exec(['/bin/bash', '-c', `/bin/bash ${EVAL_SCRIPT_PATH} 2>&1`], { timeoutMs: timeoutSeconds * 1000, signal: options.signal });
-    result.timings.testsMs = Date.now() - t;
-    result.testLog = run.output;
-    throwIfAborted(options.signal);
-    if (run.timedOut) {
+    const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_TEST_OUTPUT_BYTES;
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    const timedOut = (): EvaluationResult => {
       result.testLog += `\n\nTimeout error: ${timeoutSeconds} seconds exceeded.\n>>>>> Tests Timed Out\n`;
-      return finish('timeout', `The tests did not finish within ${timeoutSeconds} s and were killed.`);
+      return infraFailure('timeout', `the tests did not finish within ${timeoutSeconds} s and were killed.`);
+    };
+    // Script texts are exec arguments, held by bash in memory: a candidate cannot rewrite them
+    // mid-run. The first exec ends with the test command, so its exit code, which the engine
+    // reports, is the test command's own status: nothing in the container can write it.
+    const tests = await container
+      .exec(['/bin/bash', '-c', script.run.tests], { stdin: script.run.testsStdin, timeoutMs: timeoutSeconds * 1000, maxOutputBytes, signal: options.signal })
+      .catch(asError);
+    result.timings.testsMs = Date.now() - t;
+    throwIfAborted(options.signal);
+    if (tests instanceof Error) return infraFailure(tests instanceof ContainerGoneError ? 'container_lost' : 'engine', `the test run failed: ${tests.message}`);
+    result.testLog = tests.output;
+    if (tests.timedOut) return timedOut();
+    result.testExitCode = tests.exitCode;
+    if (tests.exitCode === null) return infraFailure('container_lost', 'the test run ended without an exit status (the container was removed or stopped, or the engine lost the process); the log is incomplete.');
+    const reset = await container
+      .exec(['/bin/bash', '-c', script.run.reset], { cwd: REPO_DIR, timeoutMs: Math.max(RESET_TIMEOUT_MS, deadline - Date.now()), maxOutputBytes, signal: options.signal })
+      .catch(asError);
+    result.timings.testsMs = Date.now() - t;
+    throwIfAborted(options.signal);
+    // The end marker comes from this second exec: without its exit status the log is incomplete.
+    if (reset instanceof Error) return infraFailure('end_marker_missing', `the run after the tests (end marker, reset of the test files) failed: ${reset.message}`);
+    result.testLog += reset.output;
+    if (reset.timedOut) return timedOut();
+    if (reset.exitCode === null) return infraFailure('end_marker_missing', 'the run after the tests (end marker, reset of the test files) ended without an exit status; the log is incomplete.');
+    if (tests.truncated || reset.truncated) {
+      return infraFailure('output_truncated', `the test output passed the ${formatBytes(maxOutputBytes)} cap and was cut, so it cannot be graded (raise the cap to grade it).`);
     }
-    result.testExitCode = await readExitCode(container, script.exitCodeFile);
     return grade(instance, result, rules, finish);
   } catch (err) {
     if (options.signal?.aborted) throw abortError(`Evaluation of ${instance.instance_id}`);
-    return finish('error', err instanceof Error ? err.message : String(err));
+    return infraFailure('engine', err instanceof Error ? err.message : String(err));
   } finally {
     if (container) {
       const t = Date.now();
@@ -176,16 +206,16 @@ function grade(instance: TaskInstance, result: EvaluationResult, rules: RuleSet,
   const both = gradeBoth(instance, result.testLog, rules, { testCommandExitCode: result.testExitCode });
   result.grade = both;
   result.statusMap = getLogParser(parserNameForInstance(instance), rules)(extractTestSection(result.testLog, rules));
-  if (both.reference.rejected !== null) return finish('error', `The test log cannot be graded: ${both.reference.rejected}`);
+  // What the log says is the candidate's doing (it can print any marker): unresolved, with the reason.
+  if (both.reference.rejected !== null) return finish('unresolved', `The test log was rejected: ${both.reference.rejected}`);
   return finish(both.reference.resolved ? 'resolved' : 'unresolved');
 }
 
-async function readExitCode(container: ContainerHandle, file: string): Promise<number | null> {
-  try {
-    const n = Number.parseInt((await container.readFile(file)).toString('utf8').trim(), 10);
-    return Number.isNaN(n) ? null : n;
-  } catch {
-    return null;
-  }
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function formatBytes(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
 }
 

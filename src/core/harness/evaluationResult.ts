@@ -4,9 +4,21 @@ import type { StatusMap } from '../grading/testStatus';
 
 /**
  * How an evaluation ended. Only 'resolved' earns the reward. 'patch_apply_failed' is the
- * candidate's fault; 'timeout' and 'error' are infrastructure failures, reported as such.
+ * candidate's fault, and so is a log rejected for its content ('unresolved', with the reason);
+ * 'timeout' and 'error' are infrastructure failures (ours), reported as such.
  */
 export type EvaluationStatus = 'resolved' | 'unresolved' | 'empty_patch' | 'patch_apply_failed' | 'timeout' | 'error';
+
+/** Which of our parts failed, when the status is 'timeout' or 'error'. */
+export type InfraFailure = 'engine' | 'timeout' | 'output_truncated' | 'container_lost' | 'end_marker_missing';
+
+export const INFRA_FAILURE_LABELS: Readonly<Record<InfraFailure, string>> = {
+  engine: 'container engine error',
+  timeout: 'test timeout',
+  output_truncated: 'test output over the cap',
+  container_lost: 'container lost during the tests',
+  end_marker_missing: 'no end-of-tests marker',
+};
 
 export interface EvaluationResult {
   instance_id: string;
@@ -24,11 +36,14 @@ export interface EvaluationResult {
   evalScript?: string;
   testLog: string;
   applyLog: string;
+  /** The test command's exit status, from the container engine (null: the engine gave none). */
   testExitCode?: number | null;
   /** The install step was skipped (offline), so the verdict may differ from the harness's. */
   skippedInstall: boolean;
-  /** Why the evaluation could not grade the candidate (apply failure, timeout, engine error). */
+  /** Why the evaluation could not grade the candidate (apply failure, rejected log, infrastructure failure). */
   error?: string;
+  /** Set with status 'timeout' / 'error': which part of ours failed. */
+  infraFailure?: InfraFailure;
   warnings: string[];
   image?: string;
   durationMs: number;

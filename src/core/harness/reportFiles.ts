@@ -24,6 +24,7 @@ export function harnessReport(r: EvaluationResult): Record<string, unknown> {
   entry.swe_gym_studio = {
     run_id: r.run_id,
     status: r.status,
+    infra_failure_kind: r.infraFailure ?? null,
     rules: r.rules,
     rules_label: RULE_SET_LABELS[r.rules],
     resolution: r.grade?.reference.resolution ?? null,

@@ -46,6 +46,8 @@ export async function applyUploadedPatch(container: ContainerHandle, strategy: A
   let firstFailure: string | undefined;
   for (const cmd of APPLY_STRATEGIES[strategy]) {
     const r = await container.exec([...cmd], { cwd: options.cwd ?? '/testbed', signal: options.signal, timeoutMs: 120_000 });
+    // No exit status (killed at our timeout, the engine lost it) is our failure, not the patch's.
+    if (r.exitCode === null && !r.cancelled) throw new Error(`\`${cmd.join(' ')}\` ended without an exit status${r.timedOut ? ' (timed out)' : ''}: ${r.output.trim().split('\n').slice(-3).join(' ')}`);
     parts.push(`$ ${cmd.join(' ')}\n${r.output}[exit ${r.exitCode ?? 'killed'}]`);
     if (r.exitCode === 0) return { applied: true, command: cmd.join(' '), log: parts.join('\n') };
     firstFailure ??= r.output

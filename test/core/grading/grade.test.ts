@@ -97,10 +97,23 @@ test('v5 rejects a log that claims no failure while the test command exited non-
   const gym = gradeStatusMap(inst, { a: 'PASSED' }, 'swe-gym', { testCommandExitCode: 1 });
   assert.equal(gym.resolved, true);
   assert.match(gym.notes.join('\n'), /SWE-bench 5 would refuse/);
-  // A genuine failure explains the exit code; exit 0 and unknown exit codes are trusted.
+  // A genuine failure explains the exit code; exit 0 is trusted, and so is a log with no exit-code source.
   assert.equal(gradeStatusMap(inst, { a: 'PASSED', b: 'FAILED' }, 'swebench-v5', { testCommandExitCode: 1 }).rejected, null);
   assert.equal(gradeStatusMap(inst, { a: 'PASSED' }, 'swebench-v5', { testCommandExitCode: 0 }).resolved, true);
-  assert.equal(gradeStatusMap(inst, { a: 'PASSED' }, 'swebench-v5', { testCommandExitCode: null }).resolved, true);
+  assert.equal(gradeStatusMap(inst, { a: 'PASSED' }, 'swebench-v5').resolved, true);
+});
+
+test('v5 fails closed when the exit status should be known and is missing or unreadable (never skips the check)', () => {
+  const inst = makeInstance({ FAIL_TO_PASS: ['a'] });
+  const v5 = gradeStatusMap(inst, { a: 'PASSED' }, 'swebench-v5', { testCommandExitCode: null });
+  assert.equal(v5.resolved, false);
+  assert.match(v5.rejected ?? '', /exit status is missing or unreadable/);
+  const gym = gradeStatusMap(inst, { a: 'PASSED' }, 'swe-gym', { testCommandExitCode: null });
+  assert.equal(gym.resolved, true, 'the reference rules never looked at it');
+  assert.match(gym.notes.join('\n'), /SWE-bench 5 would refuse/);
+  const log = '>>>>> Start Test Output\nPASSED a\n>>>>> End Test Output\n';
+  assert.equal(gradeLog(inst, log, 'swebench-v5', { testCommandExitCode: null }).resolved, false);
+  assert.equal(gradeLog(inst, log, 'swebench-v5').resolved, true, 'a bare log without an exit-code line has nothing to check');
 });
 
 test('v5 rejects an empty status map unless the log shows the suite ran', () => {
