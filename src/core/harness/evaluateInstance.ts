@@ -171,10 +171,14 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
     result.timings.testsMs = Date.now() - t;
     throwIfAborted(options.signal);
     // The end marker comes from this second exec: without its exit status the log is incomplete.
-    if (reset instanceof Error) return infraFailure('end_marker_missing', `the run after the tests (end marker, reset of the test files) failed: ${reset.message}`);
+    // (A container removed mid-test shows up here: the killed test command still had an exit code.)
+    if (reset instanceof Error) {
+      const kind = reset instanceof ContainerGoneError ? 'container_lost' : 'end_marker_missing';
+      return infraFailure(kind, `the log has no end-of-tests marker: the run after the tests (end marker, reset of the test files) failed: ${reset.message}`);
+    }
     result.testLog += reset.output;
     if (reset.timedOut) return timedOut();
-    if (reset.exitCode === null) return infraFailure('end_marker_missing', 'the run after the tests (end marker, reset of the test files) ended without an exit status; the log is incomplete.');
+    if (reset.exitCode === null) return infraFailure('end_marker_missing', 'the log has no end-of-tests marker: the run after the tests (end marker, reset of the test files) ended without an exit status.');
     if (tests.truncated || reset.truncated) {
       return infraFailure('output_truncated', `the test output passed the ${formatBytes(maxOutputBytes)} cap and was cut, so it cannot be graded (raise the cap to grade it).`);
     }

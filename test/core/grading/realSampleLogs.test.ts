@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDataset } from '../../../src/core/dataset/loadDataset';
 import type { TaskInstance } from '../../../src/core/dataset/taskInstance';
-import { gradeLog } from '../../../src/core/grading/grade';
+import { gradeLog, RULE_SETS } from '../../../src/core/grading/grade';
 import { getLogParser } from '../../../src/core/grading/logParsers';
 import { parserNameForInstance } from '../../../src/core/grading/parserForInstance';
 
@@ -55,4 +55,24 @@ test('parser traps in real output: truncated parametrized ids, collection errors
   assert.equal(moneta['tests/test_format.py::test_german_separators'], 'XFAIL');
   const argsyBase = parse('swe-gym-studio__argsy-9', 'base');
   assert.ok(Object.values(argsyBase).includes('ERROR') && Object.values(argsyBase).includes('PASSED'), 'unittest -v statuses');
+});
+
+test('a PASS_TO_PASS test missing from the log fails the instance under every rule set (real gold logs)', async () => {
+  for (const inst of await instances()) {
+    const gone = inst.PASS_TO_PASS[0];
+    assert.ok(gone, `${inst.instance_id} has PASS_TO_PASS tests`);
+    const full = log(inst.instance_id, 'gold');
+    // Every line naming exactly that test goes (not the tests whose ids it prefixes).
+    const named = new RegExp(`(?:^|\\s)${gone.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\s|$)`);
+    const without = full.split('\n').filter((l) => !named.test(l)).join('\n');
+    assert.notEqual(without, full);
+    for (const rules of RULE_SETS) {
+      assert.equal(gradeLog(inst, full, rules).resolved, true, `${inst.instance_id} ${rules}: gold resolves with the test present`);
+      const g = gradeLog(inst, without, rules);
+      assert.equal(g.rejected, null, `${inst.instance_id} ${rules}: ${g.rejected}`);
+      assert.equal(g.resolved, false, `${inst.instance_id} ${rules}: a missing PASS_TO_PASS test is not maintained`);
+      assert.deepEqual(g.tests_status.PASS_TO_PASS.failure, [gone], `${inst.instance_id} ${rules}`);
+      assert.equal(g.tests.find((t) => t.group === 'PASS_TO_PASS' && t.id === gone)?.status, 'MISSING');
+    }
+  }
 });
