@@ -8,8 +8,8 @@ import { ensureImage } from '../images/ensureImage';
 import { applyCandidatePatch } from '../patch/applyPatch';
 import { normalizePatch } from '../patch/normalizePatch';
 import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRuntime';
-import { ContainerGoneError } from '../runtime/errors';
 import { buildEvalScript } from './evalScript';
+import { runEvalScript } from './runEvalScript';
 import { type EvaluationResult, type EvaluationStatus, type InfraFailure, INFRA_FAILURE_LABELS } from './evaluationResult';
 import { newRunId } from './runId';
 import { abortError, throwIfAborted } from '../util/abortError';
@@ -17,9 +17,6 @@ import { abortError, throwIfAborted } from '../util/abortError';
 export const DEFAULT_TEST_TIMEOUT_SECONDS = 1800;
 /** Output past this is cut, and a cut log is an infrastructure failure, never graded. */
 export const DEFAULT_MAX_TEST_OUTPUT_BYTES = 16 * 1024 * 1024;
-const REPO_DIR = '/testbed';
-/** The reset after the tests gets at least this long, even when the tests used most of the budget. */
-const RESET_TIMEOUT_MS = 60_000;
 
 export interface EvaluateOptions {
   flavor?: DatasetFlavor;
@@ -146,42 +143,13 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
     t = Date.now();
     progress('Running the hidden tests');
     const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TEST_TIMEOUT_SECONDS;
-    const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_TEST_OUTPUT_BYTES;
-    const deadline = Date.now() + timeoutSeconds * 1000;
-    const timedOut = (): EvaluationResult => {
-      result.testLog += `\n\nTimeout error: ${timeoutSeconds} seconds exceeded.\n>>>>> Tests Timed Out\n`;
-      return infraFailure('timeout', `the tests did not finish within ${timeoutSeconds} s and were killed.`);
-    };
-    // Script texts are exec arguments, held by bash in memory: a candidate cannot rewrite them
-    // mid-run. The first exec ends with the test command, so its exit code, which the engine
-    // reports, is the test command's own status: nothing in the container can write it.
-    const tests = await container
-      .exec(['/bin/bash', '-c', script.run.tests], { stdin: script.run.testsStdin, timeoutMs: timeoutSeconds * 1000, maxOutputBytes, signal: options.signal })
-      .catch(asError);
+    const run = await runEvalScript(runtime, container, script, { timeoutSeconds, maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_TEST_OUTPUT_BYTES, signal: options.signal });
     result.timings.testsMs = Date.now() - t;
     throwIfAborted(options.signal);
-    if (tests instanceof Error) return infraFailure(tests instanceof ContainerGoneError ? 'container_lost' : 'engine', `the test run failed: ${tests.message}`);
-    result.testLog = tests.output;
-    if (tests.timedOut) return timedOut();
-    result.testExitCode = tests.exitCode;
-    if (tests.exitCode === null) return infraFailure('container_lost', 'the test run ended without an exit status (the container was removed or stopped, or the engine lost the process); the log is incomplete.');
-    const reset = await container
-      .exec(['/bin/bash', '-c', script.run.reset], { cwd: REPO_DIR, timeoutMs: Math.max(RESET_TIMEOUT_MS, deadline - Date.now()), maxOutputBytes, signal: options.signal })
-      .catch(asError);
-    result.timings.testsMs = Date.now() - t;
-    throwIfAborted(options.signal);
-    // The end marker comes from this second exec: without its exit status the log is incomplete.
-    // (A container removed mid-test shows up here: the killed test command still had an exit code.)
-    if (reset instanceof Error) {
-      const kind = reset instanceof ContainerGoneError ? 'container_lost' : 'end_marker_missing';
-      return infraFailure(kind, `the log has no end-of-tests marker: the run after the tests (end marker, reset of the test files) failed: ${reset.message}`);
-    }
-    result.testLog += reset.output;
-    if (reset.timedOut) return timedOut();
-    if (reset.exitCode === null) return infraFailure('end_marker_missing', 'the log has no end-of-tests marker: the run after the tests (end marker, reset of the test files) ended without an exit status.');
-    if (tests.truncated || reset.truncated) {
-      return infraFailure('output_truncated', `the test output passed the ${formatBytes(maxOutputBytes)} cap and was cut, so it cannot be graded (raise the cap to grade it).`);
-    }
+    result.testLog = run.log;
+    result.testExitCode = run.exitCode;
+    if (!run.ok) return infraFailure(run.failure, run.message);
+    result.warnings.push(...run.notes);
     return grade(instance, result, rules, finish);
   } catch (err) {
     if (options.signal?.aborted) throw abortError(`Evaluation of ${instance.instance_id}`);
@@ -214,12 +182,3 @@ function grade(instance: TaskInstance, result: EvaluationResult, rules: RuleSet,
   if (both.reference.rejected !== null) return finish('unresolved', `The test log was rejected: ${both.reference.rejected}`);
   return finish(both.reference.resolved ? 'resolved' : 'unresolved');
 }
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
-
-function formatBytes(n: number): string {
-  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
-}
-

@@ -88,7 +88,7 @@ test('a container removed while the tests run is an infrastructure failure (cont
   }
   assert.ok(removed, 'the tests started');
   const r = await running;
-  assert.equal(r.status, 'error', `${r.status}: ${r.error ?? ''}`);
+  assert.equal(r.status, 'error', `${r.status}: ${r.error ?? ''} exit ${r.testExitCode}\n${r.testLog.slice(-1500)}`);
   assert.equal(r.infraFailure, 'container_lost', r.error);
   assert.match(r.error ?? '', /Infrastructure failure \(container lost during the tests\)/);
   assert.equal(r.resolved, false);
@@ -105,6 +105,18 @@ test('a missing end marker (the container lost right after the test command) is 
   assert.match(r.error ?? '', /no end-of-tests marker/);
   assert.equal(r.testExitCode, 0, 'the tests themselves passed');
   assert.equal(r.resolved, false, 'gold, yet no reward from an incomplete log');
+});
+
+test('a candidate that breaks the shell printing the end marker gets its log graded as it is, not an infrastructure failure', async () => {
+  const inst = await pytestSample();
+  // After the tests, /bin/bash becomes a script that prints nothing: no end marker, container alive.
+  const saboteur = `${inst.patch}${conftest(['import os', 'def pytest_unconfigure(config):', "    os.rename('/usr/bin/bash', '/usr/bin/bash.orig')", "    with open('/usr/bin/bash', 'w') as f: f.write('#!/bin/sh\\nexit 0\\n')", "    os.chmod('/usr/bin/bash', 0o755)"])}`;
+  const r = await evaluateInstance(runtime, inst, saboteur, await opts());
+  assert.equal(r.infraFailure, undefined, r.error);
+  assert.equal(r.status, 'resolved', 'the SWE-Gym rules need no markers: gold passed its tests');
+  assert.doesNotMatch(r.testLog, />>>>> End Test Output/);
+  assert.ok(r.warnings.some((w) => /no end-of-tests marker while the container still runs/.test(w)), r.warnings.join('\n'));
+  assert.match(r.grade?.strict.rejected ?? '', /markers/, 'SWE-bench rules require both markers: unresolved there, with the reason');
 });
 
 test('a candidate printing ">>>>> Tests Errored" gets an unresolved verdict with the reason, not an infrastructure failure', async () => {

@@ -269,7 +269,8 @@ export class DockerContainer implements ContainerHandle {
   }
 
   private translate(err: unknown, doing: string): Error {
-    if (statusCodeOf(err) === 404 || statusCodeOf(err) === 409) {
+    // A removal racing the call answers 500 "is not running: Removal In Progress".
+    if (statusCodeOf(err) === 404 || statusCodeOf(err) === 409 || (statusCodeOf(err) === 500 && /is not running|removal in progress/i.test(String((err as Error).message)))) {
       return new ContainerGoneError(`Container ${this.name} is gone or not running (${doing}).`);
     }
     return translateEngineError(err, this.endpoint, doing);
