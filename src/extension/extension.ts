@@ -15,6 +15,7 @@ import { EvaluationService } from './evaluation/evaluationService';
 import { InstanceStatusService } from './instanceStatus';
 import { offerOrphanRemoval } from './orphans';
 import { BusyTracker } from './sessions/busyTracker';
+import { resumeAfterReload } from './sessions/reloadResume';
 import { RuntimeProvider } from './sessions/runtimeProvider';
 import { SessionManager } from './sessions/sessionManager';
 import { StateStore } from './state/stateStore';
@@ -62,6 +63,7 @@ class Studio extends Disposable {
         markLoaded();
       }
       await sessions.recover();
+      await resumeAfterReload(state, log.child('reload')).catch((err: unknown) => log.warn(`Restoring the view after the reload: ${errorMessage(err)}`));
       for (const id of state.instanceIdsWithHistory()) {
         const ref = datasets.find(id);
         if (ref) hiddenTests.ensureItems(ref.instance);
@@ -74,6 +76,7 @@ class Studio extends Disposable {
           actions.openTerminalAfterLaunch(id);
         }
       }
+      sessions.restoreTerminals();
     })();
 
     hiddenTests.setRunHandler(async (instanceId, run, token) => {

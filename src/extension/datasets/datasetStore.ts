@@ -99,7 +99,9 @@ export class DatasetStore extends Disposable {
       this.changed.fire(undefined);
       throw new Error(entry.error ?? `Could not load ${source}`);
     }
-    await this.state.setOpenedDatasets([...this.state.openedDatasets(), source]);
+    // The samples shown by default stay next to the opened dataset (after a reload too).
+    const implicit = this.settings.datasets.length === 0 && this.state.openedDatasets().length === 0 && source !== 'samples' && this.entries.has('samples') ? ['samples'] : [];
+    await this.state.setOpenedDatasets([...implicit, ...this.state.openedDatasets(), source]);
     return entry;
   }
 

@@ -14,7 +14,9 @@ import { Disposable } from '../util/disposable';
 import { errorMessage, type Logger } from '../util/logger';
 import type { BusyTracker } from './busyTracker';
 import { ContainerPseudoterminal } from './containerTerminal';
+import { HostShellGuard } from './hostShellGuard';
 import { PullProgressSummary } from './pullProgress';
+import { addingFolderReloads } from './reloadResume';
 import type { RuntimeProvider } from './runtimeProvider';
 
 interface LiveSession {
@@ -44,9 +46,32 @@ export class SessionManager extends Disposable {
     super();
     this.register(
       vscode.window.onDidCloseTerminal((t) => {
-        for (const [id, term] of this.terminals) if (term === t) this.terminals.delete(id);
+        for (const [id, term] of this.terminals) {
+          if (term !== t) continue;
+          this.terminals.delete(id);
+          if (!this.isDisposed) void this.state.setTerminalOpen(id, false);
+        }
       }),
     );
+  }
+
+  /**
+   * After a reload: the container terminals that were open come back (VS Code cannot revive an
+   * extension's terminal), and host shells VS Code opens in an instance's folder are closed.
+   */
+  restoreTerminals(): void {
+    const guard = this.register(
+      new HostShellGuard(
+        () => [...this.live.entries()].map(([instanceId, s]) => ({ instanceId, workspaceDir: s.record.workspaceDir })),
+        this.log,
+      ),
+    );
+    for (const [id, s] of this.live) {
+      if (!s.record.terminalOpen || this.checkHealth(id)) continue;
+      this.openTerminal(id, true);
+      this.log.info(`Opened the terminal of ${id} in its container again`);
+    }
+    guard.watch(15_000);
   }
 
   /** The instance the status bar names: the last one launched or shown. */
@@ -182,24 +207,32 @@ export class SessionManager extends Disposable {
     return this.view(id);
   }
 
-  /** Shows the workspace folder in this window (or a new one), per `sweGym.workspace.openIn`. */
-  async openWorkspace(instanceId: string, force = false): Promise<void> {
+  /**
+   * Shows the workspace folder in this window (or a new one), per `sweGym.workspace.openIn`.
+   * Resolves to 'reloading' when VS Code must reload the window to add it (see
+   * addingFolderReloads); the next activation then restores the view (resumeAfterReload).
+   */
+  async openWorkspace(instanceId: string, force = false): Promise<'none' | 'newWindow' | 'present' | 'added' | 'reloading'> {
     const dir = this.workspaceDir(instanceId);
     if (!dir) throw new Error(`${instanceId} is not launched.`);
     const uri = vscode.Uri.file(dir);
     const mode = force && this.settings.openIn === 'none' ? 'addToWorkspace' : this.settings.openIn;
-    if (mode === 'none') return;
+    if (mode === 'none') return 'none';
     if (mode === 'newWindow') {
       await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
-      return;
+      return 'newWindow';
     }
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (folders.some((f) => f.uri.fsPath === uri.fsPath)) {
       if (force) await vscode.commands.executeCommand('revealInExplorer', uri);
-      return;
+      return 'present';
     }
-    // Appending keeps the extension host alive; adding the very first folder of an empty window
-    // restarts it, which is fine: the session is found again by recover().
+    const reloads = addingFolderReloads();
+    if (reloads) {
+      await this.state.setReloadResume({ instanceId, workspaceDir: dir, at: Date.now() });
+      this.log.info(`Adding ${dir} reloads the window: it ${folders.length ? 'opened a single folder' : 'has no folder yet'}`);
+      vscode.window.setStatusBarMessage(`$(sync~spin) Reloading the window once to add ${instanceId}'s folder (VS Code makes a workspace of a ${folders.length ? 'single-folder' : 'folderless'} window only that way)`, 15_000);
+    }
     const added = new Promise<void>((resolve) => {
       const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => {
         sub.dispose();
@@ -210,20 +243,23 @@ export class SessionManager extends Disposable {
         resolve();
       }, 5000);
     });
+    // Always appended: the folders the window has stay, first one included.
     if (!vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: instanceId })) {
+      if (reloads) await this.state.setReloadResume(undefined);
       throw new Error(`VS Code refused to add ${dir} to the workspace.`);
     }
     await added;
+    return reloads ? 'reloading' : 'added';
   }
 
-  openTerminal(instanceId: string): vscode.Terminal {
+  openTerminal(instanceId: string, preserveFocus = false): vscode.Terminal {
     const s = this.live.get(instanceId);
     if (!s) throw new Error(`${instanceId} is not launched: launch it first.`);
     const problem = this.checkHealth(instanceId);
     if (problem) throw new Error(problem);
     const open = this.terminals.get(instanceId);
     if (open && open.exitStatus === undefined) {
-      open.show();
+      open.show(preserveFocus);
       return open;
     }
     const terminal = vscode.window.createTerminal({
@@ -233,7 +269,8 @@ export class SessionManager extends Disposable {
       isTransient: true,
     });
     this.terminals.set(instanceId, terminal);
-    terminal.show();
+    void this.state.setTerminalOpen(instanceId, true);
+    terminal.show(preserveFocus);
     return terminal;
   }
 

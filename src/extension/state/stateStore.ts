@@ -14,6 +14,15 @@ export interface SessionRecord {
    * workspace reloads it, and the terminal is then opened by the next activation instead.
    */
   terminalPending?: boolean;
+  /** A container terminal was open: after a reload it is opened again (VS Code cannot revive it). */
+  terminalOpen?: boolean;
+}
+
+/** Set just before adding a folder reloads the window, so the next activation restores the view. */
+export interface ReloadResume {
+  instanceId: string;
+  workspaceDir: string;
+  at: number;
 }
 
 export interface InstanceRecord {
@@ -24,6 +33,7 @@ export interface InstanceRecord {
 
 const INSTANCES_KEY = 'sweGym.instances.v1';
 const OPENED_DATASETS_KEY = 'sweGym.openedDatasets.v1';
+const RELOAD_RESUME_KEY = 'sweGym.reloadResume.v1';
 const MAX_HISTORY = 50;
 
 /**
@@ -71,6 +81,11 @@ export class StateStore extends Disposable {
     await this.update(instanceId, (r) => ({ ...r, history: [run, ...(r.history ?? [])].slice(0, MAX_HISTORY) }));
   }
 
+  async setTerminalOpen(instanceId: string, open: boolean): Promise<void> {
+    const session = this.get(instanceId).session;
+    if (session && !!session.terminalOpen !== open) await this.setSession(instanceId, { ...session, terminalOpen: open || undefined });
+  }
+
   async setTerminalPending(instanceId: string, pending: boolean): Promise<void> {
     const session = this.get(instanceId).session;
     if (session && !!session.terminalPending !== pending) await this.setSession(instanceId, { ...session, terminalPending: pending || undefined });
@@ -86,5 +101,13 @@ export class StateStore extends Disposable {
 
   async setOpenedDatasets(sources: string[]): Promise<void> {
     await this.memento.update(OPENED_DATASETS_KEY, [...new Set(sources)]);
+  }
+
+  reloadResume(): ReloadResume | undefined {
+    return this.memento.get<ReloadResume>(RELOAD_RESUME_KEY);
+  }
+
+  async setReloadResume(resume: ReloadResume | undefined): Promise<void> {
+    await this.memento.update(RELOAD_RESUME_KEY, resume);
   }
 }
