@@ -86,6 +86,7 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   if (!(await view.locator('#step-1 pre.observation', { hasText: 'confini' }).count())) fail('step 1 was not reopened with its observation');
   if (!(await view.locator('#step-2 .thought', { hasText: 'Now the parser.' }).count())) fail('step 2 was not reopened with its thought');
   if (await view.locator('section.step.active').count()) fail('a step card still looks busy in the reopened rollout');
+  if (await view.locator('#step-3 .note-auto_reply').count()) fail('the answer the reload cut off was recorded as an answer');
   if (await view.locator('.codicon-modifier-spin').count()) fail('something still spins in the reopened rollout');
   if (/never written/.test(await view.locator('body').innerText())) fail('the view says the trajectory was never written');
   if (!(await view.locator('.meta-row', { hasText: 'read from its trajectory' }).count())) fail('the view does not say it was read from the trajectory');

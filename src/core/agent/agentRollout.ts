@@ -524,7 +524,7 @@ export class AgentRollout {
       this.work.signal.addEventListener('abort', onAbort, { once: true });
       if (this.work.signal.aborted) call.abort();
       try {
-        return await this.o.model.complete(
+        const turn = await this.o.model.complete(
           { messages, tools: this.template.tools },
           {
             signal: call.signal,
@@ -533,6 +533,9 @@ export class AgentRollout {
             onRetry: (r) => this.emit({ type: 'model_retry', step: this.step, ...r }),
           },
         );
+        // A stream cut by a stop or a cancel may end quietly: what came so far is not an answer.
+        if (this.work.signal.aborted) throw abortError();
+        return turn;
       } catch (err) {
         if (this.work.signal.aborted) throw abortError();
         if (!(err instanceof ModelError) || err.kind !== 'context_length') throw err;

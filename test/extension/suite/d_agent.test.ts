@@ -333,6 +333,9 @@ describe('agents in the dev container (confini sample, scripted model on 127.0.0
     assert.equal(result?.exitReason, 'stopped', result?.message);
     assert.equal(result?.runError, false, 'the model answered once: a real rollout');
     assert.match(result?.patch ?? '', /ROLLOUT_ONLY\.md/);
+    // The answer cut off by the stop is not recorded as one (no turn, no automatic reply).
+    assert.ok(!result?.messages.some((m) => m.role === 'assistant' && String(m.content).includes('Thinking about')), 'the cut-off stream became an answer');
+    assert.deepEqual(v.steps[1]?.notes.map((n) => n.kind) ?? [], []);
     const step1 = v.steps[0];
     assert.ok(step1?.durationMs !== undefined && step1.durationMs < pausedMs, `step 1 took ${step1?.durationMs} ms with a ${pausedMs} ms pause inside it`);
     assert.ok((v.exit?.durationMs ?? Infinity) <= wallMs - pausedMs, `the rollout took ${v.exit?.durationMs} ms of ${wallMs} ms, ${pausedMs} ms of them paused`);
