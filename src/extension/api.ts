@@ -4,6 +4,7 @@ import type { InstanceActions } from './actions';
 import type { AgentPanels } from './agent/agentPanel';
 import type { AgentService } from './agent/agentService';
 import type { DatasetStore } from './datasets/datasetStore';
+import type { DiffViews } from './diff/diffViews';
 import type { EvaluationService } from './evaluation/evaluationService';
 import type { InstanceStatusService } from './instanceStatus';
 import type { BusyTracker } from './sessions/busyTracker';
@@ -40,4 +41,6 @@ export interface SweGymApi {
   /** Agent rollouts: start, fork, their sessions and run table. */
   agents: AgentService;
   agentPanels: AgentPanels;
+  /** Diff editors of workspaces: what is open, what was refused. */
+  diffs: DiffViews;
 }

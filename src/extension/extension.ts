@@ -128,6 +128,7 @@ class Studio extends Disposable {
       notices,
       agents,
       agentPanels,
+      diffs,
     };
     log.info(`SWE-Gym Studio activated (session ${sessionId})`);
   }
