@@ -47,6 +47,8 @@ export class WorkspaceFiles extends Disposable implements vscode.FileSystemProvi
   }
 
   stat(uri: vscode.Uri): vscode.FileStat {
+    // Folders are stat'ed by saves (VS Code checks a file's parents exist); they are never read.
+    if (this.roots().some((r) => path.resolve(r) === uri.path)) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
     const e = this.entry(uri);
     switch (e.kind) {
       case 'missing':
@@ -56,6 +58,7 @@ export class WorkspaceFiles extends Disposable implements vscode.FileSystemProvi
       case 'symlink':
         return { type: vscode.FileType.File, ctime: e.ctimeMs, mtime: e.mtimeMs, size: Buffer.byteLength(e.target), permissions: vscode.FilePermission.Readonly };
       case 'other':
+        if (e.what === 'a directory') return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
         return { type: vscode.FileType.File, ctime: 0, mtime: 0, size: 0, permissions: vscode.FilePermission.Readonly };
     }
   }
@@ -78,7 +81,8 @@ export class WorkspaceFiles extends Disposable implements vscode.FileSystemProvi
     } catch (err) {
       throw asFsError(err, uri);
     }
-    this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+    // No change event of our own here: the editor that saved knows, and one racing the end of its
+    // save made it report the save as failed. The folder watcher reports the write to others.
   }
 
   /** Edits made in the container or elsewhere on the host reach an open diff. */

@@ -104,7 +104,8 @@ describe('diff views: within the workspace, links shown as links, no false renam
     const edit = new vscode.WorkspaceEdit();
     edit.insert(ops, new vscode.Position(doc.lineCount, 0), '# saved from the diff view\n');
     assert.ok(await vscode.workspace.applyEdit(edit));
-    assert.ok(await doc.save());
+    const saved = await doc.save();
+    assert.ok(saved, `not saved: closed ${doc.isClosed}, dirty ${doc.isDirty}, version ${doc.version}; tabs: ${describeTabs()}`);
     assert.match(fs.readFileSync(path.join(ws, 'dateranges', 'ops.py'), 'utf8'), /# saved from the diff view\n$/);
     // Nothing outside a running workspace is served under the diff scheme.
     await assert.rejects(Promise.resolve(vscode.workspace.fs.readFile(ops.with({ path: '/etc/passwd' }))), /not inside the workspace/);
