@@ -50,7 +50,7 @@ export class InstanceActions {
     if (record.status === 'resolved') void vscode.window.showInformationMessage(text);
     else if (record.status !== 'cancelled') {
       void vscode.window.showWarningMessage(text + (record.error ? ` — ${record.error}` : ''), 'Show test log').then((pick) => {
-        if (pick) this.evaluation.testLog.show(true);
+        if (pick) void this.showTestLog(ref);
       });
     }
     return record;
@@ -60,6 +60,31 @@ export class InstanceActions {
     await this.state.reveal(ref.instance.instance_id, what);
     if (what === 'tests' && this.tests.controller.items.get(ref.instance.instance_id)) this.tests.ensureItems(ref.instance);
     this.log.info(`${ref.instance.instance_id}: ${what === 'gold' ? 'gold patch' : 'test names'} revealed`);
+  }
+
+  /** Shows the Test log; while the instance's test names are hidden, says it is redacted and offers the reveal. */
+  async showTestLog(ref?: InstanceRef): Promise<void> {
+    this.evaluation.testLog.show(true);
+    if (!ref || !this.evaluation.hasRedactedLog(ref.instance.instance_id)) return;
+    const reveal = 'Reveal and show full log';
+    const pick = await vscode.window.showInformationMessage(
+      `The Test log of ${ref.instance.instance_id} is redacted: its test names are hidden. The full log shows them, so opening it is recorded as a reveal.`,
+      reveal,
+    );
+    if (pick === reveal) await this.showFullTestLog(ref, false);
+  }
+
+  /** The full log names the hidden tests: opening it is a reveal, recorded like one. */
+  async showFullTestLog(ref: InstanceRef, confirm = true): Promise<boolean> {
+    const id = ref.instance.instance_id;
+    if (confirm && !this.state.get(id).revealed?.tests) {
+      const reveal = 'Reveal and Show';
+      const pick = await vscode.window.showWarningMessage(`Show the full Test log of ${id}?`, { modal: true, detail: 'It names the hidden tests, so it reveals them; the reveal is recorded for this instance.' }, reveal);
+      if (pick !== reveal) return false;
+    }
+    await this.reveal(ref, 'tests');
+    this.evaluation.testLog.show(true);
+    return true;
   }
 
   showDiff(ref: InstanceRef, against: 'base' | 'gold', signal?: AbortSignal): Promise<number> {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { plural } from '../shared/plural';
 import { defaultHubCacheDir, listHubDatasets } from '../core/dataset/hfCache';
 import type { InstanceStatus } from '../shared/instancePage';
 import type { InstanceActions } from './actions';
@@ -21,7 +22,6 @@ export interface CommandDeps {
   treeView: vscode.TreeView<TreeNode>;
   status: InstanceStatusService;
   log: Logger;
-  showTestLog(): void;
   removeOrphans(): Promise<number>;
   /** Messages shown to the user, newest last (the extension's API exposes them to tests). */
   notices: string[];
@@ -74,12 +74,16 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   return [
     command('sweGym.refresh', () => datasets.loadAll()),
     command('sweGym.showLog', () => log.show()),
-    command('sweGym.showTestLog', () => deps.showTestLog()),
+    command('sweGym.showTestLog', async (arg?: unknown, source?: unknown) => {
+      const id = typeof arg === 'string' ? arg : sessions.active;
+      await actions.showTestLog(id ? datasets.find(id, typeof source === 'string' ? source : undefined) : undefined);
+    }),
+    withRef('sweGym.showFullTestLog', (ref) => actions.showFullTestLog(ref)),
     command('sweGym.openDataset', async (arg?: unknown) => {
       const source = typeof arg === 'string' ? arg : await pickDatasetSource();
       if (!source) return undefined;
       const entry = await datasets.open(source);
-      void vscode.window.showInformationMessage(`Opened ${entry.name}: ${entry.byId.size.toLocaleString('en-US')} instances${entry.dataset?.issues.length ? `, ${entry.dataset.issues.length} malformed rows skipped (see the log)` : ''}.`);
+      void vscode.window.showInformationMessage(`Opened ${entry.name}: ${plural(entry.byId.size, 'instance')}${entry.dataset?.issues.length ? `, ${plural(entry.dataset.issues.length, 'malformed row')} skipped (see the log)` : ''}.`);
       return { name: entry.name, instances: entry.byId.size };
     }),
     command('sweGym.removeDataset', async (node?: TreeNode) => {

@@ -50,12 +50,15 @@ class Studio extends Disposable {
     const treeView = this.register(vscode.window.createTreeView('sweGym.instances', { treeDataProvider: tree, showCollapseAll: true }));
     this.register(tree.onDidChangeFilter(() => (treeView.message = tree.describeFilter())));
     const statusBar = this.register(new ActiveInstanceStatusBar(sessions, status));
-    const showTestLog = () => evaluation.testLog.show(true);
+    // The walkthrough ticks Launch and Run however they were done (page, tree, palette, Test Explorer, agent).
+    const walkthrough = (key: string) => void vscode.commands.executeCommand('setContext', key, true);
+    this.register(sessions.onDidChange(() => sessions.runningIds().length > 0 && walkthrough('sweGym.walkthrough.launched')));
+    this.register(state.onDidChange((id) => (state.get(id).history ?? []).some((r) => r.status !== 'cancelled') && walkthrough('sweGym.walkthrough.ranTests')));
 
     // Restored pages wait for the datasets (they look their instance up by id).
     let markLoaded: () => void = () => undefined;
     const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
-    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, sessions, busy, evaluation, datasets, actions, showTestLog, agentStats: (id) => agents.runs.stats(id), onDidChangeAgents: agents.onDidChange }, loaded, log.child('page')));
+    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, sessions, busy, evaluation, datasets, actions, agentStats: (id) => agents.runs.stats(id), onDidChangeAgents: agents.onDidChange }, loaded, log.child('page')));
     const ready = (async () => {
       try {
         await datasets.loadAll();
@@ -64,6 +67,8 @@ class Studio extends Disposable {
       }
       await sessions.recover();
       await resumeAfterReload(state, log.child('reload')).catch((err: unknown) => log.warn(`Restoring the view after the reload: ${errorMessage(err)}`));
+      if (sessions.runningIds().length) walkthrough('sweGym.walkthrough.launched');
+      if (state.instanceIdsWithHistory().length) walkthrough('sweGym.walkthrough.ranTests');
       for (const id of state.instanceIdsWithHistory()) {
         const ref = datasets.find(id);
         if (ref) hiddenTests.ensureItems(ref.instance);
@@ -96,7 +101,7 @@ class Studio extends Disposable {
 
     const notices: string[] = [];
     const removeOrphans = () => offerOrphanRemoval(runtimes.get(), sessions.trackedContainerIds(), log.child('orphans'), true);
-    for (const d of registerCommands({ datasets, sessions, actions, panels, tree, treeView, status, log, showTestLog, removeOrphans, notices })) this.register(d);
+    for (const d of registerCommands({ datasets, sessions, actions, panels, tree, treeView, status, log, removeOrphans, notices })) this.register(d);
 
     const agentPanels = this.register(new AgentPanels(context.extensionUri, agents, datasets, busy, loaded, log.child('agent-view')));
     this.register(tree.addDecorator(agents));

@@ -53,6 +53,7 @@ export const STATUS_LABELS: Record<InstanceStatus, string> = {
   'not-started': 'not started',
   running: 'running',
   resolved: 'resolved',
-  failed: 'failed',
+  // The card's own words for the same state, so badge, tree, status bar and card agree.
+  failed: 'not resolved',
   error: 'error',
 };

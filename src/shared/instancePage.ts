@@ -62,6 +62,10 @@ export interface RunRecord {
   tests?: RunTestResult[];
   /** Whether the gold patch had been revealed before this run started. */
   goldSeen: boolean;
+  /** How the repository's install re-run went; absent when the repository has none. */
+  install?: { state: 'ran' | 'skipped' } | { state: 'failed'; exitCode: number | null; tail: string };
+  /** Wall time of the test command (the pytest session), apart from image, container and apply. */
+  testsMs?: number;
   /** Set when an agent rollout's reward made this run (its final patch, graded in a fresh container). */
   agent?: { rolloutId: string; model: string };
 }

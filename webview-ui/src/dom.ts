@@ -39,6 +39,4 @@ export class Slot {
   }
 }
 
-export function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-}
+export { plural } from '../../src/shared/plural';

@@ -17,8 +17,10 @@ if (root) {
   document.documentElement.dataset.app = 'loaded';
   const instanceId = root.dataset.instanceId ?? '';
   const datasetSource = root.dataset.datasetSource ?? '';
-  // Lets VS Code restore this page after a reload (the serializer reads it).
-  vscode.setState({ instanceId, datasetSource });
+  // Lets VS Code restore this page after a reload (the serializer reads it), with the sections as the person left them.
+  const saved = (vscode.getState() ?? {}) as { open?: Record<string, boolean> };
+  const open = saved.open && typeof saved.open === 'object' ? saved.open : {};
+  vscode.setState({ instanceId, datasetSource, open });
 
   const client = new PageRpcClient((m) => vscode.postMessage(m));
   window.addEventListener('message', (e: MessageEvent) => client.handle(e.data));
@@ -43,7 +45,7 @@ if (root) {
       }
     },
     cancel: () => running?.controller.abort(),
-  });
+  }, { open, save: (o) => vscode.setState({ instanceId, datasetSource, open: o }) });
   client.on('state', (s) => page.render(s));
   client.ready();
   void client.request('getState', {}).then(

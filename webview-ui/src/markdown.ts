@@ -1,12 +1,15 @@
 import DOMPurify from 'dompurify';
-import { marked } from 'marked';
+import { Marked } from 'marked';
+import { ISSUE_MARKDOWN } from '../../src/shared/markdownHtml';
+
+const markdown = new Marked(ISSUE_MARKDOWN);
 
 /**
  * Issue text is GitHub Markdown written by strangers: rendered with marked, then sanitized with
  * DOMPurify (no scripts, styles, forms or event handlers survive), and the CSP blocks the rest.
  */
 export function renderMarkdown(text: string): DocumentFragment {
-  const html = marked.parse(text, { async: false, gfm: true, breaks: false }) as string;
+  const html = markdown.parse(text, { async: false });
   const clean = DOMPurify.sanitize(html, {
     USE_PROFILES: { html: true },
     FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe'],

@@ -13,7 +13,8 @@ const STATUS: Record<InstancePageState['status'], { label: string; icon: string;
   'not-started': { label: 'Not started', icon: 'circle-large-outline', cls: 'neutral' },
   running: { label: 'Running', icon: 'sync', cls: 'running' },
   resolved: { label: 'Resolved', icon: 'pass-filled', cls: 'passed' },
-  failed: { label: 'Failed', icon: 'error', cls: 'failed' },
+  // The reward card's word for the same state ("Not resolved"): one word for one state everywhere.
+  failed: { label: 'Not resolved', icon: 'error', cls: 'failed' },
   error: { label: 'Error', icon: 'warning', cls: 'warning' },
 };
 
@@ -23,10 +24,43 @@ function button(id: string, label: string, codicon: string, onClick: () => void,
   return b;
 }
 
-function section(id: string, heading: string, open: boolean): { el: HTMLElement; body: Slot; setDescription(d: string): void } {
+/** Which sections the person opened or closed, kept in the webview's state across hides, runs and reloads. */
+export interface SectionMemory {
+  open: Record<string, boolean>;
+  save(open: Record<string, boolean>): void;
+}
+
+function section(id: string, heading: string, open: boolean, memory?: SectionMemory): { el: HTMLElement; body: Slot; setDescription(d: string): void } {
   const body = h('div', { class: 'section-body' });
-  const el = h('vscode-collapsible', { id, heading, open }, body);
+  const el = h('vscode-collapsible', { id, heading, open: memory?.open[id] ?? open }, body);
+  el.addEventListener('vsc-collapsible-toggle', (e) => {
+    if (!memory) return;
+    memory.open = { ...memory.open, [id]: !!(e as CustomEvent<{ open: boolean }>).detail?.open };
+    memory.save(memory.open);
+  });
   return { el, body: new Slot(body), setDescription: (d) => el.setAttribute('description', d) };
+}
+
+function installNote(r: RunRecord): string | undefined {
+  const i = r.install;
+  if (i?.state === 'skipped') return 'Install step skipped (setting sweGym.evaluation.skipInstall): the verdict may differ from the harness’s.';
+  if (i?.state === 'failed') return `Install step ${i.exitCode === null ? 'did not finish' : `failed (exit ${i.exitCode})`}: the tests ran on the image’s install, so the verdict may differ from the harness’s.`;
+  return undefined;
+}
+
+/** The whole difficulty line as one sentence: the tooltip when a narrow view cuts it off. */
+function difficultyText(s: InstancePageState): string {
+  const d = s.difficulty;
+  const a = s.agents;
+  return [
+    `Difficulty: ${plural(d.goldFiles, 'file')}, ${plural(d.goldLines, 'changed line')} in the gold patch`,
+    `${d.failToPass} FAIL_TO_PASS`,
+    `${d.passToPass} PASS_TO_PASS`,
+    d.label ? `rated “${d.label}”` : '',
+    a?.rewarded ? `agents resolved ${a.resolved} of ${a.rewarded} (${(100 * a.successRate).toFixed(0)}%)` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 function when(iso: string): string {
@@ -65,19 +99,26 @@ export class InstancePage {
   private readonly busy = new Slot(h('div', { class: 'busy', 'aria-live': 'polite' }));
   private readonly error = h('div', { class: 'error-banner', role: 'alert', hidden: true });
   private readonly reward = new Slot(h('div', { id: 'reward', class: 'reward', 'aria-live': 'polite' }));
-  private readonly issue = section('issue', 'Issue', true);
-  private readonly hints = section('hints', 'Hints', false);
-  private readonly tests = section('tests', 'Hidden tests', true);
-  private readonly changes = section('changes', 'Your changes', true);
-  private readonly gold = section('gold', 'Gold patch', false);
-  private readonly history = section('history', 'Run history', false);
+  private readonly issue;
+  private readonly hints;
+  private readonly tests;
+  private readonly changes;
+  private readonly gold;
+  private readonly history;
   private confirming: 'gold' | 'tests' | undefined;
   private state: InstancePageState | undefined;
 
   constructor(
     root: HTMLElement,
     private readonly actions: PageActions,
+    memory?: SectionMemory,
   ) {
+    this.issue = section('issue', 'Issue', true, memory);
+    this.hints = section('hints', 'Hints', false, memory);
+    this.tests = section('tests', 'Hidden tests', true, memory);
+    this.changes = section('changes', 'Your changes', true, memory);
+    this.gold = section('gold', 'Gold patch', false, memory);
+    this.history = section('history', 'Run history', false, memory);
     root.replaceChildren(
       this.header.el,
       this.toolbar.el,
@@ -141,7 +182,7 @@ export class InstancePage {
       ),
       h(
         'div',
-        { class: 'difficulty', title: 'Size of the gold patch and number of hidden tests' },
+        { id: 'difficulty', class: 'difficulty', title: difficultyText(s) },
         icon('dashboard'),
         ` Difficulty: ${plural(d.goldFiles, 'file')}, ${plural(d.goldLines, 'changed line')} in the gold patch · `,
         h('vscode-badge', { variant: 'counter' }, String(d.failToPass)),
@@ -193,7 +234,7 @@ export class InstancePage {
       if (!last) return [h('p', { class: 'muted' }, icon('info'), ' No run yet. Launch, edit the workspace, then run the hidden tests.')];
       const v = verdict(last);
       return [
-        h('div', { class: `reward-card ${v.cls}` }, icon(v.icon, 'reward-icon'), h('div', {}, h('div', { class: 'reward-title' }, v.text), h('div', { class: 'reward-counts' }, counts(last)), h('div', { class: 'muted small' }, `${when(last.at)} · ${(last.durationMs / 1000).toFixed(1)} s · ${last.rules ?? ''}${last.agent ? ` · by the agent (${last.agent.model})` : ''}${last.goldSeen ? ' · gold patch had been revealed' : ''}${last.rulesDisagree ? ' · the strict SWE-bench 5 rules disagree' : ''}`), last.error ? h('div', { class: 'small' }, last.error) : null)),
+        h('div', { class: `reward-card ${v.cls}` }, icon(v.icon, 'reward-icon'), h('div', {}, h('div', { class: 'reward-title' }, v.text), h('div', { class: 'reward-counts' }, counts(last)), h('div', { class: 'muted small' }, `${when(last.at)} · ${(last.durationMs / 1000).toFixed(1)} s · ${last.rules ?? ''}${last.agent ? ` · by the agent (${last.agent.model})` : ''}${last.goldSeen ? ' · gold patch had been revealed' : ''}${last.rulesDisagree ? ' · the strict SWE-bench 5 rules disagree' : ''}`), last.error ? h('div', { class: 'small' }, last.error) : null, installNote(last) ? h('div', { id: 'install-note', class: 'small install-note' }, icon('warning'), ` ${installNote(last)}`) : null)),
       ];
     });
   }
@@ -202,7 +243,7 @@ export class InstancePage {
     const names = s.tests.names;
     const last = s.history.find((r) => r.tests && r.tests.length > 0);
     this.tests.setDescription(`${s.tests.failToPass} FAIL_TO_PASS · ${s.tests.passToPass} PASS_TO_PASS`);
-    this.tests.body.set(JSON.stringify([s.tests, s.revealed.tests, last?.runId, this.confirming === 'tests']), () => {
+    this.tests.body.set(JSON.stringify([s.tests, s.revealed.tests, last?.runId, this.confirming === 'tests', s.history.length > 0]), () => {
       const outcome = new Map<string, RunTestResult>((last?.tests ?? []).map((t) => [`${t.group}/${t.index}`, t]));
       const list = (group: 'FAIL_TO_PASS' | 'PASS_TO_PASS', items: string[]) =>
         h(
@@ -222,6 +263,7 @@ export class InstancePage {
       if (names) return [h('p', { class: 'muted small' }, `Names revealed ${when(s.revealed.tests?.at ?? '')}.`), list('FAIL_TO_PASS', names.failToPass), list('PASS_TO_PASS', names.passToPass)];
       return [
         h('p', {}, `${plural(s.tests.failToPass, 'test')} must go from failing to passing and ${plural(s.tests.passToPass, 'test')} must keep passing. Their names are hidden.`),
+        s.history.length ? h('p', { id: 'log-redacted', class: 'muted small' }, icon('eye-closed'), ' The Test log and the Test Explorer show them redacted until you reveal them (opening the full log reveals them too).') : null,
         this.revealControl('tests', 'Reveal test names'),
       ];
     });

@@ -7,6 +7,9 @@ import { resolveRepoSpec } from './specs/repoSpecs';
 
 export const TEST_OUTPUT_START = '>>>>> Start Test Output';
 export const TEST_OUTPUT_END = '>>>>> End Test Output';
+/** Around the install re-run: the end marker carries the exit code of the first command of it that failed (0: none). */
+export const INSTALL_START = '>>>>> Start Install Step';
+export const INSTALL_END = '>>>>> End Install Step, exit';
 const ENV_ACTIVATION = ['source /opt/miniconda3/bin/activate', 'conda activate testbed'];
 /** Linux refuses a single argv string of 128 KiB or more (MAX_ARG_STRLEN). */
 const MAX_ARG_BYTES = 128 * 1024 - 1;
@@ -47,7 +50,12 @@ export function buildEvalScript(instance: TaskInstance, options: { skipInstall?:
   const delimiter = heredocDelimiter(instance.test_patch);
   const reset = testFiles ? [`git checkout ${base} ${testFiles}`] : [];
   // Only `install` is re-run at eval time; `pre_install` belongs to the image build, as in the harness.
-  const install = spec.install && !options.skipInstall ? [spec.install] : [];
+  // An ERR trap records a failure anywhere in it (its last command, e.g. `hash -r`, hides the exit code);
+  // both markers are no-op lines that `set -x` prints, so the log says how the step went.
+  const install =
+    spec.install && !options.skipInstall
+      ? [`: '${INSTALL_START}'`, "unset __swe_gym_install; trap '__swe_gym_install=${__swe_gym_install:-$?}' ERR", spec.install, 'trap - ERR', `: "${INSTALL_END} \${__swe_gym_install:-0}"`]
+      : [];
   const testPatchBody = instance.test_patch.replace(/\n?$/, '');
   const head = [
     'set -xo pipefail',

@@ -1,3 +1,4 @@
+import { plural } from '../../shared/plural';
 import type { TaskInstance } from '../../core/dataset/taskInstance';
 import type { Difficulty } from '../../shared/instancePage';
 
@@ -41,7 +42,7 @@ export function difficultyScore(d: Difficulty): number {
 }
 
 export function describeDifficulty(d: Difficulty): string {
-  const parts = [`${d.goldFiles} file${d.goldFiles === 1 ? '' : 's'}`, `${d.goldLines} line${d.goldLines === 1 ? '' : 's'}`, `${d.failToPass} F2P`];
+  const parts = [plural(d.goldFiles, 'file'), plural(d.goldLines, 'line'), `${d.failToPass} F2P`];
   if (d.label) parts.push(d.label);
   return parts.join(' · ');
 }

@@ -10,10 +10,14 @@ import type { RuntimeProvider } from '../sessions/runtimeProvider';
 import type { SessionManager } from '../sessions/sessionManager';
 import type { StateStore } from '../state/stateStore';
 import type { HiddenTestsController } from '../testing/hiddenTests';
+import { hiddenTestsOf, redactLog } from '../testing/redactLog';
 import { isAbortError } from '../util/cancellation';
 import { Disposable } from '../util/disposable';
 import type { Logger } from '../util/logger';
 import { cancelledRecord, describeRun, toRunRecord } from './runRecord';
+
+/** Full logs kept per instance for a later reveal (the output channel only ever gets redacted ones before it). */
+const KEPT_LOGS = 5;
 
 export interface CandidateView {
   patch: string;
@@ -29,6 +33,7 @@ export interface CandidateView {
 export class EvaluationService extends Disposable {
   readonly testLog = this.register(vscode.window.createOutputChannel('SWE-Gym Studio: Test Log', 'log'));
   private readonly candidates = new Map<string, CandidateView>();
+  private readonly fullLogs = new Map<string, string[]>();
   private readonly changed = this.register(new vscode.EventEmitter<string>());
   readonly onDidChange = this.changed.event;
 
@@ -43,6 +48,13 @@ export class EvaluationService extends Disposable {
     private readonly log: Logger,
   ) {
     super();
+    // A reveal from anywhere (page, command, the full-log prompt) appends the runs' full logs.
+    this.register(state.onDidChange((id) => this.onStateChange(id)));
+  }
+
+  /** Whether the Test log holds runs of this instance shown redacted (its test names are hidden). */
+  hasRedactedLog(instanceId: string): boolean {
+    return !!this.fullLogs.get(instanceId)?.length && !this.state.get(instanceId).revealed?.tests;
   }
 
   lastCandidate(instanceId: string): CandidateView | undefined {
@@ -67,6 +79,7 @@ export class EvaluationService extends Disposable {
     const runId = newRunId('studio');
     const started = Date.now();
     let candidate: CandidateView | undefined;
+    let testLog = '';
     const record = await this.busy.run(
       id,
       'runTests',
@@ -88,7 +101,8 @@ export class EvaluationService extends Disposable {
             signal,
             onProgress: (m) => report(m),
           });
-          this.writeLog(id, result.run_id, result.status, result.testLog, result.applyLog, result.error, result.warnings);
+          this.writeLog(ref, result.run_id, result.status, result.testLog, result.applyLog, result.error, result.warnings);
+          testLog = result.testLog;
           return toRunRecord(instance, result, candidate.stats, goldSeen);
         } catch (err) {
           if (isAbortError(err, signal)) {
@@ -103,7 +117,7 @@ export class EvaluationService extends Disposable {
       options.signal,
     );
     await this.state.addRun(id, record);
-    if (record.status !== 'cancelled') this.tests.publish(instance, record, options.testRun);
+    if (record.status !== 'cancelled') this.tests.publish(instance, record, testLog, options.testRun);
     this.log.info(`${id}: ${describeRun(record)} in ${record.durationMs} ms (run ${runId})`);
     return record;
   }
@@ -123,13 +137,28 @@ export class EvaluationService extends Disposable {
     }
   }
 
-  private writeLog(id: string, runId: string, status: string, testLog: string, applyLog: string, error: string | undefined, warnings: string[]): void {
-    const ch = this.testLog;
-    ch.appendLine(`===== ${id} · run ${runId} · ${status} · ${new Date().toISOString()} =====`);
-    if (error) ch.appendLine(`error: ${error}`);
-    for (const w of warnings) ch.appendLine(`warning: ${w}`);
-    if (applyLog.trim()) ch.appendLine(`--- applying the candidate ---\n${applyLog.trimEnd()}`);
-    ch.appendLine(`--- test log ---\n${testLog.trimEnd() || '(empty)'}`);
-    ch.appendLine('');
+  private writeLog(ref: InstanceRef, runId: string, status: string, testLog: string, applyLog: string, error: string | undefined, warnings: string[]): void {
+    const id = ref.instance.instance_id;
+    const lines = [`===== ${id} · run ${runId} · ${status} · ${new Date().toISOString()} =====`];
+    if (error) lines.push(`error: ${error}`);
+    for (const w of warnings) lines.push(`warning: ${w}`);
+    if (applyLog.trim()) lines.push(`--- applying the candidate ---\n${applyLog.trimEnd()}`);
+    lines.push(`--- test log ---\n${testLog.trimEnd() || '(empty)'}`, '');
+    const full = lines.join('\n');
+    if (this.state.get(id).revealed?.tests) {
+      this.testLog.appendLine(full);
+      return;
+    }
+    this.fullLogs.set(id, [...(this.fullLogs.get(id) ?? []), full].slice(-KEPT_LOGS));
+    this.testLog.appendLine(redactLog(full, hiddenTestsOf(ref.instance)));
+    this.testLog.appendLine(`(${id}: test names are hidden, so this log is redacted. Reveal them on the instance page or with “SWE-Gym: Show Full Test Log”, which records the reveal.)\n`);
+  }
+
+  private onStateChange(id: string): void {
+    const kept = this.fullLogs.get(id);
+    if (!kept?.length || !this.state.get(id).revealed?.tests) return;
+    this.fullLogs.delete(id);
+    this.testLog.appendLine(`===== ${id}: test names revealed; the full log of its ${kept.length === 1 ? 'last run' : `last ${kept.length} runs`} =====`);
+    for (const block of kept) this.testLog.appendLine(block);
   }
 }

@@ -1,5 +1,7 @@
 import type { TaskInstance } from '../../core/dataset/taskInstance';
 import type { EvaluationResult } from '../../core/harness/evaluationResult';
+import { installStepOf } from '../../core/harness/installStep';
+import { resolveRepoSpec } from '../../core/harness/specs/repoSpecs';
 import type { PatchStats, RunRecord, RunTestResult } from '../../shared/instancePage';
 
 /** What the history keeps of one evaluation (the full log goes to the output channel and disk). */
@@ -23,6 +25,7 @@ export function toRunRecord(instance: TaskInstance, result: EvaluationResult, ca
       });
     }
   }
+  const install = installStepOf(result.testLog, { hasInstall: resolveRepoSpec(instance).install !== undefined, skipped: result.skippedInstall });
   const count = (group: RunTestResult['group'], total: number) => ({ passed: tests.filter((t) => t.group === group && t.outcome === 'passed').length, total });
   return {
     runId: result.run_id,
@@ -34,6 +37,9 @@ export function toRunRecord(instance: TaskInstance, result: EvaluationResult, ca
       ? { failToPass: count('FAIL_TO_PASS', instance.FAIL_TO_PASS.length), passToPass: count('PASS_TO_PASS', instance.PASS_TO_PASS.length), rulesDisagree: result.grade?.disagree ?? false }
       : {}),
     durationMs: result.durationMs,
+    // A run that never reached the tests (apply failed, engine error) says nothing about the install step.
+    ...(install.state === 'skipped' || (install.state !== 'none' && result.testLog) ? { install } : {}),
+    ...(result.timings.testsMs ? { testsMs: result.timings.testsMs } : {}),
     ...(result.error ? { error: result.error } : {}),
     candidate,
     tests,

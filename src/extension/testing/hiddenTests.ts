@@ -1,22 +1,39 @@
 import * as vscode from 'vscode';
 import type { TaskInstance } from '../../core/dataset/taskInstance';
+import { describeInstallStep } from '../../core/harness/installStep';
 import type { RunRecord, RunTestResult, TestGroup } from '../../shared/instancePage';
 import type { StateStore } from '../state/stateStore';
 import { Disposable } from '../util/disposable';
+import { hiddenLabel, hiddenTestsOf, redactLog } from './redactLog';
+import { failureTexts } from './testLogSections';
 
 const GROUPS: TestGroup[] = ['FAIL_TO_PASS', 'PASS_TO_PASS'];
+const REVEAL_HINT = 'reveal test names on the instance page';
 
-export type RunRequestHandler = (instanceId: string, run: vscode.TestRun, token: vscode.CancellationToken) => Promise<void>;
+/** What the extension's API reports of a test item (tests cannot read Test Results). */
+export interface TestItemReport {
+  id: string;
+  label: string;
+  description: string;
+  outcome: 'passed' | 'failed' | 'skipped' | 'errored' | 'none';
+  message?: string;
+  expected?: string;
+  actual?: string;
+  durationMs?: number;
+}
 
 /**
  * The hidden tests in VS Code's Test Explorer: instance -> FAIL_TO_PASS / PASS_TO_PASS -> test.
  * An instance appears once it has been run (or its tests revealed). Until the names are revealed
- * its tests are labelled by position, so the explorer does not give away what the page hides.
+ * its tests are labelled by position and every text from the log is redacted, so the explorer does
+ * not give away what the page hides; a reveal relabels them and publishes the last run in full.
  */
 export class HiddenTestsController extends Disposable {
   readonly controller = this.register(vscode.tests.createTestController('sweGymHiddenTests', 'SWE-Gym hidden tests'));
-  /** Last outcome per test item id, for the extension's API (tests cannot read Test Results). */
-  private readonly lastOutcome = new Map<string, 'passed' | 'failed' | 'skipped' | 'errored'>();
+  private readonly reports = new Map<string, TestItemReport>();
+  /** The last graded run per instance and its log, to publish again in full after a reveal. */
+  private readonly lastRun = new Map<string, { instance: TaskInstance; record: RunRecord; log: string; revealed: boolean }>();
+  private readonly instances = new Map<string, TaskInstance>();
   private runHandler: RunRequestHandler | undefined;
 
   constructor(private readonly state: StateStore) {
@@ -24,16 +41,23 @@ export class HiddenTestsController extends Disposable {
     this.register(
       this.controller.createRunProfile('Run hidden tests', vscode.TestRunProfileKind.Run, (request, token) => this.onRunRequest(request, token), true),
     );
+    // However the names get revealed (page, command, the full log), the explorer follows at once.
+    this.register(state.onDidChange((id) => this.onStateChange(id)));
   }
 
   setRunHandler(handler: RunRequestHandler): void {
     this.runHandler = handler;
   }
 
+  private revealed(id: string): boolean {
+    return !!this.state.get(id).revealed?.tests;
+  }
+
   /** Builds (or relabels) the items of one instance. */
   ensureItems(instance: TaskInstance): vscode.TestItem {
     const id = instance.instance_id;
-    const revealed = !!this.state.get(id).revealed?.tests;
+    const revealed = this.revealed(id);
+    this.instances.set(id, instance);
     let root = this.controller.items.get(id);
     if (!root) {
       root = this.controller.createTestItem(id, id);
@@ -50,8 +74,11 @@ export class HiddenTestsController extends Disposable {
       const items = names.map((name, index) => {
         const itemId = `${groupId}/${index}`;
         const item = groupItem.children.get(itemId) ?? this.controller.createTestItem(itemId, '');
-        item.label = revealed ? name : `hidden test ${index + 1} of ${names.length}`;
-        item.description = revealed ? undefined : 'reveal test names on the instance page';
+        item.label = revealed ? name : hiddenLabel(group, index, names.length);
+        // An empty string, not undefined: an undefined field is not sent to the workbench, so the hint stayed.
+        item.description = revealed ? '' : REVEAL_HINT;
+        const report = this.reports.get(itemId);
+        if (report) Object.assign(report, { label: item.label, description: item.description });
         return item;
       });
       groupItem.children.replace(items);
@@ -59,42 +86,79 @@ export class HiddenTestsController extends Disposable {
     return root;
   }
 
-  /** Puts a finished run's verdict on the items, in `run` or in a run of its own. */
-  publish(instance: TaskInstance, record: RunRecord, existing?: vscode.TestRun): void {
-    const root = this.ensureItems(instance);
-    const run = existing ?? this.controller.createTestRun(new vscode.TestRunRequest([root]), `Hidden tests of ${instance.instance_id}`, false);
+  /** Puts a finished run's verdict, each test's part of the log and its duration on the items. */
+  publish(instance: TaskInstance, record: RunRecord, log: string, existing?: vscode.TestRun): void {
     const id = instance.instance_id;
+    const revealed = this.revealed(id);
+    const root = this.ensureItems(instance);
+    const run = existing ?? this.controller.createTestRun(new vscode.TestRunRequest([root]), `Hidden tests of ${id}${revealed ? '' : ' (names hidden)'}`, false);
+    this.lastRun.set(id, { instance, record, log, revealed });
+    const shown = (text: string) => (revealed ? text : redactLog(text, hiddenTestsOf(instance)));
     const outcomes = new Map<string, RunTestResult>();
     for (const t of record.tests ?? []) outcomes.set(`${id}/${t.group}/${t.index}`, t);
     const graded = record.status === 'resolved' || record.status === 'unresolved';
+    const allIds = [...instance.FAIL_TO_PASS, ...instance.PASS_TO_PASS];
+    const texts = graded ? failureTexts(log, allIds) : new Map();
+    const install = describeInstallStep(record.install);
+    root.description = install ? install.replace(/:.*$/, '').toLowerCase() : '';
+    // The pytest session ran every test together: its wall time is each one's real duration.
+    const duration = record.testsMs;
     for (const group of GROUPS) {
+      const names = group === 'FAIL_TO_PASS' ? instance.FAIL_TO_PASS : instance.PASS_TO_PASS;
       const groupItem = root.children.get(`${id}/${group}`);
       groupItem?.children.forEach((item) => {
         const t = outcomes.get(item.id);
+        const testId = names[Number(item.id.slice(item.id.lastIndexOf('/') + 1))] ?? '';
+        const report: TestItemReport = { id: item.id, label: item.label, description: item.description ?? '', outcome: 'none', ...(duration ? { durationMs: duration } : {}) };
         if (!graded || !t) {
-          const why = record.error ?? `The run ended with ${record.status.replace(/_/g, ' ')}.`;
-          run.errored(item, new vscode.TestMessage(why));
-          this.lastOutcome.set(item.id, 'errored');
+          const why = shown(record.error ?? `The run ended with ${record.status.replace(/_/g, ' ')}.`);
+          report.outcome = 'errored';
+          report.message = install ? `${why}\n\n${install}` : why;
+          run.errored(item, new vscode.TestMessage(report.message), duration);
         } else if (t.outcome === 'passed') {
-          run.passed(item);
-          this.lastOutcome.set(item.id, 'passed');
+          report.outcome = 'passed';
+          run.passed(item, duration);
         } else if (t.outcome === 'skipped') {
+          report.outcome = 'skipped';
           run.skipped(item);
-          this.lastOutcome.set(item.id, 'skipped');
         } else {
-          run.failed(item, new vscode.TestMessage(`${t.status} (${group}) under ${record.rules ?? 'the dataset rules'}`));
-          this.lastOutcome.set(item.id, 'failed');
+          const found = texts.get(testId);
+          const head = `${t.status} (${group}) under ${record.rules ?? 'the dataset rules'}`;
+          report.outcome = 'failed';
+          report.message = [head, install, found ? shown(found.text) : 'pytest printed no section for this test: see the Test log.'].filter(Boolean).join('\n\n');
+          const message = found?.expected !== undefined && found.actual !== undefined ? vscode.TestMessage.diff(report.message, shown(found.expected), shown(found.actual)) : new vscode.TestMessage(report.message);
+          if (found?.expected !== undefined && found.actual !== undefined) Object.assign(report, { expected: shown(found.expected), actual: shown(found.actual) });
+          run.failed(item, message, duration);
         }
+        this.reports.set(item.id, report);
       });
     }
+    // Test Results shows this as the run's output (it said "did not record any output").
+    const summary = [install, log ? shown(log) : record.error ? shown(record.error) : ''].filter(Boolean).join('\n\n');
+    if (summary) run.appendOutput(`${summary.replace(/\r?\n/g, '\r\n')}\r\n`, undefined, root);
     if (!existing) run.end();
   }
 
-  outcomes(instanceId: string): { id: string; label: string; outcome: string }[] {
+  outcomes(instanceId: string): TestItemReport[] {
     const root = this.controller.items.get(instanceId);
-    const out: { id: string; label: string; outcome: string }[] = [];
-    root?.children.forEach((g) => g.children.forEach((t) => out.push({ id: t.id, label: t.label, outcome: this.lastOutcome.get(t.id) ?? 'none' })));
+    const out: TestItemReport[] = [];
+    root?.children.forEach((g) =>
+      g.children.forEach((t) => out.push(this.reports.get(t.id) ?? { id: t.id, label: t.label, description: t.description ?? '', outcome: 'none' })),
+    );
     return out;
+  }
+
+  /** The description the explorer shows on an instance's row (the install step's state). */
+  describeInstance(instanceId: string): string {
+    return this.controller.items.get(instanceId)?.description ?? '';
+  }
+
+  private onStateChange(id: string): void {
+    const last = this.lastRun.get(id);
+    const instance = this.instances.get(id);
+    if (!instance || !this.controller.items.get(id) || !this.revealed(id)) return;
+    if (last && !last.revealed) this.publish(last.instance, last.record, last.log);
+    else this.ensureItems(instance);
   }
 
   private async onRunRequest(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
@@ -115,3 +179,5 @@ export class HiddenTestsController extends Disposable {
     }
   }
 }
+
+export type RunRequestHandler = (instanceId: string, run: vscode.TestRun, token: vscode.CancellationToken) => Promise<void>;

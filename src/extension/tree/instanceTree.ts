@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { TaskInstance } from '../../core/dataset/taskInstance';
 import type { InstanceStatus } from '../../shared/instancePage';
 import type { DatasetEntry, DatasetStore } from '../datasets/datasetStore';
+import { plural } from '../../shared/plural';
 import { describeDifficulty, difficultyOf } from '../datasets/difficulty';
 import { STATUS_LABELS, type InstanceStatusService } from '../instanceStatus';
 import type { SessionManager } from '../sessions/sessionManager';
@@ -116,7 +117,7 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
     if (!isFiltering(this.filterState) && this.filterState.sort === 'dataset') return undefined;
     let shown = 0;
     for (const e of this.datasets.list()) for (const repo of e.repos.keys()) shown += this.filteredList(e, repo).length;
-    return `${describeFilter(this.filterState)} — ${shown.toLocaleString('en-US')} of ${this.datasets.totalInstances().toLocaleString('en-US')} instances`;
+    return `${describeFilter(this.filterState)} — ${shown.toLocaleString('en-US')} of ${plural(this.datasets.totalInstances(), 'instance')}`;
   }
 
   refreshAll(): void {
@@ -200,7 +201,7 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
         item.id = `dataset:${e.source}`;
         item.contextValue = 'dataset';
         item.iconPath = new vscode.ThemeIcon(e.state === 'failed' ? 'error' : e.state === 'loading' ? 'loading~spin' : 'database');
-        item.description = e.state === 'loaded' ? `${e.byId.size.toLocaleString('en-US')} instances · ${e.repos.size} repos` : e.state === 'loading' ? 'loading…' : 'could not load';
+        item.description = e.state === 'loaded' ? `${plural(e.byId.size, 'instance')} · ${plural(e.repos.size, 'repo')}` : e.state === 'loading' ? 'loading…' : 'could not load';
         item.tooltip = e.error ?? `${e.source} (${e.flavor})`;
         return item;
       }
@@ -233,8 +234,8 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
         item.contextValue = `instance${live ? '.live' : ''}`;
         item.tooltip = new vscode.MarkdownString(
           `**${id}** — ${STATUS_LABELS[status]}${live ? ' (dev container running)' : ''}\n\n` +
-            `Gold patch: ${d.goldFiles} files, ${d.goldLines} changed lines · FAIL_TO_PASS ${d.failToPass} · PASS_TO_PASS ${d.passToPass}` +
-            (d.label ? ` · difficulty ${d.label}` : '') +
+            `Difficulty: ${plural(d.goldFiles, 'file')}, ${plural(d.goldLines, 'changed line')} in the gold patch · FAIL_TO_PASS ${d.failToPass} · PASS_TO_PASS ${d.passToPass}` +
+            (d.label ? ` · rated “${d.label}”` : '') +
             extra.map((x) => (x.tooltip ? `\n\n${x.tooltip}` : '')).join(''),
         );
         item.accessibilityInformation = { label: `${id}, ${STATUS_LABELS[status]}, ${describeDifficulty(d)}` };

@@ -5,6 +5,7 @@ import type { InstanceActions } from '../actions';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
 import { Disposable } from '../util/disposable';
 import type { Logger } from '../util/logger';
+import { CandidateWatcher } from './candidateWatcher';
 import { pageHtml } from './pageHtml';
 import { buildPageState, type PageStateDeps } from './pageState';
 
@@ -13,7 +14,6 @@ export const PAGE_VIEW_TYPE = 'sweGym.instance';
 export interface PanelDeps extends PageStateDeps {
   datasets: DatasetStore;
   actions: InstanceActions;
-  showTestLog(): void;
   /** Fires with an instance id whose agent figures changed. */
   onDidChangeAgents?: vscode.Event<string>;
 }
@@ -45,6 +45,7 @@ class InstancePanel extends Disposable {
     this.register(deps.status.onDidChange(onChange));
     this.register(deps.evaluation.onDidChange(onChange));
     if (deps.onDidChangeAgents) this.register(deps.onDidChangeAgents(onChange));
+    this.register(new CandidateWatcher(ref, deps.sessions, deps.evaluation, log));
     this.register(
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.active) deps.sessions.setActive(id);
@@ -114,7 +115,7 @@ class InstancePanel extends Disposable {
         return null;
       },
       showLog: async () => {
-        this.deps.showTestLog();
+        await actions.showTestLog(ref);
         return null;
       },
       stop: async () => {
