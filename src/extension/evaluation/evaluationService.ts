@@ -34,6 +34,8 @@ export class EvaluationService extends Disposable {
   readonly testLog = this.register(vscode.window.createOutputChannel('SWE-Gym Studio: Test Log', 'log'));
   private readonly candidates = new Map<string, CandidateView>();
   private readonly fullLogs = new Map<string, string[]>();
+  /** What the Test log channel was given, newest last (the API's view of it: channels cannot be read back). */
+  private shown = '';
   private readonly changed = this.register(new vscode.EventEmitter<string>());
   readonly onDidChange = this.changed.event;
 
@@ -50,6 +52,15 @@ export class EvaluationService extends Disposable {
     super();
     // A reveal from anywhere (page, command, the full-log prompt) appends the runs' full logs.
     this.register(state.onDidChange((id) => this.onStateChange(id)));
+  }
+
+  shownTestLog(): string {
+    return this.shown;
+  }
+
+  private append(text: string): void {
+    this.testLog.appendLine(text);
+    this.shown = (this.shown + text + '\n').slice(-1_000_000);
   }
 
   /** Whether the Test log holds runs of this instance shown redacted (its test names are hidden). */
@@ -146,19 +157,19 @@ export class EvaluationService extends Disposable {
     lines.push(`--- test log ---\n${testLog.trimEnd() || '(empty)'}`, '');
     const full = lines.join('\n');
     if (this.state.get(id).revealed?.tests) {
-      this.testLog.appendLine(full);
+      this.append(full);
       return;
     }
     this.fullLogs.set(id, [...(this.fullLogs.get(id) ?? []), full].slice(-KEPT_LOGS));
-    this.testLog.appendLine(redactLog(full, hiddenTestsOf(ref.instance)));
-    this.testLog.appendLine(`(${id}: test names are hidden, so this log is redacted. Reveal them on the instance page or with “SWE-Gym: Show Full Test Log”, which records the reveal.)\n`);
+    this.append(redactLog(full, hiddenTestsOf(ref.instance)));
+    this.append(`(${id}: test names are hidden, so this log is redacted. Reveal them on the instance page or with “SWE-Gym: Show Full Test Log”, which records the reveal.)\n`);
   }
 
   private onStateChange(id: string): void {
     const kept = this.fullLogs.get(id);
     if (!kept?.length || !this.state.get(id).revealed?.tests) return;
     this.fullLogs.delete(id);
-    this.testLog.appendLine(`===== ${id}: test names revealed; the full log of its ${kept.length === 1 ? 'last run' : `last ${kept.length} runs`} =====`);
-    for (const block of kept) this.testLog.appendLine(block);
+    this.append(`===== ${id}: test names revealed; the full log of its ${kept.length === 1 ? 'last run' : `last ${kept.length} runs`} =====`);
+    for (const block of kept) this.append(block);
   }
 }

@@ -100,7 +100,7 @@ export class HiddenTestsController extends Disposable {
     const allIds = [...instance.FAIL_TO_PASS, ...instance.PASS_TO_PASS];
     const texts = graded ? failureTexts(log, allIds) : new Map();
     const install = describeInstallStep(record.install);
-    root.description = install ? install.replace(/:.*$/, '').toLowerCase() : '';
+    root.description = install ? install.replace(/:.*$/, '').replace(/^I/, 'i') : '';
     // The pytest session ran every test together: its wall time is each one's real duration.
     const duration = record.testsMs;
     for (const group of GROUPS) {

@@ -1,0 +1,167 @@
+/**
+ * The page and the hidden tests by clicking, in a real VS Code (code-server) in headless Chromium:
+ * "Your changes" follows a write from the terminal without Refresh; an opened section stays open
+ * across a run; after the run the Test log is redacted (no hidden test name in it) and offers the
+ * reveal, which shows the full log, names the tests on the page and drops the explorer's hint; the
+ * walkthrough ticks Launch and Run although neither was done from its buttons.
+ * Screenshots go to test-results/screenshots/page-*.png.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../extension/codeServer';
+import { runCommand } from './workbench';
+
+const ID = 'swe-gym-studio__statlite-15';
+const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
+const row = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'samples', 'samples.jsonl'), 'utf8').split('\n').find((l) => l.includes(`"${ID}"`)) ?? '{}') as { FAIL_TO_PASS: string[] };
+
+function log(message: string): void {
+  process.stdout.write(`  ui(page): ${message}\n`);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `page-${name}.png`) });
+  log(`screenshot page-${name}.png`);
+}
+
+function pageFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+function devContainers(workspaceDir: string): string[] {
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.swe-gym-studio.workspace=${workspaceDir}`], { encoding: 'utf8' }).trim();
+  return out ? out.split('\n') : [];
+}
+
+function check(ok: unknown, what: string): void {
+  if (!ok) throw new Error(what);
+}
+
+async function run(page: Page, url: string, workspaceDir: string): Promise<void> {
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
+  const repo = page.locator('.monaco-list-row', { hasText: 'swe-gym-studio/statlite' });
+  await repo.waitFor({ timeout: 30_000 });
+  // Counts read as words: "6 instances · 6 repos", never "1 instances".
+  await repo.click();
+  await page.locator(`.monaco-list-row[aria-label^="${ID}"]`).click({ timeout: 15_000 });
+  const frame = pageFrame(page);
+  await frame.locator('#btn-launch').waitFor({ timeout: 30_000 });
+
+  // Launch from the page (not from the walkthrough). A single-folder window may reload into a workspace.
+  await frame.locator('#btn-launch').click();
+  await frame.locator('#btn-launch', { hasText: 'Launched' }).waitFor({ timeout: 180_000 });
+  check(devContainers(workspaceDir).length === 1, 'Launch did not leave exactly one dev container');
+
+  // Open the run history (closed by default): it must stay open through the run below.
+  await frame.locator('#history').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await frame.locator('#history').click({ position: { x: 40, y: 10 } });
+  await frame.locator('#history[open]').waitFor({ timeout: 5000 });
+
+  // A write from the terminal inside the container: "Your changes" follows without Refresh.
+  const before = (await frame.locator('#changes').getAttribute('description')) ?? '';
+  const terminal = page.locator('.terminal-wrapper .xterm').first();
+  await terminal.click({ timeout: 30_000 });
+  await page.keyboard.type("printf '\\n# looked, changed nothing\\n' >> statlite/matrix.py\n");
+  await frame.locator('#changes[description*="1 file"]').waitFor({ timeout: 30_000 });
+  log(`Your changes: "${before}" -> "${await frame.locator('#changes').getAttribute('description')}" without Refresh`);
+  await frame.locator('#changes').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await shot(page, '01-changes-from-terminal');
+
+  // Run the hidden tests from the page: not resolved, the badge says the card's word.
+  await frame.locator('#btn-run').click();
+  await frame.locator('#reward .reward-title', { hasText: 'Not resolved' }).waitFor({ timeout: 240_000 });
+  await frame.locator('#status', { hasText: 'Not resolved' }).waitFor({ timeout: 10_000 });
+  check(await frame.locator('#history[open]').count(), 'the run history folded up after the run');
+  await frame.locator('#history tbody tr').first().waitFor({ timeout: 10_000 });
+  await shot(page, '02-not-resolved-history-open');
+
+  // The Test log from the page: redacted, with the reveal offered.
+  await frame.locator('#btn-log').click();
+  const toast = page.locator('.notification-toast', { hasText: 'redacted' });
+  await toast.waitFor({ timeout: 20_000 });
+  const output = page.locator('.output-view .view-lines, .panel .view-lines').first();
+  await output.waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(1000);
+  const redacted = await output.innerText();
+  check(/hidden test/.test(redacted), `the Test log should show hidden labels: ${redacted.slice(-400)}`);
+  for (const id of row.FAIL_TO_PASS) check(!redacted.includes(id.split('::').at(-1) ?? id), `the redacted Test log shows ${id}`);
+  await shot(page, '03-test-log-redacted');
+
+  // Reveal from the notification: the full log, the names on the page, the explorer without its hint.
+  await toast.locator('.monaco-button', { hasText: 'Reveal and show full log' }).click();
+  await frame.locator('#tests code', { hasText: row.FAIL_TO_PASS[0]?.split('::').at(-1) ?? '' }).first().waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(1000);
+  const full = await output.innerText();
+  check(/test names revealed|PASSED|FAILED/.test(full), `the full log should follow the reveal: ${full.slice(-400)}`);
+  await shot(page, '04-revealed-full-log');
+
+  await runCommand(page, 'Testing: Focus on Test Explorer View');
+  const root = page.locator('.monaco-list-row', { hasText: ID }).first();
+  await root.click({ timeout: 15_000 });
+  await page.keyboard.press('ArrowRight');
+  await page.locator('.monaco-list-row', { hasText: 'FAIL_TO_PASS' }).first().click({ timeout: 10_000 });
+  await page.keyboard.press('ArrowRight');
+  const first = row.FAIL_TO_PASS[0] ?? '';
+  await page.locator('.monaco-list-row', { hasText: first }).first().waitFor({ timeout: 15_000 });
+  check((await page.locator('.monaco-list-row', { hasText: 'reveal test names' }).count()) === 0, 'the explorer still says "reveal test names" after the reveal');
+  await shot(page, '05-test-explorer-revealed');
+
+  // The walkthrough: Launch and Run ticked, though neither was done from its own buttons.
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'SWE-Gym' }).first().click({ timeout: 15_000 });
+  const step = (title: string) => page.locator('.getting-started-step', { hasText: title }).first();
+  await step('Launch an instance').waitFor({ timeout: 20_000 });
+  for (const title of ['Launch an instance', 'Run the hidden tests']) {
+    const cls = (await step(title).getAttribute('class')) ?? '';
+    check(/\bcomplete\b/.test(cls), `walkthrough step "${title}" is not ticked (class "${cls}")`);
+  }
+  await shot(page, '06-walkthrough-ticked');
+
+  // Stop and remove from the page: nothing left behind.
+  await page.locator('.tab', { hasText: ID }).first().click();
+  await pageFrame(page).locator('#btn-stop').click();
+  const deadline = Date.now() + 60_000;
+  while (devContainers(workspaceDir).length > 0) {
+    if (Date.now() > deadline) throw new Error('Stop left the dev container behind');
+    await page.waitForTimeout(250);
+  }
+}
+
+async function main(): Promise<number> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const dirs = makeRunDirs('ui-page');
+  const server = await startCodeServer(dirs);
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+  const url = workbenchUrl(server.port, dirs.folder, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
+  const workspaceDir = path.join(dirs.workspaces, ID);
+  let failed = false;
+  try {
+    await run(page, url, workspaceDir);
+  } catch (err) {
+    failed = true;
+    process.stderr.write(`ui page flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await page.screenshot({ path: path.join(SHOTS, 'page-failure.png') }).catch(() => undefined);
+  } finally {
+    await closeBrowser(browser, page);
+    await server.stop();
+    for (const id of devContainers(workspaceDir)) execFileSync('docker', ['rm', '-f', id]);
+    fs.rmSync(dirs.root, { recursive: true, force: true });
+  }
+  process.stdout.write(`ui(page): ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed\n`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
