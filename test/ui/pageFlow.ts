@@ -121,8 +121,14 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   }
   await shot(page, '06-walkthrough-ticked');
 
-  // Stop and remove from the page: nothing left behind.
+  // Back on the page after the Welcome tab hid it (its webview is rebuilt): the history is still open.
   await page.locator('.tab', { hasText: ID }).first().click();
+  await pageFrame(page).locator('#btn-stop').waitFor({ timeout: 30_000 });
+  check(await pageFrame(page).locator('#history[open]').count(), 'the run history folded up when the page was hidden and shown again');
+  await pageFrame(page).locator('#history').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await shot(page, '07-page-shown-again');
+
+  // Stop and remove from the page: nothing left behind.
   await pageFrame(page).locator('#btn-stop').click();
   const deadline = Date.now() + 60_000;
   while (devContainers(workspaceDir).length > 0) {

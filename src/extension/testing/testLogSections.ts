@@ -30,6 +30,8 @@ export function headlinesOf(testId: string): string[] {
   return tail.map((_, i) => tail.slice(i).join('.') + params);
 }
 
+const firstToken = (s: string) => s.split(' ')[0] ?? s;
+
 function sectionsOf(log: string): Section[] {
   const out: Section[] = [];
   let inReports = false;
@@ -88,12 +90,14 @@ export function failureTexts(log: string, testIds: readonly string[]): Map<strin
   for (const id of testIds) {
     const heads = headlinesOf(id);
     // The most specific head that names a section wins (a bare method name can be shared).
+    // Dataset ids are cut at the first space (the harness's parsers split lines on whitespace):
+    // `test_x[cjk` names the section `test_x[cjk mixed]`, not `test_x[cjk]`.
     let found: Section[] = [];
     for (const head of heads) {
-      found = sections.filter((s) => s.head === head || s.head.endsWith(` ${head}`));
+      found = sections.filter((s) => s.head === head || firstToken(s.head) === head);
       if (found.length) break;
     }
-    const line = summary.find((l) => /^(FAILED|ERROR) /.test(l) && (l.slice(l.indexOf(' ') + 1) === id || l.slice(l.indexOf(' ') + 1).startsWith(`${id} - `)));
+    const line = summary.find((l) => /^(FAILED|ERROR) /.test(l) && firstToken(l.slice(l.indexOf(' ') + 1)) === id);
     if (found.length) {
       const body = found.flatMap((s, i) => (i ? ['', `_____ ${s.head} _____`, ...s.body] : s.body));
       const pair = mypyExpectedActual(body) ?? assertExpectedActual(body);

@@ -32,7 +32,9 @@ describe('Test Explorer and Test log: per-test failure text, durations, redactio
     assert.ok(line, `${SOURCE_ID} is not in the samples`);
     // The sample with an install step that fails part-way and ends with a command that succeeds.
     row = { ...JSON.parse(line), instance_id: ID, install_cmd: 'python -m no_such_pip_module install -e .; hash -r' };
-    const dir = process.env.SWE_GYM_TEST_RUN_DIR ?? fs.mkdtempSync('/tmp/swe-gym-install-');
+    const dir = fs.mkdtempSync(path.join(process.env.SWE_GYM_TEST_RUN_DIR ?? '/tmp', 'install-'));
+    // The samples' repositories sit beside their dataset file.
+    fs.symlinkSync(path.join(REPO_ROOT, 'samples', 'tasks'), path.join(dir, 'tasks'));
     file = path.join(dir, 'textkit-install.jsonl');
     fs.writeFileSync(file, `${JSON.stringify(row)}\n`);
     const opened = (await vscode.commands.executeCommand('sweGym.openDataset', file)) as { instances: number } | undefined;
@@ -80,7 +82,8 @@ describe('Test Explorer and Test log: per-test failure text, durations, redactio
     const log = api.evaluation.shownTestLog();
     assert.match(log, new RegExp(`${ID} · run`), 'the run is in the Test log');
     assert.match(log, /the hidden test patch is applied here/);
-    assert.doesNotMatch(log, /Applied patch|Checking patch/);
+    // The candidate's own apply log stays; the test patch's is left out.
+    assert.doesNotMatch(log, /(Applied|Checking) patch (‹hidden test file|tests\/)/);
     for (const name of hiddenNames) {
       assert.ok(!log.includes(name), `the Test log shows ${name}`);
       for (const r of reports) assert.ok(![r.label, r.message ?? '', r.expected ?? '', r.actual ?? ''].some((t) => t.includes(name)), `${r.id} shows ${name}`);

@@ -72,6 +72,29 @@ describe('per-test failure text from a pytest log', () => {
     assert.equal(t.actual, 'main:4: error: "B" has no attribute "c"');
   });
 
+  it('finds the section of an id the dataset cut at a space, and not its neighbour\'s', () => {
+    const log = [
+      '=================================== FAILURES ===================================',
+      '_______________________________ test_cells[cjk] ________________________________',
+      "E       AssertionError: assert 3 == 99",
+      '____________________________ test_cells[cjk mixed] _____________________________',
+      "E       AssertionError: assert 9 == 99",
+      '___________________________ test_cells[\\u4e2d\\u6587] ___________________________',
+      "E       AssertionError: assert 2 == 99",
+      '=========================== short test summary info ============================',
+      'FAILED tests/test_params.py::test_cells[cjk] - AssertionError: assert 3 == 99',
+      'FAILED tests/test_params.py::test_cells[cjk mixed] - AssertionError: assert 9...',
+    ].join('\n');
+    const cut = 'tests/test_params.py::test_cells[cjk';
+    const whole = 'tests/test_params.py::test_cells[cjk]';
+    const escaped = 'tests/test_params.py::test_cells[\\u4e2d\\u6587]';
+    const texts = failureTexts(log, [cut, whole, escaped]);
+    assert.equal(texts.get(cut)?.actual, '9');
+    assert.match(texts.get(cut)?.text ?? '', /cjk mixed\] - /);
+    assert.equal(texts.get(whole)?.actual, '3');
+    assert.equal(texts.get(escaped)?.actual, '2');
+  });
+
   it('falls back to the summary line when there is no section', () => {
     const log = 'FAILED tests/test_x.py::test_a - ValueError: boom\n';
     assert.equal(failureTexts(log, ['tests/test_x.py::test_a']).get('tests/test_x.py::test_a')?.text, 'FAILED tests/test_x.py::test_a - ValueError: boom');
