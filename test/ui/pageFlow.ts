@@ -45,7 +45,6 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
   const repo = page.locator('.monaco-list-row', { hasText: 'swe-gym-studio/statlite' });
   await repo.waitFor({ timeout: 30_000 });
-  // Counts read as words: "6 instances · 6 repos", never "1 instances".
   await repo.click();
   await page.locator(`.monaco-list-row[aria-label^="${ID}"]`).click({ timeout: 15_000 });
   const frame = pageFrame(page);
@@ -53,7 +52,11 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
 
   // Launch from the page (not from the walkthrough). A single-folder window may reload into a workspace.
   await frame.locator('#btn-launch').click();
+  // Adding a folder to a single-folder window reloads it into a workspace (VS Code's rule): wait for that.
+  await page.waitForURL(/[?&]workspace=/, { timeout: 120_000 }).catch(() => log('the launch did not reload the window'));
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await frame.locator('#btn-launch', { hasText: 'Launched' }).waitFor({ timeout: 180_000 });
+  await page.locator('.terminal-wrapper .xterm').first().waitFor({ timeout: 60_000 });
   check(devContainers(workspaceDir).length === 1, 'Launch did not leave exactly one dev container');
 
   // Open the run history (closed by default): it must stay open through the run below.
@@ -77,6 +80,7 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await frame.locator('#status', { hasText: 'Not resolved' }).waitFor({ timeout: 10_000 });
   check(await frame.locator('#history[open]').count(), 'the run history folded up after the run');
   await frame.locator('#history tbody tr').first().waitFor({ timeout: 10_000 });
+  await frame.locator('#history').evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await shot(page, '02-not-resolved-history-open');
 
   // The Test log from the page: redacted, with the reveal offered.
@@ -86,7 +90,8 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   const output = page.locator('.output-view .view-lines, .panel .view-lines').first();
   await output.waitFor({ timeout: 20_000 });
   await page.waitForTimeout(1000);
-  const redacted = await output.innerText();
+  // Monaco renders spaces as no-break spaces.
+  const redacted = (await output.innerText()).replace(/\u00a0/g, ' ');
   check(/hidden test/.test(redacted), `the Test log should show hidden labels: ${redacted.slice(-400)}`);
   for (const id of row.FAIL_TO_PASS) check(!redacted.includes(id.split('::').at(-1) ?? id), `the redacted Test log shows ${id}`);
   await shot(page, '03-test-log-redacted');
@@ -95,7 +100,7 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await toast.locator('.monaco-button', { hasText: 'Reveal and show full log' }).click();
   await frame.locator('#tests code', { hasText: row.FAIL_TO_PASS[0]?.split('::').at(-1) ?? '' }).first().waitFor({ timeout: 20_000 });
   await page.waitForTimeout(1000);
-  const full = await output.innerText();
+  const full = (await output.innerText()).replace(/\u00a0/g, ' ');
   check(/test names revealed|PASSED|FAILED/.test(full), `the full log should follow the reveal: ${full.slice(-400)}`);
   await shot(page, '04-revealed-full-log');
 
@@ -116,8 +121,11 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   const step = (title: string) => page.locator('.getting-started-step', { hasText: title }).first();
   await step('Launch an instance').waitFor({ timeout: 20_000 });
   for (const title of ['Launch an instance', 'Run the hidden tests']) {
-    const cls = (await step(title).getAttribute('class')) ?? '';
-    check(/\bcomplete\b/.test(cls), `walkthrough step "${title}" is not ticked (class "${cls}")`);
+    // The step's checkbox: VS Code marks a done step aria-checked.
+    const box = step(title).locator('[data-done-step-id]').first();
+    await box.scrollIntoViewIfNeeded();
+    const checked = await box.getAttribute('aria-checked');
+    check(checked === 'true', `walkthrough step "${title}" is not ticked (aria-checked ${checked})`);
   }
   await shot(page, '06-walkthrough-ticked');
 

@@ -89,9 +89,26 @@ export class EvaluationService extends Disposable {
     const goldSeen = !!this.state.get(id).revealed?.gold;
     const runId = newRunId('studio');
     const started = Date.now();
-    let candidate: CandidateView | undefined;
     let testLog = '';
-    const record = await this.busy.run(
+    // A run of its own from the click on, unless the Test Explorer started this one.
+    const ownRun = options.testRun ? undefined : this.tests.beginRun(instance);
+    let record: RunRecord;
+    try {
+      record = await this.evaluate(ref, runId, started, goldSeen, options.signal, (log) => (testLog = log));
+      await this.state.addRun(id, record);
+      if (record.status !== 'cancelled') this.tests.publish(instance, record, testLog, options.testRun ?? ownRun);
+    } finally {
+      if (ownRun) this.tests.endRun(id, ownRun, started);
+    }
+    this.log.info(`${id}: ${describeRun(record)} in ${record.durationMs} ms (run ${runId})`);
+    return record;
+  }
+
+  private evaluate(ref: InstanceRef, runId: string, started: number, goldSeen: boolean, callerSignal: AbortSignal | undefined, keepLog: (log: string) => void): Promise<RunRecord> {
+    const { instance } = ref;
+    const id = instance.instance_id;
+    let candidate: CandidateView | undefined;
+    return this.busy.run(
       id,
       'runTests',
       `Running the hidden tests of ${id}`,
@@ -113,7 +130,7 @@ export class EvaluationService extends Disposable {
             onProgress: (m) => report(m),
           });
           this.writeLog(ref, result.run_id, result.status, result.testLog, result.applyLog, result.error, result.warnings);
-          testLog = result.testLog;
+          keepLog(result.testLog);
           return toRunRecord(instance, result, candidate.stats, goldSeen);
         } catch (err) {
           if (isAbortError(err, signal)) {
@@ -125,12 +142,8 @@ export class EvaluationService extends Disposable {
           throw err;
         }
       },
-      options.signal,
+      callerSignal,
     );
-    await this.state.addRun(id, record);
-    if (record.status !== 'cancelled') this.tests.publish(instance, record, testLog, options.testRun);
-    this.log.info(`${id}: ${describeRun(record)} in ${record.durationMs} ms (run ${runId})`);
-    return record;
   }
 
   /**

@@ -19,7 +19,6 @@ export interface TestItemReport {
   message?: string;
   expected?: string;
   actual?: string;
-  durationMs?: number;
 }
 
 /**
@@ -34,6 +33,7 @@ export class HiddenTestsController extends Disposable {
   /** The last graded run per instance and its log, to publish again in full after a reveal. */
   private readonly lastRun = new Map<string, { instance: TaskInstance; record: RunRecord; log: string; revealed: boolean }>();
   private readonly instances = new Map<string, TaskInstance>();
+  private readonly runMs = new Map<string, number>();
   private runHandler: RunRequestHandler | undefined;
 
   constructor(private readonly state: StateStore) {
@@ -86,7 +86,31 @@ export class HiddenTestsController extends Disposable {
     return root;
   }
 
-  /** Puts a finished run's verdict, each test's part of the log and its duration on the items. */
+  /**
+   * A Test Explorer run from the start of an evaluation to its verdict, so its duration is the real
+   * one (a run created with the verdict lasted 2 ms). pytest's -rA output has no per-test times, so
+   * the tests themselves carry none rather than made-up ones.
+   */
+  beginRun(instance: TaskInstance): vscode.TestRun {
+    const id = instance.instance_id;
+    const root = this.ensureItems(instance);
+    const run = this.controller.createTestRun(new vscode.TestRunRequest([root]), `Hidden tests of ${id}${this.revealed(id) ? '' : ' (names hidden)'}`, false);
+    root.children.forEach((g) => g.children.forEach((t) => run.started(t)));
+    return run;
+  }
+
+  /** Ends a run from beginRun and remembers how long it lasted (for the API). */
+  endRun(instanceId: string, run: vscode.TestRun, startedAt: number): void {
+    run.end();
+    this.runMs.set(instanceId, Date.now() - startedAt);
+  }
+
+  /** How long the instance's last run lasted in the Test Explorer, from the click to the verdict. */
+  lastRunMs(instanceId: string): number | undefined {
+    return this.runMs.get(instanceId);
+  }
+
+  /** Puts a finished run's verdict and each test's part of the log on the items. */
   publish(instance: TaskInstance, record: RunRecord, log: string, existing?: vscode.TestRun): void {
     const id = instance.instance_id;
     const revealed = this.revealed(id);
@@ -101,23 +125,21 @@ export class HiddenTestsController extends Disposable {
     const texts = graded ? failureTexts(log, allIds) : new Map();
     const install = describeInstallStep(record.install);
     root.description = install ? install.replace(/:.*$/, '').replace(/^I/, 'i') : '';
-    // The pytest session ran every test together: its wall time is each one's real duration.
-    const duration = record.testsMs;
     for (const group of GROUPS) {
       const names = group === 'FAIL_TO_PASS' ? instance.FAIL_TO_PASS : instance.PASS_TO_PASS;
       const groupItem = root.children.get(`${id}/${group}`);
       groupItem?.children.forEach((item) => {
         const t = outcomes.get(item.id);
         const testId = names[Number(item.id.slice(item.id.lastIndexOf('/') + 1))] ?? '';
-        const report: TestItemReport = { id: item.id, label: item.label, description: item.description ?? '', outcome: 'none', ...(duration ? { durationMs: duration } : {}) };
+        const report: TestItemReport = { id: item.id, label: item.label, description: item.description ?? '', outcome: 'none' };
         if (!graded || !t) {
           const why = shown(record.error ?? `The run ended with ${record.status.replace(/_/g, ' ')}.`);
           report.outcome = 'errored';
           report.message = install ? `${why}\n\n${install}` : why;
-          run.errored(item, new vscode.TestMessage(report.message), duration);
+          run.errored(item, new vscode.TestMessage(report.message));
         } else if (t.outcome === 'passed') {
           report.outcome = 'passed';
-          run.passed(item, duration);
+          run.passed(item);
         } else if (t.outcome === 'skipped') {
           report.outcome = 'skipped';
           run.skipped(item);
@@ -128,7 +150,7 @@ export class HiddenTestsController extends Disposable {
           report.message = [head, install, found ? shown(found.text) : 'pytest printed no section for this test: see the Test log.'].filter(Boolean).join('\n\n');
           const message = found?.expected !== undefined && found.actual !== undefined ? vscode.TestMessage.diff(report.message, shown(found.expected), shown(found.actual)) : new vscode.TestMessage(report.message);
           if (found?.expected !== undefined && found.actual !== undefined) Object.assign(report, { expected: shown(found.expected), actual: shown(found.actual) });
-          run.failed(item, message, duration);
+          run.failed(item, message);
         }
         this.reports.set(item.id, report);
       });
@@ -172,7 +194,9 @@ export class HiddenTestsController extends Disposable {
         if (token.isCancellationRequested) break;
         const root = this.controller.items.get(id);
         root?.children.forEach((g) => g.children.forEach((t) => run.started(t)));
+        const startedAt = Date.now();
         await this.runHandler?.(id, run, token);
+        this.runMs.set(id, Date.now() - startedAt);
       }
     } finally {
       run.end();
