@@ -25,13 +25,11 @@ export interface TestItemReport {
  * The hidden tests in VS Code's Test Explorer: instance -> FAIL_TO_PASS / PASS_TO_PASS -> test.
  * An instance appears once it has been run (or its tests revealed). Until the names are revealed
  * its tests are labelled by position and every text from the log is redacted, so the explorer does
- * not give away what the page hides; a reveal relabels them and publishes the last run in full.
+ * not give away what the page hides; a reveal relabels them at once (the next run's texts are in full).
  */
 export class HiddenTestsController extends Disposable {
   readonly controller = this.register(vscode.tests.createTestController('sweGymHiddenTests', 'SWE-Gym hidden tests'));
   private readonly reports = new Map<string, TestItemReport>();
-  /** The last graded run per instance and its log, to publish again in full after a reveal. */
-  private readonly lastRun = new Map<string, { instance: TaskInstance; record: RunRecord; log: string; revealed: boolean }>();
   private readonly instances = new Map<string, TaskInstance>();
   private readonly runMs = new Map<string, number>();
   private runHandler: RunRequestHandler | undefined;
@@ -116,7 +114,6 @@ export class HiddenTestsController extends Disposable {
     const revealed = this.revealed(id);
     const root = this.ensureItems(instance);
     const run = existing ?? this.controller.createTestRun(new vscode.TestRunRequest([root]), `Hidden tests of ${id}${revealed ? '' : ' (names hidden)'}`, false);
-    this.lastRun.set(id, { instance, record, log, revealed });
     const shown = (text: string) => (revealed ? text : redactLog(text, hiddenTestsOf(instance)));
     const outcomes = new Map<string, RunTestResult>();
     for (const t of record.tests ?? []) outcomes.set(`${id}/${t.group}/${t.index}`, t);
@@ -176,11 +173,9 @@ export class HiddenTestsController extends Disposable {
   }
 
   private onStateChange(id: string): void {
-    const last = this.lastRun.get(id);
     const instance = this.instances.get(id);
-    if (!instance || !this.controller.items.get(id) || !this.revealed(id)) return;
-    if (last && !last.revealed) this.publish(last.instance, last.record, last.log);
-    else this.ensureItems(instance);
+    // Relabel only: publishing the last run again would make a 2 ms run the one the explorer shows.
+    if (instance && this.controller.items.get(id) && this.revealed(id)) this.ensureItems(instance);
   }
 
   private async onRunRequest(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
