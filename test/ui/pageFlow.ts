@@ -39,13 +39,17 @@ function check(ok: unknown, what: string): void {
   if (!ok) throw new Error(what);
 }
 
+async function openWalkthrough(page: Page): Promise<void> {
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'SWE-Gym' }).first().click({ timeout: 15_000 });
+  await page.locator('.getting-started-step', { hasText: 'Launch an instance' }).first().waitFor({ timeout: 20_000 });
+}
+
 async function run(page: Page, url: string, workspaceDir: string): Promise<void> {
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   // The walkthrough open beside the work, as a new user has it (VS Code tracks its steps while it is up).
-  await runCommand(page, 'Welcome: Open Walkthrough...');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'SWE-Gym' }).first().click({ timeout: 15_000 });
-  await page.locator('.getting-started-step', { hasText: 'Launch an instance' }).first().waitFor({ timeout: 20_000 });
+  await openWalkthrough(page);
   await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
   const repo = page.locator('.monaco-list-row', { hasText: 'swe-gym-studio/statlite' });
   await repo.waitFor({ timeout: 30_000 });
@@ -62,6 +66,10 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await frame.locator('#btn-launch', { hasText: 'Launched' }).waitFor({ timeout: 180_000 });
   await page.locator('.terminal-wrapper .xterm').first().waitFor({ timeout: 60_000 });
   check(devContainers(workspaceDir).length === 1, 'Launch did not leave exactly one dev container');
+  // The reload closed the walkthrough: open it again beside the page, then back to the page.
+  if (!(await page.locator('.tab', { hasText: 'Walkthrough' }).count())) await openWalkthrough(page);
+  await page.locator('.tab', { hasText: ID }).first().click();
+  await frame.locator('#btn-run').waitFor({ timeout: 30_000 });
 
   // Open the run history (closed by default): it must stay open through the run below.
   await frame.locator('#history').evaluate((el) => el.scrollIntoView({ block: 'start' }));
@@ -120,7 +128,7 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await shot(page, '05-test-explorer-revealed');
 
   // The walkthrough: Launch and Run ticked, though neither was done from its own buttons.
-  await page.locator('.tab', { hasText: 'Walkthrough' }).first().click();
+  await page.locator('.tab', { hasText: 'Walkthrough' }).first().click({ timeout: 15_000 });
   const step = (title: string) => page.locator('.getting-started-step', { hasText: title }).first();
   await step('Launch an instance').waitFor({ timeout: 20_000 });
   for (const title of ['Launch an instance', 'Run the hidden tests']) {
