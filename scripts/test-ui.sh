@@ -18,8 +18,6 @@ status=0
 node out/test/ui/flow.js || status=1
 # Launch from a single-folder window, a second launch, Show folder, reload, Stop: launch-*.png.
 node out/test/ui/launchFlow.js || status=1
-# The page and the hidden tests: live "Your changes", redacted Test log and the reveal, walkthrough ticks.
-node out/test/ui/pageFlow.js || status=1
 # The agent live view: scripted model on 127.0.0.1, screenshots agent-*.png.
 node out/test/ui/agentFlow.js || status=1
 # A rollout cut off by a window reload, reopened from its event log: agent-reload-*.png.
