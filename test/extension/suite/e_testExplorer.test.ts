@@ -33,8 +33,8 @@ describe('Test Explorer and Test log: per-test failure text, durations, redactio
     // The sample with an install step that fails part-way and ends with a command that succeeds.
     row = { ...JSON.parse(line), instance_id: ID, install_cmd: 'python -m no_such_pip_module install -e .; hash -r' };
     const dir = fs.mkdtempSync(path.join(process.env.SWE_GYM_TEST_RUN_DIR ?? '/tmp', 'install-'));
-    // The samples' repositories sit beside their dataset file.
-    fs.symlinkSync(path.join(REPO_ROOT, 'samples', 'tasks'), path.join(dir, 'tasks'));
+    // The sample's repository sits beside its dataset file (a copy: links out of the dataset's folder are refused).
+    fs.cpSync(path.join(REPO_ROOT, 'samples', 'tasks', 'textkit'), path.join(dir, 'tasks', 'textkit'), { recursive: true });
     file = path.join(dir, 'textkit-install.jsonl');
     fs.writeFileSync(file, `${JSON.stringify(row)}\n`);
     const opened = (await vscode.commands.executeCommand('sweGym.openDataset', file)) as { instances: number } | undefined;
