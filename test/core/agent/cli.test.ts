@@ -108,7 +108,7 @@ test('the CLI killed with SIGKILL mid-rollout leaves a JSONL that parses up to t
     assert.ok(kinds.includes('step_finished 1') && kinds.includes('step_finished 2'), kinds.join(', '));
     assert.ok(!kinds.includes('finished'));
     const obs = events.filter((e) => e.type === 'observation');
-    assert.match(obs[1]?.type === 'observation' ? obs[1].content : '', /^OBSERVATION:\necho step 2\r\nstep 2\r\n\r\n\[Python/);
+    assert.match(obs[1]?.type === 'observation' ? obs[1].content : '', /^OBSERVATION:\necho step 2\r\nstep 2\[Python/);
     // --template ROW: the row's system prompt and tools, its task framing with this instance at /testbed.
     const row = JSON.parse(await fs.readFile(FIXTURE, 'utf8'));
     const first = server.requests[0]?.body;

@@ -397,7 +397,7 @@ test('steering: pause, edit the next action, hand edits become a human step, edi
       assert.ok(p.type === 'paused' && p.at === 'before_model' && p.step === 1);
       const last = r.conversation.at(-1);
       assert.ok(last?.role === 'tool');
-      assert.match(last.content, /^OBSERVATION:\necho edited\r\nedited\r\n\r\n\[Python/);
+      assert.match(last.content, /^OBSERVATION:\necho edited\r\nedited\[Python/);
       r.editObservation(last.tool_call_id, 'OBSERVATION:\nedited observation');
       r.addHumanStep('A note from the human: keep going.');
       r.resume();
@@ -433,7 +433,7 @@ test('steering: pause, edit the next action, hand edits become a human step, edi
       assert.equal(server.requests.length, 1, 'the first step was replayed, not asked for');
       const sent = server.requests[0]?.body.messages ?? [];
       assert.deepEqual(sent.slice(0, 3), JSON.parse(JSON.stringify(source.messages.slice(0, 3))));
-      assert.match(String(sent[3]?.content), /^OBSERVATION:\necho edited\r\nedited\r\n\r\n\[Python/, 'the action ran afresh in a new container');
+      assert.match(String(sent[3]?.content), /^OBSERVATION:\necho edited\r\nedited\[Python/, 'the action ran afresh in a new container');
     });
   } finally {
     await fs.rm(out, { recursive: true, force: true });

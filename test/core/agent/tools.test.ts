@@ -31,8 +31,8 @@ after(async () => {
 });
 
 const bash = (o: Partial<Parameters<typeof BashSession.start>[1]> = {}) => BashSession.start(container, { writeFile: (p, s) => files.write(p, s), ...o });
-// Output, then the blank line OpenHands' prompt began with, then the interpreter and the prompt.
-const PROMPT = '\r\n\r\n[Python Interpreter: /usr/local/bin/python]\nroot@openhands-workspace:';
+// The interpreter glued to the output's last character, then the prompt on its own line.
+const PROMPT = '[Python Interpreter: /usr/local/bin/python]\nroot@openhands-workspace:';
 
 test('execute_bash observations: echoed command, pty line ends, interpreter line, prompt, exit code; state carries over', async () => {
   const b = await bash();
@@ -46,12 +46,12 @@ test('execute_bash observations: echoed command, pty line ends, interpreter line
     assert.equal(b.cwd, '/testbed/textkit');
     // Multi-line commands (a heredoc) run as typed, in the same shell.
     const heredoc = await b.run("cat > /tmp/x.txt <<'EOF'\n$GREETING stays literal\nEOF\ncat /tmp/x.txt; echo \"$GREETING\"");
-    assert.match(heredoc.text, /\r\n\$GREETING stays literal\r\nhi there\r\n\r\n\[Python Interpreter/);
+    assert.match(heredoc.text, /\r\n\$GREETING stays literal\r\nhi there\[Python Interpreter/);
     // A shell that exits is replaced, and the model is told.
     const gone = await b.run('exit 3');
     assert.equal(gone.state, 'restarted');
     assert.match(gone.text, /The shell exited\. A new shell was started in \/testbed/);
-    assert.match((await b.run('pwd')).text, /^pwd\r\n\/testbed\r\n\r\n\[Python/);
+    assert.match((await b.run('pwd')).text, /^pwd\r\n\/testbed\[Python/);
   } finally {
     await b.close();
   }
@@ -65,7 +65,7 @@ test('a running command: exit code -1 when silent, input goes to its stdin, empt
     assert.match(waiting.text, /^python3 -c .*\r\nready\r\n\[The command is still running: no new output for 0\.6 s\.[^\n]*\]\n\[Command finished with exit code -1\]$/);
     const fed = await b.run('hello');
     assert.equal(fed.exitCode, 0);
-    assert.match(fed.text, /^hello\r\ngot hello\r\n\r\n\[Python Interpreter/);
+    assert.match(fed.text, /^hello\r\ngot hello\[Python Interpreter/);
     const idle = await b.run('');
     assert.equal(idle.error, 'No previous running command to retrieve logs from.');
     assert.equal((await b.run('sleep 30')).exitCode, -1);
@@ -74,7 +74,7 @@ test('a running command: exit code -1 when silent, input goes to its stdin, empt
     const stopped = await b.run('ctrl+c');
     assert.ok(Date.now() - t < 1500);
     assert.equal(stopped.exitCode, 130);
-    assert.match(stopped.text, /^ctrl\+c\r\n[\s\S]*\[SIGINT was sent to interrupt the command\.\]\r\n\r\n\[Python Interpreter/);
+    assert.match(stopped.text, /^ctrl\+c\r\n[\s\S]*\[SIGINT was sent to interrupt the command\.\]\[Python Interpreter/);
   } finally {
     await b.close();
   }
@@ -88,11 +88,11 @@ test('a command past the time limit gets SIGINT and a timed-out observation; the
     assert.ok(Date.now() - t < 4000, `interrupted soon after the limit (${Date.now() - t} ms)`);
     assert.equal(r.state, 'timed_out');
     assert.equal(r.exitCode, 130);
-    assert.match(r.text, /^echo start; sleep 100\r\nstart\r\n[\s\S]*\[Command timed out after 1 seconds\. SIGINT was sent to interrupt the command\.\]\r\n\r\n\[Python Interpreter[^\n]*\n[^\n]*# \n\[Command finished with exit code 130\]$/);
+    assert.match(r.text, /^echo start; sleep 100\r\nstart\r\n[\s\S]*\[Command timed out after 1 seconds\. SIGINT was sent to interrupt the command\.\]\[Python Interpreter[^\n]*\n[^\n]*# \n\[Command finished with exit code 130\]$/);
     // A process that ignores SIGINT is killed.
     const stubborn = await b.run(`python3 -c "import signal,time; signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(100)"`);
     assert.match(stubborn.text, /SIGINT was sent to interrupt the command, but failed\. The command was killed\./);
-    assert.match((await b.run('echo still here')).text, /\r\nstill here\r\n\r\n\[Python/);
+    assert.match((await b.run('echo still here')).text, /\r\nstill here\[Python/);
   } finally {
     await b.close();
   }
@@ -108,7 +108,7 @@ test('10 MB of output is clipped in the middle with <response clipped>, start an
     assert.ok(r.text.length < 31_000, `observation length ${r.text.length}`);
     assert.match(r.text, /\r\nBEGINyyy/);
     assert.match(r.text, /<response clipped><NOTE>\d+ characters of output were left out here\./);
-    assert.match(r.text, /yyyEND\r\n\r\n\[Python Interpreter/);
+    assert.match(r.text, /yyyEND\[Python Interpreter/);
     assert.ok(Date.now() - t < 15_000);
   } finally {
     await b.close();
@@ -119,13 +119,13 @@ test('str_replace_editor: views, ranges and their errors, directory listing', as
   const ed = new FileEditor(files, { baseDir: () => '/testbed' });
   const lines = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join('\n');
   await files.write('/tmp/ed/view.txt', `${lines}\n`);
-  assert.equal(await ed.run({ command: 'view', path: '/tmp/ed/view.txt', view_range: [11, -1] }), "Here's the result of running `cat -n` on /tmp/ed/view.txt:\n    11\tline 11\n    12\tline 12\n    13\t\n");
-  assert.equal(await ed.run({ command: 'view', path: '/tmp/ed/view.txt', view_range: [2, 3] }), "Here's the result of running `cat -n` on /tmp/ed/view.txt:\n     2\tline 2\n     3\tline 3\n");
+  assert.equal(await ed.run({ command: 'view', path: '/tmp/ed/view.txt', view_range: [11, -1] }), "Here's the result of running `cat -n` on /tmp/ed/view.txt:\n    11\tline 11\n    12\tline 12\n    13\t");
+  assert.equal(await ed.run({ command: 'view', path: '/tmp/ed/view.txt', view_range: [2, 3] }), "Here's the result of running `cat -n` on /tmp/ed/view.txt:\n     2\tline 2\n     3\tline 3");
   const bad = async (args: Record<string, unknown>, re: RegExp) => assert.rejects(ed.run(args), (e: Error) => e.name === 'ToolError' && re.test(e.message));
-  await bad({ command: 'view', path: '/tmp/ed/view.txt', view_range: [0, 3] }, /^Invalid `view_range` parameter: \[0, 3\]\. Its first element `0` should be within the range of lines of the file: \[1, 13\]\.$/);
-  await bad({ command: 'view', path: '/tmp/ed/view.txt', view_range: [2, 99] }, /Its second element `99` should be smaller than the number of lines in the file: `13`\./);
-  await bad({ command: 'view', path: '/tmp/ed/view.txt', view_range: [5, 3] }, /should be greater than or equal to the first element `5`/);
-  await bad({ command: 'view', path: '/tmp/ed', view_range: [1, 2] }, /The `view_range` parameter is not allowed when `path` points to a directory\./);
+  await bad({ command: 'view', path: '/tmp/ed/view.txt', view_range: [0, 3] }, /^Invalid `view_range`: \[0, 3\]\. It's first element `0` should be within the range of lines of the file: \[1, 13\]$/);
+  await bad({ command: 'view', path: '/tmp/ed/view.txt', view_range: [2, 99] }, /^Invalid `view_range`: \[2, 99\]\. It's second element `99` should be smaller than the number of lines in the file: `13`$/);
+  await bad({ command: 'view', path: '/tmp/ed/view.txt', view_range: [5, 3] }, /^Invalid `view_range`: \[5, 3\]\. It's second element `3` should be larger or equal than its first `5`$/);
+  await bad({ command: 'view', path: '/tmp/ed', view_range: [1, 2] }, /^The `view_range` parameter is not allowed when `path` points to a directory\.$/);
   await bad({ command: 'view', path: 'textkit/align.py' }, /The path should be an absolute path, starting with `\/`\. Maybe you meant \/testbed\/textkit\/align\.py\?/);
   await bad({ command: 'view', path: '/nope' }, /The path \/nope does not exist\. Please provide a valid path\./);
   await bad({ command: 'delete', path: '/tmp/ed' }, /^Unrecognized command delete\. The allowed commands for the str_replace_editor tool are: view, create, str_replace, insert, undo_edit$/);

@@ -250,7 +250,7 @@ export class BashSession {
         this.window = this.newWindow();
         const seconds = Math.round(this.o.noOutputTimeoutMs / 100) / 10;
         const note = `\r\n[The command is still running: no new output for ${seconds} s. Send an empty command to wait for more output, other text to send it to the program's standard input, or ctrl+c to interrupt it.]`;
-        const body = `${echo}\r\n${text}`.replace(/[\r\n]+$/, '') + note;
+        const body = `${echo}\r\n${stripTerminalControl(text)}`.replace(/[\r\n]+$/, '') + note;
         return { text: `${body}\n[Command finished with exit code -1]`, exitCode: -1, state: 'running', commandMs: Date.now() - started, outputChars: text.length, clipped: omitted > 0 };
       }
       case 'deadline':
@@ -279,7 +279,7 @@ export class BashSession {
     const { text } = this.window.text();
     await this.proc.kill('KILL').catch(() => undefined);
     await this.restart();
-    const body = `${echo}\r\n${text}`.replace(/[\r\n]+$/, '');
+    const body = `${echo}\r\n${stripTerminalControl(text)}`.replace(/[\r\n]+$/, '');
     return {
       text: `${body}\r\n\r\n[${prefix}The command could not be interrupted; the shell was restarted in ${this.cwd} (variables and the working directory were reset).]\n[Command finished with exit code 130]`,
       exitCode: 130,
@@ -312,7 +312,7 @@ export class BashSession {
     const { text } = this.window.text();
     const code = this.shellExitCode ?? -1;
     await this.restart();
-    const body = `${echo}\r\n${text}`.replace(/[\r\n]+$/, '');
+    const body = `${echo}\r\n${stripTerminalControl(text)}`.replace(/[\r\n]+$/, '');
     return {
       text: `${body}\r\n\r\n[The shell exited. A new shell was started in ${this.cwd}; variables and the working directory were reset.]\n[Command finished with exit code ${code}]`,
       exitCode: code,
@@ -352,17 +352,34 @@ export class BashSession {
 }
 
 /**
- * SWE-Gym's execute_bash observation: the command line, its output (terminal line ends), then,
- * after the blank line OpenHands' prompt began with, `[Python Interpreter: ...]`, the prompt line,
- * and the exit code (OpenHands' own terminal view parses `output\r\n\r\n[Python Interpreter: ...]\n`).
- * Without a Python on PATH the prompt follows a blank line instead.
+ * SWE-Gym's execute_bash observation, byte for byte as in its released rollouts: the command
+ * line, then (when there was output) a terminal line end and the output without its own trailing
+ * line end, then `[Python Interpreter: ...]` glued to the last character, the prompt line on its
+ * own line, and the exit code. Colour and terminal-control sequences are removed (the released
+ * rows have none). Without a Python on PATH the prompt line follows directly.
  */
 export function renderCommandObservation(echo: string, output: string, prompt: Prompt, exitCode: number, host: string): string {
   const userHost = `${prompt.user}@${host}:${prompt.cwdDisplay} ${prompt.user === 'root' ? '#' : '$'} `;
-  const body = output.replace(/[\r\n]+$/, '');
-  const content = body ? `${echo}\r\n${body}\r\n` : `${echo}\r\n`;
-  const shown = prompt.python ? `${content}\r\n[Python Interpreter: ${prompt.python}]\n${userHost}` : `${content}\n${userHost}`;
+  const body = stripTerminalControl(output).replace(/[\r\n]+$/, '');
+  const content = body ? `${echo}\r\n${body}` : echo;
+  const shown = prompt.python ? `${content}[Python Interpreter: ${prompt.python}]\n${userHost}` : `${content}\n${userHost}`;
   return `${shown}\n[Command finished with exit code ${exitCode}]`;
+}
+
+/**
+ * Removes what a terminal would interpret rather than show: CSI sequences (colours, cursor
+ * moves, erases), OSC sequences (titles, hyperlinks), two-character escapes (charset and keypad
+ * selection), and the bell. Tools that colour their output on a terminal (mypy, pytest, git)
+ * then read as they did in SWE-Gym's rollouts, which were taken from a terminal's screen text.
+ */
+export function stripTerminalControl(text: string): string {
+  if (!text.includes('\x1b') && !text.includes('\x9b') && !text.includes('\x07')) return text;
+  return text
+    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '')
+    .replace(/(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]/g, '')
+    .replace(/\x1b[PX^_][^\x1b]*(?:\x1b\\)?/g, '')
+    .replace(/\x1b[ -/]*[0-~]/g, '')
+    .replace(/[\x07\x1b]/g, '');
 }
 
 function quote(s: string): string {

@@ -82,25 +82,29 @@ export class FileEditor {
     if (command !== 'view' && kind === 'directory') throw invalid('path', path, `The path ${path} is a directory and only the \`view\` command can be used on directories.`);
   }
 
+  // The view texts and view_range errors are the released rollouts' bytes (their editor's wording,
+  // "It's" included; no line break after the last line shown).
   private async view(path: string, rawRange: unknown): Promise<string> {
-    const range = rawRange === undefined || rawRange === null ? undefined : parseRange(rawRange);
+    const hasRange = rawRange !== undefined && rawRange !== null;
     if ((await this.files.kind(path)) === 'directory') {
-      if (rawRange !== undefined && rawRange !== null) throw invalid('view_range', rawRange, 'The `view_range` parameter is not allowed when `path` points to a directory.');
+      if (hasRange) throw new ToolError('The `view_range` parameter is not allowed when `path` points to a directory.');
       const listing = await this.files.listTwoLevels(path);
       if (listing.failed && !listing.stdout.trim()) throw new ToolError(`Could not list ${path}.`);
-      return `Here's the files and directories up to 2 levels deep in ${path}, excluding hidden items:\n${listing.stdout}\n`;
+      return `Here's the files and directories up to 2 levels deep in ${path}, excluding hidden items:\n${listing.stdout.replace(/\n+$/, '')}`;
     }
     const text = await this.readText(path);
-    if (rawRange === undefined || rawRange === null) return makeOutput(text, path, 1);
-    if (!range) throw invalid('view_range', rawRange, 'It should be a list of two integers.');
+    if (!hasRange) return withoutFinalBreak(makeOutput(text, path, 1));
+    const range = parseRange(rawRange);
+    if (!range) throw new ToolError('Invalid `view_range`. It should be a list of two integers.');
     const lines = text.split('\n');
     const n = lines.length;
     const [start, end] = range;
-    if (start < 1 || start > n) throw invalid('view_range', rawRange, `Its first element \`${start}\` should be within the range of lines of the file: [1, ${n}].`);
-    if (end > n) throw invalid('view_range', rawRange, `Its second element \`${end}\` should be smaller than the number of lines in the file: \`${n}\`.`);
-    if (end !== -1 && end < start) throw invalid('view_range', rawRange, `Its second element \`${end}\` should be greater than or equal to the first element \`${start}\`.`);
+    const shownRange = pyList(range);
+    if (start < 1 || start > n) throw new ToolError(`Invalid \`view_range\`: ${shownRange}. It's first element \`${start}\` should be within the range of lines of the file: [1, ${n}]`);
+    if (end > n) throw new ToolError(`Invalid \`view_range\`: ${shownRange}. It's second element \`${end}\` should be smaller than the number of lines in the file: \`${n}\``);
+    if (end !== -1 && end < start) throw new ToolError(`Invalid \`view_range\`: ${shownRange}. It's second element \`${end}\` should be larger or equal than its first \`${start}\``);
     const shown = end === -1 ? lines.slice(start - 1) : lines.slice(start - 1, end);
-    return makeOutput(shown.join('\n'), path, start);
+    return withoutFinalBreak(makeOutput(shown.join('\n'), path, start));
   }
 
   private async strReplace(path: string, oldRaw: string, newRaw: string): Promise<string> {
@@ -146,7 +150,7 @@ export class FileEditor {
     const previous = stack?.pop();
     if (previous === undefined) throw new ToolError(`No edit history found for ${path}.`);
     await this.files.write(path, previous);
-    return `Last edit to ${path} undone successfully. ${makeOutput(previous, path, 1)}`;
+    return `Last edit to ${path} undone successfully. ${withoutFinalBreak(makeOutput(previous, path, 1))}`;
   }
 
   private remember(path: string, text: string): void {
@@ -174,6 +178,10 @@ export function makeOutput(content: string, description: string, startLine: numb
     .map((line, i) => `${String(i + startLine).padStart(6)}\t${line}`)
     .join('\n');
   return `Here's the result of running \`cat -n\` on ${description}:\n${numbered}\n`;
+}
+
+function withoutFinalBreak(s: string): string {
+  return s.endsWith('\n') ? s.slice(0, -1) : s;
 }
 
 /** Python's str.expandtabs(8): columns restart after every newline and carriage return. */
