@@ -10,9 +10,9 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'cpu-features', '*.node'] },
   { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: ['cpu-features', 'ssh2'] },
-  { ...common, entryPoints: ['webview-ui/src/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.ttf': 'file', '.css': 'css' } },
+  { ...common, entryPoints: ['webview-ui/src/instancePage/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.ttf': 'file', '.css': 'css' } },
   // The agent live view: its own page, sharing the protocol and the element helpers.
-  { ...common, entryPoints: ['webview-ui/src/agent/main.ts'], outfile: 'dist/webview/agent.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.ttf': 'file', '.css': 'css' } },
+  { ...common, entryPoints: ['webview-ui/src/agentView/main.ts'], outfile: 'dist/webview/agent.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.ttf': 'file', '.css': 'css' } },
 ];
 
 const existing = [];

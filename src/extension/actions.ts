@@ -4,7 +4,7 @@ import type { InstanceRef } from './datasets/datasetStore';
 import type { DiffViews } from './diff/diffViews';
 import type { EvaluationService } from './evaluation/evaluationService';
 import { describeRun } from './evaluation/runRecord';
-import type { SessionManager } from './sessions/sessionManager';
+import type { DevContainerManager } from './devContainers/devContainerManager';
 import type { StateStore } from './state/stateStore';
 import type { HiddenTestsController } from './testing/hiddenTests';
 import { errorMessage, type Logger } from './util/logger';
@@ -12,7 +12,7 @@ import { errorMessage, type Logger } from './util/logger';
 /** The instance actions, one implementation behind the page, the tree, the palette and the status bar. */
 export class InstanceActions {
   constructor(
-    private readonly sessions: SessionManager,
+    private readonly devContainers: DevContainerManager,
     private readonly evaluation: EvaluationService,
     private readonly diffs: DiffViews,
     private readonly state: StateStore,
@@ -22,11 +22,11 @@ export class InstanceActions {
 
   /** Launch, then show the folder and a terminal in the container. */
   async launch(ref: InstanceRef, signal?: AbortSignal): Promise<SessionView> {
-    const view = await this.sessions.launch(ref, signal);
+    const view = await this.devContainers.launch(ref, signal);
     const id = ref.instance.instance_id;
     await this.state.setTerminalPending(id, true);
     try {
-      await this.sessions.openWorkspace(id);
+      await this.devContainers.openWorkspace(id);
     } catch (err) {
       this.log.warn(`${id}: could not add the workspace folder: ${errorMessage(err)}`);
     }
@@ -37,7 +37,7 @@ export class InstanceActions {
   /** Also called after a reload that interrupted a launch (see SessionRecord.terminalPending). */
   openTerminalAfterLaunch(id: string): void {
     try {
-      this.sessions.openTerminal(id);
+      this.devContainers.openTerminal(id);
     } catch (err) {
       void vscode.window.showWarningMessage(`${id} is running, but no terminal could be opened: ${errorMessage(err)}`);
     }
@@ -92,10 +92,10 @@ export class InstanceActions {
   }
 
   openTerminal(ref: InstanceRef): void {
-    this.sessions.openTerminal(ref.instance.instance_id);
+    this.devContainers.openTerminal(ref.instance.instance_id);
   }
 
   stop(ref: InstanceRef): Promise<void> {
-    return this.sessions.stop(ref.instance.instance_id);
+    return this.devContainers.stop(ref.instance.instance_id);
   }
 }

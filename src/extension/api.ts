@@ -1,19 +1,19 @@
 import type * as vscode from 'vscode';
 import type { ContainerRuntime } from '../core/runtime/containerRuntime';
 import type { InstanceActions } from './actions';
-import type { AgentPanels } from './agent/agentPanel';
+import type { AgentPanels } from './agentView/agentPanel';
 import type { AgentService } from './agent/agentService';
 import type { DatasetStore } from './datasets/datasetStore';
 import type { DiffViews } from './diff/diffViews';
 import type { EvaluationService } from './evaluation/evaluationService';
 import type { InstanceStatusService } from './instanceStatus';
-import type { BusyTracker } from './sessions/busyTracker';
-import type { SessionManager } from './sessions/sessionManager';
+import type { BusyTracker } from './devContainers/busyTracker';
+import type { DevContainerManager } from './devContainers/devContainerManager';
 import type { StateStore } from './state/stateStore';
 import type { ActiveInstanceStatusBar } from './statusBar';
 import type { HiddenTestsController } from './testing/hiddenTests';
 import type { InstanceTreeProvider, TreeNode } from './tree/instanceTree';
-import type { InstancePanels } from './webview/instancePanel';
+import type { InstancePanels } from './instancePage/instancePanel';
 
 /**
  * What `activate` returns. Other extensions may script the studio with it; the extension-host
@@ -24,7 +24,7 @@ export interface SweGymApi {
   ready: Promise<void>;
   sessionId: string;
   datasets: DatasetStore;
-  sessions: SessionManager;
+  devContainers: DevContainerManager;
   busy: BusyTracker;
   evaluation: EvaluationService;
   hiddenTests: HiddenTestsController;

@@ -6,16 +6,16 @@ import type { InstanceActions } from './actions';
 import type { DatasetStore, InstanceRef } from './datasets/datasetStore';
 import { describeDifficulty, difficultyOf } from './datasets/difficulty';
 import { STATUS_LABELS, type InstanceStatusService } from './instanceStatus';
-import type { SessionManager } from './sessions/sessionManager';
+import type { DevContainerManager } from './devContainers/devContainerManager';
 import type { InstanceTreeProvider, TreeNode } from './tree/instanceTree';
 import { SORT_LABELS, isFiltering, matchesText, type SortOrder } from './tree/treeFilter';
 import { isAbortError } from './util/cancellation';
 import { errorMessage, type Logger } from './util/logger';
-import type { InstancePanels } from './webview/instancePanel';
+import type { InstancePanels } from './instancePage/instancePanel';
 
 export interface CommandDeps {
   datasets: DatasetStore;
-  sessions: SessionManager;
+  devContainers: DevContainerManager;
   actions: InstanceActions;
   panels: InstancePanels;
   tree: InstanceTreeProvider;
@@ -29,7 +29,7 @@ export interface CommandDeps {
 
 /** Registers every sweGym.* command; each shows its own errors and returns its result. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const { datasets, sessions, actions, panels, tree, log } = deps;
+  const { datasets, devContainers, actions, panels, tree, log } = deps;
 
   const fail = (err: unknown): undefined => {
     if (isAbortError(err)) return undefined;
@@ -59,7 +59,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!ref) throw new Error(`No instance "${arg}" in the open datasets.`);
       return ref;
     }
-    const active = sessions.active;
+    const active = devContainers.active;
     if (active) return datasets.find(active);
     return pickInstance(deps, 'Pick an instance');
   };
@@ -75,7 +75,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     command('sweGym.refresh', () => datasets.loadAll()),
     command('sweGym.showLog', () => log.show()),
     command('sweGym.showTestLog', async (arg?: unknown, source?: unknown) => {
-      const id = typeof arg === 'string' ? arg : sessions.active;
+      const id = typeof arg === 'string' ? arg : devContainers.active;
       await actions.showTestLog(id ? datasets.find(id, typeof source === 'string' ? source : undefined) : undefined);
     }),
     withRef('sweGym.showFullTestLog', (ref) => actions.showFullTestLog(ref)),
@@ -91,7 +91,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     withRef('sweGym.openInstance', (ref) => {
       panels.show(ref);
-      if (sessions.isRunning(ref.instance.instance_id)) sessions.setActive(ref.instance.instance_id);
+      if (devContainers.isRunning(ref.instance.instance_id)) devContainers.setActive(ref.instance.instance_id);
       return true;
     }),
     withRef('sweGym.launch', (ref) => actions.launch(ref)),
@@ -114,10 +114,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       await actions.reveal(ref, 'tests');
       return true;
     }),
-    withRef('sweGym.openWorkspace', (ref) => sessions.openWorkspace(ref.instance.instance_id, true)),
+    withRef('sweGym.openWorkspace', (ref) => devContainers.openWorkspace(ref.instance.instance_id, true)),
     command('sweGym.removeOrphans', () => deps.removeOrphans()),
     command('sweGym.statusBarActions', async () => {
-      const id = sessions.active;
+      const id = devContainers.active;
       const ref = id ? datasets.find(id) : undefined;
       if (!ref) return undefined;
       const items: (vscode.QuickPickItem & { run: () => unknown })[] = [
@@ -229,7 +229,7 @@ async function pickDatasetSource(): Promise<string | undefined> {
  * A quick pick over every open instance. Ids match at once; the issue text is searched in
  * slices so typing stays responsive with 66,894 instances (whose text may be read from disk).
  */
-export async function pickInstance(deps: Pick<CommandDeps, 'datasets' | 'sessions' | 'status'>, title: string): Promise<InstanceRef | undefined> {
+export async function pickInstance(deps: Pick<CommandDeps, 'datasets' | 'devContainers' | 'status'>, title: string): Promise<InstanceRef | undefined> {
   const MAX = 200;
   type Item = vscode.QuickPickItem & { ref: InstanceRef };
   const all: InstanceRef[] = deps.datasets.list().flatMap((entry) => [...entry.byId.values()].map((instance) => ({ entry, instance })));
@@ -244,7 +244,7 @@ export async function pickInstance(deps: Pick<CommandDeps, 'datasets' | 'session
   qp.title = title;
   qp.placeholder = 'Type part of an instance id or of its issue text';
   qp.matchOnDescription = false;
-  const running = deps.sessions.runningIds();
+  const running = deps.devContainers.runningIds();
   qp.items = [...all.filter((r) => running.includes(r.instance.instance_id)), ...all.filter((r) => !running.includes(r.instance.instance_id))]
     .slice(0, MAX)
     .map((r) => item(r));

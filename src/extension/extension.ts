@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { InstanceActions } from './actions';
 import { registerAgentCommands } from './agent/agentCommands';
-import { AgentPanels } from './agent/agentPanel';
+import { AgentPanels } from './agentView/agentPanel';
 import { AgentService } from './agent/agentService';
 import { ApiKeys } from './agent/apiKeys';
 import type { SweGymApi } from './api';
@@ -14,17 +14,17 @@ import { DiffViews } from './diff/diffViews';
 import { EvaluationService } from './evaluation/evaluationService';
 import { InstanceStatusService } from './instanceStatus';
 import { offerOrphanRemoval } from './orphans';
-import { BusyTracker } from './sessions/busyTracker';
-import { resumeAfterReload } from './sessions/reloadResume';
-import { RuntimeProvider } from './sessions/runtimeProvider';
-import { SessionManager } from './sessions/sessionManager';
+import { BusyTracker } from './devContainers/busyTracker';
+import { resumeAfterReload } from './devContainers/reloadResume';
+import { RuntimeProvider } from './devContainers/runtimeProvider';
+import { DevContainerManager } from './devContainers/devContainerManager';
 import { StateStore } from './state/stateStore';
 import { ActiveInstanceStatusBar } from './statusBar';
 import { HiddenTestsController } from './testing/hiddenTests';
 import { InstanceTreeProvider, type TreeNode } from './tree/instanceTree';
 import { Disposable } from './util/disposable';
 import { errorMessage, Logger } from './util/logger';
-import { InstancePanels } from './webview/instancePanel';
+import { InstancePanels } from './instancePage/instancePanel';
 
 /** Wires the pieces together; everything it makes is registered for disposal. */
 class Studio extends Disposable {
@@ -38,36 +38,36 @@ class Studio extends Disposable {
     const state = this.register(new StateStore(context.globalState));
     const busy = this.register(new BusyTracker());
     const datasets = this.register(new DatasetStore(settings, state, log.child('datasets')));
-    const sessions = this.register(new SessionManager(runtimes, state, busy, settings, sessionId, log.child('sessions')));
-    const status = this.register(new InstanceStatusService(state, sessions, busy));
+    const devContainers = this.register(new DevContainerManager(runtimes, state, busy, settings, sessionId, log.child('devContainers')));
+    const status = this.register(new InstanceStatusService(state, devContainers, busy));
     const hiddenTests = this.register(new HiddenTestsController(state));
-    const evaluation = this.register(new EvaluationService(runtimes, sessions, state, busy, hiddenTests, settings, sessionId, log.child('evaluation')));
-    const diffs = this.register(new DiffViews(datasets, sessions, evaluation, state));
-    const actions = new InstanceActions(sessions, evaluation, diffs, state, hiddenTests, log.child('actions'));
+    const evaluation = this.register(new EvaluationService(runtimes, devContainers, state, busy, hiddenTests, settings, sessionId, log.child('evaluation')));
+    const diffs = this.register(new DiffViews(datasets, devContainers, evaluation, state));
+    const actions = new InstanceActions(devContainers, evaluation, diffs, state, hiddenTests, log.child('actions'));
     const keys = new ApiKeys(context.secrets);
-    const agents = this.register(new AgentService({ datasets, sessions, actions, state, busy, runtimes, settings, keys, memento: context.globalState, globalStorage: context.globalStorageUri, sessionId, log: log.child('agent') }));
-    const tree = this.register(new InstanceTreeProvider(datasets, status, sessions));
+    const agents = this.register(new AgentService({ datasets, devContainers, actions, state, busy, runtimes, settings, keys, memento: context.globalState, globalStorage: context.globalStorageUri, sessionId, log: log.child('agent') }));
+    const tree = this.register(new InstanceTreeProvider(datasets, status, devContainers));
     const treeView = this.register(vscode.window.createTreeView('sweGym.instances', { treeDataProvider: tree, showCollapseAll: true }));
     this.register(tree.onDidChangeFilter(() => (treeView.message = tree.describeFilter())));
-    const statusBar = this.register(new ActiveInstanceStatusBar(sessions, status));
+    const statusBar = this.register(new ActiveInstanceStatusBar(devContainers, status));
     // The walkthrough ticks Launch and Run however they were done (page, tree, palette, Test Explorer, agent).
     const walkthrough = (key: string) => void vscode.commands.executeCommand('setContext', key, true);
-    this.register(sessions.onDidChange(() => sessions.runningIds().length > 0 && walkthrough('sweGym.walkthrough.launched')));
+    this.register(devContainers.onDidChange(() => devContainers.runningIds().length > 0 && walkthrough('sweGym.walkthrough.launched')));
     this.register(state.onDidChange((id) => (state.get(id).history ?? []).some((r) => r.status !== 'cancelled') && walkthrough('sweGym.walkthrough.ranTests')));
 
     // Restored pages wait for the datasets (they look their instance up by id).
     let markLoaded: () => void = () => undefined;
     const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
-    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, sessions, busy, evaluation, datasets, actions, agentStats: (id) => agents.runs.stats(id), onDidChangeAgents: agents.onDidChange }, loaded, log.child('page')));
+    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, devContainers, busy, evaluation, datasets, actions, agentStats: (id) => agents.runs.stats(id), onDidChangeAgents: agents.onDidChange }, loaded, log.child('page')));
     const ready = (async () => {
       try {
         await datasets.loadAll();
       } finally {
         markLoaded();
       }
-      await sessions.recover();
+      await devContainers.recover();
       await resumeAfterReload(state, log.child('reload')).catch((err: unknown) => log.warn(`Restoring the view after the reload: ${errorMessage(err)}`));
-      if (sessions.runningIds().length) walkthrough('sweGym.walkthrough.launched');
+      if (devContainers.runningIds().length) walkthrough('sweGym.walkthrough.launched');
       if (state.instanceIdsWithHistory().length) walkthrough('sweGym.walkthrough.ranTests');
       for (const id of state.instanceIdsWithHistory()) {
         const ref = datasets.find(id);
@@ -75,13 +75,13 @@ class Studio extends Disposable {
       }
       for (const [id, session] of state.instancesWithSessions()) {
         const ref = datasets.find(id);
-        if (session.terminalPending && ref && sessions.isRunning(id)) {
+        if (session.terminalPending && ref && devContainers.isRunning(id)) {
           // The launch turned a single-folder window into a workspace, which reloaded it.
           if (!panels.isOpen(id)) panels.show(ref);
           actions.openTerminalAfterLaunch(id);
         }
       }
-      sessions.restoreTerminals();
+      devContainers.restoreTerminals();
     })();
 
     hiddenTests.setRunHandler(async (instanceId, run, token) => {
@@ -100,17 +100,17 @@ class Studio extends Disposable {
     });
 
     const notices: string[] = [];
-    const removeOrphans = () => offerOrphanRemoval(runtimes.get(), sessions.trackedContainerIds(), log.child('orphans'), true);
-    for (const d of registerCommands({ datasets, sessions, actions, panels, tree, treeView, status, log, removeOrphans, notices })) this.register(d);
+    const removeOrphans = () => offerOrphanRemoval(runtimes.get(), devContainers.trackedContainerIds(), log.child('orphans'), true);
+    for (const d of registerCommands({ datasets, devContainers, actions, panels, tree, treeView, status, log, removeOrphans, notices })) this.register(d);
 
     const agentPanels = this.register(new AgentPanels(context.extensionUri, agents, datasets, busy, loaded, log.child('agent-view')));
     this.register(tree.addDecorator(agents));
-    for (const d of registerAgentCommands({ service: agents, panels: agentPanels, keys, datasets, sessions, status, log: log.child('agent'), notices })) this.register(d);
+    for (const d of registerAgentCommands({ service: agents, panels: agentPanels, keys, datasets, devContainers, status, log: log.child('agent'), notices })) this.register(d);
     void ready.then(() => agents.restore((ref) => agentPanels.showUnlessRestoring(ref))).catch((err: unknown) => log.error('Restoring agent rollouts failed', err));
 
     // Leftovers are looked for once the running instances are known, and never block activation.
     void ready
-      .then(() => offerOrphanRemoval(runtimes.get(), sessions.trackedContainerIds(), log.child('orphans')))
+      .then(() => offerOrphanRemoval(runtimes.get(), devContainers.trackedContainerIds(), log.child('orphans')))
       .catch((err: unknown) => log.error('Startup failed', err));
 
     this.register({ dispose: () => busy.cancelAll() });
@@ -118,7 +118,7 @@ class Studio extends Disposable {
       ready,
       sessionId,
       datasets,
-      sessions,
+      devContainers,
       busy,
       evaluation,
       hiddenTests,

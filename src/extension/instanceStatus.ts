@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { InstanceStatus, RunRecord } from '../shared/instancePage';
-import type { BusyTracker } from './sessions/busyTracker';
-import type { SessionManager } from './sessions/sessionManager';
+import type { BusyTracker } from './devContainers/busyTracker';
+import type { DevContainerManager } from './devContainers/devContainerManager';
 import type { StateStore } from './state/stateStore';
 import { Disposable } from './util/disposable';
 
@@ -31,11 +31,11 @@ export class InstanceStatusService extends Disposable {
 
   constructor(
     private readonly state: StateStore,
-    private readonly sessions: SessionManager,
+    private readonly devContainers: DevContainerManager,
     private readonly busy: BusyTracker,
   ) {
     super();
-    for (const e of [state.onDidChange, sessions.onDidChange, busy.onDidChange]) this.register(e((id) => this.changed.fire(id)));
+    for (const e of [state.onDidChange, devContainers.onDidChange, busy.onDidChange]) this.register(e((id) => this.changed.fire(id)));
   }
 
   statusOf(instanceId: string): InstanceStatus {
@@ -45,7 +45,7 @@ export class InstanceStatusService extends Disposable {
       const s = statusOfRun(run);
       if (s) return s;
     }
-    return this.sessions.isRunning(instanceId) ? 'running' : 'not-started';
+    return this.devContainers.isRunning(instanceId) ? 'running' : 'not-started';
   }
 }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { STATUS_LABELS, type InstanceStatusService } from './instanceStatus';
-import type { SessionManager } from './sessions/sessionManager';
+import type { DevContainerManager } from './devContainers/devContainerManager';
 import { Disposable } from './util/disposable';
 
 /** Names the active instance; a click offers its actions (run hidden tests among them). */
@@ -8,20 +8,20 @@ export class ActiveInstanceStatusBar extends Disposable {
   readonly item = this.register(vscode.window.createStatusBarItem('sweGym.activeInstance', vscode.StatusBarAlignment.Left, 50));
 
   constructor(
-    private readonly sessions: SessionManager,
+    private readonly devContainers: DevContainerManager,
     private readonly status: InstanceStatusService,
   ) {
     super();
     this.item.name = 'SWE-Gym active instance';
     this.item.command = 'sweGym.statusBarActions';
-    this.register(sessions.onDidChangeActive(() => this.update()));
-    this.register(sessions.onDidChange(() => this.update()));
-    this.register(status.onDidChange((id) => id === this.sessions.active && this.update()));
+    this.register(devContainers.onDidChangeActive(() => this.update()));
+    this.register(devContainers.onDidChange(() => this.update()));
+    this.register(status.onDidChange((id) => id === this.devContainers.active && this.update()));
     this.update();
   }
 
   update(): void {
-    const id = this.sessions.active;
+    const id = this.devContainers.active;
     if (!id) {
       this.item.text = '';
       this.item.hide();

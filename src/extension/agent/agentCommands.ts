@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import { pickInstance } from '../commands';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
 import type { InstanceStatusService } from '../instanceStatus';
-import type { SessionManager } from '../sessions/sessionManager';
+import type { DevContainerManager } from '../devContainers/devContainerManager';
 import type { TreeNode } from '../tree/instanceTree';
 import { isAbortError } from '../util/cancellation';
 import { errorMessage, type Logger } from '../util/logger';
-import type { AgentPanels } from './agentPanel';
+import type { AgentPanels } from '../agentView/agentPanel';
 import type { AgentService } from './agentService';
 import { OPENAI_BASE_URL, readAgentConfig, type AgentRunConfig } from './agentSettings';
 import { ApiKeys, needsKey } from './apiKeys';
@@ -16,7 +16,7 @@ export interface AgentCommandDeps {
   panels: AgentPanels;
   keys: ApiKeys;
   datasets: DatasetStore;
-  sessions: SessionManager;
+  devContainers: DevContainerManager;
   status: InstanceStatusService;
   log: Logger;
   /** Messages shown to the user, newest last (shared with the other commands). */
@@ -28,7 +28,7 @@ export type AgentStartOverrides = Partial<Omit<AgentRunConfig, 'prices' | 'extra
 
 /** The sweGym.agent.* commands. */
 export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable[] {
-  const { service, panels, keys, datasets, sessions, log } = deps;
+  const { service, panels, keys, datasets, devContainers, log } = deps;
 
   const command = <A extends unknown[], R>(id: string, run: (...args: A) => Promise<R> | R) =>
     vscode.commands.registerCommand(id, async (...args: A) => {
@@ -54,7 +54,7 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
       if (!ref) throw new Error(`No instance "${arg}" in the open datasets.`);
       return ref;
     }
-    const active = sessions.active;
+    const active = devContainers.active;
     if (active) return datasets.find(active);
     return pickInstance(deps, 'Pick an instance for the agent');
   };

@@ -18,9 +18,9 @@ import { toRunRecord } from '../evaluation/runRecord';
 import type { InstanceActions } from '../actions';
 import type { Settings } from '../config';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
-import type { BusyTracker } from '../sessions/busyTracker';
-import type { RuntimeProvider } from '../sessions/runtimeProvider';
-import type { SessionManager } from '../sessions/sessionManager';
+import type { BusyTracker } from '../devContainers/busyTracker';
+import type { RuntimeProvider } from '../devContainers/runtimeProvider';
+import type { DevContainerManager } from '../devContainers/devContainerManager';
 import type { StateStore } from '../state/stateStore';
 import type { InstanceDecoration, InstanceDecorator } from '../tree/instanceTree';
 import { Disposable } from '../util/disposable';
@@ -34,7 +34,7 @@ import { AgentRunStore } from './runStore';
 
 export interface AgentServiceDeps {
   datasets: DatasetStore;
-  sessions: SessionManager;
+  devContainers: DevContainerManager;
   actions: InstanceActions;
   state: StateStore;
   busy: BusyTracker;
@@ -83,12 +83,12 @@ export class AgentService extends Disposable implements InstanceDecorator {
   constructor(private readonly d: AgentServiceDeps) {
     super();
     this.runs = this.register(new AgentRunStore(d.memento));
-    this.diffs = this.register(new RolloutDiffs(d.sessions));
+    this.diffs = this.register(new RolloutDiffs(d.devContainers));
     this.register(this.runs.onDidChange((id) => this.decorationChanged.fire(id)));
     this.register(
-      d.sessions.onDidChange((id) => {
+      d.devContainers.onDidChange((id) => {
         // The dev container went away under a running agent: end it rather than let it fail step by step.
-        if (d.sessions.isRunning(id)) return;
+        if (d.devContainers.isRunning(id)) return;
         for (const t of this.tracked.values()) if (t.ref.instance.instance_id === id && t.session.init.where === 'dev' && t.session.isLive) t.session.control('cancel');
       }),
     );
@@ -101,7 +101,7 @@ export class AgentService extends Disposable implements InstanceDecorator {
     await this.d.memento.update(PENDING_KEY, undefined);
     for (const [id, p] of Object.entries(pending)) {
       const ref = this.d.datasets.find(id, p.source);
-      if (!ref || !this.d.sessions.isRunning(id)) continue;
+      if (!ref || !this.d.devContainers.isRunning(id)) continue;
       // The launch before this start turned the window into a workspace, which reloaded it. The
       // view was open then, so VS Code restores it; it is only opened if the user had closed it.
       showView(ref);
@@ -183,7 +183,7 @@ export class AgentService extends Disposable implements InstanceDecorator {
     this.starting.add(id);
     try {
       const key = await this.d.keys.get(config.baseUrl);
-      if (!this.d.sessions.isRunning(id)) {
+      if (!this.d.devContainers.isRunning(id)) {
         await this.setPending(id, { config, source: ref.entry.source });
         try {
           await this.d.actions.launch(ref);
@@ -191,10 +191,10 @@ export class AgentService extends Disposable implements InstanceDecorator {
           await this.setPending(id, undefined);
         }
       }
-      const problem = this.d.sessions.checkHealth(id);
+      const problem = this.d.devContainers.checkHealth(id);
       if (problem) throw new Error(problem);
       const record = this.d.state.get(id).session;
-      if (!record || !this.d.sessions.isRunning(id)) throw new Error(`${id} has no running dev container.`);
+      if (!record || !this.d.devContainers.isRunning(id)) throw new Error(`${id} has no running dev container.`);
       const container = this.d.runtimes.get().getContainer(record.containerId);
       const runId = newRunId('agent');
       const rollout = new AgentRollout({

@@ -3,7 +3,7 @@ import type { AgentRollout, RolloutResult } from '../../core/agent/agentRollout'
 import type { StampedEvent } from '../../core/agent/events';
 import { applyAgentEvent, emptyAgentView, type AgentControl, type AgentViewEvent, type AgentViewState } from '../../shared/agentView';
 import type { AgentRunConfig } from './agentSettings';
-import { toViewEvent } from './viewEvents';
+import { toViewEvent } from '../agentView/viewEvents';
 
 /** Streamed text is sent to the view at most this often (one message per batch, not per token). */
 const DELTA_BATCH_MS = 40;

@@ -2,7 +2,7 @@ import { applyPatch, parsePatch } from 'diff';
 import * as vscode from 'vscode';
 import { parseFilePatches, stripGitPrefix } from '../../shared/patchStats';
 import type { InstanceRef } from '../datasets/datasetStore';
-import type { SessionManager } from '../sessions/sessionManager';
+import type { DevContainerManager } from '../devContainers/devContainerManager';
 import { Disposable } from '../util/disposable';
 import type { AgentSession } from './agentSession';
 
@@ -33,7 +33,7 @@ export function rolloutPatch(s: AgentSession): string | undefined {
 export class RolloutDiffs extends Disposable {
   private readonly patches = new Map<string, { ref: InstanceRef; patch: string }>();
 
-  constructor(private readonly sessions: SessionManager) {
+  constructor(private readonly devContainers: DevContainerManager) {
     super();
     this.register(vscode.workspace.registerTextDocumentContentProvider(ROLLOUT_DIFF_SCHEME, { provideTextDocumentContent: (uri) => this.content(uri) }));
   }
@@ -51,7 +51,7 @@ export class RolloutDiffs extends Disposable {
     this.patches.set(key, { ref, patch });
     for (const old of [...this.patches.keys()].slice(0, Math.max(0, this.patches.size - KEEP))) this.patches.delete(old);
     const title = `${label}: base ↔ its changes`;
-    if (!this.sessions.isRunning(ref.instance.instance_id)) {
+    if (!this.devContainers.isRunning(ref.instance.instance_id)) {
       const doc = await vscode.workspace.openTextDocument(this.uri(key, 'patch', `${ref.instance.instance_id}-${key}.diff`));
       await vscode.languages.setTextDocumentLanguage(doc, 'diff');
       await vscode.window.showTextDocument(doc, { preview: true });
@@ -80,7 +80,7 @@ export class RolloutDiffs extends Disposable {
     if (side === 'patch') return entry.patch;
     const file = new URLSearchParams(uri.query).get('file') ?? '';
     if (!file) return '';
-    const base = (await this.sessions.fileAtBase(entry.ref, file)) ?? '';
+    const base = (await this.devContainers.fileAtBase(entry.ref, file)) ?? '';
     if (side === 'base') return base;
     const filePatch = parsePatch(entry.patch).find((p) => stripGitPrefix(p.newFileName) === file || stripGitPrefix(p.oldFileName) === file);
     if (!filePatch) return base;

@@ -5,7 +5,7 @@ import { describeWorkspaceEntry, resolveWorkspacePath } from '../../core/hostfs/
 import { parseFilePatches, stripGitPrefix } from '../../shared/patchStats';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
 import type { EvaluationService } from '../evaluation/evaluationService';
-import type { SessionManager } from '../sessions/sessionManager';
+import type { DevContainerManager } from '../devContainers/devContainerManager';
 import type { StateStore } from '../state/stateStore';
 import { Disposable } from '../util/disposable';
 import { errorMessage } from '../util/logger';
@@ -42,7 +42,7 @@ interface DiffPlan {
 class SideContentProvider implements vscode.TextDocumentContentProvider {
   constructor(
     private readonly datasets: DatasetStore,
-    private readonly sessions: SessionManager,
+    private readonly devContainers: DevContainerManager,
     private readonly state: StateStore,
   ) {}
 
@@ -52,13 +52,13 @@ class SideContentProvider implements vscode.TextDocumentContentProvider {
     const id = query.get('id') ?? '';
     const ref = this.datasets.find(id);
     if (!ref) return `(instance ${id} is not in any open dataset)`;
-    const dir = this.sessions.workspaceDir(id);
+    const dir = this.devContainers.workspaceDir(id);
     if (!dir) return `(${id} is not running: launch it to compare)`;
     const file = path.relative(dir, uri.path).split(path.sep).join('/');
     if (side === 'same') return sameAsGoldText(file);
-    if (side === 'base') return (await this.sessions.fileAtBase(ref, file)) ?? '';
+    if (side === 'base') return (await this.devContainers.fileAtBase(ref, file)) ?? '';
     if (!this.state.get(id).revealed?.gold) return '(the gold patch is hidden until you reveal it)';
-    return goldVersion(ref, file, (await this.sessions.fileAtBase(ref, file)) ?? '');
+    return goldVersion(ref, file, (await this.devContainers.fileAtBase(ref, file)) ?? '');
   }
 }
 
@@ -91,13 +91,13 @@ export class DiffViews extends Disposable {
 
   constructor(
     private readonly datasets: DatasetStore,
-    private readonly sessions: SessionManager,
+    private readonly devContainers: DevContainerManager,
     private readonly evaluation: EvaluationService,
     private readonly state: StateStore,
   ) {
     super();
-    this.register(vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, new SideContentProvider(datasets, sessions, state)));
-    this.files = this.register(new WorkspaceFiles(() => sessions.runningIds().flatMap((id) => sessions.workspaceDir(id) ?? [])));
+    this.register(vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, new SideContentProvider(datasets, devContainers, state)));
+    this.files = this.register(new WorkspaceFiles(() => devContainers.runningIds().flatMap((id) => devContainers.workspaceDir(id) ?? [])));
     this.register({ dispose: () => [...this.open.keys()].forEach((t) => this.stopWatching(t)) });
   }
 
@@ -192,7 +192,7 @@ export class DiffViews extends Disposable {
     } catch {
       mine = undefined;
     }
-    const base = await this.sessions.fileAtBase(ref, file);
+    const base = await this.devContainers.fileAtBase(ref, file);
     const gold = goldVersion(ref, file, base ?? '');
     const goldDeletes = parseFilePatches(ref.instance.patch).some((f) => f.path === file && f.deleted);
     const goldAbsent = goldDeletes || (base === undefined && !parseFilePatches(ref.instance.patch).some((f) => f.path === file));
@@ -213,7 +213,7 @@ export class DiffViews extends Disposable {
       existing.signature = plan.signature;
       return;
     }
-    const dir = this.sessions.workspaceDir(ref.instance.instance_id);
+    const dir = this.devContainers.workspaceDir(ref.instance.instance_id);
     if (!dir) return;
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/*'));
     const entry = { ref, kind, signature: plan.signature, watcher, timer: undefined as NodeJS.Timeout | undefined };
@@ -230,7 +230,7 @@ export class DiffViews extends Disposable {
   private async refresh(title: string): Promise<void> {
     const entry = this.open.get(title);
     if (!entry) return;
-    if (!this.isTabOpen(title) || !this.sessions.isRunning(entry.ref.instance.instance_id)) return this.stopWatching(title);
+    if (!this.isTabOpen(title) || !this.devContainers.isRunning(entry.ref.instance.instance_id)) return this.stopWatching(title);
     let plan: DiffPlan;
     try {
       plan = await this.plan(entry.ref, entry.kind);
@@ -274,9 +274,9 @@ export class DiffViews extends Disposable {
   }
 
   private requireWorkspace(id: string): string {
-    const dir = this.sessions.workspaceDir(id);
+    const dir = this.devContainers.workspaceDir(id);
     if (!dir) throw new Error(`${id} is not launched: launch it to see diffs of your workspace.`);
-    const problem = this.sessions.checkHealth(id);
+    const problem = this.devContainers.checkHealth(id);
     if (problem) throw new Error(problem);
     return dir;
   }

@@ -5,9 +5,9 @@ import type { PatchStats, RunRecord } from '../../shared/instancePage';
 import { patchStats } from '../../shared/patchStats';
 import type { Settings } from '../config';
 import type { InstanceRef } from '../datasets/datasetStore';
-import type { BusyTracker } from '../sessions/busyTracker';
-import type { RuntimeProvider } from '../sessions/runtimeProvider';
-import type { SessionManager } from '../sessions/sessionManager';
+import type { BusyTracker } from '../devContainers/busyTracker';
+import type { RuntimeProvider } from '../devContainers/runtimeProvider';
+import type { DevContainerManager } from '../devContainers/devContainerManager';
 import type { StateStore } from '../state/stateStore';
 import type { HiddenTestsController } from '../testing/hiddenTests';
 import { hiddenTestsOf, redactLog } from '../testing/redactLog';
@@ -41,7 +41,7 @@ export class EvaluationService extends Disposable {
 
   constructor(
     private readonly runtimes: RuntimeProvider,
-    private readonly sessions: SessionManager,
+    private readonly devContainers: DevContainerManager,
     private readonly state: StateStore,
     private readonly busy: BusyTracker,
     private readonly tests: HiddenTestsController,
@@ -73,7 +73,7 @@ export class EvaluationService extends Disposable {
   }
 
   async refreshCandidate(ref: InstanceRef, signal?: AbortSignal): Promise<CandidateView> {
-    const patch = await this.sessions.candidate(ref, signal);
+    const patch = await this.devContainers.candidate(ref, signal);
     const view = { patch, stats: patchStats(patch), at: new Date().toISOString() };
     this.candidates.set(ref.instance.instance_id, view);
     this.changed.fire(ref.instance.instance_id);
@@ -83,8 +83,8 @@ export class EvaluationService extends Disposable {
   async run(ref: InstanceRef, options: { signal?: AbortSignal; testRun?: vscode.TestRun } = {}): Promise<RunRecord> {
     const { instance } = ref;
     const id = instance.instance_id;
-    if (!this.sessions.isRunning(id)) throw new Error(`${id} is not launched: launch it, edit the workspace, then run the hidden tests.`);
-    const problem = this.sessions.checkHealth(id);
+    if (!this.devContainers.isRunning(id)) throw new Error(`${id} is not launched: launch it, edit the workspace, then run the hidden tests.`);
+    const problem = this.devContainers.checkHealth(id);
     if (problem) throw new Error(problem);
     const goldSeen = !!this.state.get(id).revealed?.gold;
     const runId = newRunId('studio');

@@ -5,7 +5,7 @@ import type { DatasetEntry, DatasetStore } from '../datasets/datasetStore';
 import { plural } from '../../shared/plural';
 import { describeDifficulty, difficultyOf } from '../datasets/difficulty';
 import { STATUS_LABELS, type InstanceStatusService } from '../instanceStatus';
-import type { SessionManager } from '../sessions/sessionManager';
+import type { DevContainerManager } from '../devContainers/devContainerManager';
 import { Disposable } from '../util/disposable';
 import { applyFilter, describeFilter, isFiltering, NO_FILTER, type TreeFilter } from './treeFilter';
 
@@ -87,7 +87,7 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
   constructor(
     private readonly datasets: DatasetStore,
     private readonly status: InstanceStatusService,
-    private readonly sessions: SessionManager,
+    private readonly devContainers: DevContainerManager,
   ) {
     super();
     this.register(datasets.onDidChange(() => this.refreshAll()));
@@ -225,7 +225,7 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
         const id = node.instance.instance_id;
         const status = this.status.statusOf(id);
         const d = difficultyOf(node.instance);
-        const live = this.sessions.isRunning(id);
+        const live = this.devContainers.isRunning(id);
         const item = new vscode.TreeItem(id, vscode.TreeItemCollapsibleState.None);
         item.id = `instance:${node.entry.source}:${id}`;
         item.iconPath = STATUS_ICONS[status];

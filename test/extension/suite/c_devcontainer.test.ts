@@ -35,7 +35,7 @@ describe('launch, edit, run hidden tests, stop (textkit sample)', function () {
 
   after(async () => {
     // Never leave a container behind, whatever failed above.
-    if (api?.sessions.isRunning(ID)) await api.sessions.stop(ID).catch(() => undefined);
+    if (api?.devContainers.isRunning(ID)) await api.devContainers.stop(ID).catch(() => undefined);
     if (containerId && containerExists(containerId)) docker('rm', '-f', containerId);
   });
 
@@ -54,7 +54,7 @@ describe('launch, edit, run hidden tests, stop (textkit sample)', function () {
     assert.deepEqual(fs.readdirSync(path.join(ws, '.git')), []);
     await waitFor('the workspace folder in the window', () => vscode.workspace.workspaceFolders?.some((f) => f.uri.fsPath === ws));
     await waitFor('the container terminal', () => vscode.window.terminals.find((t) => t.name === `SWE-Gym: ${ID}`));
-    assert.equal(api.sessions.active, ID);
+    assert.equal(api.devContainers.active, ID);
     assert.match(api.statusBar.item.text, new RegExp(ID));
   });
 
@@ -85,7 +85,7 @@ describe('launch, edit, run hidden tests, stop (textkit sample)', function () {
   it('the workspace git history ends at the base commit: no later commit, ref, tag, reflog or object', () => {
     const base = ref.instance.base_commit;
     assert.equal(git(ws, ['rev-parse', 'HEAD']), base);
-    const image = api.sessions.view(ID).image as string;
+    const image = api.devContainers.view(ID).image as string;
     // The image itself carries the fix (a later commit, a tag and a branch): find their ids there.
     const future = docker('run', '--rm', '--entrypoint', 'sh', image, '-c', 'cd /testbed && git rev-parse v0.2.0^{commit} release/0.2 "v0.2.0^{commit}~1" "v0.2.0:textkit/align.py"');
     assert.equal(future.code, 0, future.out);
@@ -185,20 +185,20 @@ describe('launch, edit, run hidden tests, stop (textkit sample)', function () {
     const moved = `${ws}.moved`;
     fs.renameSync(ws, moved);
     try {
-      assert.equal(api.sessions.view(ID).state, 'broken');
+      assert.equal(api.devContainers.view(ID).state, 'broken');
       await vscode.commands.executeCommand('sweGym.runTests', ID);
       assert.match(api.notices.at(-1) ?? '', /workspace folder .* was deleted/);
     } finally {
       fs.renameSync(moved, ws);
     }
-    assert.equal(api.sessions.view(ID).state, 'running');
+    assert.equal(api.devContainers.view(ID).state, 'running');
   });
 
   it('stop and remove leaves no container behind and keeps the workspace', async () => {
     await vscode.commands.executeCommand('sweGym.stop', ID);
     assert.equal(containerExists(containerId), false);
     assert.deepEqual(ourContainers(api, ID), []);
-    assert.equal(api.sessions.isRunning(ID), false);
+    assert.equal(api.devContainers.isRunning(ID), false);
     assert.equal(api.state.get(ID).session, undefined);
     assert.ok(fs.existsSync(path.join(gitDirOf(ws), 'HEAD')));
     assert.equal(api.statusBar.item.text.includes(ID), false);
@@ -221,7 +221,7 @@ describe('bad inputs give clear messages and break nothing', function () {
     const result = await vscode.commands.executeCommand('sweGym.launch', OTHER);
     assert.equal(result, undefined);
     assert.match(api.notices.at(-1) ?? '', /swe-gym-no-docker-here\.sock/);
-    assert.equal(api.sessions.isRunning(OTHER), false);
+    assert.equal(api.devContainers.isRunning(OTHER), false);
     assert.equal(api.busy.get(OTHER), undefined);
   });
 
@@ -231,7 +231,7 @@ describe('bad inputs give clear messages and break nothing', function () {
     await setSetting('images.allowPull', false);
     await vscode.commands.executeCommand('sweGym.launch', OTHER);
     assert.match(api.notices.at(-1) ?? '', /swe-gym-studio\/no-such-image:swe-gym-studio_s_confini-7.*not present locally/);
-    assert.equal(api.sessions.isRunning(OTHER), false);
+    assert.equal(api.devContainers.isRunning(OTHER), false);
   });
 
   it('an image that cannot be pulled', async () => {
@@ -239,7 +239,7 @@ describe('bad inputs give clear messages and break nothing', function () {
     await setSetting('images.template', 'swe-gym-studio/no-such-image:{id_swegym}');
     await vscode.commands.executeCommand('sweGym.launch', OTHER);
     assert.match(api.notices.at(-1) ?? '', /no-such-image/);
-    assert.equal(api.sessions.isRunning(OTHER), false);
+    assert.equal(api.devContainers.isRunning(OTHER), false);
     assert.equal(fs.existsSync(path.join(process.env.SWE_GYM_TEST_WORKSPACES ?? '/nonexistent', OTHER)), false);
     assert.deepEqual(ourContainers(api, OTHER), []);
   });

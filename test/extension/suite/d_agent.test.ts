@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AgentPanel } from '../../../src/extension/agent/agentPanel';
+import type { AgentPanel } from '../../../src/extension/agentView/agentPanel';
 import type { AgentSession } from '../../../src/extension/agent/agentSession';
 import type { SweGymApi } from '../../../src/extension/api';
 import type { InstanceRef } from '../../../src/extension/datasets/datasetStore';
@@ -65,7 +65,7 @@ describe('agents in the dev container (confini sample, scripted model on 127.0.0
 
   after(async () => {
     for (const s of api?.agents.liveSessions() ?? []) s.control('cancel');
-    if (api?.sessions.isRunning(ID)) await api.sessions.stop(ID).catch(() => undefined);
+    if (api?.devContainers.isRunning(ID)) await api.devContainers.stop(ID).catch(() => undefined);
     await server?.close();
     for (const k of ['agent.baseUrl', 'agent.model', 'agent.prices']) await setSetting(k, undefined);
     await vscode.commands.executeCommand('sweGym.agent.clearApiKey');
@@ -78,8 +78,8 @@ describe('agents in the dev container (confini sample, scripted model on 127.0.0
     const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID, undefined, { startPaused: true })) as { rolloutId: string } | undefined;
     assert.ok(started?.rolloutId, api.notices.at(-1));
     // The start launched the dev container first.
-    assert.equal(api.sessions.isRunning(ID), true);
-    ws = api.sessions.workspaceDir(ID) as string;
+    assert.equal(api.devContainers.isRunning(ID), true);
+    ws = api.devContainers.workspaceDir(ID) as string;
     const session = api.agents.session(started.rolloutId);
     assert.ok(session);
     const panel = await waitFor('the agent view to load', () => (api.agentPanels.get(ID)?.isReady ? api.agentPanels.get(ID) : undefined), 60_000);

@@ -38,7 +38,7 @@ describe('leftover containers', function () {
     const otherWindow = await new DockerRuntime({ heartbeatMs: 500 }).createContainer({ image: BASE_IMAGE, purpose: 'dev', instanceId: 'orphan-test' });
     made.push(dead, otherUser, otherWindow.id);
     await new Promise((r) => setTimeout(r, STALE_MS + 1000));
-    const orphans = (await findOrphans(runtime, api.sessions.trackedContainerIds(), STALE_MS)).map((c) => c.id);
+    const orphans = (await findOrphans(runtime, api.devContainers.trackedContainerIds(), STALE_MS)).map((c) => c.id);
     assert.ok(orphans.includes(dead), 'the leftover is found');
     assert.ok(!orphans.includes(otherWindow.id), "another window's running container is not offered");
     assert.ok(!orphans.includes(otherUser), "another user's container is not offered");

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AgentPanel } from '../../../src/extension/agent/agentPanel';
+import type { AgentPanel } from '../../../src/extension/agentView/agentPanel';
 import type { AgentSession } from '../../../src/extension/agent/agentSession';
 import type { SweGymApi } from '../../../src/extension/api';
 import { readTrajectoryEvents } from '../../../src/core/trajectory/readTrajectory';
@@ -42,7 +42,7 @@ describe('faithful forks and counted rollouts (confini sample, scripted model on
 
   after(async () => {
     for (const s of api?.agents.liveSessions() ?? []) s.control('cancel');
-    if (api?.sessions.isRunning(ID)) await api.sessions.stop(ID).catch(() => undefined);
+    if (api?.devContainers.isRunning(ID)) await api.devContainers.stop(ID).catch(() => undefined);
     await server?.close();
     for (const k of ['agent.baseUrl', 'agent.model']) await setSetting(k, undefined);
     await vscode.commands.executeCommand('sweGym.agent.clearApiKey');
@@ -51,13 +51,13 @@ describe('faithful forks and counted rollouts (confini sample, scripted model on
   async function start(options: { startPaused?: boolean; reward?: boolean }): Promise<AgentSession> {
     const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID, undefined, options)) as { rolloutId: string } | undefined;
     assert.ok(started?.rolloutId, api.notices.at(-1));
-    ws = api.sessions.workspaceDir(ID) as string;
+    ws = api.devContainers.workspaceDir(ID) as string;
     return api.agents.session(started.rolloutId) as AgentSession;
   }
 
   it('a rollout started in a dev container with changes is labelled, and its reward is left out of the figures', async () => {
     script = byTurn([{ toolCalls: [{ name: 'finish', arguments: {} }] }]);
-    if (!api.sessions.isRunning(ID)) await start({ reward: false }).then((s) => api.agents.whenDone(s.rolloutId));
+    if (!api.devContainers.isRunning(ID)) await start({ reward: false }).then((s) => api.agents.whenDone(s.rolloutId));
     git(ws, ['checkout', '--', '.']);
     git(ws, ['clean', '-fdq']);
     const before = api.agents.runsView(ID).stats;

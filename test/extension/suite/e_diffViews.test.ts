@@ -75,7 +75,7 @@ describe('diff views: within the workspace, links shown as links, no false renam
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    if (api?.sessions.isRunning(ID)) await api.sessions.stop(ID).catch(() => undefined);
+    if (api?.devContainers.isRunning(ID)) await api.devContainers.stop(ID).catch(() => undefined);
   });
 
   it('Show diff lists each changed file once, not as a rename; a symlink shows its own text, read-only', async () => {

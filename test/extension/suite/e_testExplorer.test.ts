@@ -46,7 +46,7 @@ describe('Test Explorer and Test log: per-test failure text, durations, redactio
 
   after(async () => {
     await setSetting('evaluation.skipInstall', undefined);
-    if (api?.sessions.isRunning(ID)) await api.sessions.stop(ID).catch(() => undefined);
+    if (api?.devContainers.isRunning(ID)) await api.devContainers.stop(ID).catch(() => undefined);
     if (containerId && containerExists(containerId)) docker('rm', '-f', containerId);
     await api?.datasets.remove(file);
   });

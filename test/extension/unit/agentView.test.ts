@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { StampedEvent } from '../../../src/core/agent/events';
 import { AgentSession } from '../../../src/extension/agent/agentSession';
 import { describeStats, statsOf, statsTooltip } from '../../../src/extension/agent/agentStats';
-import { toViewEvent } from '../../../src/extension/agent/viewEvents';
+import { toViewEvent } from '../../../src/extension/agentView/viewEvents';
 import { applyAgentEvent, emptyAgentView, foldText, type AgentRunRow, type AgentViewEvent, type AgentViewState } from '../../../src/shared/agentView';
 import { AGENT_PROTOCOL, parseMessage, type AgentHostToWebview, type AgentWebviewToHost } from '../../../src/shared/protocol';
 import { AgentRpcClient } from '../../../src/shared/rpcClient';

@@ -26,7 +26,7 @@ interface LiveSession {
 }
 
 /** Dev containers: launch, find again after a reload, terminals, candidate patches, stop. */
-export class SessionManager extends Disposable {
+export class DevContainerManager extends Disposable {
   private readonly live = new Map<string, LiveSession>();
   private readonly terminals = new Map<string, vscode.Terminal>();
   private readonly changed = this.register(new vscode.EventEmitter<string>());

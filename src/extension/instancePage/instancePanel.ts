@@ -45,10 +45,10 @@ class InstancePanel extends Disposable {
     this.register(deps.status.onDidChange(onChange));
     this.register(deps.evaluation.onDidChange(onChange));
     if (deps.onDidChangeAgents) this.register(deps.onDidChangeAgents(onChange));
-    this.register(new CandidateWatcher(ref, deps.sessions, deps.evaluation, log));
+    this.register(new CandidateWatcher(ref, deps.devContainers, deps.evaluation, log));
     this.register(
       panel.onDidChangeViewState((e) => {
-        if (e.webviewPanel.active) deps.sessions.setActive(id);
+        if (e.webviewPanel.active) deps.devContainers.setActive(id);
       }),
     );
     this.register(
@@ -111,7 +111,7 @@ class InstancePanel extends Disposable {
         return null;
       },
       openWorkspace: async () => {
-        await this.deps.sessions.openWorkspace(ref.instance.instance_id, true);
+        await this.deps.devContainers.openWorkspace(ref.instance.instance_id, true);
         return null;
       },
       showLog: async () => {

@@ -4,12 +4,12 @@ import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import './page.css';
-import type { InstancePageState } from '../../src/shared/instancePage';
-import { RequestFailedError, PageRpcClient } from '../../src/shared/rpcClient';
-import type { PageRequests, RequestMethod } from '../../src/shared/protocol';
-import { h } from './dom';
+import type { InstancePageState } from '../../../src/shared/instancePage';
+import { RequestFailedError, PageRpcClient } from '../../../src/shared/rpcClient';
+import type { PageRequests, RequestMethod } from '../../../src/shared/protocol';
+import { h } from '../dom';
 import { InstancePage } from './page';
-import { vscode } from './vscodeApi';
+import { vscode } from '../vscodeApi';
 
 const root = document.getElementById('app');
 if (root) {

@@ -1,8 +1,8 @@
-import type { InstancePageState, RunRecord, RunTestResult } from '../../src/shared/instancePage';
-import type { PageRequests, RequestMethod } from '../../src/shared/protocol';
-import { fileList, statsLine, unifiedDiff } from './diffView';
-import { h, icon, plural, Slot } from './dom';
-import { renderMarkdown } from './markdown';
+import type { InstancePageState, RunRecord, RunTestResult } from '../../../src/shared/instancePage';
+import type { PageRequests, RequestMethod } from '../../../src/shared/protocol';
+import { fileList, statsLine, unifiedDiff } from '../diffView';
+import { h, icon, plural, Slot } from '../dom';
+import { renderMarkdown } from '../markdown';
 
 export interface PageActions {
   call<M extends RequestMethod>(method: M, params: PageRequests[M]['params']): Promise<unknown>;

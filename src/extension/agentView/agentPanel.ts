@@ -4,12 +4,12 @@ import type { AgentViewState } from '../../shared/agentView';
 import type { AgentHostToWebview } from '../../shared/protocol';
 import { AgentRpcHost, type AgentHandlers } from '../../shared/rpcHost';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
-import type { BusyTracker } from '../sessions/busyTracker';
+import type { BusyTracker } from '../devContainers/busyTracker';
 import { Disposable } from '../util/disposable';
 import type { Logger } from '../util/logger';
 import { agentHtml } from './agentHtml';
-import type { AgentSession } from './agentSession';
-import type { AgentService } from './agentService';
+import type { AgentSession } from '../agent/agentSession';
+import type { AgentService } from '../agent/agentService';
 
 export const AGENT_VIEW_TYPE = 'sweGym.agent';
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { InstanceRef } from '../datasets/datasetStore';
 import type { EvaluationService } from '../evaluation/evaluationService';
-import type { SessionManager } from '../sessions/sessionManager';
+import type { DevContainerManager } from '../devContainers/devContainerManager';
 import { Disposable } from '../util/disposable';
 import type { Logger } from '../util/logger';
 
@@ -22,13 +22,13 @@ export class CandidateWatcher extends Disposable {
 
   constructor(
     private readonly ref: InstanceRef,
-    private readonly sessions: SessionManager,
+    private readonly devContainers: DevContainerManager,
     private readonly evaluation: EvaluationService,
     private readonly log: Logger,
   ) {
     super();
     const id = ref.instance.instance_id;
-    this.register(sessions.onDidChange((changed) => changed === id && this.sync()));
+    this.register(devContainers.onDidChange((changed) => changed === id && this.sync()));
     this.register(vscode.workspace.onDidSaveTextDocument((doc) => this.watchedDir && doc.uri.fsPath.startsWith(this.watchedDir) && this.schedule()));
     this.register({ dispose: () => this.unwatch() });
     this.sync();
@@ -36,7 +36,7 @@ export class CandidateWatcher extends Disposable {
 
   private sync(): void {
     const id = this.ref.instance.instance_id;
-    const dir = this.sessions.isRunning(id) ? this.sessions.workspaceDir(id) : undefined;
+    const dir = this.devContainers.isRunning(id) ? this.devContainers.workspaceDir(id) : undefined;
     if (dir === this.watchedDir) return;
     this.unwatch();
     if (!dir) return;
@@ -74,7 +74,7 @@ export class CandidateWatcher extends Disposable {
       return;
     }
     const id = this.ref.instance.instance_id;
-    if (!this.sessions.isRunning(id)) return;
+    if (!this.devContainers.isRunning(id)) return;
     this.inFlight = this.evaluation.refreshCandidate(this.ref).catch((err: unknown) => this.log.warn(`${id}: could not refresh the diff: ${err instanceof Error ? err.message : String(err)}`));
     await this.inFlight;
     this.inFlight = undefined;

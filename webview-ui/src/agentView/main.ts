@@ -2,7 +2,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
-import '../page.css';
+import '../instancePage/page.css';
 import './agent.css';
 import { AgentRpcClient, RequestFailedError } from '../../../src/shared/rpcClient';
 import { h } from '../dom';

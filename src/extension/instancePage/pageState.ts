@@ -5,14 +5,14 @@ import type { InstanceRef } from '../datasets/datasetStore';
 import { difficultyOf } from '../datasets/difficulty';
 import type { EvaluationService } from '../evaluation/evaluationService';
 import type { InstanceStatusService } from '../instanceStatus';
-import type { BusyTracker } from '../sessions/busyTracker';
-import type { SessionManager } from '../sessions/sessionManager';
+import type { BusyTracker } from '../devContainers/busyTracker';
+import type { DevContainerManager } from '../devContainers/devContainerManager';
 import type { StateStore } from '../state/stateStore';
 
 export interface PageStateDeps {
   state: StateStore;
   status: InstanceStatusService;
-  sessions: SessionManager;
+  devContainers: DevContainerManager;
   busy: BusyTracker;
   evaluation: EvaluationService;
   /** Success rate and pass@k of the agent rollouts, when there are any. */
@@ -51,7 +51,7 @@ export function buildPageState(ref: InstanceRef, deps: PageStateDeps): InstanceP
       passToPass: instance.PASS_TO_PASS.length,
       ...(showNames ? { names: { failToPass: instance.FAIL_TO_PASS, passToPass: instance.PASS_TO_PASS } } : {}),
     },
-    session: deps.sessions.view(id),
+    session: deps.devContainers.view(id),
     ...(busy ? { busy } : {}),
     history,
     ...(candidate ? { candidate } : {}),
