@@ -120,10 +120,13 @@ export class RolloutEventStream {
   private readonly listeners = new Set<RolloutListener>();
   private readonly log: StampedEvent[] = [];
   private seq = 0;
+  private readonly queue: StampedEvent[] = [];
+  private delivering = false;
 
   /** Subscribes; with `replay` (default) the events so far are delivered first. Returns the unsubscribe. */
   subscribe(listener: RolloutListener, options: { replay?: boolean } = {}): () => void {
-    if (options.replay ?? true) for (const e of this.log) listener(e);
+    // Events still queued for delivery reach the new listener through it.
+    if (options.replay ?? true) for (const e of this.log) if (!this.queue.includes(e)) listener(e);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -132,14 +135,28 @@ export class RolloutEventStream {
     const stamped = { ...event, seq: ++this.seq, time: new Date().toISOString() } as StampedEvent;
     if (event.type !== 'model_delta') this.log.push(stamped);
     if (event.type === 'model_request') this.elideOldRequests();
-    for (const l of this.listeners) {
-      try {
-        l(stamped);
-      } catch {
-        // A failing view must not break the rollout.
-      }
-    }
+    this.queue.push(stamped);
+    // An event emitted by a listener (a subscriber reacting to one) is delivered after the one it
+    // reacts to has reached every listener, so every listener sees the events in `seq` order.
+    if (!this.delivering) this.deliver();
     return stamped;
+  }
+
+  private deliver(): void {
+    this.delivering = true;
+    try {
+      for (let e = this.queue.shift(); e; e = this.queue.shift()) {
+        for (const l of this.listeners) {
+          try {
+            l(e);
+          } catch {
+            // A failing view must not break the rollout.
+          }
+        }
+      }
+    } finally {
+      this.delivering = false;
+    }
   }
 
   /**
