@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/lib/ensure-node-modules.sh
 bash scripts/lib/ensure-docker.sh
 bash scripts/lib/ensure-base-image.sh
+bash scripts/lib/ensure-python.sh >/dev/null

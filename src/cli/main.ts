@@ -9,6 +9,7 @@ import { gradeCommand } from './commands/grade';
 import { listCommand } from './commands/list';
 import { replayCommand } from './commands/replay';
 import { rolloutCommand } from './commands/rollout';
+import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
 import { validateCommand } from './commands/validate';
 
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<number>; help
   rollout: { run: rolloutCommand, help: 'roll out an OpenAI-compatible model on instances (N per instance), rewarding each rollout' },
   export: { run: exportCommand, help: 'export a rollout run as SWE-Gym rows, SFT lines or SWE-bench predictions' },
   replay: { run: replayCommand, help: 'replay a recorded SWE-Gym trajectory afresh and compare observations, patch and reward' },
+  serve: { run: serveCommand, help: 'serve a gym: outside scaffolds drive instances over HTTP (sessions, steps, evaluate)' },
 };
 
 function usage(): string {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { runEvaluation } from '../../core/harness/runEvaluation';
 import { RULE_SETS, type RuleSet } from '../../core/grading/ruleSet';
+import { evalJsonEntry } from '../../core/gym/evalJson';
 import { loadPredictions } from '../../core/predictions/loadPredictions';
 import { parseCommandArgs, positiveInt, progress, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
 import { loadDatasetForCli, selectInstances } from '../datasetOption';
@@ -66,18 +67,7 @@ export async function evalCommand(ctx: CliContext): Promise<number> {
       total: outcome.results.length,
       resolved,
       summary_path: outcome.summaryPath ?? null,
-      instances: outcome.results.map((r) => ({
-        instance_id: r.instance_id,
-        model_name_or_path: r.model_name_or_path,
-        resolved: r.resolved,
-        status: r.status,
-        rules: r.rules,
-        strict_resolved: r.grade?.strict.resolved ?? false,
-        rules_disagree: r.grade?.disagree ?? false,
-        error: r.error ?? null,
-        output_dir: r.outputDir ?? null,
-        duration_ms: r.durationMs,
-      })),
+      instances: outcome.results.map(evalJsonEntry),
     });
   } else {
     ctx.stdout.write(`${evaluationTable(outcome.results)}\n\nrun ${outcome.runId}: ${resolved}/${outcome.results.length} resolved; outputs in ${path.join(outDir, outcome.runId)}\n`);

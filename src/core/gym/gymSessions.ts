@@ -1,0 +1,201 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { safeName, type RewardSettings, type ToolSettings } from '../agent/agentRollout';
+import { loadDataset } from '../dataset/loadDataset';
+import type { LoadedDataset } from '../dataset/taskInstance';
+import { newRunId } from '../harness/runId';
+import type { ContainerRuntime } from '../runtime/containerRuntime';
+import { GymError } from './gymErrors';
+import { GYM_TOOL_SETS, GymSession, type GymSessionInfo } from './gymSession';
+
+export interface GymSessionsOptions {
+  runtime: ContainerRuntime;
+  /** Run folders go here: <outDir>/<runId>/<instance>_<n>.json(l), viewed and exported like rollouts. */
+  outDir: string;
+  runId?: string;
+  /** A session with no request for this long is ended and its container removed (default 10 min). */
+  idleTimeoutMs?: number;
+  /** Sessions at once (default 16); more is refused with 429. */
+  maxSessions?: number;
+  /** When set, only these dataset sources may be opened. */
+  datasets?: string[];
+  imageTemplate?: string;
+  allowPull?: boolean;
+  tools?: ToolSettings;
+  reward?: RewardSettings;
+}
+
+export interface CreateSessionRequest {
+  dataset?: unknown;
+  instance_id?: unknown;
+  tools?: unknown;
+  /** The client's model, recorded in the trajectory. */
+  model?: unknown;
+}
+
+export type GymSessionsEvent = { type: 'created' | 'changed' | 'ended'; session: GymSessionInfo };
+
+/** Ended sessions stay listed this long (their trajectory can be fetched), then only their id is remembered. */
+const KEEP_ENDED_MS = 10 * 60_000;
+
+/**
+ * The sessions of one gym server: creation (dataset loaded once per source), lookup, the idle
+ * reaper and the shutdown that leaves no container behind. Transport-free: HTTP and MCP both sit
+ * on it, and the VS Code view lists it.
+ */
+export class GymSessions {
+  readonly runId: string;
+  readonly runDir: string;
+  /** Container label shared by every session's containers, so a shutdown can find them all. */
+  readonly containerSession = `gym-${randomBytes(4).toString('hex')}`;
+  private readonly sessions = new Map<string, GymSession>();
+  private readonly gone = new Map<string, string>();
+  private readonly datasets = new Map<string, Promise<LoadedDataset>>();
+  private readonly perInstance = new Map<string, number>();
+  private readonly listeners = new Set<(e: GymSessionsEvent) => void>();
+  private readonly reaper: NodeJS.Timeout;
+  private readonly shutdown = new AbortController();
+  private starting = 0;
+  private closed = false;
+
+  constructor(private readonly o: GymSessionsOptions) {
+    this.runId = o.runId ?? newRunId('gym');
+    this.runDir = path.join(o.outDir, this.runId);
+    fs.mkdirSync(this.runDir, { recursive: true });
+    fs.writeFileSync(path.join(this.runDir, 'run.json'), `${JSON.stringify({ run_id: this.runId, created_at: new Date().toISOString(), driver: 'gym-server' }, null, 2)}\n`);
+    const idle = this.idleTimeoutMs;
+    this.reaper = setInterval(() => void this.reapIdle(), Math.max(200, Math.min(5000, Math.floor(idle / 4))));
+    this.reaper.unref();
+  }
+
+  get idleTimeoutMs(): number {
+    return this.o.idleTimeoutMs ?? 10 * 60_000;
+  }
+
+  onEvent(listener: (e: GymSessionsEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  list(): GymSessionInfo[] {
+    return [...this.sessions.values()].map((s) => s.info);
+  }
+
+  async create(req: CreateSessionRequest): Promise<GymSession> {
+    if (this.closed) throw new GymError(503, 'The gym server is shutting down.');
+    if (typeof req.dataset !== 'string' || !req.dataset) throw new GymError(400, 'A session needs `dataset`: a dataset file or folder, a Hugging Face cache name, or "samples".');
+    if (typeof req.instance_id !== 'string' || !req.instance_id) throw new GymError(400, 'A session needs `instance_id`: the instance to work on.');
+    const tools = req.tools ?? 'swe-gym';
+    if (typeof tools !== 'string' || !(GYM_TOOL_SETS as readonly string[]).includes(tools)) throw new GymError(400, `\`tools\` takes one of ${GYM_TOOL_SETS.join(', ')}, got ${JSON.stringify(tools)}.`);
+    if (req.model !== undefined && typeof req.model !== 'string') throw new GymError(400, '`model` is the name of the client\'s model, a string.');
+    if (this.o.datasets && !this.o.datasets.includes(req.dataset)) throw new GymError(403, `This server serves only the datasets ${this.o.datasets.map((d) => JSON.stringify(d)).join(', ')}.`);
+    const open = [...this.sessions.values()].filter((s) => !s.ended).length + this.starting;
+    if (open >= this.maxSessions) throw new GymError(429, `The server already runs ${open} session(s), its limit (--max-sessions ${this.maxSessions}); end one with DELETE first.`);
+    this.starting++;
+    try {
+      const dataset = await this.dataset(req.dataset);
+      const instance = dataset.instances.find((i) => i.instance_id === req.instance_id);
+      if (!instance) throw new GymError(404, `The dataset ${dataset.name} has no instance ${JSON.stringify(req.instance_id)}.`);
+      const key = safeName(instance.instance_id);
+      const index = this.perInstance.get(key) ?? 0;
+      this.perInstance.set(key, index + 1);
+      const session = await GymSession.start({
+        runtime: this.o.runtime,
+        instance,
+        dataset: req.dataset,
+        flavor: dataset.flavor,
+        datasetDir: dataset.files[0] ? path.dirname(dataset.files[0]) : undefined,
+        imageTemplate: this.o.imageTemplate,
+        allowPull: this.o.allowPull,
+        trajectoryDir: this.runDir,
+        runId: this.runId,
+        index,
+        containerSession: this.containerSession,
+        modelName: typeof req.model === 'string' ? req.model : undefined,
+        tools: this.o.tools,
+        reward: this.o.reward,
+        signal: this.shutdown.signal,
+      });
+      this.sessions.set(session.id, session);
+      session.rollout.events.subscribe(
+        (e) => {
+          if (e.type === 'step_finished' || e.type === 'paused' || e.type === 'resumed' || e.type === 'reward') this.emit('changed', session);
+        },
+        { replay: false },
+      );
+      void session.whenEnded().then(() => this.emit('ended', session));
+      this.emit('created', session);
+      return session;
+    } finally {
+      this.starting--;
+    }
+  }
+
+  /** The session, or 404 (410 for one that was reaped or deleted, saying so). */
+  get(id: string): GymSession {
+    const s = this.sessions.get(id);
+    if (s) {
+      s.touch();
+      return s;
+    }
+    const gone = this.gone.get(id);
+    if (gone) throw new GymError(410, `Session ${id} is gone: ${gone}.`);
+    throw new GymError(404, `No session ${JSON.stringify(id)} on this server.`);
+  }
+
+  /** Ends a session (its container removed) and forgets it. */
+  async delete(id: string): Promise<void> {
+    const s = this.get(id);
+    this.sessions.delete(id);
+    this.gone.set(id, 'deleted by a client');
+    await s.close('deleted');
+  }
+
+  /** Ends every session and waits until their containers are removed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.reaper);
+    this.shutdown.abort();
+    await Promise.all([...this.sessions.values()].map((s) => s.close('ended by the server shutting down')));
+  }
+
+  private get maxSessions(): number {
+    return this.o.maxSessions ?? 16;
+  }
+
+  private dataset(source: string): Promise<LoadedDataset> {
+    let p = this.datasets.get(source);
+    if (!p) {
+      p = loadDataset(source).catch((err: unknown) => {
+        this.datasets.delete(source);
+        throw new GymError(400, `Cannot load the dataset ${JSON.stringify(source)}: ${(err as Error).message}`);
+      });
+      this.datasets.set(source, p);
+    }
+    return p;
+  }
+
+  private async reapIdle(): Promise<void> {
+    const now = Date.now();
+    for (const [id, s] of this.sessions) {
+      if (s.state === 'paused') continue; // a person holds it in the live view
+      const idle = s.idleMs(now);
+      if (s.ended ? idle < KEEP_ENDED_MS && idle < this.idleTimeoutMs * 2 : idle < this.idleTimeoutMs) continue;
+      this.sessions.delete(id);
+      this.gone.set(id, s.ended ? 'ended, and forgotten after being idle' : `reaped after ${Math.round(idle / 1000)} s without a request (idle timeout ${Math.round(this.idleTimeoutMs / 1000)} s); its container was removed`);
+      await s.close('reaped for being idle');
+    }
+  }
+
+  private emit(type: GymSessionsEvent['type'], session: GymSession): void {
+    const info = session.info;
+    for (const l of this.listeners) {
+      try {
+        l({ type, session: info });
+      } catch {
+        // A view's failure is not the server's.
+      }
+    }
+  }
+}

@@ -1,0 +1,179 @@
+// The gym server as scaffolds use it: real HTTP, real containers, the hidden tests graded by the
+// harness. Nothing stands in for anything here (no model is involved: the client is the agent).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { TaskInstance } from '../../../src/core/dataset/taskInstance';
+import { GymSessions } from '../../../src/core/gym/gymSessions';
+import { startGymHttpServer } from '../../../src/core/gym/httpServer';
+import { TRAJECTORY_FORMAT, type ClosedTrajectory } from '../../../src/core/trajectory/trajectoryTypes';
+import { patchToEditorCalls } from '../../support/fakeOpenAIServer';
+import { runtime } from '../../support/docker';
+import { samples } from '../../support/samples';
+
+const CLI = path.resolve(__dirname, '../../../src/cli/index.js');
+const CLIENT = path.join(__dirname, '../../../../test/fixtures/gym/gym_client.py');
+const TOKEN = 'gym-test-token-5b1e77';
+
+async function instance(id: string): Promise<TaskInstance> {
+  const found = (await samples()).instances.find((i) => i.instance_id === id);
+  assert.ok(found, id);
+  return found;
+}
+
+function python(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('python3', args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+  });
+}
+
+type Reply = [number, Record<string, unknown>];
+
+test('a standard-library Python client solves a sample through `swe-gym serve`: session, steps, evaluate (resolved); the trajectory is ours; no container is left', async () => {
+  const inst = await instance('swe-gym-studio__textkit-12');
+  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-serve-'));
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--token', TOKEN, '--out', out, '--no-pull', '--idle-timeout', '300'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const first = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      void exited.then((code) => reject(new Error(`serve exited (${code}) before printing its address: ${stderr}`)));
+    });
+    const { url, run_dir: runDir } = JSON.parse(first) as { url: string; run_dir: string };
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const actions = [
+      { name: 'execute_bash', arguments: { command: 'cd /testbed && git rev-parse HEAD' }, thought: 'Where does the history end?' },
+      { name: 'str_replace_editor', arguments: { command: 'view', path: '/testbed', view_range: [1, 2] } },
+      { name: 'execute_bash', arguments: '{"command": ' },
+      ...patchToEditorCalls(inst.patch).map((c) => ({ name: c.name, arguments: c.arguments })),
+      { name: 'finish', arguments: {} },
+    ];
+    const plan = path.join(out, 'plan.json');
+    await fs.writeFile(plan, JSON.stringify({ url, token: TOKEN, dataset: 'samples', instance_id: inst.instance_id, actions }));
+    const r = await python([CLIENT, plan]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${stderr}`);
+    const seen = JSON.parse(r.stdout) as { [k in 'health' | 'create' | 'evaluate' | 'trajectory' | 'delete' | 'after_delete']: Reply } & { steps: Reply[] };
+
+    const [hs, health] = seen.health;
+    assert.equal(hs, 200);
+    assert.equal(health.status, 'ok');
+    const [cs, created] = seen.create;
+    assert.equal(cs, 201, JSON.stringify(created));
+    assert.deepEqual((created.tools as { function: { name: string } }[]).map((t) => t.function.name), ['execute_bash', 'str_replace_editor', 'finish']);
+    assert.ok((created.task as string).includes(inst.problem_statement.slice(0, 60)), 'the task text carries the issue');
+
+    assert.equal(seen.steps.length, actions.length);
+    for (const [status, body] of seen.steps) assert.equal(status, 200, JSON.stringify(body));
+    const obs = seen.steps.map(([, b]) => b as { observation: string; exit_code?: number; done: boolean; error?: boolean });
+    // The history was cut at the base commit, as in every solver container.
+    assert.ok((obs[0]?.observation ?? '').startsWith(`OBSERVATION:\ncd /testbed && git rev-parse HEAD\r\n${inst.base_commit}`), obs[0]?.observation);
+    assert.equal(obs[0]?.exit_code, 0);
+    assert.match(obs[1]?.observation ?? '', /^OBSERVATION:\nERROR:\n.*`view_range` parameter is not allowed when `path` points to a directory/);
+    assert.equal(obs[1]?.error, true);
+    assert.match(obs[2]?.observation ?? '', /^OBSERVATION:\nERROR:\nThe tool call's arguments are not valid JSON/);
+    assert.ok(obs.slice(0, -1).every((o) => !o.done));
+    assert.deepEqual(obs.at(-1), { observation: 'OBSERVATION:\nThe task is finished.', done: true });
+
+    const [es, evaluation] = seen.evaluate;
+    assert.equal(es, 200, JSON.stringify(evaluation));
+    assert.deepEqual(Object.keys(evaluation), ['instance_id', 'model_name_or_path', 'resolved', 'status', 'rules', 'strict_resolved', 'rules_disagree', 'error', 'output_dir', 'duration_ms'], 'the shape of `swe-gym eval --json`');
+    assert.equal(evaluation.instance_id, inst.instance_id);
+    assert.equal(evaluation.resolved, true, JSON.stringify(evaluation));
+    assert.equal(evaluation.status, 'resolved');
+
+    const [ts, trajectory] = seen.trajectory as [number, unknown] as [number, ClosedTrajectory];
+    assert.equal(ts, 200);
+    assert.equal(trajectory.format, TRAJECTORY_FORMAT);
+    assert.equal(trajectory.steps, actions.length);
+    assert.equal(trajectory.reward?.resolved, true);
+    assert.equal(trajectory.messages[2]?.role, 'assistant');
+    assert.equal(trajectory.messages[2]?.content, 'Where does the history end?');
+    const onDisk = JSON.parse(await fs.readFile(path.join(runDir, `${inst.instance_id}_0.json`), 'utf8')) as ClosedTrajectory;
+    assert.deepEqual(onDisk.messages, trajectory.messages);
+
+    assert.equal(seen.delete[0], 200);
+    assert.equal(seen.after_delete[0], 410);
+    assert.match(String(seen.after_delete[1].error), /deleted/);
+
+    const session = String(health.container_session);
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, stderr);
+    assert.deepEqual(await runtime.listOurContainers({ sessionId: session }), []);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await fs.rm(out, { recursive: true, force: true });
+  }
+});
+
+test('gym server: a token is required and checked, browsers are refused, two sessions run at once in separate containers, an idle one is reaped', async () => {
+  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-serve-'));
+  await assert.rejects(startGymHttpServer({ sessions: new GymSessions({ runtime, outDir: out }), host: '0.0.0.0', port: 0 }), /needs a token/);
+  const sessions = new GymSessions({ runtime, outDir: out, idleTimeoutMs: 10_000, allowPull: false });
+  const server = await startGymHttpServer({ sessions, port: 0, token: TOKEN });
+  const call = async (method: string, p: string, body?: unknown, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }): Promise<Reply> => {
+    const res = await fetch(server.url + p, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return [res.status, (await res.json()) as Record<string, unknown>];
+  };
+  try {
+    assert.equal((await call('GET', '/v1/health', undefined, {}))[0], 401);
+    assert.equal((await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: 'x' }, { Authorization: 'Bearer wrong-token-000000' }))[0], 401);
+    assert.equal((await call('GET', '/v1/health', undefined, { Authorization: `Bearer ${TOKEN}`, Origin: 'http://evil.example' }))[0], 403);
+    assert.equal((await call('GET', '/v1/health'))[0], 200);
+    const [badStatus, bad] = await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: 'no-such-instance' });
+    assert.equal(badStatus, 404);
+    assert.match(String(bad.error), /no instance "no-such-instance"/);
+
+    const [a, b] = await Promise.all([
+      call('POST', '/v1/sessions', { dataset: 'samples', instance_id: 'swe-gym-studio__textkit-12' }),
+      call('POST', '/v1/sessions', { dataset: 'samples', instance_id: 'swe-gym-studio__statlite-15' }),
+    ]);
+    assert.equal(a[0], 201, JSON.stringify(a[1]));
+    assert.equal(b[0], 201, JSON.stringify(b[1]));
+    const idA = String(a[1].session_id);
+    const idB = String(b[1].session_id);
+    assert.equal((await runtime.listOurContainers({ sessionId: sessions.containerSession })).length, 2);
+    const [sa, sb] = await Promise.all([
+      call('POST', `/v1/sessions/${idA}/step`, { name: 'execute_bash', arguments: { command: 'echo a > only_in_a.txt && hostname' } }),
+      call('POST', `/v1/sessions/${idB}/step`, { name: 'execute_bash', arguments: { command: 'sleep 1; hostname' } }),
+    ]);
+    assert.equal(sa[1].exit_code, 0, JSON.stringify(sa));
+    assert.equal(sb[1].exit_code, 0, JSON.stringify(sb));
+    const host = (o: Record<string, unknown>) => String(o.observation).split('\r\n')[1];
+    assert.notEqual(host(sa[1]), host(sb[1]), 'each session has its own container');
+    const look = await call('POST', `/v1/sessions/${idB}/step`, { name: 'execute_bash', arguments: { command: 'cat only_in_a.txt' } });
+    assert.notEqual(look[1].exit_code, 0, 'a file made in one session is not in the other');
+
+    // B is left alone; A keeps working. B is reaped, A is not.
+    const deadline = Date.now() + 60_000;
+    while ((await runtime.listOurContainers({ sessionId: sessions.containerSession })).length > 1) {
+      assert.ok(Date.now() < deadline, 'the idle session was not reaped within a minute');
+      assert.equal((await call('POST', `/v1/sessions/${idA}/step`, { name: 'execute_bash', arguments: { command: 'true' } }))[0], 200);
+      await new Promise((r) => setTimeout(r, 700));
+    }
+    const [goneStatus, gone] = await call('POST', `/v1/sessions/${idB}/step`, { name: 'execute_bash', arguments: { command: 'ls' } });
+    assert.equal(goneStatus, 410);
+    assert.match(String(gone.error), /reaped after \d+ s without a request/);
+    assert.equal((await call('GET', `/v1/sessions/${idA}`))[1].state, 'ready');
+    const busy = await Promise.all([
+      call('POST', `/v1/sessions/${idA}/step`, { name: 'execute_bash', arguments: { command: 'sleep 1' } }),
+      new Promise<Reply>((r) => setTimeout(() => void call('POST', `/v1/sessions/${idA}/step`, { name: 'execute_bash', arguments: { command: 'true' } }).then(r), 300)),
+    ]);
+    assert.deepEqual(
+      busy.map((x) => x[0]),
+      [200, 409],
+      'one step at a time per session',
+    );
+    assert.equal((await call('DELETE', `/v1/sessions/${idA}`))[0], 200);
+    assert.deepEqual(await runtime.listOurContainers({ sessionId: sessions.containerSession }), []);
+  } finally {
+    await server.close();
+    await fs.rm(out, { recursive: true, force: true });
+  }
+  assert.deepEqual(await runtime.listOurContainers({ sessionId: sessions.containerSession }), []);
+});
