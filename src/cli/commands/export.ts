@@ -2,12 +2,12 @@ import * as path from 'node:path';
 import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../../core/trajectory/exportRows';
 import { parseCommandArgs, positiveInt, progress, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
 
-const USAGE = 'swe-gym export --run DIR --format swe-gym|sft|predictions [--per-instance N] [--index K] [--output FILE] [--json]';
+const USAGE = 'swe-gym export --run DIR --format swe-gym|sft|predictions [--per-instance N] [--index K] [--output FILE] [--include-revealed] [--json]';
 
 export async function exportCommand(ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs(
     ctx.argv,
-    { run: { type: 'string' }, format: { type: 'string' }, 'per-instance': { type: 'string' }, index: { type: 'string' }, output: { type: 'string' }, json: { type: 'boolean' } },
+    { run: { type: 'string' }, format: { type: 'string' }, 'per-instance': { type: 'string' }, index: { type: 'string' }, output: { type: 'string' }, 'include-revealed': { type: 'boolean' }, json: { type: 'boolean' } },
     USAGE,
   );
   const runDir = path.resolve(requireOption(values.run, 'run', USAGE));
@@ -19,6 +19,7 @@ export async function exportCommand(ctx: CliContext): Promise<number> {
     perInstance: values['per-instance'] ? positiveInt(values['per-instance'], 'per-instance', 1) : undefined,
     index,
     outFile: values.output ? path.resolve(values.output) : undefined,
+    includeRevealed: values['include-revealed'],
   });
   for (const u of outcome.unclosed) progress(ctx, `warning: ${u} was never closed (the rollout was interrupted); it is not exported`);
   if (values.json) writeJson(ctx, { file: outcome.file, written: outcome.written, skipped: outcome.skipped, unclosed: outcome.unclosed });

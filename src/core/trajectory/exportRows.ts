@@ -95,7 +95,11 @@ export interface ExportOutcome {
  * - `sft`: resolved rollouts only, at most `perInstance` per instance (default 1), tool calls as text;
  * - `predictions`: one SWE-bench prediction per instance, from rollout `index` (default the first).
  */
-export async function exportRun(runDir: string, format: ExportFormat, options: { perInstance?: number; index?: number; outFile?: string } = {}): Promise<ExportOutcome> {
+export async function exportRun(
+  runDir: string,
+  format: ExportFormat,
+  options: { perInstance?: number; index?: number; outFile?: string; /** Keep demonstrations that saw the gold patch or the test names (flagged). */ includeRevealed?: boolean } = {},
+): Promise<ExportOutcome> {
   const { trajectories, unclosed } = await listRunTrajectories(runDir);
   const skipped: ExportOutcome['skipped'] = [];
   const lines: unknown[] = [];
@@ -103,6 +107,11 @@ export async function exportRun(runDir: string, format: ExportFormat, options: {
   const cap = options.perInstance ?? (format === 'sft' ? 1 : Number.POSITIVE_INFINITY);
   for (const t of trajectories) {
     const id = `${t.instance_id}_${t.index}`;
+    const revealed = t.demonstration?.reveals.map((r) => r.what) ?? [];
+    if (revealed.length && !options.includeRevealed) {
+      skipped.push({ id, reason: 'saw the gold patch or the test names' });
+      continue;
+    }
     if (format === 'predictions') {
       const wanted = options.index ?? Math.min(...trajectories.filter((x) => x.instance_id === t.instance_id).map((x) => x.index));
       if (t.index !== wanted) continue;
@@ -119,7 +128,8 @@ export async function exportRun(runDir: string, format: ExportFormat, options: {
       continue;
     }
     perInstance.set(t.instance_id, n + 1);
-    lines.push(format === 'sft' ? toSftLine(t) : toSweGymRow(t));
+    const line = format === 'sft' ? toSftLine(t) : toSweGymRow(t);
+    lines.push(revealed.length ? { ...line, revealed } : line);
   }
   const file = options.outFile ?? path.join(runDir, 'exports', `${format}.jsonl`);
   await fs.mkdir(path.dirname(file), { recursive: true });

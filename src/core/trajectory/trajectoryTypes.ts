@@ -1,6 +1,7 @@
 import type { ChatMessage, ToolSchema } from '../agent/chatTypes';
 import type { ExitReason, RewardRecord } from '../agent/events';
 import type { RolloutEnvironment } from '../agent/startState';
+import type { DemonstrationInfo } from '../demo/demoEvents';
 
 export const TRAJECTORY_FORMAT = 'swe-gym-studio/trajectory@1';
 
@@ -49,4 +50,6 @@ export interface ClosedTrajectory {
   replay_mismatches?: { step: number; tool_call_id: string; first_different_line: number }[];
   /** The append-only event log this file closes (same folder). */
   events_file: string;
+  /** Human demonstrations: who made it, active time, idle gaps, reveals, test runs (absent on rollouts). */
+  demonstration?: DemonstrationInfo;
 }
