@@ -95,7 +95,9 @@ export class InstanceActions {
     this.devContainers.openTerminal(ref.instance.instance_id);
   }
 
-  stop(ref: InstanceRef): Promise<void> {
-    return this.devContainers.stop(ref.instance.instance_id);
+  async stop(ref: InstanceRef): Promise<void> {
+    const id = ref.instance.instance_id;
+    // The eval container waiting for this instance's next grade goes with its dev container.
+    await Promise.all([this.devContainers.stop(id), this.evaluation.discardWarm(id)]);
   }
 }

@@ -7,7 +7,8 @@ import type { RuleSet } from '../grading/ruleSet';
 import { ensureImage } from '../images/ensureImage';
 import { applyCandidatePatch } from '../patch/applyPatch';
 import { normalizePatch } from '../patch/normalizePatch';
-import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRuntime';
+import type { ContainerHandle, ContainerRuntime, ContainerSpec } from '../runtime/containerRuntime';
+import type { WarmContainers } from '../runtime/warmContainers';
 import { buildEvalScript } from './evalScript';
 import { runEvalScript } from './runEvalScript';
 import { type EvaluationResult, type EvaluationStatus, type InfraFailure, INFRA_FAILURE_LABELS } from './evaluationResult';
@@ -47,8 +48,28 @@ export interface EvaluateOptions {
    * the untouched base). The harness itself never runs an empty patch.
    */
   runEmptyPatch?: boolean;
+  /**
+   * Containers started ahead: the grade takes a never-used one made from its exact spec when one
+   * waits (skipping create + start), else creates one as usual. Ignored unless on the same runtime.
+   */
+  warm?: WarmContainers;
+  /** With warm: after the grade, start the next never-used container of this instance (a person re-running the tests). */
+  keepWarm?: boolean;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
+}
+
+/** The container a grade of this instance runs in; a container started ahead is made from the same spec. */
+export function evalContainerSpec(instance: TaskInstance, image: string, options: Pick<EvaluateOptions, 'sessionId' | 'memoryBytes' | 'skipInstall'>): ContainerSpec {
+  return {
+    image,
+    purpose: 'eval',
+    instanceId: instance.instance_id,
+    sessionId: options.sessionId,
+    memoryBytes: options.memoryBytes,
+    // The install step is the only part that may need the internet; without it, no network at all.
+    network: options.skipInstall ? 'none' : undefined,
+  };
 }
 
 export function defaultRulesFor(flavor: DatasetFlavor | undefined): RuleSet {
@@ -98,6 +119,7 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
   if (!patch && !options.runEmptyPatch) return finish('empty_patch', candidatePatch?.trim() ? 'The prediction holds no `diff --git` patch.' : undefined);
 
   let container: ContainerHandle | undefined;
+  let keepWarm: (() => void) | undefined;
   try {
     let t = Date.now();
     progress('Ensuring the image');
@@ -115,16 +137,10 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
 
     t = Date.now();
     progress('Starting a fresh container');
-    container = await runtime.createContainer({
-      image: ensured.image,
-      purpose: 'eval',
-      instanceId: instance.instance_id,
-      sessionId: options.sessionId,
-      memoryBytes: options.memoryBytes,
-      // The install step is the only part that may need the internet; without it, no network at all.
-      network: options.skipInstall ? 'none' : undefined,
-      signal: options.signal,
-    });
+    const spec = evalContainerSpec(instance, ensured.image, options);
+    const warm = options.warm?.runtime === runtime ? options.warm : undefined;
+    container = await (warm ?? runtime).createContainer({ ...spec, signal: options.signal });
+    if (warm && options.keepWarm) keepWarm = () => warm.prepare(spec);
     result.timings.containerMs = Date.now() - t;
 
     const script = buildEvalScript(instance, { skipInstall: options.skipInstall });
@@ -170,6 +186,8 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
       else await removal;
       result.durationMs = Date.now() - started;
     }
+    // The next grade's container starts once this one is done, not while its tests compete for the CPU.
+    if (!options.signal?.aborted) keepWarm?.();
   }
 }
 

@@ -4,7 +4,10 @@ import type { LoadedDataset } from '../dataset/taskInstance';
 import type { Prediction } from '../predictions/loadPredictions';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
 import { reapOurContainers } from '../runtime/reaper';
-import { evaluateInstance, type EvaluateOptions } from './evaluateInstance';
+import { WarmContainers } from '../runtime/warmContainers';
+import { ensureImage } from '../images/ensureImage';
+import { normalizePatch } from '../patch/normalizePatch';
+import { evalContainerSpec, evaluateInstance, type EvaluateOptions } from './evaluateInstance';
 import type { EvaluationResult } from './evaluationResult';
 import { summarize, writeInstanceOutputs, type RunSummary } from './reportFiles';
 import { newRunId } from './runId';
@@ -21,6 +24,8 @@ export interface RunOptions extends Omit<EvaluateOptions, 'runId' | 'modelName' 
   /** Where the harness-style outputs go; nothing is written without it. */
   outDir?: string;
   onEvent?: (e: RunEvent) => void;
+  /** Start the next instance's container while the current one's tests run (default true). */
+  startAhead?: boolean;
 }
 
 export interface RunOutcome {
@@ -53,6 +58,16 @@ export async function runEvaluation(runtime: ContainerRuntime, dataset: LoadedDa
     if (!byId.has(p.instance_id)) throw new Error(`Prediction for unknown instance ${p.instance_id}`);
   }
 
+  // The next instance's container starts while the current one's tests run (each container is
+  // still used by one grade only); what nobody took is removed with the run.
+  const warm = options.warm ?? new WarmContainers(runtime);
+  const startAhead = async (p: Prediction | undefined): Promise<void> => {
+    if (!p || options.signal?.aborted || (!normalizePatch(p.model_patch) && !options.runEmptyPatch)) return;
+    const instance = byId.get(p.instance_id)!;
+    const { image } = await ensureImage(runtime, instance, { flavor: dataset.flavor, datasetDir, template: options.imageTemplate, allowPull: options.allowPull, signal: options.signal });
+    warm.prepare(evalContainerSpec(instance, image, { ...options, sessionId }));
+  };
+
   let results: EvaluationResult[];
   try {
     results = await runPool(
@@ -62,8 +77,11 @@ export async function runEvaluation(runtime: ContainerRuntime, dataset: LoadedDa
         const instance = byId.get(p.instance_id)!;
         options.onEvent?.({ type: 'start', instance_id: p.instance_id, index, total: predictions.length });
         const runLog: string[] = [];
+        // Failures here are the next evaluation's to report.
+        if (options.startAhead !== false) void startAhead(predictions[index + workers]).catch(() => undefined);
         const result = await evaluateInstance(runtime, instance, p.model_patch, {
           ...options,
+          warm,
           flavor: dataset.flavor,
           datasetDir,
           runId,
@@ -81,6 +99,7 @@ export async function runEvaluation(runtime: ContainerRuntime, dataset: LoadedDa
       { signal: options.signal, what: `Run ${runId}`, onDone: (result, completed, total) => options.onEvent?.({ type: 'done', result, completed, total }) },
     );
   } finally {
+    if (!options.warm) await warm.dispose();
     await Promise.all(removals);
     if (options.signal?.aborted) await reapOurContainers(runtime, { sessionId }).catch(() => undefined);
   }

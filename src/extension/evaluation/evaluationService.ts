@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { evaluateInstance } from '../../core/harness/evaluateInstance';
 import { newRunId } from '../../core/harness/runId';
+import type { ContainerRuntime } from '../../core/runtime/containerRuntime';
+import { WarmContainers } from '../../core/runtime/warmContainers';
 import type { PatchStats, RunRecord } from '../../shared/instancePage';
 import { patchStats } from '../../shared/patchStats';
 import type { Settings } from '../config';
@@ -38,6 +40,8 @@ export class EvaluationService extends Disposable {
   private shown = '';
   private readonly changed = this.register(new vscode.EventEmitter<string>());
   readonly onDidChange = this.changed.event;
+  /** After a grade, the next never-used eval container of that instance waits (while its dev container is up). */
+  private warm: WarmContainers | undefined;
 
   constructor(
     private readonly runtimes: RuntimeProvider,
@@ -52,6 +56,23 @@ export class EvaluationService extends Disposable {
     super();
     // A reveal from anywhere (page, command, the full-log prompt) appends the runs' full logs.
     this.register(state.onDidChange((id) => this.onStateChange(id)));
+    this.register(devContainers.onDidChange((id) => {
+      if (!devContainers.isRunning(id)) void this.warm?.discard({ instanceId: id });
+    }));
+    this.register({ dispose: () => void this.warm?.dispose() });
+  }
+
+  /** Removes the eval container waiting for this instance's next grade, if one waits. */
+  async discardWarm(instanceId: string): Promise<void> {
+    await this.warm?.discard({ instanceId });
+  }
+
+  private warmFor(runtime: ContainerRuntime): WarmContainers {
+    if (this.warm?.runtime !== runtime) {
+      void this.warm?.dispose();
+      this.warm = new WarmContainers(runtime, { onWarning: (m) => this.log.warn(m) });
+    }
+    return this.warm;
   }
 
   shownTestLog(): string {
@@ -116,7 +137,8 @@ export class EvaluationService extends Disposable {
         try {
           report('Taking the workspace diff against the base commit');
           candidate = await this.refreshCandidate(ref, signal);
-          const result = await evaluateInstance(this.runtimes.get(), instance, candidate.patch, {
+          const runtime = this.runtimes.get();
+          const result = await evaluateInstance(runtime, instance, candidate.patch, {
             flavor: ref.entry.flavor,
             datasetDir: ref.entry.datasetDir,
             imageTemplate: this.settings.imageTemplate,
@@ -126,6 +148,8 @@ export class EvaluationService extends Disposable {
             timeoutSeconds: this.settings.timeoutSeconds,
             skipInstall: this.settings.skipInstall,
             sessionId: this.sessionId,
+            warm: this.warmFor(runtime),
+            keepWarm: this.devContainers.isRunning(id),
             signal,
             onProgress: (m) => report(m),
           });
