@@ -10,6 +10,7 @@ import { listCommand } from './commands/list';
 import { replayCommand } from './commands/replay';
 import { rolloutCommand } from './commands/rollout';
 import { serveCommand } from './commands/serve';
+import { mcpCommand } from './commands/mcp';
 import { showCommand } from './commands/show';
 import { validateCommand } from './commands/validate';
 
@@ -24,7 +25,8 @@ const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<number>; help
   rollout: { run: rolloutCommand, help: 'roll out an OpenAI-compatible model on instances (N per instance), rewarding each rollout' },
   export: { run: exportCommand, help: 'export a rollout run as SWE-Gym rows, SFT lines or SWE-bench predictions' },
   replay: { run: replayCommand, help: 'replay a recorded SWE-Gym trajectory afresh and compare observations, patch and reward' },
-  serve: { run: serveCommand, help: 'serve a gym: outside scaffolds drive instances over HTTP (sessions, steps, evaluate)' },
+  serve: { run: serveCommand, help: 'serve a gym: outside scaffolds drive instances over HTTP (sessions, steps, evaluate) and MCP at /mcp' },
+  mcp: { run: mcpCommand, help: 'the gym as an MCP server on stdio (start_session, the tools, evaluate)' },
 };
 
 function usage(): string {

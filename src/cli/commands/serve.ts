@@ -9,15 +9,13 @@ const USAGE = [
   'swe-gym serve [--port P] [--host 127.0.0.1] [--token T] [--idle-timeout S] [--max-sessions N] [--dataset D ...] [--out DIR] [--run-id R]',
   `  [--command-timeout S] [--skip-install] [--rules R] [--no-pull] [--image-template T] ${RUNTIME_USAGE}`,
   'Lets any scaffold drive instances over HTTP+JSON: POST /v1/sessions {dataset, instance_id}, POST /v1/sessions/ID/step {name, arguments},',
-  'POST /v1/sessions/ID/evaluate, GET /v1/sessions/ID/trajectory, DELETE /v1/sessions/ID, GET /v1/health.',
+  'POST /v1/sessions/ID/evaluate, GET /v1/sessions/ID/trajectory, DELETE /v1/sessions/ID, GET /v1/health; and over MCP (streamable HTTP) at /mcp.',
   'The token may also come from SWE_GYM_TOKEN; a host other than loopback requires one. --dataset limits the datasets clients may open.',
 ].join('\n');
 
-const OPTIONS = {
+/** What `serve` and `mcp` share: where sessions run and how they are graded. */
+export const SESSION_OPTIONS = {
   ...RUNTIME_OPTIONS,
-  port: { type: 'string' },
-  host: { type: 'string' },
-  token: { type: 'string' },
   'idle-timeout': { type: 'string' },
   'max-sessions': { type: 'string' },
   dataset: { type: 'string', multiple: true },
@@ -30,13 +28,19 @@ const OPTIONS = {
   'image-template': { type: 'string' },
 } as const;
 
-/** Runs until cancelled (Ctrl+C), then ends every session and removes its containers. */
-export async function serveCommand(ctx: CliContext): Promise<number> {
-  const { values } = parseCommandArgs(ctx.argv, OPTIONS, USAGE);
-  const port = values.port === undefined ? 8765 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes 0-65535, got "${values.port}"`);
-  const token = values.token ?? (process.env.SWE_GYM_TOKEN || undefined);
-  const sessions = new GymSessions({
+const OPTIONS = {
+  ...SESSION_OPTIONS,
+  port: { type: 'string' },
+  host: { type: 'string' },
+  token: { type: 'string' },
+} as const;
+
+export const SESSION_USAGE = `[--idle-timeout S] [--max-sessions N] [--dataset D ...] [--out DIR] [--run-id R] [--command-timeout S] [--skip-install] [--rules R] [--no-pull] [--image-template T] ${RUNTIME_USAGE}`;
+
+type SessionValues = { [K in keyof typeof SESSION_OPTIONS]?: (typeof SESSION_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof SESSION_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
+
+export function gymSessionsFrom(values: SessionValues): GymSessions {
+  return new GymSessions({
     runtime: cliRuntime(values),
     outDir: path.resolve(values.out ?? 'runs'),
     runId: values['run-id'],
@@ -48,6 +52,15 @@ export async function serveCommand(ctx: CliContext): Promise<number> {
     tools: { timeoutMs: values['command-timeout'] ? positiveInt(values['command-timeout'], 'command-timeout', 120) * 1000 : undefined },
     reward: { skipInstall: values['skip-install'], rules: parseRules(values.rules) },
   });
+}
+
+/** Runs until cancelled (Ctrl+C), then ends every session and removes its containers. */
+export async function serveCommand(ctx: CliContext): Promise<number> {
+  const { values } = parseCommandArgs(ctx.argv, OPTIONS, USAGE);
+  const port = values.port === undefined ? 8765 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes 0-65535, got "${values.port}"`);
+  const token = values.token ?? (process.env.SWE_GYM_TOKEN || undefined);
+  const sessions = gymSessionsFrom(values);
   let server;
   try {
     server = await startGymHttpServer({ sessions, host: values.host ?? '127.0.0.1', port, token });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { GymError } from './gymErrors';
 import type { GymSessions } from './gymSessions';
 import { checkAccess, type AccessPolicy } from './httpAccess';
+import { mcpHttpRoute } from './mcpTransports';
 
 export interface GymHttpOptions {
   sessions: GymSessions;
@@ -11,8 +12,8 @@ export interface GymHttpOptions {
   port?: number;
   /** Bearer token; required when the host is not loopback. */
   token?: string;
-  /** Extra routes mounted beside /v1 (the MCP endpoint); return false when the path is not theirs. */
-  extraRoutes?: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => Promise<boolean>;
+  /** Serve MCP (streamable HTTP) at /mcp too (default true). */
+  mcp?: boolean;
 }
 
 export interface GymHttpServer {
@@ -27,13 +28,14 @@ export interface GymHttpServer {
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
- * The gym's HTTP+JSON API. Bodies and answers are JSON; errors are `{"error": message}` with a
+ * The gym's HTTP+JSON API under /v1, and MCP at /mcp. Bodies and answers are JSON; errors are `{"error": message}` with a
  * status that says whose fault it is (4xx the client's, 5xx ours).
  */
 export async function startGymHttpServer(o: GymHttpOptions): Promise<GymHttpServer> {
   const host = o.host ?? '127.0.0.1';
   const policy: AccessPolicy = { host, token: o.token };
   checkAccess.validate(policy);
+  const mcp = o.mcp === false ? undefined : mcpHttpRoute(o.sessions);
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => sendError(res, err));
   });
@@ -41,7 +43,7 @@ export async function startGymHttpServer(o: GymHttpOptions): Promise<GymHttpServ
     const denied = checkAccess(policy, req);
     if (denied) return send(res, denied.status, { error: denied.message }, denied.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="swe-gym"' } : {});
     const body = await readBody(req);
-    if (o.extraRoutes && (await o.extraRoutes(req, res, body))) return;
+    if (mcp && (await mcp.route(req, res, body))) return;
     const url = new URL(req.url ?? '/', 'http://gym');
     send(res, ...(await route(o.sessions, req.method ?? 'GET', url.pathname, body)));
   }
@@ -63,6 +65,7 @@ export async function startGymHttpServer(o: GymHttpOptions): Promise<GymHttpServ
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await mcp?.close();
       await o.sessions.close();
     },
   };
