@@ -11,6 +11,7 @@ import { replayCommand } from './commands/replay';
 import { rolloutCommand } from './commands/rollout';
 import { serveCommand } from './commands/serve';
 import { mcpCommand } from './commands/mcp';
+import { selectCommand } from './commands/select';
 import { showCommand } from './commands/show';
 import { validateCommand } from './commands/validate';
 
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<number>; help
   export: { run: exportCommand, help: 'export a rollout run as SWE-Gym rows, SFT lines or SWE-bench predictions' },
   replay: { run: replayCommand, help: 'replay a recorded SWE-Gym trajectory afresh and compare observations, patch and reward' },
   serve: { run: serveCommand, help: 'serve a gym: outside scaffolds drive instances over HTTP (sessions, steps, evaluate) and MCP at /mcp' },
+  select: { run: selectCommand, help: 'best-of-N: score a run\'s rollouts with a verifier model (P(YES) from log-probabilities), pick one per instance' },
   mcp: { run: mcpCommand, help: 'the gym as an MCP server on stdio (start_session, the tools, evaluate)' },
 };
 

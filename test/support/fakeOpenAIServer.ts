@@ -27,6 +27,8 @@ export type FakeReply =
       delayMs?: number;
       /** Between streamed chunks. */
       chunkDelayMs?: number;
+      /** Token log-probabilities (non-streamed answers), as `choices[0].logprobs.content`. */
+      logprobs?: { token: string; logprob: number; top_logprobs?: { token: string; logprob: number }[] }[];
     }
   | { kind: 'error'; status: number; message: string; code?: string; type?: string; headers?: Record<string, string> }
   /** Streams `content` (or sends headers only when not streaming), then never finishes. */
@@ -137,7 +139,7 @@ async function answer(res: http.ServerResponse, req: FakeRequest, reply: FakeRep
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: content || (calls.length ? null : ''), ...(calls.length ? { tool_calls: calls } : {}) }, finish_reason: finish, logprobs: null }],
+        choices: [{ index: 0, message: { role: 'assistant', content: content || (calls.length ? null : ''), ...(calls.length ? { tool_calls: calls } : {}) }, finish_reason: finish, logprobs: reply.logprobs ? { content: reply.logprobs.map((l) => ({ bytes: null, top_logprobs: [], ...l })) } : null }],
         usage: fullUsage,
       }),
     );
