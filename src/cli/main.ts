@@ -6,6 +6,7 @@ import { demoCommand } from './commands/demo';
 import { evalCommand } from './commands/eval';
 import { exportCommand } from './commands/export';
 import { gradeCommand } from './commands/grade';
+import { importCommand } from './commands/import';
 import { listCommand } from './commands/list';
 import { replayCommand } from './commands/replay';
 import { rolloutCommand } from './commands/rollout';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<number>; help
   demo: { run: demoCommand, help: 'evaluate gold, empty and tempting patches on the bundled samples' },
   rollout: { run: rolloutCommand, help: 'roll out an OpenAI-compatible model on instances (N per instance), rewarding each rollout' },
   export: { run: exportCommand, help: 'export a rollout run as SWE-Gym rows, SFT lines or SWE-bench predictions' },
+  import: { run: importCommand, help: 'import other scaffolds\' trajectories (SWE-Gym rows, OpenHands, SWE-agent, mini-swe-agent, SFT text, ATIF) into our format' },
   replay: { run: replayCommand, help: 'replay a recorded SWE-Gym trajectory afresh and compare observations, patch and reward' },
   serve: { run: serveCommand, help: 'serve a gym: outside scaffolds drive instances over HTTP (sessions, steps, evaluate) and MCP at /mcp' },
   select: { run: selectCommand, help: 'best-of-N: score a run\'s rollouts with a verifier model (P(YES) from log-probabilities), pick one per instance' },

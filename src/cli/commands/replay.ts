@@ -1,13 +1,14 @@
 import * as path from 'node:path';
-import { loadRecordedRows, replayRow } from '../../core/agent/replay';
 import type { PathMapping } from '../../core/agent/templates/sweGymPreset';
+import { replayTrajectory, summariseReplay } from '../../core/replay/replayTrajectory';
+import { loadReplayable } from '../../core/replay/loadReplayable';
 import { newRunId } from '../../core/harness/runId';
 import { cliRuntime, RUNTIME_OPTIONS, RUNTIME_USAGE } from '../runtimeOptions';
 import { parseCommandArgs, progress, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
 import { loadDatasetForCli } from '../datasetOption';
 import { parseRules } from './eval';
 
-const USAGE = 'swe-gym replay --dataset D --trajectory FILE [--path-map FROM=TO ...] [--row N] [--out DIR] [--no-reward] [--skip-install] [--rules R] [--no-pull] [--json] ' + RUNTIME_USAGE;
+const USAGE = 'swe-gym replay --dataset D --trajectory FILE (ours, imported, or any format `import` reads) [--path-map FROM=TO ...] [--row N] [--out DIR] [--no-reward] [--skip-install] [--rules R] [--no-pull] [--json] ' + RUNTIME_USAGE;
 
 export async function replayCommand(ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs(
@@ -29,15 +30,17 @@ export async function replayCommand(ctx: CliContext): Promise<number> {
   );
   const dataset = await loadDatasetForCli(ctx, requireOption(values.dataset, 'dataset', USAGE));
   const file = path.resolve(requireOption(values.trajectory, 'trajectory', USAGE));
-  const rows = await loadRecordedRows(file);
   const rowIndex = values.row === undefined ? 0 : Number(values.row);
-  const row = rows[rowIndex];
-  if (!row) throw new UsageError(`${file} has ${rows.length} row(s); --row ${values.row} is not one of them.`);
+  const trajectory = await loadReplayable(file, dataset, rowIndex).catch((err: Error) => {
+    throw new UsageError(err.message);
+  });
   const pathMap = (values['path-map'] ?? []).map(parseMapping);
   const runId = newRunId('replay');
   const outDir = path.resolve(values.out ?? 'runs', runId);
-  progress(ctx, `Replaying ${row.instance_id} (${row.messages.filter((m) => m.role === 'assistant').length} recorded turns) into ${outDir}`);
-  const outcome = await replayRow(cliRuntime(values), dataset, row, {
+  const recordedTurns = trajectory.messages.filter((m) => m.role === 'assistant').length;
+  const source = trajectory.imported ? `${trajectory.imported.scaffold} ` : '';
+  progress(ctx, `Replaying ${source}${trajectory.instance_id} (${recordedTurns} recorded turns) into ${outDir}`);
+  const outcome = await replayTrajectory(cliRuntime(values), dataset, trajectory, {
     pathMap,
     runId,
     trajectoryDir: outDir,
@@ -45,20 +48,21 @@ export async function replayCommand(ctx: CliContext): Promise<number> {
     allowPull: !values['no-pull'],
     signal: ctx.signal,
     config: { replay_of: file, row: rowIndex, path_map: pathMap },
-    onRollout: (r) =>
-      r.events.subscribe((e) => {
-        if (e.type === 'replay_mismatch') progress(ctx, `step ${e.step}: the observation differs from the recorded one from line ${e.firstDifferentLine}`);
-      }),
   });
   const r = outcome.result;
   const report = {
     instance_id: r.instanceId,
-    replay_of: row.instance_id,
+    replay_of: trajectory.imported?.source_instance_id ?? `${trajectory.instance_id}_${trajectory.index}`,
+    source_format: trajectory.imported?.format ?? null,
     exit_reason: r.exitReason,
     steps: r.steps,
-    path_map: outcome.mappings,
-    observation_mismatches: outcome.mismatches.map((m) => ({ step: m.step, tool_call_id: m.toolCallId, first_different_line: m.firstDifferentLine })),
-    patch_matches: outcome.patchMatches,
+    path_map: outcome.pathMap,
+    step_verdicts: outcome.steps.map((s) => ({ step: s.step, tool_call_id: s.toolCallId, tool: s.tool, verdict: s.verdict, noise: s.noise, ...(s.diff ? { diff: s.diff } : {}) })),
+    counts: outcome.counts,
+    first_divergence: outcome.firstDivergence,
+    observation_mismatches: outcome.steps.filter((s) => s.verdict === 'different').map((m) => ({ step: m.step, tool_call_id: m.toolCallId })),
+    patch_matches: outcome.patch?.same ?? null,
+    patch_differences: outcome.patch ? { only_recorded: outcome.patch.onlyRecorded, only_replayed: outcome.patch.onlyReplayed } : null,
     recorded_resolved: outcome.recordedResolved,
     resolved: r.resolved,
     reward_matches: outcome.rewardMatches,
@@ -68,9 +72,10 @@ export async function replayCommand(ctx: CliContext): Promise<number> {
   else {
     ctx.stdout.write(
       [
-        `${row.instance_id}: replayed ${r.steps} step(s), ${r.exitReason}`,
-        `observations differing from the recording: ${outcome.mismatches.length}${outcome.mismatches.length ? ` (steps ${outcome.mismatches.map((m) => m.step).join(', ')})` : ''}`,
-        `patch ${outcome.patchMatches === null ? 'not compared' : outcome.patchMatches ? 'identical to the recorded one' : 'DIFFERS from the recorded one'}`,
+        `${report.replay_of}: replayed ${r.steps} step(s), ${r.exitReason}`,
+        `steps: ${summariseReplay(outcome)}`,
+        ...outcome.steps.filter((s) => s.verdict === 'different').map((s) => `step ${s.step} (${s.tool}) differs:\n${s.diff ?? ''}`),
+        `patch ${outcome.patch === null ? 'not compared' : outcome.patch.same ? 'the same as the recorded one (by changed lines)' : `DIFFERS from the recorded one: ${outcome.patch.onlyRecorded.length} changed line(s) only recorded, ${outcome.patch.onlyReplayed.length} only replayed`}`,
         `reward: ${r.resolved === null ? 'not computed' : r.resolved ? 'resolved' : 'unresolved'} (recorded: ${outcome.recordedResolved === null ? 'unknown' : outcome.recordedResolved ? 'resolved' : 'unresolved'})`,
         `trajectory: ${r.trajectoryPath ?? '(not written)'}`,
         '',

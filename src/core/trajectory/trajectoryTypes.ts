@@ -48,8 +48,28 @@ export interface ClosedTrajectory {
   fork_of?: { rollout_id: string; step: number };
   /** Replays: where today's observations differ from the recorded ones. */
   replay_mismatches?: { step: number; tool_call_id: string; first_different_line: number }[];
-  /** The append-only event log this file closes (same folder). */
+  /** The append-only event log this file closes (same folder); empty for imported runs. */
   events_file: string;
   /** Human demonstrations: who made it, active time, idle gaps, reveals, test runs (absent on rollouts). */
   demonstration?: DemonstrationInfo;
+  /** Runs imported from another scaffold's file: where from, and what the file says. */
+  imported?: ImportedSource;
+}
+
+/** What an imported run's file recorded about it (see src/core/trajectory/import). */
+export interface ImportedSource {
+  format: string;
+  file: string;
+  /** Line or row of the file (0-based) for files that hold many runs. */
+  entry: number;
+  scaffold: string;
+  /** The instance id as the file gave it. */
+  source_instance_id: string;
+  exit_status: string | null;
+  /** What the file says the hidden tests gave (null: it does not say). */
+  resolved: boolean | null;
+  /** Where the repository was when it was recorded (guessed from the file). */
+  repo_dir: string | null;
+  /** Per step (1-based index - 1): the repository diff the file recorded after it, when it has one. */
+  step_diffs?: (string | null)[];
 }

@@ -1,0 +1,35 @@
+import type { ImportedRun, SourceFormat } from './importedRun';
+import { isAtif, readAtif } from './readAtif';
+import { isMiniSweAgent, readMiniSweAgent } from './readMiniSweAgent';
+import { isOpenHandsV0, readOpenHands } from './readOpenHands';
+import { isSweAgentTraj, readSweAgent } from './readSweAgent';
+import { isSftText, isSweGymRow, readChatRow } from './readSweGymRow';
+
+const READERS: { format: SourceFormat; is: (v: unknown) => boolean; read: (v: unknown, file: string, entry: number) => ImportedRun }[] = [
+  { format: 'atif', is: isAtif, read: readAtif },
+  { format: 'mini-swe-agent', is: isMiniSweAgent, read: readMiniSweAgent },
+  { format: 'swe-agent', is: isSweAgentTraj, read: readSweAgent },
+  { format: 'openhands-v0', is: isOpenHandsV0, read: readOpenHands },
+  { format: 'swe-gym-row', is: isSweGymRow, read: (v, f, e) => readChatRow(v, f, e, 'swe-gym-row') },
+  { format: 'sft-text', is: isSftText, read: (v, f, e) => readChatRow(v, f, e, 'sft-text') },
+];
+
+/** Which scaffold's format a parsed JSON value is in, or undefined. */
+export function detectFormat(value: unknown): SourceFormat | undefined {
+  return READERS.find((r) => r.is(value))?.format;
+}
+
+/** One run from a parsed JSON value; throws a specific error when it is in no known format. */
+export function readRun(value: unknown, file: string, entry: number): ImportedRun {
+  const reader = READERS.find((r) => r.is(value));
+  if (!reader) throw new Error(`not a trajectory in any known format (${describe(value)}); expected a SWE-Gym row, an OpenHands output.jsonl row, a SWE-agent .traj, a mini-swe-agent .traj.json, an SFT {messages} line with <function=...> calls, or ATIF v1.x`);
+  const run = reader.read(value, file, entry);
+  if (!run.steps.length) throw new Error(`a ${reader.format} trajectory with no agent step`);
+  return run;
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return `a JSON list of ${v.length}`;
+  if (v && typeof v === 'object') return `keys ${Object.keys(v).slice(0, 8).join(', ') || 'none'}`;
+  return `a JSON ${v === null ? 'null' : typeof v}`;
+}
