@@ -90,12 +90,6 @@ export type HostMessage<E> =
   | { type: 'reply'; id: number; ok: false; error: ProtocolError }
   | { [K in keyof E & string]: { type: 'event'; event: K; payload: E[K] } }[keyof E & string];
 
-export type RequestMethod = keyof PageRequests;
-export type EventName = keyof PageEvents;
-export type WebviewToHost = WebviewMessage<PageRequests>;
-export type HostToWebview = HostMessage<PageEvents>;
-export type AgentWebviewToHost = WebviewMessage<AgentRequests>;
-export type AgentHostToWebview = HostMessage<AgentEvents>;
 
 /** Per method: a check of its params that returns why they are wrong, or undefined. */
 export type ProtocolSpec<R> = { readonly [M in keyof R]: (params: Record<string, unknown>) => string | undefined };
@@ -141,6 +135,20 @@ export const AGENT_PROTOCOL: ProtocolSpec<AgentRequests> = {
   rendered: (p) => check(rollout(p), [stepNumber(p.seq) && stepNumber(p.steps) && (p.busySteps === undefined || stepNumber(p.busySteps)), 'rendered: seq, steps and busySteps must be whole numbers']),
 };
 
+/**
+ * One webview's protocol as a value: the request checks the host runs, and (as types only) the
+ * requests and events, so `WebviewHost` on the extension side and `bootWebview` in the webview
+ * are typed from the same object.
+ */
+export interface WebviewProtocol<R extends RequestMap<R>, E> {
+  readonly spec: ProtocolSpec<R>;
+  /** Never set: carries the event map's type. */
+  readonly events?: E;
+}
+
+export const PAGE: WebviewProtocol<PageRequests, PageEvents> = { spec: PAGE_PROTOCOL };
+export const AGENT_VIEW: WebviewProtocol<AgentRequests, AgentEvents> = { spec: AGENT_PROTOCOL };
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -173,11 +181,6 @@ export function parseMessage<R extends RequestMap<R>>(raw: unknown, spec: Protoc
   }
 }
 
-/** The instance page's messages. */
-export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewToHost } | { ok: false; reason: string } {
-  return parseMessage(raw, PAGE_PROTOCOL);
-}
-
-export function isHostMessage<E = PageEvents>(raw: unknown): raw is HostMessage<E> {
+export function isHostMessage<E>(raw: unknown): raw is HostMessage<E> {
   return isRecord(raw) && (raw.type === 'reply' || raw.type === 'event');
 }

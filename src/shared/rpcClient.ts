@@ -1,14 +1,5 @@
 /** The webview's side of the protocol: numbered requests, replies matched by id, cancel, events. */
-import {
-  isHostMessage,
-  type AgentEvents,
-  type AgentRequests,
-  type PageEvents,
-  type PageRequests,
-  type ProtocolError,
-  type RequestMap,
-  type WebviewMessage,
-} from './protocol';
+import { isHostMessage, type ProtocolError, type RequestMap, type WebviewMessage, type WebviewProtocol } from './protocol';
 
 export class RequestFailedError extends Error {
   override name = 'RequestFailedError';
@@ -27,7 +18,8 @@ export class RpcClient<R extends RequestMap<R>, E> {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Map<keyof E, Set<(payload: never) => void>>();
 
-  constructor(private readonly post: (message: WebviewMessage<R>) => void) {}
+  /** The protocol types the client (its checks run on the host). */
+  constructor(_protocol: WebviewProtocol<R, E>, private readonly post: (message: WebviewMessage<R>) => void) {}
 
   /** Tells the host the webview is listening; call once handlers are attached. */
   ready(): void {
@@ -79,9 +71,3 @@ export class RpcClient<R extends RequestMap<R>, E> {
     return true;
   }
 }
-
-/** The instance page's client. */
-export class PageRpcClient extends RpcClient<PageRequests, PageEvents> {}
-
-/** The agent live view's client. */
-export class AgentRpcClient extends RpcClient<AgentRequests, AgentEvents> {}

@@ -3,18 +3,7 @@
  * plain Node: validates incoming messages, runs one handler per request with an AbortSignal that
  * a `cancel` message aborts, and holds pushed events until the webview has said `ready`.
  */
-import {
-  AGENT_PROTOCOL,
-  PAGE_PROTOCOL,
-  parseMessage,
-  type AgentEvents,
-  type AgentRequests,
-  type HostMessage,
-  type PageEvents,
-  type PageRequests,
-  type ProtocolSpec,
-  type RequestMap,
-} from './protocol';
+import { parseMessage, type AgentRequests, type HostMessage, type PageRequests, type RequestMap, type WebviewProtocol } from './protocol';
 
 export type Handlers<R extends RequestMap<R>> = {
   [M in keyof R]: (params: R[M]['params'], signal: AbortSignal) => Promise<R[M]['result']>;
@@ -30,9 +19,9 @@ export class RpcHost<R extends RequestMap<R>, E> {
   private readonly readyListeners = new Set<() => void>();
 
   constructor(
+    private readonly protocol: WebviewProtocol<R, E>,
     private readonly post: (message: HostMessage<E>) => unknown,
     private readonly handlers: Handlers<R>,
-    private readonly spec: ProtocolSpec<R>,
     private readonly onProtocolError: (reason: string) => void,
   ) {}
 
@@ -68,7 +57,7 @@ export class RpcHost<R extends RequestMap<R>, E> {
   }
 
   async handle(raw: unknown): Promise<void> {
-    const parsed = parseMessage(raw, this.spec);
+    const parsed = parseMessage(raw, this.protocol.spec);
     if (!parsed.ok) {
       this.onProtocolError(parsed.reason);
       const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
@@ -101,19 +90,5 @@ export class RpcHost<R extends RequestMap<R>, E> {
     } finally {
       this.running.delete(message.id);
     }
-  }
-}
-
-/** The instance page's endpoint. */
-export class PageRpcHost extends RpcHost<PageRequests, PageEvents> {
-  constructor(post: (message: HostMessage<PageEvents>) => unknown, handlers: PageHandlers, onProtocolError: (reason: string) => void) {
-    super(post, handlers, PAGE_PROTOCOL, onProtocolError);
-  }
-}
-
-/** The agent live view's endpoint. */
-export class AgentRpcHost extends RpcHost<AgentRequests, AgentEvents> {
-  constructor(post: (message: HostMessage<AgentEvents>) => unknown, handlers: AgentHandlers, onProtocolError: (reason: string) => void) {
-    super(post, handlers, AGENT_PROTOCOL, onProtocolError);
   }
 }

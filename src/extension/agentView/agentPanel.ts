@@ -1,21 +1,35 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { AgentViewState } from '../../shared/agentView';
-import type { AgentHostToWebview } from '../../shared/protocol';
-import { AgentRpcHost, type AgentHandlers } from '../../shared/rpcHost';
+import { AGENT_VIEW, type AgentEvents, type AgentRequests } from '../../shared/protocol';
+import type { AgentHandlers, RpcHost } from '../../shared/rpcHost';
+import type { AgentSession } from '../agent/agentSession';
+import type { AgentService } from '../agent/agentService';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
 import type { BusyTracker } from '../devContainers/busyTracker';
 import { Disposable } from '../util/disposable';
 import type { Logger } from '../util/logger';
-import { agentHtml } from './agentHtml';
-import type { AgentSession } from '../agent/agentSession';
-import type { AgentService } from '../agent/agentService';
+import { InstanceViews } from '../webviewHost/instanceViews';
+import { WebviewHost } from '../webviewHost/webviewHost';
+import type { WebviewKind } from '../webviewHost/webviewKind';
 
 export const AGENT_VIEW_TYPE = 'sweGym.agent';
 
+const AGENT_KIND: WebviewKind<AgentRequests, AgentEvents> = {
+  viewType: AGENT_VIEW_TYPE,
+  protocol: AGENT_VIEW,
+  bundle: 'agent',
+  icon: 'agent.svg',
+  title: (id) => `Agent: ${id}`,
+  loading: (id) => `Loading the agent view of ${id}…`,
+  noun: 'agent view',
+  beside: true,
+  retainContextWhenHidden: true,
+};
+
 /** One instance's agent view: the rollout it shows, its live events, the instance's run table. */
 export class AgentPanel extends Disposable {
-  readonly rpc: AgentRpcHost;
+  private readonly host: WebviewHost<AgentRequests, AgentEvents>;
   private shownSession: AgentSession | undefined;
   private unsubscribe: (() => void) | undefined;
   private runsTimer: NodeJS.Timeout | undefined;
@@ -30,31 +44,23 @@ export class AgentPanel extends Disposable {
     private readonly service: AgentService,
     busy: BusyTracker,
     extensionUri: vscode.Uri,
-    private readonly log: Logger,
-    onDisposed: () => void,
+    log: Logger,
   ) {
     super();
     const id = ref.instance.instance_id;
-    panel.title = `Agent: ${id}`;
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'agent.svg');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
-    this.rpc = new AgentRpcHost((m: AgentHostToWebview) => panel.webview.postMessage(m), this.handlers(), (reason) => log.warn(`${id}: ignored a malformed agent view message (${reason})`));
-    this.register(panel.webview.onDidReceiveMessage((m: unknown) => void this.rpc.handle(m)));
-    panel.webview.html = agentHtml(panel.webview, extensionUri, id, ref.entry.source);
+    this.host = this.register(new WebviewHost(panel, AGENT_KIND, ref, this.handlers(), extensionUri, log));
     const runsChanged = (changed: string) => changed === id && this.scheduleRuns();
     this.register(service.runs.onDidChange(runsChanged));
     this.register(service.onDidChange(runsChanged));
     this.register(busy.onDidChange(runsChanged));
     this.register(service.onDidStart((s) => s.instanceId === id && this.show(s)));
-    this.register(
-      panel.onDidDispose(() => {
-        this.rpc.reset();
-        onDisposed();
-        this.dispose();
-      }),
-    );
     const first = service.latest(id);
     if (first) this.show(first, false);
+  }
+
+  /** The protocol endpoint (tests post requests to it as the webview would). */
+  get rpc(): RpcHost<AgentRequests, AgentEvents> {
+    return this.host.rpc;
   }
 
   get shown(): AgentSession | undefined {
@@ -62,7 +68,7 @@ export class AgentPanel extends Disposable {
   }
 
   get isReady(): boolean {
-    return this.rpc.ready;
+    return this.host.isReady;
   }
 
   override dispose(): void {
@@ -145,53 +151,24 @@ export class AgentPanel extends Disposable {
 }
 
 /** The agent views, one per instance, restored after a reload by the serializer. */
-export class AgentPanels extends Disposable {
-  private readonly panels = new Map<string, AgentPanel>();
-  /** Instances whose view VS Code is restoring right now. */
-  private readonly restoring = new Set<string>();
-
+export class AgentPanels extends InstanceViews<AgentPanel, AgentRequests, AgentEvents> {
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly service: AgentService,
-    private readonly datasets: DatasetStore,
+    datasets: DatasetStore,
     private readonly busy: BusyTracker,
     datasetsReady: Promise<void>,
     private readonly log: Logger,
   ) {
-    super();
-    service.editorColumn = (instanceId) => (this.panels.get(instanceId)?.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
-    this.register(
-      vscode.window.registerWebviewPanelSerializer(AGENT_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state: unknown) => {
-          const s = (state ?? {}) as { instanceId?: unknown; datasetSource?: unknown };
-          if (typeof s.instanceId === 'string') this.restoring.add(s.instanceId);
-          try {
-            await datasetsReady;
-          } finally {
-            if (typeof s.instanceId === 'string') this.restoring.delete(s.instanceId);
-          }
-          const ref = typeof s.instanceId === 'string' ? datasets.find(s.instanceId, typeof s.datasetSource === 'string' ? s.datasetSource : undefined) : undefined;
-          if (!ref) {
-            panel.dispose();
-            return;
-          }
-          const p = this.adopt(panel, ref);
-          await this.showNewestRecorded(p);
-        },
-      }),
-    );
+    super(AGENT_KIND, extensionUri, datasets, datasetsReady);
+    service.editorColumn = (instanceId) => (this.get(instanceId)?.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
   }
 
   /** Opens (or reveals) the instance's agent view beside the editor. */
-  show(ref: InstanceRef): AgentPanel {
-    const existing = this.panels.get(ref.instance.instance_id);
-    if (existing) {
-      existing.panel.reveal(undefined, true);
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(AGENT_VIEW_TYPE, `Agent: ${ref.instance.instance_id}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, retainContextWhenHidden: true });
-    const p = this.adopt(panel, ref);
-    if (!p.shown) void this.showNewestRecorded(p);
+  override show(ref: InstanceRef): AgentPanel {
+    const opened = !this.isOpen(ref.instance.instance_id);
+    const p = super.show(ref);
+    if (opened && !p.shown) void this.showNewestRecorded(p);
     return p;
   }
 
@@ -200,13 +177,17 @@ export class AgentPanels extends Disposable {
    * datasets, so a view opened here would race it and be replaced).
    */
   showUnlessRestoring(ref: InstanceRef): boolean {
-    if (this.panels.has(ref.instance.instance_id) || this.restoring.has(ref.instance.instance_id)) return false;
+    if (this.isOpen(ref.instance.instance_id) || this.isRestoring(ref.instance.instance_id)) return false;
     this.show(ref);
     return true;
   }
 
-  get(instanceId: string): AgentPanel | undefined {
-    return this.panels.get(instanceId);
+  protected create(panel: vscode.WebviewPanel, ref: InstanceRef): AgentPanel {
+    return new AgentPanel(panel, ref, this.service, this.busy, this.extensionUri, this.log);
+  }
+
+  protected override restored(p: AgentPanel): Promise<void> {
+    return this.showNewestRecorded(p);
   }
 
   private async showNewestRecorded(p: AgentPanel): Promise<void> {
@@ -219,18 +200,5 @@ export class AgentPanels extends Disposable {
     } catch (err) {
       this.log.warn(`${id}: could not read rollout ${newest.rolloutId}: ${err instanceof Error ? err.message : String(err)}`);
     }
-  }
-
-  private adopt(panel: vscode.WebviewPanel, ref: InstanceRef): AgentPanel {
-    const id = ref.instance.instance_id;
-    this.panels.get(id)?.panel.dispose();
-    const p = new AgentPanel(panel, ref, this.service, this.busy, this.extensionUri, this.log, () => this.panels.delete(id));
-    this.panels.set(id, p);
-    return p;
-  }
-
-  override dispose(): void {
-    for (const p of this.panels.values()) p.panel.dispose();
-    super.dispose();
   }
 }

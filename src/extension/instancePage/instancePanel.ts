@@ -1,15 +1,28 @@
 import * as vscode from 'vscode';
+import { PAGE, type PageEvents, type PageRequests } from '../../shared/protocol';
 import type { PageHandlers } from '../../shared/rpcHost';
-import { PageRpcHost } from '../../shared/rpcHost';
 import type { InstanceActions } from '../actions';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
 import { Disposable } from '../util/disposable';
 import type { Logger } from '../util/logger';
+import { InstanceViews } from '../webviewHost/instanceViews';
+import { WebviewHost } from '../webviewHost/webviewHost';
+import type { WebviewKind } from '../webviewHost/webviewKind';
 import { CandidateWatcher } from './candidateWatcher';
-import { pageHtml } from './pageHtml';
 import { buildPageState, type PageStateDeps } from './pageState';
 
 export const PAGE_VIEW_TYPE = 'sweGym.instance';
+
+const PAGE_KIND: WebviewKind<PageRequests, PageEvents> = {
+  viewType: PAGE_VIEW_TYPE,
+  protocol: PAGE,
+  bundle: 'main',
+  icon: 'swe-gym.svg',
+  title: (id) => id,
+  loading: (id) => `Loading ${id}…`,
+  noun: 'page',
+  remoteImages: true,
+};
 
 export interface PanelDeps extends PageStateDeps {
   datasets: DatasetStore;
@@ -18,9 +31,9 @@ export interface PanelDeps extends PageStateDeps {
   onDidChangeAgents?: vscode.Event<string>;
 }
 
-/** One instance page: the webview, its protocol endpoint, and pushes of fresh state. */
+/** One instance page: its handlers, and pushes of fresh state. */
 class InstancePanel extends Disposable {
-  private readonly rpc: PageRpcHost;
+  private readonly host: WebviewHost<PageRequests, PageEvents>;
   private pushTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -28,17 +41,11 @@ class InstancePanel extends Disposable {
     readonly ref: InstanceRef,
     private readonly deps: PanelDeps,
     extensionUri: vscode.Uri,
-    private readonly log: Logger,
-    onDisposed: () => void,
+    log: Logger,
   ) {
     super();
     const id = ref.instance.instance_id;
-    panel.title = id;
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'swe-gym.svg');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')] };
-    this.rpc = new PageRpcHost((m) => panel.webview.postMessage(m), this.handlers(), (reason) => log.warn(`${id}: ignored a malformed page message (${reason})`));
-    this.register(panel.webview.onDidReceiveMessage((m: unknown) => void this.rpc.handle(m)));
-    panel.webview.html = pageHtml(panel.webview, extensionUri, id, ref.entry.source);
+    this.host = this.register(new WebviewHost(panel, PAGE_KIND, ref, this.handlers(), extensionUri, log));
     const onChange = (changed: string) => {
       if (changed === id) this.schedulePush();
     };
@@ -51,13 +58,6 @@ class InstancePanel extends Disposable {
         if (e.webviewPanel.active) deps.devContainers.setActive(id);
       }),
     );
-    this.register(
-      panel.onDidDispose(() => {
-        this.rpc.reset();
-        onDisposed();
-        this.dispose();
-      }),
-    );
   }
 
   override dispose(): void {
@@ -66,7 +66,7 @@ class InstancePanel extends Disposable {
   }
 
   get isReady(): boolean {
-    return this.rpc.ready;
+    return this.host.isReady;
   }
 
   private state() {
@@ -77,7 +77,7 @@ class InstancePanel extends Disposable {
     if (this.pushTimer || this.isDisposed) return;
     this.pushTimer = setTimeout(() => {
       this.pushTimer = undefined;
-      if (!this.isDisposed) this.rpc.emit('state', this.state());
+      if (!this.isDisposed) this.host.rpc.emit('state', this.state());
     }, 50);
   }
 
@@ -131,60 +131,17 @@ class InstancePanel extends Disposable {
 }
 
 /** The open instance pages, one per instance, restored after a reload by the serializer. */
-export class InstancePanels extends Disposable {
-  private readonly panels = new Map<string, InstancePanel>();
-
+export class InstancePanels extends InstanceViews<InstancePanel, PageRequests, PageEvents> {
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly deps: PanelDeps,
-    private readonly datasetsReady: Promise<void>,
+    datasetsReady: Promise<void>,
     private readonly log: Logger,
   ) {
-    super();
-    this.register(
-      vscode.window.registerWebviewPanelSerializer(PAGE_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state: unknown) => {
-          await this.datasetsReady;
-          const s = (state ?? {}) as { instanceId?: unknown; datasetSource?: unknown };
-          const ref = typeof s.instanceId === 'string' ? deps.datasets.find(s.instanceId, typeof s.datasetSource === 'string' ? s.datasetSource : undefined) : undefined;
-          if (!ref) {
-            panel.dispose();
-            return;
-          }
-          this.adopt(panel, ref);
-        },
-      }),
-    );
+    super(PAGE_KIND, extensionUri, deps.datasets, datasetsReady);
   }
 
-  show(ref: InstanceRef): vscode.WebviewPanel {
-    const existing = this.panels.get(ref.instance.instance_id);
-    if (existing) {
-      existing.panel.reveal();
-      return existing.panel;
-    }
-    const panel = vscode.window.createWebviewPanel(PAGE_VIEW_TYPE, ref.instance.instance_id, vscode.ViewColumn.Active, { enableScripts: true });
-    this.adopt(panel, ref);
-    return panel;
-  }
-
-  isOpen(instanceId: string): boolean {
-    return this.panels.has(instanceId);
-  }
-
-  isReady(instanceId: string): boolean {
-    return this.panels.get(instanceId)?.isReady ?? false;
-  }
-
-  private adopt(panel: vscode.WebviewPanel, ref: InstanceRef): void {
-    const id = ref.instance.instance_id;
-    this.panels.get(id)?.panel.dispose();
-    const p = new InstancePanel(panel, ref, this.deps, this.extensionUri, this.log, () => this.panels.delete(id));
-    this.panels.set(id, p);
-  }
-
-  override dispose(): void {
-    for (const p of this.panels.values()) p.panel.dispose();
-    super.dispose();
+  protected create(panel: vscode.WebviewPanel, ref: InstanceRef): InstancePanel {
+    return new InstancePanel(panel, ref, this.deps, this.extensionUri, this.log);
   }
 }

@@ -9,9 +9,9 @@ import { AgentSession } from '../../../src/extension/agent/agentSession';
 import { describeStats, statsOf, statsTooltip } from '../../../src/extension/agent/agentStats';
 import { toViewEvent } from '../../../src/extension/agentView/viewEvents';
 import { applyAgentEvent, emptyAgentView, foldText, type AgentRunRow, type AgentViewEvent, type AgentViewState } from '../../../src/shared/agentView';
-import { AGENT_PROTOCOL, parseMessage, type AgentHostToWebview, type AgentWebviewToHost } from '../../../src/shared/protocol';
-import { AgentRpcClient } from '../../../src/shared/rpcClient';
-import { AgentRpcHost, type AgentHandlers } from '../../../src/shared/rpcHost';
+import { AGENT_PROTOCOL, AGENT_VIEW, parseMessage, type AgentEvents, type AgentRequests, type HostMessage, type WebviewMessage } from '../../../src/shared/protocol';
+import { RpcClient } from '../../../src/shared/rpcClient';
+import { RpcHost, type AgentHandlers } from '../../../src/shared/rpcHost';
 
 type Payload = AgentViewEvent extends infer T ? (T extends unknown ? Omit<T, 'seq'> : never) : never;
 
@@ -112,10 +112,11 @@ describe('agent protocol', () => {
   });
 
   it('never queues live events for a view that is not ready; requests round-trip', async () => {
-    const posted: AgentHostToWebview[] = [];
-    const client: { c?: AgentRpcClient } = {};
+    const posted: HostMessage<AgentEvents>[] = [];
+    const client: { c?: RpcClient<AgentRequests, AgentEvents> } = {};
     const handlers = { getObservation: async ({ toolCallId }: { toolCallId: string }) => ({ text: `full ${toolCallId}` }) } as unknown as AgentHandlers;
-    const host = new AgentRpcHost(
+    const host = new RpcHost(
+      AGENT_VIEW,
       (m) => {
         posted.push(m);
         setImmediate(() => client.c?.handle(structuredClone(m)));
@@ -123,7 +124,7 @@ describe('agent protocol', () => {
       handlers,
       () => undefined,
     );
-    client.c = new AgentRpcClient((m: AgentWebviewToHost) => setImmediate(() => void host.handle(structuredClone(m))));
+    client.c = new RpcClient(AGENT_VIEW, (m: WebviewMessage<AgentRequests>) => setImmediate(() => void host.handle(structuredClone(m))));
     const event = { ...EVENTS[2], rolloutId: 'ro' } as AgentViewEvent & { rolloutId: string };
     assert.equal(host.emitIfReady('event', event), false);
     const seen: unknown[] = [];

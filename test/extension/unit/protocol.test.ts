@@ -2,10 +2,11 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { InstancePageState } from '../../../src/shared/instancePage';
-import type { HostToWebview, WebviewToHost } from '../../../src/shared/protocol';
-import { parseWebviewMessage } from '../../../src/shared/protocol';
-import { PageRpcClient, RequestFailedError } from '../../../src/shared/rpcClient';
-import { PageRpcHost, type PageHandlers } from '../../../src/shared/rpcHost';
+import { PAGE, parseMessage, type HostMessage, type PageEvents, type PageRequests, type WebviewMessage } from '../../../src/shared/protocol';
+import { RequestFailedError, RpcClient } from '../../../src/shared/rpcClient';
+import { RpcHost, type PageHandlers } from '../../../src/shared/rpcHost';
+
+const parseWebviewMessage = (raw: unknown) => parseMessage(raw, PAGE.spec);
 
 const STATE = { instance: { id: 'a__b-1' } } as unknown as InstancePageState;
 
@@ -31,10 +32,11 @@ function handlers(overrides: Partial<PageHandlers> = {}): PageHandlers {
 
 /** Messages cross asynchronously, as they do through postMessage. */
 function wire(h: PageHandlers) {
-  const toPage: HostToWebview[] = [];
+  const toPage: HostMessage<PageEvents>[] = [];
   const errors: string[] = [];
-  const page: { client?: PageRpcClient } = {};
-  const host = new PageRpcHost(
+  const page: { client?: RpcClient<PageRequests, PageEvents> } = {};
+  const host = new RpcHost(
+    PAGE,
     (m) => {
       toPage.push(m);
       setImmediate(() => page.client?.handle(structuredClone(m)));
@@ -42,7 +44,7 @@ function wire(h: PageHandlers) {
     h,
     (reason) => errors.push(reason),
   );
-  const client = new PageRpcClient((m: WebviewToHost) => setImmediate(() => void host.handle(structuredClone(m))));
+  const client = new RpcClient(PAGE, (m: WebviewMessage<PageRequests>) => setImmediate(() => void host.handle(structuredClone(m))));
   page.client = client;
   return { host, client, toPage, errors };
 }

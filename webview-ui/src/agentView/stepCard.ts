@@ -1,12 +1,13 @@
 import type { AgentNote, AgentObservationView, AgentStepView, AgentToolCallView, AgentViewState } from '../../../src/shared/agentView';
 import type { AgentRequests } from '../../../src/shared/protocol';
+import type { Call } from '../boot';
 import { statsLine, unifiedDiff } from '../diffView';
 import { h, icon, plural } from '../dom';
 import { ansiNodes, stripAnsi } from './ansi';
 import { describeCall, dollars, parseArgs, seconds, tokens } from './format';
 import { jsonTree } from './jsonView';
 
-export type AgentCall = <M extends keyof AgentRequests & string>(method: M, params: AgentRequests[M]['params']) => Promise<AgentRequests[M]['result'] | undefined>;
+export type AgentCall = Call<AgentRequests>;
 
 export interface CardContext {
   view(): AgentViewState;

@@ -4,52 +4,24 @@ import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import './page.css';
-import type { InstancePageState } from '../../../src/shared/instancePage';
-import { RequestFailedError, PageRpcClient } from '../../../src/shared/rpcClient';
-import type { PageRequests, RequestMethod } from '../../../src/shared/protocol';
-import { h } from '../dom';
+import { PAGE, type PageRequests } from '../../../src/shared/protocol';
+import { bootWebview, type Call } from '../boot';
 import { InstancePage } from './page';
-import { vscode } from '../vscodeApi';
 
-const root = document.getElementById('app');
-if (root) {
-  // Tells the HTML's retrying loader that the app started (see webviewLoader.ts).
-  document.documentElement.dataset.app = 'loaded';
-  const instanceId = root.dataset.instanceId ?? '';
-  const datasetSource = root.dataset.datasetSource ?? '';
-  // Lets VS Code restore this page after a reload (the serializer reads it), with the sections as the person left them.
-  const saved = (vscode.getState() ?? {}) as { open?: Record<string, boolean> };
-  const open = saved.open && typeof saved.open === 'object' ? saved.open : {};
-  vscode.setState({ instanceId, datasetSource, open });
-
-  const client = new PageRpcClient((m) => vscode.postMessage(m));
-  window.addEventListener('message', (e: MessageEvent) => client.handle(e.data));
-
-  let running: { method: RequestMethod; controller: AbortController } | undefined;
-  const page = new InstancePage(root, {
-    call: async <M extends RequestMethod>(method: M, params: PageRequests[M]['params']) => {
-      const controller = new AbortController();
-      const long = method === 'launch' || method === 'runTests' || method === 'showDiff' || method === 'refreshCandidate';
-      if (long) running = { method, controller };
-      try {
-        const result = await client.request(method, params, controller.signal);
-        page.clearError();
-        if (result && typeof result === 'object' && 'instance' in result) page.render(result as InstancePageState);
-        return result;
-      } catch (err) {
-        if (err instanceof RequestFailedError && err.error.code === 'cancelled') return undefined;
-        page.showError(err instanceof Error ? err.message : String(err));
-        return undefined;
-      } finally {
-        if (running?.controller === controller) running = undefined;
-      }
-    },
-    cancel: () => running?.controller.abort(),
-  }, { open, save: (o) => vscode.setState({ instanceId, datasetSource, open: o }) });
-  client.on('state', (s) => page.render(s));
-  client.ready();
-  void client.request('getState', {}).then(
-    (s) => page.render(s),
-    (err: unknown) => root.replaceChildren(h('p', { class: 'error' }, `Could not load the page: ${err instanceof Error ? err.message : String(err)}`)),
-  );
-}
+bootWebview(PAGE, {
+  name: 'the page',
+  cancellable: ['launch', 'runTests', 'showDiff', 'refreshCandidate'],
+  mount: ({ root, call, cancel, client, saved, save }) => {
+    // Sections stay as the person left them, across hides and reloads.
+    const open = typeof saved.open === 'object' && saved.open !== null ? (saved.open as Record<string, boolean>) : {};
+    // Requests that change the instance answer with its new state: show it at once.
+    const callAndRender: Call<PageRequests> = async (method, params) => {
+      const result = await call(method, params);
+      if (result) page.render(result);
+      return result;
+    };
+    const page = new InstancePage(root, { call: callAndRender, cancel }, { open, save: (o) => save({ open: o }) });
+    client.on('state', (s) => page.render(s));
+    return page;
+  },
+});

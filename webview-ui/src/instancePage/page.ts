@@ -1,11 +1,12 @@
 import type { InstancePageState, RunRecord, RunTestResult } from '../../../src/shared/instancePage';
-import type { PageRequests, RequestMethod } from '../../../src/shared/protocol';
+import type { PageRequests } from '../../../src/shared/protocol';
+import type { Call } from '../boot';
 import { fileList, statsLine, unifiedDiff } from '../diffView';
 import { h, icon, plural, Slot } from '../dom';
 import { renderMarkdown } from '../markdown';
 
 export interface PageActions {
-  call<M extends RequestMethod>(method: M, params: PageRequests[M]['params']): Promise<unknown>;
+  call: Call<PageRequests>;
   cancel(): void;
 }
 

@@ -1,0 +1,108 @@
+import * as vscode from 'vscode';
+import type { RequestMap } from '../../shared/protocol';
+import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
+import { Disposable } from '../util/disposable';
+import { webviewOptions } from './webviewHtml';
+import type { WebviewKind } from './webviewKind';
+
+/** What `InstanceViews` keeps per instance: a view owning its panel. */
+export interface InstanceView extends vscode.Disposable {
+  readonly panel: vscode.WebviewPanel;
+  readonly ref: InstanceRef;
+  readonly isReady: boolean;
+}
+
+/**
+ * The open views of one kind, one per instance: `show` opens or reveals, and VS Code's serializer
+ * brings them back after a reload (the instance and dataset are in the webview's saved state).
+ * A subclass says how a view is made (`create`) and may finish a restored one (`restored`).
+ */
+export abstract class InstanceViews<V extends InstanceView, R extends RequestMap<R>, E> extends Disposable {
+  private readonly views = new Map<string, V>();
+  /** Instances whose view VS Code is restoring right now (the serializer waits for the datasets). */
+  private readonly restoring = new Set<string>();
+
+  constructor(
+    protected readonly kind: WebviewKind<R, E>,
+    protected readonly extensionUri: vscode.Uri,
+    datasets: DatasetStore,
+    datasetsReady: Promise<void>,
+  ) {
+    super();
+    this.register(
+      vscode.window.registerWebviewPanelSerializer(kind.viewType, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          const s = (state ?? {}) as { instanceId?: unknown; datasetSource?: unknown };
+          const id = typeof s.instanceId === 'string' ? s.instanceId : undefined;
+          if (id) this.restoring.add(id);
+          try {
+            await datasetsReady;
+          } finally {
+            if (id) this.restoring.delete(id);
+          }
+          const ref = id ? datasets.find(id, typeof s.datasetSource === 'string' ? s.datasetSource : undefined) : undefined;
+          if (!ref) {
+            panel.dispose();
+            return;
+          }
+          await this.restored(this.adopt(panel, ref));
+        },
+      }),
+    );
+  }
+
+  protected abstract create(panel: vscode.WebviewPanel, ref: InstanceRef): V;
+
+  /** A view the serializer just brought back. */
+  protected async restored(_view: V): Promise<void> {}
+
+  /** Opens the instance's view, or reveals the one already open. */
+  show(ref: InstanceRef): V {
+    const existing = this.views.get(ref.instance.instance_id);
+    const beside = !!this.kind.beside;
+    if (existing) {
+      existing.panel.reveal(undefined, beside);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      this.kind.viewType,
+      this.kind.title(ref.instance.instance_id),
+      beside ? { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true } : vscode.ViewColumn.Active,
+      { ...webviewOptions(this.extensionUri), retainContextWhenHidden: !!this.kind.retainContextWhenHidden },
+    );
+    return this.adopt(panel, ref);
+  }
+
+  get(instanceId: string): V | undefined {
+    return this.views.get(instanceId);
+  }
+
+  isOpen(instanceId: string): boolean {
+    return this.views.has(instanceId);
+  }
+
+  isReady(instanceId: string): boolean {
+    return this.views.get(instanceId)?.isReady ?? false;
+  }
+
+  isRestoring(instanceId: string): boolean {
+    return this.restoring.has(instanceId);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, ref: InstanceRef): V {
+    const id = ref.instance.instance_id;
+    this.views.get(id)?.panel.dispose();
+    const view = this.create(panel, ref);
+    this.views.set(id, view);
+    panel.onDidDispose(() => {
+      if (this.views.get(id) === view) this.views.delete(id);
+      view.dispose();
+    });
+    return view;
+  }
+
+  override dispose(): void {
+    for (const v of [...this.views.values()]) v.panel.dispose();
+    super.dispose();
+  }
+}
