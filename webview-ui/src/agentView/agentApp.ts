@@ -1,16 +1,12 @@
 import { applyAgentEvent, EXIT_LABELS, type AgentControl, type AgentRunRow, type AgentRunsView, type AgentViewEvent, type AgentViewState } from '../../../src/shared/agentView';
 import { statsLine } from '../diffView';
 import { h, icon, plural, Slot } from '../dom';
+import { button, ErrorBanner } from '../controls';
 import { dollars, parseArgs, prettyArgs, seconds } from './format';
 import { noteBlock, StepCard, type AgentCall } from './stepCard';
 
 type LiveEvent = AgentViewEvent & { rolloutId: string };
 
-function button(id: string, label: string, codicon: string, onClick: () => void, options: { secondary?: boolean; disabled?: boolean; title?: string } = {}): HTMLElement {
-  const b = h('vscode-button', { id, icon: codicon, secondary: options.secondary, disabled: options.disabled, title: options.title ?? label, onclick: () => !b.hasAttribute('disabled') && onClick() });
-  b.textContent = label;
-  return b;
-}
 
 function when(iso: string | undefined): string {
   if (!iso) return '';
@@ -56,7 +52,7 @@ export class AgentApp {
   private readonly header = new Slot(h('header', { class: 'agent-header' }));
   private readonly bar = new Slot(h('div', { class: 'agent-bar', role: 'toolbar', 'aria-label': 'Agent controls' }));
   private readonly busy = new Slot(h('div', { class: 'busy', 'aria-live': 'polite' }));
-  private readonly error = h('div', { class: 'error-banner', role: 'alert', hidden: true });
+  private readonly error = new ErrorBanner();
   private readonly pending = new Slot(h('div', { id: 'pending', class: 'pending', 'aria-live': 'polite' }));
   private readonly reward = new Slot(h('div', { id: 'reward', class: 'reward', 'aria-live': 'polite' }));
   private readonly opening = new Slot(h('div', { class: 'opening' }));
@@ -72,19 +68,16 @@ export class AgentApp {
     private readonly instanceId: string,
   ) {
     // The pending box sits at the live edge, after the last step, where following scrolls to.
-    root.replaceChildren(this.header.el, this.bar.el, this.busy.el, this.error, this.reward.el, this.opening.el, this.preamble.el, this.steps, this.pending.el, this.runsSlot.el);
+    root.replaceChildren(this.header.el, this.bar.el, this.busy.el, this.error.el, this.reward.el, this.opening.el, this.preamble.el, this.steps, this.pending.el, this.runsSlot.el);
     this.renderHeader();
   }
 
   showError(message: string): void {
-    this.error.hidden = false;
-    const dismiss = button('btn-dismiss', 'Dismiss', 'close', () => this.clearError(), { secondary: true });
-    this.error.replaceChildren(icon('error'), h('span', {}, message), dismiss);
+    this.error.show(message);
   }
 
   clearError(): void {
-    this.error.hidden = true;
-    this.error.replaceChildren();
+    this.error.clear();
   }
 
   /** The rollout to show, whole; then the events it has not seen yet. */

@@ -3,6 +3,7 @@ import type { PageRequests } from '../../../src/shared/protocol';
 import type { Call } from '../boot';
 import { fileList, statsLine, unifiedDiff } from '../diffView';
 import { h, icon, plural, Slot } from '../dom';
+import { button, ErrorBanner } from '../controls';
 import { renderMarkdown } from '../markdown';
 
 export interface PageActions {
@@ -19,11 +20,6 @@ const STATUS: Record<InstancePageState['status'], { label: string; icon: string;
   error: { label: 'Error', icon: 'warning', cls: 'warning' },
 };
 
-function button(id: string, label: string, codicon: string, onClick: () => void, options: { secondary?: boolean; disabled?: boolean; title?: string } = {}): HTMLElement {
-  const b = h('vscode-button', { id, icon: codicon, secondary: options.secondary, disabled: options.disabled, title: options.title ?? label, onclick: () => !b.hasAttribute('disabled') && onClick() });
-  b.textContent = label;
-  return b;
-}
 
 /** Which sections the person opened or closed, kept in the webview's state across hides, runs and reloads. */
 export interface SectionMemory {
@@ -98,7 +94,7 @@ export class InstancePage {
   private readonly header = new Slot(h('header', { class: 'header' }));
   private readonly toolbar = new Slot(h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Instance actions' }));
   private readonly busy = new Slot(h('div', { class: 'busy', 'aria-live': 'polite' }));
-  private readonly error = h('div', { class: 'error-banner', role: 'alert', hidden: true });
+  private readonly error = new ErrorBanner();
   private readonly reward = new Slot(h('div', { id: 'reward', class: 'reward', 'aria-live': 'polite' }));
   private readonly issue;
   private readonly hints;
@@ -124,7 +120,7 @@ export class InstancePage {
       this.header.el,
       this.toolbar.el,
       this.busy.el,
-      this.error,
+      this.error.el,
       this.reward.el,
       this.issue.el,
       this.hints.el,
@@ -136,13 +132,11 @@ export class InstancePage {
   }
 
   showError(message: string): void {
-    this.error.hidden = false;
-    this.error.replaceChildren(icon('error'), h('span', {}, message), button('btn-dismiss', 'Dismiss', 'close', () => this.clearError(), { secondary: true }));
+    this.error.show(message);
   }
 
   clearError(): void {
-    this.error.hidden = true;
-    this.error.replaceChildren();
+    this.error.clear();
   }
 
   render(s: InstancePageState): void {
