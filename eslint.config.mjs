@@ -1,4 +1,5 @@
 // @ts-check
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -44,6 +45,18 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // src/shared is the vocabulary both sides build on: its modules form a tree, never a cycle
+    // (a cycle there means two concepts that should be one module, or a third they both need).
+    files: ['src/shared/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     // The webview talks to the extension only through the shared protocol.
