@@ -11,7 +11,8 @@ function csp(panel: vscode.WebviewPanel): Map<string, string> {
   return new Map(content.split(';').map((d) => d.trim().replace(/'nonce-[^']+'/, "'nonce-*'")).map((d) => [d.split(' ')[0] ?? '', d]));
 }
 
-describe('one webview host for the instance page and the agent view', () => {
+describe('one webview host for the instance page and the agent view', function () {
+  this.timeout(360_000);
   it('both load through the same shell: CSP, resource roots, nonce, a ready handshake; one panel per instance', async () => {
     const api = await getApi();
     const ref = api.datasets.find(ID);
@@ -19,7 +20,9 @@ describe('one webview host for the instance page and the agent view', () => {
     const page = api.panels.show(ref);
     const agent = api.agentPanels.show(ref);
     try {
-      await waitFor('the page and the agent view to say ready', () => api.panels.isReady(ID) && api.agentPanels.isReady(ID), 60_000);
+      // The first webviews of a fresh window can take long on a loaded machine (their loader retries).
+      await waitFor('the page to say ready', () => api.panels.isReady(ID), 150_000);
+      await waitFor('the agent view to say ready', () => api.agentPanels.isReady(ID), 150_000);
       assert.equal(api.panels.show(ref), page, 'a second show opened another page');
       assert.equal(api.agentPanels.show(ref), agent, 'a second show opened another agent view');
 
