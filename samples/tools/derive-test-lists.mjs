@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { SAMPLES_DIR, inputsDigest, listTaskNames, readTask, readText, testDirectives } from './lib.mjs';
+import { SAMPLES_DIR, buildContextFiles, inputsDigest, listTaskNames, readTask, readText, syncFiles, testDirectives } from './lib.mjs';
 
 const TEST_TIMEOUT_MS = 10 * 60 * 1000;
 const BUILD_TIMEOUT_MS = 10 * 60 * 1000;
@@ -227,6 +227,8 @@ async function main() {
     console.log('note: out/src/core/grading/logParsers.js not found (run npx tsc -p tsconfig.test.json); using the built-in parsers');
   }
   for (const task of tasks) {
+    // The image is built from these: bring them up to date from their sources first.
+    for (const path of syncFiles(buildContextFiles(task), false)) console.log(`wrote ${path}`);
     const { record, buildSeconds, before, after, stillFailing } = await deriveTask(task, harness);
     console.log(
       `${record.instance_id}: base ${record.base_commit.slice(0, 12)}, F2P ${record.FAIL_TO_PASS.length}, ` +

@@ -1,13 +1,14 @@
 // Shared by make-dataset.mjs and derive-test-lists.mjs: where the sample tasks live and the
 // harness rules both scripts must agree on (image names, test directives, input digests).
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SAMPLES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const TASKS_DIR = join(SAMPLES_DIR, 'tasks');
 export const DATASET_FILE = join(SAMPLES_DIR, 'samples.jsonl');
+const TOOLS_DIR = join(SAMPLES_DIR, 'tools');
 
 /** Every task folder name under samples/tasks, sorted. */
 export function listTaskNames() {
@@ -90,4 +91,31 @@ export function inputsDigest(task) {
     hash.update('\0');
   }
   return hash.digest('hex');
+}
+
+/**
+ * The files every task's build context needs, made from one source each (an image's build
+ * context is its task folder, so they cannot be shared by reference): the Dockerfile from
+ * Dockerfile.template, the history replayer and the .dockerignore. Returns [path, text] pairs.
+ */
+export function buildContextFiles(task) {
+  const steps = readText(join(task.dir, 'history', 'steps'));
+  // A history past the base commit (textkit) applies the fix and hidden tests as a later commit.
+  const future = steps.includes('$SRC/future/') ? 'COPY gold.patch test.patch /tmp/testbed-src/future/\n' : '';
+  const dockerfile = readText(join(TOOLS_DIR, 'Dockerfile.template'))
+    .replaceAll('{{instance_id}}', task.meta.instance_id)
+    .replaceAll('{{name}}', task.name)
+    .replaceAll('{{copy_future}}', future);
+  return [
+    [join(task.dir, 'Dockerfile'), dockerfile],
+    [join(task.dir, '.dockerignore'), readText(join(TOOLS_DIR, 'dockerignore'))],
+    [join(task.dir, 'history', 'replay.sh'), readText(join(TOOLS_DIR, 'replay-history.sh'))],
+  ];
+}
+
+/** Writes what is out of date, or (check) only reports it; returns the paths that differed. */
+export function syncFiles(files, check) {
+  const stale = files.filter(([path, text]) => !existsSync(path) || readText(path) !== text).map(([path]) => path);
+  if (!check) for (const [path, text] of files) if (stale.includes(path)) writeFileSync(path, text);
+  return stale;
 }

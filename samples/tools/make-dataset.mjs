@@ -3,13 +3,14 @@
 // the folder's files: task.json (metadata), gold.patch, test.patch, issue.md, hints.md, and the
 // tests.json that derive-test-lists.mjs produced by running the tests. Patch texts are copied
 // verbatim. Refuses to write when tests.json is stale (its inputs digest no longer matches).
-// Also writes the prediction files in samples/predictions/ from samples/predictions/patches/.
+// Also writes the prediction files in samples/predictions/ from samples/predictions/patches/,
+// and each task's build-context files from their one source in samples/tools/ (buildContextFiles).
 //
 // Usage: node samples/tools/make-dataset.mjs [--check]
 //   --check: exit 1 if a file differs from what would be written, without writing anything.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { DATASET_FILE, SAMPLES_DIR, imageNameFor, inputsDigest, listTaskNames, readTask, readText } from './lib.mjs';
+import { DATASET_FILE, SAMPLES_DIR, buildContextFiles, imageNameFor, inputsDigest, listTaskNames, readTask, readText, syncFiles } from './lib.mjs';
 
 const PREDICTIONS_DIR = join(SAMPLES_DIR, 'predictions');
 
@@ -88,7 +89,19 @@ function rowFor(task) {
 }
 
 function main() {
-  const rows = listTaskNames().map((name) => rowFor(readTask(name)));
+  const check = process.argv.includes('--check');
+  const tasks = listTaskNames().map((name) => readTask(name));
+  // First the build contexts: the rows' digests are taken over them.
+  for (const path of syncFiles(tasks.flatMap(buildContextFiles), check)) {
+    const shown = relative(process.cwd(), path) || path;
+    if (check) {
+      console.error(`${shown} is out of date; run node samples/tools/make-dataset.mjs`);
+      process.exitCode = 1;
+    } else {
+      console.log(`wrote ${shown}`);
+    }
+  }
+  const rows = tasks.map((task) => rowFor(task));
   const ids = new Set();
   for (const row of rows) {
     if (ids.has(row.instance_id)) throw new Error(`duplicate instance_id ${row.instance_id}`);
@@ -98,7 +111,6 @@ function main() {
   for (const [file, spec] of Object.entries(PREDICTION_FILES)) {
     outputs.push([join(PREDICTIONS_DIR, file), predictionsText(spec, ids)]);
   }
-  const check = process.argv.includes('--check');
   for (const [path, text] of outputs) {
     const shown = relative(process.cwd(), path) || path;
     const lines = text.split('\n').length - 1;

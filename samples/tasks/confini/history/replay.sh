@@ -1,17 +1,23 @@
 #!/bin/sh
-# Rebuilds confini's git history in DEST with fixed authors, dates and messages, so the commit
-# hashes (and so the dataset's base_commit) are the same on every machine.
+# Rebuilds a sample task's git history in DEST from its history/steps, with fixed authors, dates
+# and messages, so the commit hashes (and so the dataset's base_commit) are the same on every
+# machine. Each step takes files as they are at the base commit and applies its own few changed
+# lines (history/STEP.patch); the base commit is exactly repo/.
+# This is samples/tools/replay-history.sh; make-dataset.mjs copies it into each task's history/
+# (an image's build context is its task folder): edit it there, not the copies.
 # Usage: replay.sh SRC DEST   (SRC holds repo/ = the base commit's tree, and history/)
 set -eu
 SRC=$1
 DEST=$2
-export GIT_AUTHOR_NAME="Tomasz Wierzbicki" GIT_AUTHOR_EMAIL="tomasz.w@example.net"
-export GIT_COMMITTER_NAME="Tomasz Wierzbicki" GIT_COMMITTER_EMAIL="tomasz.w@example.net"
 
+# author NAME EMAIL: who wrote and committed every commit.
+author() {
+  export GIT_AUTHOR_NAME="$1" GIT_AUTHOR_EMAIL="$2" GIT_COMMITTER_NAME="$1" GIT_COMMITTER_EMAIL="$2"
+}
 # take FILE...: the file as it is at the base commit.
 take() { for f in "$@"; do mkdir -p "$(dirname "$f")"; cp "$SRC/repo/$f" "$f"; done; }
-# older STEP: files as they were at an earlier commit (history/STEP/ mirrors the tree).
-older() { cp -R "$SRC/history/$1/." .; }
+# apply STEP: the step's changes to the files taken so far (history/STEP.patch).
+apply() { git apply "$SRC/history/$1.patch"; }
 # commit DATE MESSAGE [BODY]: mode bits normalised, since git records the executable bit.
 commit() {
   date=$1; shift
@@ -20,22 +26,13 @@ commit() {
   for m in "$@"; do set -- "$@" -m "$m"; shift; done
   GIT_AUTHOR_DATE=$date GIT_COMMITTER_DATE=$date git -c commit.gpgsign=false commit -q "$@"
 }
+# base DATE MESSAGE [BODY]: the base commit, exactly the tree in repo/.
+base() {
+  find . -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
+  cp -R "$SRC/repo/." .
+  commit "$@"
+}
 
 git init -q -b main "$DEST"
 cd "$DEST"
-
-take .gitignore tests/__init__.py
-older 01-initial
-commit 2023-10-02T11:20:00+02:00 "Initial import of the INI parser"
-
-take confini/errors.py
-older 02-config
-commit 2023-10-09T18:45:31+02:00 "Add Config with typed getters and fallbacks"
-
-take confini/parser.py tests/test_parser.py
-commit 2023-11-14T07:58:12+01:00 "parser: support indented continuation lines (#3)"
-
-# The base commit: exactly the tree in repo/.
-find . -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
-cp -R "$SRC/repo/." .
-commit 2023-12-01T21:13:40+01:00 "Add Config.getlist() and strip quotes from values (#5)" "Closes #5."
+. "$SRC/history/steps"

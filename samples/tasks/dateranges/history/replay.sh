@@ -1,17 +1,23 @@
 #!/bin/sh
-# Rebuilds dateranges' git history in DEST with fixed authors, dates and messages, so the commit
-# hashes (and so the dataset's base_commit) are the same on every machine.
+# Rebuilds a sample task's git history in DEST from its history/steps, with fixed authors, dates
+# and messages, so the commit hashes (and so the dataset's base_commit) are the same on every
+# machine. Each step takes files as they are at the base commit and applies its own few changed
+# lines (history/STEP.patch); the base commit is exactly repo/.
+# This is samples/tools/replay-history.sh; make-dataset.mjs copies it into each task's history/
+# (an image's build context is its task folder): edit it there, not the copies.
 # Usage: replay.sh SRC DEST   (SRC holds repo/ = the base commit's tree, and history/)
 set -eu
 SRC=$1
 DEST=$2
-export GIT_AUTHOR_NAME="Priya Raman" GIT_AUTHOR_EMAIL="priya.raman@example.com"
-export GIT_COMMITTER_NAME="Priya Raman" GIT_COMMITTER_EMAIL="priya.raman@example.com"
 
+# author NAME EMAIL: who wrote and committed every commit.
+author() {
+  export GIT_AUTHOR_NAME="$1" GIT_AUTHOR_EMAIL="$2" GIT_COMMITTER_NAME="$1" GIT_COMMITTER_EMAIL="$2"
+}
 # take FILE...: the file as it is at the base commit.
 take() { for f in "$@"; do mkdir -p "$(dirname "$f")"; cp "$SRC/repo/$f" "$f"; done; }
-# older STEP: files as they were at an earlier commit (history/STEP/ mirrors the tree).
-older() { cp -R "$SRC/history/$1/." .; }
+# apply STEP: the step's changes to the files taken so far (history/STEP.patch).
+apply() { git apply "$SRC/history/$1.patch"; }
 # commit DATE MESSAGE [BODY]: mode bits normalised, since git records the executable bit.
 commit() {
   date=$1; shift
@@ -20,21 +26,13 @@ commit() {
   for m in "$@"; do set -- "$@" -m "$m"; shift; done
   GIT_AUTHOR_DATE=$date GIT_COMMITTER_DATE=$date git -c commit.gpgsign=false commit -q "$@"
 }
+# base DATE MESSAGE [BODY]: the base commit, exactly the tree in repo/.
+base() {
+  find . -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
+  cp -R "$SRC/repo/." .
+  commit "$@"
+}
 
 git init -q -b main "$DEST"
 cd "$DEST"
-
-take .gitignore tests/__init__.py
-older 01-initial
-commit 2024-04-02T14:03:55+05:30 "Initial commit: DateRange and month helpers"
-
-older 02-parse
-commit 2024-04-06T10:41:20+05:30 "Add parse_range() for days, months, years and spans"
-
-take dateranges/__init__.py dateranges/calendar.py dateranges/parse.py tests/test_parse.py tests/test_calendar.py
-commit 2024-04-19T16:22:09+05:30 "Parse quarters (2024-Q1) and add quarter_bounds() (#14)"
-
-# The base commit: exactly the tree in repo/.
-find . -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
-cp -R "$SRC/repo/." .
-commit 2024-05-03T09:12:44+05:30 "Add DateRange.shift() and split_months() (#17)"
+. "$SRC/history/steps"
