@@ -20,6 +20,8 @@ import { AgentRollout } from '../src/core/agent/agentRollout';
 import { OpenAIChatProvider } from '../src/core/agent/model/openaiProvider';
 import { runRollouts } from '../src/core/agent/runRollouts';
 import { loadDataset } from '../src/core/dataset/loadDataset';
+import { datasetContextOf } from '../src/core/spec/datasetContext';
+import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 import { ensureImage } from '../src/core/images/ensureImage';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
 import { byTurn, solveScript, startFakeOpenAIServer, type FakeReply } from '../test/support/fakeOpenAIServer';
@@ -39,10 +41,10 @@ const f = (n: number) => n.toFixed(1);
 async function main(): Promise<void> {
   const runtime = new DockerRuntime();
   const ds = await loadDataset('samples');
-  const datasetDir = path.dirname(ds.files[0] ?? '.');
   const inst = ds.instances.find((i) => i.instance_id === 'swe-gym-studio__textkit-12');
   if (!inst) throw new Error('textkit sample missing');
-  const { image } = await ensureImage(runtime, inst, { flavor: ds.flavor, datasetDir, allowPull: false });
+  const spec = makeInstanceSpec(inst, datasetContextOf(ds), { allowPull: false });
+  const { image } = await ensureImage(runtime, spec.image);
   const out = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-bench-agent-'));
   try {
     // Baseline: a docker exec round trip in a warm container.
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
     const editorTotal: number[] = [];
     const turnaround: number[] = [];
     try {
-      const rollout = new AgentRollout({ runtime, instance: inst, flavor: ds.flavor, datasetDir, allowPull: false, reward: false, trajectoryDir: out, budgets: { maxSteps: STEPS + 5 }, model: new OpenAIChatProvider({ model: 'bench', baseURL: server.baseURL }) });
+      const rollout = new AgentRollout({ runtime, spec, reward: false, trajectoryDir: out, budgets: { maxSteps: STEPS + 5 }, model: new OpenAIChatProvider({ model: 'bench', baseURL: server.baseURL }) });
       let callAt = 0;
       let answeredAt = 0;
       let lastCommandMs = 0;

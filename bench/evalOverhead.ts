@@ -10,11 +10,12 @@ import { evalContainerSpec, evaluateInstance } from '../src/core/harness/evaluat
 import { WarmContainers } from '../src/core/runtime/warmContainers';
 import { runEvaluation } from '../src/core/harness/runEvaluation';
 import { buildTestCommand } from '../src/core/harness/specs/testDirectives';
+import { datasetContextOf } from '../src/core/spec/datasetContext';
+import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 import { ensureImage } from '../src/core/images/ensureImage';
 import { applyCandidatePatch } from '../src/core/patch/applyPatch';
 import { loadPredictions } from '../src/core/predictions/loadPredictions';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
-import * as path from 'node:path';
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 
@@ -27,11 +28,11 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   const runtime = new DockerRuntime();
   const ds = await loadDataset('samples');
-  const datasetDir = path.dirname(ds.files[0] ?? '.');
   const id = process.argv[2];
   const inst = ds.instances.find((i) => (id ? i.instance_id === id : (i.test_cmd ?? 'pytest').startsWith('pytest'))) ?? ds.instances[0];
   if (!inst) throw new Error('no sample instance');
-  const { image } = await ensureImage(runtime, inst, { flavor: ds.flavor, datasetDir, allowPull: false });
+  const instSpec = makeInstanceSpec(inst, datasetContextOf(ds), { allowPull: false });
+  const { image } = await ensureImage(runtime, instSpec.image);
 
   // Baseline: the bare test command in a warm container (gold and test patch applied once).
   // Bare and full runs alternate so both see the same machine load.
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   // Verdict latency: until the reward is known (teardown deferred, as runEvaluation does);
   // total: until the container is gone too. Cold and warm grades alternate with the bare run.
   const pool = new WarmContainers(runtime);
-  const spec = evalContainerSpec(inst, image, {});
+  const spec = evalContainerSpec(instSpec, image, {});
   const runs = { cold: { full: [] as number[], total: [] as number[], phases: {} as Record<string, number[]> }, warm: { full: [] as number[], total: [] as number[], phases: {} as Record<string, number[]> } };
   for (let i = 0; i < REPS; i++) {
     for (const kind of ['cold', 'warm'] as const) {
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
       await bareRun();
       let removal: Promise<void> = Promise.resolve();
       const t = performance.now();
-      const r = await evaluateInstance(runtime, inst, inst.patch, { flavor: ds.flavor, datasetDir, allowPull: false, warm: kind === 'warm' ? pool : undefined, deferRemoval: (p) => (removal = p) });
+      const r = await evaluateInstance(runtime, instSpec, inst.patch, { warm: kind === 'warm' ? pool : undefined, deferRemoval: (p) => (removal = p) });
       runs[kind].full.push(performance.now() - t);
       await removal;
       runs[kind].total.push(performance.now() - t);

@@ -18,6 +18,8 @@ import { performance } from 'node:perf_hooks';
 import { loadDataset } from '../src/core/dataset/loadDataset';
 import { GymSessions } from '../src/core/gym/gymSessions';
 import { startGymHttpServer } from '../src/core/gym/httpServer';
+import { datasetContextOf } from '../src/core/spec/datasetContext';
+import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 import { ensureImage } from '../src/core/images/ensureImage';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
 
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   const ds = await loadDataset('samples');
   const inst = ds.instances.find((i) => i.instance_id === INSTANCE);
   if (!inst) throw new Error('textkit sample missing');
-  const { image } = await ensureImage(runtime, inst, { flavor: ds.flavor, datasetDir: path.dirname(ds.files[0] ?? '.'), allowPull: false });
+  const { image } = await ensureImage(runtime, makeInstanceSpec(inst, datasetContextOf(ds), { allowPull: false }).image);
   const out = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-bench-gym-'));
   const sessions = new GymSessions({ runtime, outDir: out, allowPull: false, maxSessions: CONCURRENT + 1 });
   const server = await startGymHttpServer({ sessions, port: 0 });

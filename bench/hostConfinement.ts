@@ -10,6 +10,8 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../src/core/dataset/loadDataset';
+import { datasetContextOf } from '../src/core/spec/datasetContext';
+import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 import { ensureImage } from '../src/core/images/ensureImage';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
 import { DockerContainer } from '../src/core/runtime/docker/dockerContainer';
@@ -22,10 +24,9 @@ async function main(): Promise<void> {
   const runtime = new DockerRuntime();
   const docker = new Docker();
   const ds = await loadDataset('samples');
-  const datasetDir = path.dirname(ds.files[0] ?? '.');
   const inst = ds.instances.find((i) => i.instance_id === (process.argv[2] ?? 'swe-gym-studio__textkit-12')) ?? ds.instances[0];
   if (!inst) throw new Error('no sample');
-  const { image } = await ensureImage(runtime, inst, { flavor: ds.flavor, datasetDir, allowPull: false });
+  const { image } = await ensureImage(runtime, makeInstanceSpec(inst, datasetContextOf(ds), { allowPull: false }).image);
 
   // A host copy of the repository to bind-mount, as a dev container gets it.
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-bench-confine-'));

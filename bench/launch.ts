@@ -13,6 +13,7 @@ import type { TaskInstance } from '../src/core/dataset/taskInstance';
 import { RC_FILE, REPO_DIR } from '../src/core/devcontainer/devShell';
 import { truncateHistoryToBase } from '../src/core/devcontainer/gitHistory';
 import { launchDevContainer } from '../src/core/devcontainer/launchDevContainer';
+import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 import { ensureImage } from '../src/core/images/ensureImage';
 import type { ContainerHandle, ContainerRuntime } from '../src/core/runtime/containerRuntime';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
@@ -69,7 +70,8 @@ async function previousCopy(runtime: ContainerRuntime, image: string, base: stri
 async function main(): Promise<void> {
   const runtime = new DockerRuntime();
   const inst = largeRepoInstance();
-  const ensured = await ensureImage(runtime, inst, { flavor: 'swe-gym', datasetDir: FIXTURES, allowPull: false, onProgress: (e) => e.phase === 'build' && process.stdout.write('.') });
+  const spec = makeInstanceSpec(inst, { flavor: 'swe-gym', dir: FIXTURES }, { allowPull: false });
+  const ensured = await ensureImage(runtime, spec.image, { onProgress: (e) => e.phase === 'build' && process.stdout.write('.') });
   const probe = await runtime.createContainer({ image: ensured.image, purpose: 'bench' });
   const files = Number(await git(probe, ['ls-files', '-z']).then((s) => s.split('\0').filter(Boolean).length));
   inst.base_commit = await git(probe, ['rev-parse', 'base^{commit}']);
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
       previous.push(performance.now() - t);
 
       t = performance.now();
-      const dev = await launchDevContainer(runtime, inst, { flavor: 'swe-gym', datasetDir: FIXTURES, workspaceRoot: path.join(root, 'ws'), allowPull: false });
+      const dev = await launchDevContainer(runtime, spec, { workspaceRoot: path.join(root, 'ws') });
       await timeToPrompt(dev.container);
       launch.push(performance.now() - t);
       copy.push(dev.timingsMs.workspace);

@@ -8,10 +8,11 @@
  *   npx tsc -p tsconfig.test.json && node out/bench/solverContainer.js
  */
 import { performance } from 'node:perf_hooks';
-import * as path from 'node:path';
 import type { HistoryMode } from '../src/core/devcontainer/gitHistory';
 import { loadDataset } from '../src/core/dataset/loadDataset';
 import type { TaskInstance } from '../src/core/dataset/taskInstance';
+import { datasetContextOf } from '../src/core/spec/datasetContext';
+import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 import { ensureImage } from '../src/core/images/ensureImage';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
 import { startSolverContainer } from '../src/core/solver/solverContainer';
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const ds = await loadDataset('samples');
   const textkit = ds.instances.find((i) => i.instance_id === 'swe-gym-studio__textkit-12');
   if (!textkit) throw new Error('textkit sample missing');
-  const { image } = await ensureImage(runtime, textkit, { flavor: ds.flavor, datasetDir: path.dirname(ds.files[0] ?? '.'), allowPull: false });
+  const { image } = await ensureImage(runtime, makeInstanceSpec(textkit, datasetContextOf(ds), { allowPull: false }).image);
   const cases: { name: string; instance: TaskInstance; image: string }[] = [{ name: 'textkit (8 commits)', instance: textkit, image }];
   if (await runtime.inspectImage(LARGE_IMAGE)) {
     const large = { ...textkit, instance_id: 'bench__large-repo-1', base_commit: 'base', image_name: LARGE_IMAGE };

@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { evaluateInstance } from '../../src/core/harness/evaluateInstance';
 import { runtime, TEST_SESSION } from '../support/docker';
-import { pytestSample, sampleDir, samples } from '../support/samples';
+import { pytestSample, sampleSpec } from '../support/samples';
 
 // Stops the real dockerd in the middle of an evaluation, so this tier runs alone, last.
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -17,11 +17,8 @@ test('Docker stopping mid-run gives a clear error, and no container of ours surv
   const inst = await pytestSample();
   const hang = ['diff --git a/conftest.py b/conftest.py', 'new file mode 100644', '--- /dev/null', '+++ b/conftest.py', '@@ -0,0 +1,2 @@', '+import time', '+time.sleep(3600)', ''].join('\n');
   let stopped = false;
-  const result = await evaluateInstance(runtime, inst, hang, {
-    flavor: (await samples()).flavor,
-    datasetDir: await sampleDir(),
+  const result = await evaluateInstance(runtime, await sampleSpec(inst), hang, {
     sessionId: TEST_SESSION,
-    allowPull: false,
     timeoutSeconds: 120,
     onProgress: (m) => {
       if (m === 'Running the hidden tests' && !stopped) {

@@ -1,6 +1,8 @@
 import { loadDataset } from '../../src/core/dataset/loadDataset';
 import type { LoadedDataset, TaskInstance } from '../../src/core/dataset/taskInstance';
 import * as path from 'node:path';
+import { datasetContextOf } from '../../src/core/spec/datasetContext';
+import { type InstanceSpec, makeInstanceSpec, type SpecSettings } from '../../src/core/spec/instanceSpec';
 
 let cached: Promise<LoadedDataset> | undefined;
 
@@ -24,4 +26,9 @@ export async function sample(predicate: (i: TaskInstance) => boolean, what: stri
 /** A pytest-run sample (most are): any hostile conftest.py reaches its test session. */
 export function pytestSample(): Promise<TaskInstance> {
   return sample((i) => (i.test_cmd ?? 'pytest').startsWith('pytest'), 'run by pytest');
+}
+
+/** The spec of a sample row (tests default to no pulls: every sample image is built locally). */
+export async function sampleSpec(instance: TaskInstance, settings: SpecSettings = {}): Promise<InstanceSpec> {
+  return makeInstanceSpec(instance, datasetContextOf(await samples()), { allowPull: false, ...settings });
 }

@@ -1,10 +1,8 @@
 import * as fs from 'node:fs/promises';
-import { defaultRulesFor } from '../../core/harness/evaluateInstance';
 import { harnessReport } from '../../core/harness/reportFiles';
-import { gradeBoth } from '../../core/grading/grade';
-import { extractTestSection } from '../../core/grading/logChecks';
-import { getLogParser } from '../../core/grading/logParsers';
-import { parserNameForInstance } from '../../core/grading/parserForInstance';
+import { datasetContextOf } from '../../core/spec/datasetContext';
+import { gradeWithSpec } from '../../core/spec/gradeWithSpec';
+import { makeInstanceSpec } from '../../core/spec/instanceSpec';
 import { newRunId } from '../../core/harness/runId';
 import { parseCommandArgs, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
 import { loadDatasetForCli, selectInstances } from '../datasetOption';
@@ -22,10 +20,10 @@ export async function gradeCommand(ctx: CliContext): Promise<number> {
   const log = await fs.readFile(logPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`Cannot read --log ${logPath}: ${err.code ?? err.message}`);
   });
-  const rules = parseRules(values.rules) ?? defaultRulesFor(dataset.flavor);
-  const parserName = parserNameForInstance(instance);
-  const statusMap = getLogParser(parserName, rules)(extractTestSection(log, rules));
-  const grade = gradeBoth(instance, log, rules, {});
+  const spec = makeInstanceSpec(instance, datasetContextOf(dataset), { rules: parseRules(values.rules) });
+  const rules = spec.rules.reference;
+  const parserName = spec.logParser;
+  const { grade, statusMap } = gradeWithSpec(spec, log);
   const rejected = grade.reference.rejected;
   const resolved = rejected === null && grade.reference.resolved;
   const report = harnessReport({

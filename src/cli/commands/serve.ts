@@ -50,7 +50,8 @@ export function gymSessionsFrom(values: SessionValues): GymSessions {
     imageTemplate: values['image-template'],
     allowPull: !values['no-pull'],
     tools: { timeoutMs: values['command-timeout'] ? positiveInt(values['command-timeout'], 'command-timeout', 120) * 1000 : undefined },
-    reward: { skipInstall: values['skip-install'], rules: parseRules(values.rules) },
+    skipInstall: values['skip-install'],
+    rules: parseRules(values.rules),
   });
 }
 

@@ -1,7 +1,5 @@
-import { imageNameFor } from '../../core/images/imageName';
-import { defaultRulesFor } from '../../core/harness/evaluateInstance';
-import { resolveRepoSpec } from '../../core/harness/specs/repoSpecs';
-import { buildTestCommand } from '../../core/harness/specs/testDirectives';
+import { datasetContextOf } from '../../core/spec/datasetContext';
+import { type InstanceSpec, InstanceSpecError, makeInstanceSpec } from '../../core/spec/instanceSpec';
 import { parseCommandArgs, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
 import { loadDatasetForCli, selectInstances } from '../datasetOption';
 
@@ -15,18 +13,36 @@ export async function showCommand(ctx: CliContext): Promise<number> {
   const dataset = await loadDatasetForCli(ctx, requireOption(values.dataset, 'dataset', USAGE));
   const [inst] = selectInstances(dataset, [id]);
   if (!inst) throw new UsageError(`Unknown instance ${id}`);
-  const spec = resolveRepoSpec(inst);
+  // What cannot be run is still shown, with the reason it cannot.
+  let spec: InstanceSpec | undefined;
+  let unrunnable: string | undefined;
+  try {
+    spec = makeInstanceSpec(inst, datasetContextOf(dataset));
+  } catch (err) {
+    if (!(err instanceof InstanceSpecError)) throw err;
+    unrunnable = err.message;
+  }
   const info = {
     instance_id: inst.instance_id,
     repo: inst.repo,
     version: inst.version,
     base_commit: inst.base_commit,
     created_at: inst.created_at,
-    image: imageNameFor(inst, dataset.flavor),
-    test_command: buildTestCommand(inst),
-    log_parser: spec.log_parser,
-    rules: defaultRulesFor(dataset.flavor),
-    rules_reason: `the dataset is taken as ${dataset.flavor}: ${dataset.flavorReason ?? 'its loader gave no reason'}`,
+    ...(spec
+      ? {
+          image: spec.image.name,
+          image_policy: spec.image.policy,
+          image_reason: spec.image.reason,
+          test_command: spec.testCommand,
+          log_parser: spec.logParser,
+          family: spec.family.flavor,
+          family_reason: spec.family.reason,
+          rules: spec.rules.reference,
+          strict_rules: spec.rules.strict,
+          rules_reason: spec.rules.reason,
+          notes: spec.notes,
+        }
+      : { cannot_run: unrunnable }),
     fail_to_pass_count: inst.FAIL_TO_PASS.length,
     pass_to_pass_count: inst.PASS_TO_PASS.length,
     problem_statement: inst.problem_statement,
@@ -40,10 +56,15 @@ export async function showCommand(ctx: CliContext): Promise<number> {
   const lines = [
     `${info.instance_id}  (${info.repo} ${info.version}, ${info.created_at})`,
     `base commit  ${info.base_commit}`,
-    `image        ${info.image}`,
-    `tests        ${info.fail_to_pass_count} FAIL_TO_PASS, ${info.pass_to_pass_count} PASS_TO_PASS (parser: ${info.log_parser})`,
-    `test command ${info.test_command}`,
-    `rules        ${info.rules} (${info.rules_reason})`,
+    ...(spec
+      ? [
+          `image        ${spec.image.name} (${spec.image.policy}: ${spec.image.reason})`,
+          `tests        ${info.fail_to_pass_count} FAIL_TO_PASS, ${info.pass_to_pass_count} PASS_TO_PASS (parser: ${spec.logParser})`,
+          `test command ${spec.testCommand}`,
+          `rules        ${spec.rules.reference}, strict ${spec.rules.strict} (${spec.rules.reason})`,
+          ...spec.notes.filter((n) => !n.startsWith('Rules: ') && !n.startsWith('Image ')).map((n) => `note         ${n}`),
+        ]
+      : [`cannot run   ${unrunnable}`, `tests        ${info.fail_to_pass_count} FAIL_TO_PASS, ${info.pass_to_pass_count} PASS_TO_PASS`]),
     '',
     inst.problem_statement.trim(),
   ];

@@ -126,7 +126,7 @@ export class AgentRollout {
     if (this.started) throw new Error('A rollout runs once.');
     this.started = true;
     this.startedAt = Date.now();
-    const instance = this.o.instance;
+    const instance = this.o.spec.row;
     if (this.o.trajectoryDir) this.recorder = TrajectoryRecorder.open(this.o.trajectoryDir, `${safeName(instance.instance_id)}_${this.index}`, this.events);
     let exit: EndRollout | undefined;
     let patch: string | null = null;
@@ -204,7 +204,7 @@ export class AgentRollout {
   private async setUp(): Promise<void> {
     const o = this.o;
     await this.env.start(this.gate.cancelSignal);
-    const opening = o.opening ?? renderOpening(this.template, o.instance, this.env.repoDir);
+    const opening = o.opening ?? renderOpening(this.template, o.spec.row, this.env.repoDir);
     this.loop.messages = [
       { role: 'system', content: opening.system },
       { role: 'user', content: opening.firstUser },
@@ -213,7 +213,7 @@ export class AgentRollout {
       type: 'rollout_started',
       rolloutId: this.rolloutId,
       runId: this.runId,
-      instanceId: o.instance.instance_id,
+      instanceId: o.spec.instanceId,
       index: this.index,
       model: o.model.modelName,
       template: this.template.name,
@@ -250,7 +250,7 @@ export class AgentRollout {
       format: TRAJECTORY_FORMAT,
       rollout_id: this.rolloutId,
       run_id: this.runId,
-      instance_id: this.o.instance.instance_id,
+      instance_id: this.o.spec.instanceId,
       index: this.index,
       model: this.o.model.modelName,
       template: this.template.name,

@@ -2,6 +2,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { LoadedDataset, TaskInstance } from '../dataset/taskInstance';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
+import { datasetContextOf } from '../spec/datasetContext';
+import { makeInstanceSpec, type SpecSettings } from '../spec/instanceSpec';
 import { toSweGymRow } from '../trajectory/exportRows';
 import { TRAJECTORY_FORMAT, type ClosedTrajectory } from '../trajectory/trajectoryTypes';
 import { AgentRollout, type RolloutOptions, type RolloutResult } from './agentRollout';
@@ -102,7 +104,7 @@ export interface ReplayOutcome {
   mismatches: { step: number; toolCallId: string; firstDifferentLine: number }[];
 }
 
-export interface ReplayOptions extends Omit<RolloutOptions, 'runtime' | 'instance' | 'model' | 'template' | 'opening' | 'expectedObservations'> {
+export interface ReplayOptions extends Omit<RolloutOptions, 'runtime' | 'spec' | 'model' | 'template' | 'opening' | 'expectedObservations'>, SpecSettings {
   pathMap?: PathMapping[];
   /** Take over after the recorded turns (or after `untilStep`) with this model. */
   then?: ModelProvider;
@@ -125,13 +127,11 @@ export async function replayRow(runtime: ContainerRuntime, dataset: LoadedDatase
   const template = templateFromSweGymRow(row);
   const system = row.messages.find((m) => m.role === 'system');
   const firstUser = row.messages.find((m) => m.role === 'user');
-  const { pathMap: _p, then, untilStep: _u, onRollout, ...rest } = options;
+  const { pathMap: _p, then, untilStep: _u, onRollout, imageTemplate, allowPull, skipInstall, rules, ...rest } = options;
   const rollout = new AgentRollout({
     ...rest,
     runtime,
-    instance,
-    flavor: options.flavor ?? dataset.flavor,
-    datasetDir: options.datasetDir ?? (dataset.files[0] ? path.dirname(dataset.files[0]) : undefined),
+    spec: makeInstanceSpec(instance, datasetContextOf(dataset), { imageTemplate, allowPull, skipInstall, rules }),
     model: new ReplayProvider(played, then?.modelName ?? `replay:${row.run_id ?? 'recorded'}`, then),
     template: { ...template, tools: row.tools as typeof template.tools },
     opening: { system: mapPaths(contentText(system?.content), mappings), firstUser: mapPaths(contentText(firstUser?.content), mappings) },

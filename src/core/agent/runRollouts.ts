@@ -4,12 +4,14 @@ import type { LoadedDataset, TaskInstance } from '../dataset/taskInstance';
 import { newRunId } from '../harness/runId';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
 import { reapOurContainers } from '../runtime/reaper';
+import { datasetContextOf } from '../spec/datasetContext';
+import { makeInstanceSpec, type SpecSettings } from '../spec/instanceSpec';
 import { AgentRollout, type RolloutOptions, type RolloutResult } from './agentRollout';
 import type { ModelProvider } from './model/modelProvider';
 import { abortError } from '../util/abortError';
 import { BatchCancelledError, runPool } from '../util/workerPool';
 
-export interface RolloutRunOptions extends Omit<RolloutOptions, 'runtime' | 'instance' | 'model' | 'index' | 'runId' | 'trajectoryDir' | 'flavor' | 'datasetDir' | 'container'> {
+export interface RolloutRunOptions extends Omit<RolloutOptions, 'runtime' | 'spec' | 'model' | 'index' | 'runId' | 'trajectoryDir' | 'container'>, SpecSettings {
   instances: TaskInstance[];
   /** Rollouts per instance. */
   n: number;
@@ -52,6 +54,10 @@ export interface RolloutRunOutcome {
 export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedDataset, options: RolloutRunOptions): Promise<RolloutRunOutcome> {
   const runId = options.runId ?? newRunId('rollout');
   const runDir = path.join(options.outDir, runId);
+  const { instances, n, workers, outDir: _outDir, modelFactory, onRollout, onDone, runId: _runId, imageTemplate, allowPull, skipInstall, rules, ...common } = options;
+  // Every spec first: a row the spec rules out fails the run before any folder or engine work.
+  const context = datasetContextOf(dataset);
+  const specs = new Map(instances.map((i) => [i.instance_id, makeInstanceSpec(i, context, { imageTemplate, allowPull, skipInstall, rules })]));
   try {
     await fs.mkdir(runDir, { recursive: false });
   } catch (err) {
@@ -60,12 +66,10 @@ export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedData
   }
   await runtime.ping(options.signal);
   await reapOurContainers(runtime, { orphansOnly: true }).catch(() => undefined);
-  const { instances, n, workers, outDir: _outDir, modelFactory, onRollout, onDone, runId: _runId, ...common } = options;
   await fs.writeFile(
     path.join(runDir, 'run.json'),
     `${JSON.stringify({ run_id: runId, created_at: new Date().toISOString(), dataset: dataset.name, instances: instances.map((i) => i.instance_id), n, workers, config: common.config ?? {} }, null, 2)}\n`,
   );
-  const datasetDir = dataset.files[0] ? path.dirname(dataset.files[0]) : undefined;
   const queue = instances.flatMap((instance) => Array.from({ length: n }, (_, index) => ({ instance, index })));
   const total = queue.length;
   let results: RolloutResult[];
@@ -78,12 +82,10 @@ export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedData
         const rollout = new AgentRollout({
           ...common,
           runtime,
-          instance: item.instance,
+          spec: specs.get(item.instance.instance_id)!,
           index: item.index,
           runId,
           model: modelFactory(),
-          flavor: dataset.flavor,
-          datasetDir,
           trajectoryDir: runDir,
           sessionId: common.sessionId ?? runId,
         });

@@ -20,8 +20,12 @@ export interface FlavorHints {
   testListEncoding?: TestListEncoding;
 }
 
+/** What decided the family, strongest first: a row's own repository may overrule only the weaker ones. */
+export type FlavorBasis = 'samples' | 'name' | 'path' | 'repos' | 'encoding' | 'default';
+
 export interface FlavorVerdict {
   flavor: DatasetFlavor;
+  basis: FlavorBasis;
   /** Why, in words a user can check: "its name says SWE-Gym", "its repositories are SWE-Gym's". */
   reason: string;
 }
@@ -48,7 +52,7 @@ export function familyOfRepo(repo: string): 'swe-gym' | 'swe-bench' | undefined 
   return gym ? 'swe-gym' : 'swe-bench';
 }
 
-const FAMILY_NAME: Record<'swe-gym' | 'swe-bench', string> = { 'swe-gym': 'SWE-Gym', 'swe-bench': 'SWE-bench' };
+export const FAMILY_NAME: Record<'swe-gym' | 'swe-bench', string> = { 'swe-gym': 'SWE-Gym', 'swe-bench': 'SWE-bench' };
 
 /**
  * Which family a dataset belongs to (image naming, default grading rules), and why: the samples
@@ -58,25 +62,25 @@ const FAMILY_NAME: Record<'swe-gym' | 'swe-bench', string> = { 'swe-gym': 'SWE-G
  * => SWE-Gym, JSON strings => SWE-bench), and SWE-bench when nothing says.
  */
 export function explainFlavor(hints: FlavorHints): FlavorVerdict {
-  if (hints.isSamples) return { flavor: 'samples', reason: 'the bundled sample tasks' };
+  if (hints.isSamples) return { flavor: 'samples', basis: 'samples', reason: 'the bundled sample tasks' };
   const byName = flavorOfText(hints.name);
-  if (byName) return { flavor: byName, reason: `its name (${hints.name}) says ${FAMILY_NAME[byName]}` };
+  if (byName) return { flavor: byName, basis: 'name', reason: `its name (${hints.name}) says ${FAMILY_NAME[byName]}` };
   for (const p of hints.paths ?? []) {
     const segments = path.resolve(p).split(path.sep).reverse();
     for (const segment of segments) {
       const bySegment = flavorOfText(segment);
-      if (bySegment) return { flavor: bySegment, reason: `its path (${segment}) says ${FAMILY_NAME[bySegment]}` };
+      if (bySegment) return { flavor: bySegment, basis: 'path', reason: `its path (${segment}) says ${FAMILY_NAME[bySegment]}` };
     }
   }
   const families = new Set<string | undefined>();
   for (const repo of hints.repos ?? []) families.add(familyOfRepo(repo));
   if (families.size === 1) {
     const [only] = families;
-    if (only === 'swe-gym' || only === 'swe-bench') return { flavor: only, reason: `its repositories are ${FAMILY_NAME[only]}'s` };
+    if (only === 'swe-gym' || only === 'swe-bench') return { flavor: only, basis: 'repos', reason: `its repositories are ${FAMILY_NAME[only]}'s` };
   }
-  if (hints.testListEncoding === 'array') return { flavor: 'swe-gym', reason: 'its test lists are stored as lists, as SWE-Gym stores them' };
-  if (hints.testListEncoding === 'json-string') return { flavor: 'swe-bench', reason: 'its test lists are stored as JSON text, as SWE-bench stores them' };
-  return { flavor: 'swe-bench', reason: 'nothing names its family; SWE-bench is the default' };
+  if (hints.testListEncoding === 'array') return { flavor: 'swe-gym', basis: 'encoding', reason: 'its test lists are stored as lists, as SWE-Gym stores them' };
+  if (hints.testListEncoding === 'json-string') return { flavor: 'swe-bench', basis: 'encoding', reason: 'its test lists are stored as JSON text, as SWE-bench stores them' };
+  return { flavor: 'swe-bench', basis: 'default', reason: 'nothing names its family; SWE-bench is the default' };
 }
 
 export function detectFlavor(hints: FlavorHints): DatasetFlavor {

@@ -81,14 +81,14 @@ export async function loadDataset(source: string, options: LoadDatasetOptions = 
     }
   }
 
-  const { flavor, reason } = explainFlavor({
+  const { flavor, basis, reason } = explainFlavor({
     name: resolved.name,
     paths: resolved.files,
     isSamples: resolved.kind === 'samples',
     repos: new Set(instances.map((i) => i.repo)),
     ...(encoding ? { testListEncoding: encoding } : {}),
   });
-  return { name: resolved.name, flavor, flavorReason: reason, files: resolved.files, instances, issues };
+  return { name: resolved.name, flavor, flavorReason: reason, flavorBasis: basis, files: resolved.files, instances, issues };
 }
 
 /** Errors from inside a reader (a corrupt parquet page, an unreadable file) name the file. */

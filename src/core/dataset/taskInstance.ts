@@ -1,3 +1,5 @@
+import type { FlavorBasis } from './flavor';
+
 /**
  * One task instance, normalised from any SWE-Gym / SWE-bench row. Test lists are always real
  * arrays here, whatever form (JSON-encoded string or list) the source file used.
@@ -50,6 +52,8 @@ export interface LoadedDataset {
   flavor: DatasetFlavor;
   /** Why the dataset was taken for that family (shown beside the rules that follow from it). */
   flavorReason?: string;
+  /** What decided the flavor (see FlavorBasis); a row's repository may overrule 'encoding' and 'default'. */
+  flavorBasis?: FlavorBasis;
   /** Absolute paths of the files read. */
   files: string[];
   instances: TaskInstance[];

@@ -1,21 +1,18 @@
 import { rewardRecord, type RewardSettings } from '../agent/agentRollout';
 import type { RewardRecord } from '../agent/events';
-import type { DatasetFlavor, TaskInstance } from '../dataset/taskInstance';
 import { evaluateInstance } from '../harness/evaluateInstance';
 import type { EvaluationResult } from '../harness/evaluationResult';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
+import type { InstanceSpec } from '../spec/instanceSpec';
 import type { ClosedTrajectory } from '../trajectory/trajectoryTypes';
 import type { DemoRecorder } from './demoRecorder';
 
 export interface FinishOptions {
   runtime: ContainerRuntime;
-  instance: TaskInstance;
+  /** The instance, made once: the grade's image, eval script and rules. */
+  spec: InstanceSpec;
   /** Takes the final patch as rollouts take it (extractPatch / candidatePatch on the dev container). */
   takePatch: () => Promise<string>;
-  flavor?: DatasetFlavor;
-  datasetDir?: string;
-  imageTemplate?: string;
-  allowPull?: boolean;
   /** false: no grading. */
   reward?: false | RewardSettings;
   sessionId?: string;
@@ -42,11 +39,7 @@ export async function finishDemonstration(recorder: DemoRecorder, o: FinishOptio
   let evaluation: EvaluationResult | undefined;
   if (o.reward !== false && patch !== null) {
     o.onProgress?.('Running the hidden tests in a fresh container');
-    evaluation = await evaluateInstance(o.runtime, o.instance, patch, {
-      flavor: o.flavor,
-      datasetDir: o.datasetDir,
-      imageTemplate: o.imageTemplate,
-      allowPull: o.allowPull,
+    evaluation = await evaluateInstance(o.runtime, o.spec, patch, {
       modelName: 'human',
       sessionId: o.sessionId,
       signal: o.signal,

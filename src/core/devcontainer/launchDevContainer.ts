@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DatasetFlavor, TaskInstance } from '../dataset/taskInstance';
+import type { TaskInstance } from '../dataset/taskInstance';
+import type { InstanceSpec } from '../spec/instanceSpec';
 import { ensureImage, type ImageProgress } from '../images/ensureImage';
 import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRuntime';
 import { currentHostUser, prepareDevShell, REPO_DIR, type HostUser } from './devShell';
@@ -20,12 +21,8 @@ export interface LaunchProgress {
   image?: ImageProgress;
 }
 
+/** How to launch; which image and repository is the spec's. */
 export interface LaunchOptions {
-  flavor: DatasetFlavor;
-  /** Folder of the dataset file (row build contexts are relative to it). */
-  datasetDir?: string;
-  template?: string;
-  allowPull?: boolean;
   /** Where the per-instance workspace folders live. */
   workspaceRoot: string;
   sessionId?: string;
@@ -51,7 +48,8 @@ export interface DevContainer {
  * commit; its .git kept outside the folder, see workspaceLayout) and starts a container that sees
  * that folder at /testbed, so edits on either side are the same files. A workspace from an earlier launch is reused as it is, edits included.
  */
-export async function launchDevContainer(runtime: ContainerRuntime, instance: TaskInstance, options: LaunchOptions): Promise<DevContainer> {
+export async function launchDevContainer(runtime: ContainerRuntime, spec: InstanceSpec, options: LaunchOptions): Promise<DevContainer> {
+  const instance = spec.row;
   const progress = options.onProgress ?? (() => undefined);
   const signal = options.signal;
   const hostUser = options.hostUser ?? currentHostUser();
@@ -60,11 +58,7 @@ export async function launchDevContainer(runtime: ContainerRuntime, instance: Ta
 
   let t = Date.now();
   progress({ step: 'image', message: 'Checking the image' });
-  const ensured = await ensureImage(runtime, instance, {
-    flavor: options.flavor,
-    datasetDir: options.datasetDir,
-    template: options.template,
-    allowPull: options.allowPull,
+  const ensured = await ensureImage(runtime, spec.image, {
     signal,
     onProgress: (e) => progress({ step: 'image', message: e.message, image: e }),
   });

@@ -10,7 +10,7 @@
  * the log shows no failure, when that exit status should be known and is not, or when the log
  * shows no results and no sign the suite ran.
  */
-import type { DatasetFlavor, TaskInstance } from '../dataset/taskInstance';
+import type { DatasetFlavor } from '../dataset/taskInstance';
 import type { TestStatus } from './testStatus';
 import { type RuleSet, RULE_SETS, RULE_SET_LABELS } from './ruleSet';
 import { isTestStatus } from './parsers/pyText';
@@ -79,6 +79,16 @@ export interface GradeResult {
    * refusal); null when it was. A rejected result is never resolved.
    */
   rejected: string | null;
+}
+
+/** What grading reads of an instance: its two test lists (an InstanceSpec holds them read once). */
+export interface GradeSubject {
+  readonly instance_id: string;
+  readonly repo: string;
+  readonly FAIL_TO_PASS: readonly string[];
+  readonly PASS_TO_PASS: readonly string[];
+  /** Only read to pick the parser when GradeLogOptions.parser is not given. */
+  readonly log_parser?: string;
 }
 
 const PASSING: readonly string[] = ['PASSED', 'XFAIL'];
@@ -174,7 +184,7 @@ function plural(n: number, what: string): string {
  * not statuses then count neither way, as in the harness).
  */
 export function gradeStatusMap(
-  instance: TaskInstance,
+  instance: GradeSubject,
   statusMap: Readonly<Record<string, string>>,
   rules: RuleSet,
   evidence: GradeEvidence = {},
@@ -296,7 +306,7 @@ function rejectedResult(rules: RuleSet, reason: string, logCheck: LogCheck, pars
  * the grade. The exit code comes from `options` or, failing that, from the log's
  * `>>>>> Test Exit Code: N` line.
  */
-export function gradeLog(instance: TaskInstance, log: string, rules: RuleSet, options: GradeLogOptions = {}): GradeLogResult {
+export function gradeLog(instance: GradeSubject, log: string, rules: RuleSet, options: GradeLogOptions = {}): GradeLogResult {
   const parser = options.parser ?? parserNameForInstance(instance);
   const logCheck = checkLog(log, rules);
   if (!logCheck.ok) {
@@ -350,7 +360,7 @@ export interface DualGrade {
  * as it is by both. `referenceOf` is the dataset flavor, or the reference rule set itself.
  */
 export function gradeBoth(
-  instance: TaskInstance,
+  instance: GradeSubject,
   logOrStatusMap: string | Readonly<Record<string, string>>,
   referenceOf: DatasetFlavor | RuleSet,
   options: GradeLogOptions = {},

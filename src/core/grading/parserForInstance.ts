@@ -59,7 +59,7 @@ export function parserForRepo(repo: string): LogParserName | undefined {
  * the row's `repo`; else 'pytest'. Throws UnsupportedLogParserError for a `log_parser` we cannot
  * honour, rather than grading with the wrong parser.
  */
-export function parserNameForInstance(instance: TaskInstance): LogParserName {
+export function parserNameForInstance(instance: Pick<TaskInstance, 'instance_id' | 'repo' | 'log_parser'>): LogParserName {
   const own = instance.log_parser;
   if (own !== undefined && own.trim() !== '') {
     const name = normalizeLogParserName(own);

@@ -4,9 +4,9 @@ import type { ChatMessage, ToolSchema } from '../agent/chatTypes';
 import type { StampedEvent } from '../agent/events';
 import { renderOpening } from '../agent/templates/agentTemplate';
 import { DEFAULT_TEMPLATE } from '../agent/templates/defaultTemplate';
-import type { DatasetFlavor, TaskInstance } from '../dataset/taskInstance';
 import { evaluateInstance } from '../harness/evaluateInstance';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
+import type { InstanceSpec } from '../spec/instanceSpec';
 import { loadClosedTrajectory } from '../trajectory/readTrajectory';
 import type { ClosedTrajectory } from '../trajectory/trajectoryTypes';
 import { evalJsonEntry, type EvalJsonEntry } from './evalJson';
@@ -19,12 +19,9 @@ export type GymToolSet = (typeof GYM_TOOL_SETS)[number];
 
 export interface GymSessionOptions {
   runtime: ContainerRuntime;
-  instance: TaskInstance;
+  /** The instance, made once: image, reward script and rules. */
+  spec: InstanceSpec;
   dataset: string;
-  flavor?: DatasetFlavor;
-  datasetDir?: string;
-  imageTemplate?: string;
-  allowPull?: boolean;
   /** Where the trajectory is written (the server's run folder). */
   trajectoryDir: string;
   runId: string;
@@ -85,16 +82,12 @@ export class GymSession {
 
   private constructor(private readonly o: GymSessionOptions) {
     this.model = new ExternalModel(o.modelName ?? 'external');
-    const opening = renderOpening(DEFAULT_TEMPLATE, o.instance, '/testbed');
+    const opening = renderOpening(DEFAULT_TEMPLATE, o.spec.row, '/testbed');
     this.task = { system: opening.system, task: opening.firstUser };
     this.tools = DEFAULT_TEMPLATE.tools;
     this.rollout = new AgentRollout({
       runtime: o.runtime,
-      instance: o.instance,
-      flavor: o.flavor,
-      datasetDir: o.datasetDir,
-      imageTemplate: o.imageTemplate,
-      allowPull: o.allowPull,
+      spec: o.spec,
       model: this.model,
       template: DEFAULT_TEMPLATE,
       trajectoryDir: o.trajectoryDir,
@@ -121,7 +114,7 @@ export class GymSession {
       });
     });
     const ended = await Promise.race([started.then(() => false), s.run.then(() => true)]);
-    if (ended) throw new GymError(s.result?.exitReason === 'cancelled' ? 499 : 500, `The session could not start on ${o.instance.instance_id}: ${s.result?.message ?? 'the rollout ended before its first step'}`);
+    if (ended) throw new GymError(s.result?.exitReason === 'cancelled' ? 499 : 500, `The session could not start on ${o.spec.instanceId}: ${s.result?.message ?? 'the rollout ended before its first step'}`);
     s.touch(); // idle from when the client has it, not from when it was asked for
     return s;
   }
@@ -130,7 +123,7 @@ export class GymSession {
     return {
       session_id: this.id,
       dataset: this.o.dataset,
-      instance_id: this.o.instance.instance_id,
+      instance_id: this.o.spec.instanceId,
       state: this.state,
       steps: this.rollout.status.step,
       created_at: new Date(this.createdAt).toISOString(),
@@ -211,11 +204,7 @@ export class GymSession {
       if (r.evaluation) return evalJsonEntry(r.evaluation);
       if (r.runError) {
         // No step was taken: the workspace is the base commit, graded as the empty patch is.
-        const ev = await evaluateInstance(this.o.runtime, this.o.instance, '', {
-          flavor: this.o.flavor,
-          datasetDir: this.o.datasetDir,
-          imageTemplate: this.o.imageTemplate,
-          allowPull: this.o.allowPull,
+        const ev = await evaluateInstance(this.o.runtime, this.o.spec, '', {
           runId: this.o.runId,
           modelName: this.model.modelName,
           sessionId: this.o.containerSession,
@@ -238,7 +227,7 @@ export class GymSession {
       live: true,
       session_id: this.id,
       run_id: this.o.runId,
-      instance_id: this.o.instance.instance_id,
+      instance_id: this.o.spec.instanceId,
       index: this.o.index,
       steps: this.rollout.status.step,
       messages: [...this.rollout.conversation],

@@ -6,10 +6,13 @@ import { loadDataset } from '../dataset/loadDataset';
 import type { LoadedDataset } from '../dataset/taskInstance';
 import { newRunId } from '../harness/runId';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
+import { datasetContextOf } from '../spec/datasetContext';
+import { type InstanceSpec, InstanceSpecError, makeInstanceSpec, type SpecSettings } from '../spec/instanceSpec';
 import { GymError } from './gymErrors';
 import { GYM_TOOL_SETS, GymSession, type GymSessionInfo } from './gymSession';
 
-export interface GymSessionsOptions {
+/** The spec settings (image template, pulls, install step, rules) apply to every session. */
+export interface GymSessionsOptions extends SpecSettings {
   runtime: ContainerRuntime;
   /** Run folders go here: <outDir>/<runId>/<instance>_<n>.json(l), viewed and exported like rollouts. */
   outDir: string;
@@ -20,8 +23,6 @@ export interface GymSessionsOptions {
   maxSessions?: number;
   /** When set, only these dataset sources may be opened. */
   datasets?: string[];
-  imageTemplate?: string;
-  allowPull?: boolean;
   tools?: ToolSettings;
   reward?: RewardSettings;
 }
@@ -100,14 +101,18 @@ export class GymSessions {
       const key = safeName(instance.instance_id);
       const index = this.perInstance.get(key) ?? 0;
       this.perInstance.set(key, index + 1);
+      let spec: InstanceSpec;
+      try {
+        spec = makeInstanceSpec(instance, datasetContextOf(dataset), { imageTemplate: this.o.imageTemplate, allowPull: this.o.allowPull, skipInstall: this.o.skipInstall, rules: this.o.rules });
+      } catch (err) {
+        // What the row alone rules out is refused before any container starts.
+        if (err instanceof InstanceSpecError) throw new GymError(422, err.message);
+        throw err;
+      }
       const session = await GymSession.start({
         runtime: this.o.runtime,
-        instance,
+        spec,
         dataset: req.dataset,
-        flavor: dataset.flavor,
-        datasetDir: dataset.files[0] ? path.dirname(dataset.files[0]) : undefined,
-        imageTemplate: this.o.imageTemplate,
-        allowPull: this.o.allowPull,
         trajectoryDir: this.runDir,
         runId: this.runId,
         index,

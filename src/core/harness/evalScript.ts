@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TaskInstance } from '../dataset/taskInstance';
 import { preImagePaths } from '../patch/patchPaths';
 import { shellQuote } from '../util/shellQuote';
-import { buildTestCommand } from './specs/testDirectives';
+import { testCommandFor } from './specs/testDirectives';
 import { resolveRepoSpec } from './specs/repoSpecs';
 
 export const TEST_OUTPUT_START = '>>>>> Start Test Output';
@@ -37,6 +37,19 @@ export interface EvalScript {
   skippedInstall: boolean;
 }
 
+/** What an eval script is made of; an InstanceSpec holds these, each read from the row once. */
+export interface EvalScriptParts {
+  instanceId: string;
+  baseCommit: string;
+  testPatch: string;
+  /** The repo's install re-run, if it has one. */
+  install?: string;
+  evalCommands: readonly string[];
+  testCommand: string;
+  repoDir: string;
+  skipInstall: boolean;
+}
+
 /**
  * The SWE-bench eval script for one instance: show the state, re-run the install step, reset the
  * test files, apply the hidden test patch from a quoted heredoc, run the tests, reset again.
@@ -44,24 +57,38 @@ export interface EvalScript {
  */
 export function buildEvalScript(instance: TaskInstance, options: { skipInstall?: boolean; repoDir?: string } = {}): EvalScript {
   const spec = resolveRepoSpec(instance);
-  const repoDir = options.repoDir ?? '/testbed';
-  const base = checkedCommit(instance.base_commit);
-  const testFiles = preImagePaths(instance.test_patch).map(shellQuote).join(' ');
-  const delimiter = heredocDelimiter(instance.test_patch);
+  const testPatch = instance.test_patch;
+  return evalScriptFrom({
+    instanceId: instance.instance_id,
+    baseCommit: instance.base_commit,
+    testPatch,
+    ...(spec.install !== undefined ? { install: spec.install } : {}),
+    evalCommands: spec.eval_commands,
+    testCommand: testCommandFor(instance.repo, testPatch, spec.test_cmd),
+    repoDir: options.repoDir ?? '/testbed',
+    skipInstall: Boolean(options.skipInstall),
+  });
+}
+
+export function evalScriptFrom(parts: EvalScriptParts): EvalScript {
+  const { repoDir, testPatch } = parts;
+  const base = checkedCommit(parts.baseCommit);
+  const testFiles = preImagePaths(testPatch).map(shellQuote).join(' ');
+  const delimiter = heredocDelimiter(testPatch);
   const reset = testFiles ? [`git checkout ${base} ${testFiles}`] : [];
   // Only `install` is re-run at eval time; `pre_install` belongs to the image build, as in the harness.
   // An ERR trap records a failure anywhere in it (its last command, e.g. `hash -r`, hides the exit code);
   // both markers are no-op lines that `set -x` prints, so the log says how the step went.
   const install =
-    spec.install && !options.skipInstall
-      ? [`: '${INSTALL_START}'`, "unset __swe_gym_install; trap '__swe_gym_install=${__swe_gym_install:-$?}' ERR", spec.install, 'trap - ERR', `: "${INSTALL_END} \${__swe_gym_install:-0}"`]
+    parts.install && !parts.skipInstall
+      ? [`: '${INSTALL_START}'`, "unset __swe_gym_install; trap '__swe_gym_install=${__swe_gym_install:-$?}' ERR", parts.install, 'trap - ERR', `: "${INSTALL_END} \${__swe_gym_install:-0}"`]
       : [];
-  const testPatchBody = instance.test_patch.replace(/\n?$/, '');
+  const testPatchBody = testPatch.replace(/\n?$/, '');
   const head = [
     'set -xo pipefail',
     ...ENV_ACTIVATION,
     `cd ${shellQuote(repoDir)}`,
-    ...spec.eval_commands,
+    ...parts.evalCommands,
     `git config --global --add safe.directory ${shellQuote(repoDir)}`,
     `cd ${shellQuote(repoDir)}`,
     'git status',
@@ -71,7 +98,7 @@ export function buildEvalScript(instance: TaskInstance, options: { skipInstall?:
     ...install,
     ...reset,
   ];
-  const testCommand = [`: '${TEST_OUTPUT_START}'`, buildTestCommand(instance)];
+  const testCommand = [`: '${TEST_OUTPUT_START}'`, parts.testCommand];
   const tail = [`: '${TEST_OUTPUT_END}'`, ...reset];
   const text = ['#!/bin/bash', ...head, `git apply -v - <<'${delimiter}'`, testPatchBody, delimiter, ...testCommand, ...tail, ''].join('\n');
   const run: EvalRun = {
@@ -82,9 +109,9 @@ export function buildEvalScript(instance: TaskInstance, options: { skipInstall?:
     reset: ['exec 2>&1', 'set -xo pipefail', ...tail].join('\n'),
   };
   for (const part of [run.tests, run.reset]) {
-    if (Buffer.byteLength(part) > MAX_ARG_BYTES) throw new Error(`The eval script of ${instance.instance_id} is too long to pass as one argument (${Buffer.byteLength(part)} bytes, at most ${MAX_ARG_BYTES}).`);
+    if (Buffer.byteLength(part) > MAX_ARG_BYTES) throw new Error(`The eval script of ${parts.instanceId} is too long to pass as one argument (${Buffer.byteLength(part)} bytes, at most ${MAX_ARG_BYTES}).`);
   }
-  return { text, run, skippedInstall: Boolean(spec.install) && Boolean(options.skipInstall) };
+  return { text, run, skippedInstall: Boolean(parts.install) && parts.skipInstall };
 }
 
 function checkedCommit(commit: string): string {

@@ -1,15 +1,10 @@
-import type { DatasetFlavor, TaskInstance } from '../dataset/taskInstance';
-import { gradeBoth } from '../grading/grade';
-import { extractTestSection } from '../grading/logChecks';
-import { getLogParser } from '../grading/logParsers';
-import { parserNameForInstance } from '../grading/parserForInstance';
-import type { RuleSet } from '../grading/ruleSet';
 import { ensureImage } from '../images/ensureImage';
 import { applyCandidatePatch } from '../patch/applyPatch';
 import { normalizePatch } from '../patch/normalizePatch';
 import type { ContainerHandle, ContainerRuntime, ContainerSpec } from '../runtime/containerRuntime';
 import type { WarmContainers } from '../runtime/warmContainers';
-import { buildEvalScript } from './evalScript';
+import type { InstanceSpec } from '../spec/instanceSpec';
+import { gradeWithSpec } from '../spec/gradeWithSpec';
 import { runEvalScript } from './runEvalScript';
 import { type EvaluationResult, type EvaluationStatus, type InfraFailure, INFRA_FAILURE_LABELS } from './evaluationResult';
 import { newRunId } from './runId';
@@ -19,23 +14,14 @@ export const DEFAULT_TEST_TIMEOUT_SECONDS = 1800;
 /** Output past this is cut, and a cut log is an infrastructure failure, never graded. */
 export const DEFAULT_MAX_TEST_OUTPUT_BYTES = 16 * 1024 * 1024;
 
+/** How to run one evaluation; what to evaluate (image, script, parser, rules) is the spec's. */
 export interface EvaluateOptions {
-  flavor?: DatasetFlavor;
-  datasetDir?: string;
-  /** Image name template (overrides the row's image and the dataset's naming rule). */
-  imageTemplate?: string;
-  /** Pull missing images (default true). */
-  allowPull?: boolean;
   runId?: string;
   modelName?: string;
   /** Whole eval script budget, as the harness's timeout. */
   timeoutSeconds?: number;
   /** Cap on the test log (default 16 MiB); a longer log is an infrastructure failure. */
   maxOutputBytes?: number;
-  /** Skip the install re-run (it needs network); the result says so. */
-  skipInstall?: boolean;
-  /** Defaults to the dataset's own: 'swe-gym' for SWE-Gym and samples, 'swebench-v4' for SWE-bench. */
-  rules?: RuleSet;
   sessionId?: string;
   memoryBytes?: number;
   /**
@@ -60,20 +46,15 @@ export interface EvaluateOptions {
 }
 
 /** The container a grade of this instance runs in; a container started ahead is made from the same spec. */
-export function evalContainerSpec(instance: TaskInstance, image: string, options: Pick<EvaluateOptions, 'sessionId' | 'memoryBytes' | 'skipInstall'>): ContainerSpec {
+export function evalContainerSpec(spec: InstanceSpec, image: string, options: Pick<EvaluateOptions, 'sessionId' | 'memoryBytes'>): ContainerSpec {
   return {
     image,
     purpose: 'eval',
-    instanceId: instance.instance_id,
+    instanceId: spec.instanceId,
     sessionId: options.sessionId,
     memoryBytes: options.memoryBytes,
-    // The install step is the only part that may need the internet; without it, no network at all.
-    network: options.skipInstall ? 'none' : undefined,
+    network: spec.evalNetwork === 'none' ? 'none' : undefined,
   };
-}
-
-export function defaultRulesFor(flavor: DatasetFlavor | undefined): RuleSet {
-  return flavor === 'swe-bench' ? 'swebench-v4' : 'swe-gym';
 }
 
 /**
@@ -82,13 +63,13 @@ export function defaultRulesFor(flavor: DatasetFlavor | undefined): RuleSet {
  * patch, test command), the repo's log parser, FAIL_TO_PASS / PASS_TO_PASS grading. The container
  * is always removed. Cancellation rejects with an AbortError after the clean-up.
  */
-export async function evaluateInstance(runtime: ContainerRuntime, instance: TaskInstance, candidatePatch: string | null, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+export async function evaluateInstance(runtime: ContainerRuntime, spec: InstanceSpec, candidatePatch: string | null, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   const started = Date.now();
-  const rules = options.rules ?? defaultRulesFor(options.flavor);
+  const rules = spec.rules.reference;
   const progress = options.onProgress ?? (() => undefined);
   const patch = normalizePatch(candidatePatch);
   const result: EvaluationResult = {
-    instance_id: instance.instance_id,
+    instance_id: spec.instanceId,
     run_id: options.runId ?? newRunId(),
     model_name_or_path: options.modelName ?? 'unknown',
     status: 'error',
@@ -123,11 +104,7 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
   try {
     let t = Date.now();
     progress('Ensuring the image');
-    const ensured = await ensureImage(runtime, instance, {
-      flavor: options.flavor ?? 'swe-gym',
-      datasetDir: options.datasetDir,
-      template: options.imageTemplate,
-      allowPull: options.allowPull,
+    const ensured = await ensureImage(runtime, spec.image, {
       signal: options.signal,
       onProgress: (e) => progress(e.message),
     });
@@ -137,19 +114,19 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
 
     t = Date.now();
     progress('Starting a fresh container');
-    const spec = evalContainerSpec(instance, ensured.image, options);
+    const containerSpec = evalContainerSpec(spec, ensured.image, options);
     const warm = options.warm?.runtime === runtime ? options.warm : undefined;
-    container = await (warm ?? runtime).createContainer({ ...spec, signal: options.signal });
-    if (warm && options.keepWarm) keepWarm = () => warm.prepare(spec);
+    container = await (warm ?? runtime).createContainer({ ...containerSpec, signal: options.signal });
+    if (warm && options.keepWarm) keepWarm = () => warm.prepare(containerSpec);
     result.timings.containerMs = Date.now() - t;
 
-    const script = buildEvalScript(instance, { skipInstall: options.skipInstall });
+    const script = spec.evalScript;
     result.evalScript = script.text;
     result.skippedInstall = script.skippedInstall;
     if (patch) {
       t = Date.now();
       progress('Applying the candidate patch');
-      const applied = await applyCandidatePatch(container, patch, options.flavor === 'swe-bench' ? 'swe-bench' : 'swe-gym', { signal: options.signal });
+      const applied = await applyCandidatePatch(container, patch, spec.applyStrategy, { signal: options.signal });
       result.applyLog = applied.log;
       result.timings.applyMs = Date.now() - t;
       throwIfAborted(options.signal);
@@ -166,9 +143,9 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
     result.testExitCode = run.exitCode;
     if (!run.ok) return infraFailure(run.failure, run.message);
     result.warnings.push(...run.notes);
-    return grade(instance, result, rules, finish);
+    return grade(spec, result, finish);
   } catch (err) {
-    if (options.signal?.aborted) throw abortError(`Evaluation of ${instance.instance_id}`);
+    if (options.signal?.aborted) throw abortError(`Evaluation of ${spec.instanceId}`);
     return infraFailure('engine', err instanceof Error ? err.message : String(err));
   } finally {
     if (container) {
@@ -191,11 +168,11 @@ export async function evaluateInstance(runtime: ContainerRuntime, instance: Task
   }
 }
 
-function grade(instance: TaskInstance, result: EvaluationResult, rules: RuleSet, finish: (s: EvaluationStatus, e?: string) => EvaluationResult): EvaluationResult {
+function grade(spec: InstanceSpec, result: EvaluationResult, finish: (s: EvaluationStatus, e?: string) => EvaluationResult): EvaluationResult {
   // Each rule set checks and parses the raw log its own way; the status map shown is the reference one.
-  const both = gradeBoth(instance, result.testLog, rules, { testCommandExitCode: result.testExitCode });
+  const { grade: both, statusMap } = gradeWithSpec(spec, result.testLog, result.testExitCode);
   result.grade = both;
-  result.statusMap = getLogParser(parserNameForInstance(instance), rules)(extractTestSection(result.testLog, rules));
+  result.statusMap = statusMap;
   // What the log says is the candidate's doing (it can print any marker): unresolved, with the reason.
   if (both.reference.rejected !== null) return finish('unresolved', `The test log was rejected: ${both.reference.rejected}`);
   return finish(both.reference.resolved ? 'resolved' : 'unresolved');

@@ -1,6 +1,10 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { LoadedDataset } from '../dataset/taskInstance';
+import type { LoadedDataset, TaskInstance } from '../dataset/taskInstance';
+import { type DatasetContext, datasetContextOf } from '../spec/datasetContext';
+import { familyOf, rulesFor } from '../spec/specFamily';
+import type { RuleSet } from '../grading/ruleSet';
+import { type InstanceSpec, InstanceSpecError, makeInstanceSpec, type SpecSettings } from '../spec/instanceSpec';
 import type { Prediction } from '../predictions/loadPredictions';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
 import { reapOurContainers } from '../runtime/reaper';
@@ -18,7 +22,7 @@ export type RunEvent =
   | { type: 'progress'; instance_id: string; message: string }
   | { type: 'done'; result: EvaluationResult; completed: number; total: number };
 
-export interface RunOptions extends Omit<EvaluateOptions, 'runId' | 'modelName' | 'onProgress' | 'flavor' | 'datasetDir'> {
+export interface RunOptions extends Omit<EvaluateOptions, 'runId' | 'modelName' | 'onProgress'>, SpecSettings {
   workers?: number;
   runId?: string;
   /** Where the harness-style outputs go; nothing is written without it. */
@@ -45,27 +49,33 @@ export async function runEvaluation(runtime: ContainerRuntime, dataset: LoadedDa
   if (options.outDir && (await exists(path.join(options.outDir, runId)))) {
     throw new Error(`Run id ${runId} already has results in ${path.join(options.outDir, runId)}; every evaluation needs a new run id (reusing one would return stale verdicts).`);
   }
+  const byId = new Map(dataset.instances.map((i) => [i.instance_id, i]));
+  for (const p of predictions) {
+    if (!byId.has(p.instance_id)) throw new Error(`Prediction for unknown instance ${p.instance_id}`);
+  }
+  // Every spec first: what a row alone rules out fails before any engine work.
+  const context = datasetContextOf(dataset);
+  const specs = new Map<string, InstanceSpec | InstanceSpecError>();
+  for (const p of predictions) {
+    if (!specs.has(p.instance_id)) specs.set(p.instance_id, specOrError(byId.get(p.instance_id)!, context, options));
+  }
   await runtime.ping(options.signal);
   // Leftovers of an earlier crashed run on this host go first, so they cannot pile up.
   await reapOurContainers(runtime, { orphansOnly: true }).catch(() => undefined);
 
-  const byId = new Map(dataset.instances.map((i) => [i.instance_id, i]));
-  const datasetDir = dataset.files[0] ? path.dirname(dataset.files[0]) : undefined;
   const workers = Math.max(1, options.workers ?? 1);
   // Container teardown overlaps with the next evaluation; all of it is awaited before returning.
   const removals: Promise<void>[] = [];
-  for (const p of predictions) {
-    if (!byId.has(p.instance_id)) throw new Error(`Prediction for unknown instance ${p.instance_id}`);
-  }
 
   // The next instance's container starts while the current one's tests run (each container is
   // still used by one grade only); what nobody took is removed with the run.
   const warm = options.warm ?? new WarmContainers(runtime);
   const startAhead = async (p: Prediction | undefined): Promise<void> => {
     if (!p || options.signal?.aborted || (!normalizePatch(p.model_patch) && !options.runEmptyPatch)) return;
-    const instance = byId.get(p.instance_id)!;
-    const { image } = await ensureImage(runtime, instance, { flavor: dataset.flavor, datasetDir, template: options.imageTemplate, allowPull: options.allowPull, signal: options.signal });
-    warm.prepare(evalContainerSpec(instance, image, { ...options, sessionId }));
+    const spec = specs.get(p.instance_id);
+    if (!spec || spec instanceof InstanceSpecError) return;
+    const { image } = await ensureImage(runtime, spec.image, { signal: options.signal });
+    warm.prepare(evalContainerSpec(spec, image, { ...options, sessionId }));
   };
 
   let results: EvaluationResult[];
@@ -74,16 +84,14 @@ export async function runEvaluation(runtime: ContainerRuntime, dataset: LoadedDa
       predictions,
       workers,
       async (p, index) => {
-        const instance = byId.get(p.instance_id)!;
+        const spec = specs.get(p.instance_id)!;
         options.onEvent?.({ type: 'start', instance_id: p.instance_id, index, total: predictions.length });
         const runLog: string[] = [];
         // Failures here are the next evaluation's to report.
         if (options.startAhead !== false) void startAhead(predictions[index + workers]).catch(() => undefined);
-        const result = await evaluateInstance(runtime, instance, p.model_patch, {
+        const result = spec instanceof InstanceSpecError ? unspecifiable(spec, p, runId, rulesFor(familyOf(byId.get(p.instance_id)!.repo, context), options.rules).reference) : await evaluateInstance(runtime, spec, p.model_patch, {
           ...options,
           warm,
-          flavor: dataset.flavor,
-          datasetDir,
           runId,
           sessionId,
           modelName: p.model_name_or_path,
@@ -114,6 +122,36 @@ export async function runEvaluation(runtime: ContainerRuntime, dataset: LoadedDa
     await fs.writeFile(summaryPath, JSON.stringify(summary, null, 4));
   }
   return { runId, results, summary, summaryPath };
+}
+
+function specOrError(row: TaskInstance, context: DatasetContext, settings: SpecSettings): InstanceSpec | InstanceSpecError {
+  try {
+    return makeInstanceSpec(row, context, settings);
+  } catch (err) {
+    if (err instanceof InstanceSpecError) return err;
+    throw err;
+  }
+}
+
+/** The result for a row the spec rules out: nothing ran. */
+function unspecifiable(err: InstanceSpecError, p: Prediction, runId: string, rules: RuleSet): EvaluationResult {
+  return {
+    instance_id: p.instance_id,
+    run_id: runId,
+    model_name_or_path: p.model_name_or_path,
+    status: 'error',
+    resolved: false,
+    rules,
+    statusMap: {},
+    patch: p.model_patch ?? '',
+    testLog: '',
+    applyLog: '',
+    skippedInstall: false,
+    error: `Cannot evaluate this row (nothing was pulled or started): ${err.message}`,
+    warnings: [],
+    durationMs: 0,
+    timings: { imageMs: 0, containerMs: 0, applyMs: 0, testsMs: 0, removeMs: 0 },
+  };
 }
 
 async function exists(p: string): Promise<boolean> {

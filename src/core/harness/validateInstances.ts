@@ -1,6 +1,7 @@
 import type { LoadedDataset, TaskInstance } from '../dataset/taskInstance';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
-import * as path from 'node:path';
+import { datasetContextOf } from '../spec/datasetContext';
+import { type InstanceSpec, makeInstanceSpec, type SpecSettings } from '../spec/instanceSpec';
 import { evaluateInstance, type EvaluateOptions } from './evaluateInstance';
 import type { EvaluationResult } from './evaluationResult';
 import { newRunId } from './runId';
@@ -17,7 +18,7 @@ export interface InstanceValidation {
   flakyTests: string[];
 }
 
-export interface ValidateOptions extends Omit<EvaluateOptions, 'flavor' | 'datasetDir' | 'runEmptyPatch' | 'modelName'> {
+export interface ValidateOptions extends Omit<EvaluateOptions, 'runEmptyPatch' | 'modelName'>, SpecSettings {
   /** How many times to run the gold patch (more than 1 finds flaky tests). */
   goldRuns?: number;
   workers?: number;
@@ -30,29 +31,34 @@ export interface ValidateOptions extends Omit<EvaluateOptions, 'flavor' | 'datas
  */
 export async function validateInstances(runtime: ContainerRuntime, dataset: LoadedDataset, instances: TaskInstance[], options: ValidateOptions = {}): Promise<InstanceValidation[]> {
   const runId = options.runId ?? newRunId('validate');
-  const base: EvaluateOptions = { ...options, runId, flavor: dataset.flavor, datasetDir: dataset.files[0] ? path.dirname(dataset.files[0]) : undefined };
+  const base: EvaluateOptions = { ...options, runId };
+  const context = datasetContextOf(dataset);
+  // Every spec first: a row the spec rules out fails the validation before any engine work.
+  const specs = new Map(instances.map((inst) => [inst.instance_id, makeInstanceSpec(inst, context, options)]));
   const out = await runPool(
     instances,
     Math.max(1, options.workers ?? 1),
     async (inst) => {
+      const spec = specs.get(inst.instance_id)!;
       const gold: EvaluationResult[] = [];
-      for (let i = 0; i < Math.max(1, options.goldRuns ?? 1); i++) gold.push(await evaluateInstance(runtime, inst, inst.patch, { ...base, modelName: 'gold' }));
-      const onBase = await evaluateInstance(runtime, inst, '', { ...base, modelName: 'base', runEmptyPatch: true });
-      return judge(inst, gold, onBase);
+      const goldPatch = inst.patch;
+      for (let i = 0; i < Math.max(1, options.goldRuns ?? 1); i++) gold.push(await evaluateInstance(runtime, spec, goldPatch, { ...base, modelName: 'gold' }));
+      const onBase = await evaluateInstance(runtime, spec, '', { ...base, modelName: 'base', runEmptyPatch: true });
+      return judge(spec, gold, onBase);
     },
     { signal: options.signal, what: `Validation ${runId}`, onDone: (v) => options.onResult?.(v) },
   );
   return [...out].sort((a, b) => a.instance_id.localeCompare(b.instance_id));
 }
 
-function judge(inst: TaskInstance, gold: EvaluationResult[], onBase: EvaluationResult): InstanceValidation {
+function judge(spec: InstanceSpec, gold: EvaluationResult[], onBase: EvaluationResult): InstanceValidation {
   const problems: string[] = [];
   gold.forEach((g, i) => {
     if (g.status !== 'resolved') problems.push(`gold run ${i + 1}: ${g.status}${g.error ? ` (${g.error})` : ''}${g.grade ? `, f2p ${fmt(g.grade.reference.f2p)} p2p ${fmt(g.grade.reference.p2p)}` : ''}`);
   });
   if (onBase.status === 'resolved') problems.push('the untouched base already resolves it');
   else if (onBase.status !== 'unresolved') problems.push(`base run: ${onBase.status}${onBase.error ? ` (${onBase.error})` : ''}`);
-  const passingOnBase = inst.FAIL_TO_PASS.filter((t) => onBase.statusMap[t] === 'PASSED' || onBase.statusMap[t] === 'XFAIL');
+  const passingOnBase = spec.tests.FAIL_TO_PASS.filter((t) => onBase.statusMap[t] === 'PASSED' || onBase.statusMap[t] === 'XFAIL');
   if (passingOnBase.length) problems.push(`FAIL_TO_PASS tests already pass on the base: ${passingOnBase.join(', ')}`);
   const flakyTests = new Set<string>();
   for (const g of gold.slice(1)) {
@@ -61,7 +67,7 @@ function judge(inst: TaskInstance, gold: EvaluationResult[], onBase: EvaluationR
     }
   }
   if (flakyTests.size) problems.push(`flaky tests across ${gold.length} gold runs: ${[...flakyTests].join(', ')}`);
-  return { instance_id: inst.instance_id, ok: problems.length === 0, gold, base: onBase, problems, flakyTests: [...flakyTests].sort() };
+  return { instance_id: spec.instanceId, ok: problems.length === 0, gold, base: onBase, problems, flakyTests: [...flakyTests].sort() };
 }
 
 function fmt(n: number): string {

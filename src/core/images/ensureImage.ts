@@ -1,9 +1,8 @@
-import type { DatasetFlavor, TaskInstance } from '../dataset/taskInstance';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
 import { ImageUnavailableError } from '../runtime/errors';
 import { resolveBuildContext } from './buildContext';
 import { hashBuildContext } from './contextHash';
-import { imageNameFor } from './imageName';
+import type { ImageRef } from './imageRef';
 
 export const LABEL_CONTEXT_HASH = 'io.swe-gym-studio.context-hash';
 
@@ -15,12 +14,6 @@ export interface ImageProgress {
 }
 
 export interface EnsureImageOptions {
-  /** Folder of the dataset file: row build contexts are relative to it. */
-  datasetDir?: string;
-  flavor: DatasetFlavor;
-  template?: string;
-  /** false: never pull, fail when the image is absent (offline use). */
-  allowPull?: boolean;
   onProgress?: (e: ImageProgress) => void;
   signal?: AbortSignal;
 }
@@ -36,20 +29,21 @@ export interface EnsuredImage {
 // Concurrent workers asking for the same image share one pull/build.
 const inFlight = new Map<string, Promise<EnsuredImage>>();
 
-export function ensureImage(runtime: ContainerRuntime, instance: TaskInstance, options: EnsureImageOptions): Promise<EnsuredImage> {
-  const image = imageNameFor(instance, options.flavor, options.template);
-  const running = inFlight.get(image);
+/** Makes `ref` present as its policy says (build, pull, or only check); see ImageRef. */
+export function ensureImage(runtime: ContainerRuntime, ref: ImageRef, options: EnsureImageOptions = {}): Promise<EnsuredImage> {
+  const running = inFlight.get(ref.name);
   if (running) return running;
-  const work = ensureNamedImage(runtime, instance, image, options).finally(() => inFlight.delete(image));
-  inFlight.set(image, work);
+  const work = ensureNamedImage(runtime, ref, options).finally(() => inFlight.delete(ref.name));
+  inFlight.set(ref.name, work);
   return work;
 }
 
-async function ensureNamedImage(runtime: ContainerRuntime, instance: TaskInstance, image: string, options: EnsureImageOptions): Promise<EnsuredImage> {
+async function ensureNamedImage(runtime: ContainerRuntime, ref: ImageRef, options: EnsureImageOptions): Promise<EnsuredImage> {
   const progress = options.onProgress ?? (() => undefined);
+  const image = ref.name;
   let source: EnsuredImage['source'] = 'present';
-  if (instance.image_build_context && !options.template) {
-    const contextDir = await resolveBuildContext(options.datasetDir, instance.instance_id, instance.image_build_context);
+  if (ref.policy === 'build' && ref.build) {
+    const contextDir = await resolveBuildContext(ref.build.datasetDir, ref.build.instanceId, ref.build.context);
     const wanted = await hashBuildContext(contextDir);
     const existing = await runtime.inspectImage(image);
     if (existing?.labels[LABEL_CONTEXT_HASH] !== wanted) {
@@ -66,7 +60,7 @@ async function ensureNamedImage(runtime: ContainerRuntime, instance: TaskInstanc
       source = 'built';
     }
   } else if (!(await runtime.inspectImage(image))) {
-    if (options.allowPull === false) throw new ImageUnavailableError(`Image ${image} is not present locally and pulling is turned off.`);
+    if (ref.policy === 'local') throw new ImageUnavailableError(`Image ${image} is not present locally and pulling is turned off.`);
     progress({ phase: 'pull', message: `Pulling ${image}` });
     await runtime.pullImage(
       image,

@@ -24,10 +24,3 @@ export function expandImageTemplate(template: string, instance: TaskInstance): s
     return v;
   });
 }
-
-/** A user's template wins, then the row's own image, then the dataset family's public naming. */
-export function imageNameFor(instance: TaskInstance, flavor: DatasetFlavor, userTemplate?: string): string {
-  if (userTemplate) return expandImageTemplate(userTemplate, instance);
-  if (instance.image_name) return instance.image_name;
-  return expandImageTemplate(DEFAULT_IMAGE_TEMPLATES[flavor === 'samples' ? 'swe-gym' : flavor], instance);
-}

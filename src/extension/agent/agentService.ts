@@ -18,6 +18,7 @@ import { toRunRecord } from '../evaluation/runRecord';
 import type { InstanceActions } from '../actions';
 import type { Settings } from '../config';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
+import { specFor } from '../datasets/instanceSpecs';
 import type { BusyTracker } from '../devContainers/busyTracker';
 import type { RuntimeProvider } from '../devContainers/runtimeProvider';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
@@ -245,11 +246,7 @@ export class AgentService extends Disposable implements InstanceDecorator {
     if (config.maxMinutes !== undefined) budgets.maxWallMs = config.maxMinutes * 60_000;
     return {
       runtime: this.d.runtimes.get(),
-      instance: ref.instance,
-      flavor: ref.entry.flavor,
-      datasetDir: ref.entry.datasetDir,
-      imageTemplate: s.imageTemplate,
-      allowPull: s.allowPull,
+      spec: specFor(ref, s),
       model,
       budgets,
       prices: config.prices,
@@ -257,7 +254,7 @@ export class AgentService extends Disposable implements InstanceDecorator {
       trajectoryDir: path.join(trajectoryRoot(this.d.globalStorage), runId),
       runId,
       index: this.runs.nextIndex(ref.instance.instance_id),
-      reward: config.reward ? { timeoutSeconds: s.timeoutSeconds, skipInstall: s.skipInstall } : (false as const),
+      reward: config.reward ? { timeoutSeconds: s.timeoutSeconds } : (false as const),
       sessionId: this.d.sessionId,
       workspaceDiffEachStep: true,
       detectHumanEdits: true,

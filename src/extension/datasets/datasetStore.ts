@@ -1,7 +1,7 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadDataset } from '../../core/dataset/loadDataset';
 import type { DatasetFlavor, LoadedDataset, TaskInstance } from '../../core/dataset/taskInstance';
+import { datasetContextOf, type DatasetContext } from '../../core/spec/datasetContext';
 import type { Settings } from '../config';
 import type { StateStore } from '../state/stateStore';
 import { abortSignalFrom } from '../util/cancellation';
@@ -16,8 +16,8 @@ export interface DatasetEntry {
   error?: string;
   dataset?: LoadedDataset;
   flavor: DatasetFlavor;
-  /** Folder of the first data file: row build contexts are relative to it. */
-  datasetDir?: string;
+  /** What instance specs need of the dataset (family and why, folder of the first data file). */
+  context: DatasetContext;
   /** repo -> instances, in dataset order. */
   repos: Map<string, TaskInstance[]>;
   byId: Map<string, TaskInstance>;
@@ -112,7 +112,7 @@ export class DatasetStore extends Disposable {
   }
 
   private async load(source: string, progress?: vscode.Progress<{ message?: string }>, token?: vscode.CancellationToken): Promise<DatasetEntry> {
-    const entry: DatasetEntry = { source, state: 'loading', name: source, flavor: 'swe-gym', repos: new Map(), byId: new Map() };
+    const entry: DatasetEntry = { source, state: 'loading', name: source, flavor: 'swe-gym', context: { flavor: 'swe-gym' }, repos: new Map(), byId: new Map() };
     this.entries.set(source, entry);
     this.changed.fire(undefined);
     const abort = token ? abortSignalFrom(token) : undefined;
@@ -125,7 +125,7 @@ export class DatasetStore extends Disposable {
       entry.dataset = dataset;
       entry.name = dataset.name;
       entry.flavor = dataset.flavor;
-      entry.datasetDir = dataset.files[0] ? path.dirname(dataset.files[0]) : undefined;
+      entry.context = datasetContextOf(dataset);
       for (const instance of dataset.instances) {
         entry.byId.set(instance.instance_id, instance);
         let list = entry.repos.get(instance.repo);

@@ -9,6 +9,7 @@ import { terminalSafe } from '../../core/util/terminalText';
 import type { SessionView } from '../../shared/instancePage';
 import type { Settings } from '../config';
 import type { InstanceRef } from '../datasets/datasetStore';
+import { specFor } from '../datasets/instanceSpecs';
 import type { SessionRecord, StateStore } from '../state/stateStore';
 import { Disposable } from '../util/disposable';
 import { errorMessage, type Logger } from '../util/logger';
@@ -170,11 +171,7 @@ export class DevContainerManager extends Disposable {
         await runtime.ping(signal);
         const pull = new PullProgressSummary();
         const started = Date.now();
-        const dev = await launchDevContainer(runtime, ref.instance, {
-          flavor: ref.entry.flavor,
-          datasetDir: ref.entry.datasetDir,
-          template: this.settings.imageTemplate,
-          allowPull: this.settings.allowPull,
+        const dev = await launchDevContainer(runtime, specFor(ref, this.settings), {
           workspaceRoot: this.settings.workspaceRoot,
           sessionId: this.sessionId,
           historyMode: this.settings.historyMode,

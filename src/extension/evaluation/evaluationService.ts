@@ -7,6 +7,7 @@ import type { PatchStats, RunRecord } from '../../shared/instancePage';
 import { patchStats } from '../../shared/patchStats';
 import type { Settings } from '../config';
 import type { InstanceRef } from '../datasets/datasetStore';
+import { specFor } from '../datasets/instanceSpecs';
 import type { BusyTracker } from '../devContainers/busyTracker';
 import type { RuntimeProvider } from '../devContainers/runtimeProvider';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
@@ -138,15 +139,10 @@ export class EvaluationService extends Disposable {
           report('Taking the workspace diff against the base commit');
           candidate = await this.refreshCandidate(ref, signal);
           const runtime = this.runtimes.get();
-          const result = await evaluateInstance(runtime, instance, candidate.patch, {
-            flavor: ref.entry.flavor,
-            datasetDir: ref.entry.datasetDir,
-            imageTemplate: this.settings.imageTemplate,
-            allowPull: this.settings.allowPull,
+          const result = await evaluateInstance(runtime, specFor(ref, this.settings), candidate.patch, {
             runId,
             modelName: 'human',
             timeoutSeconds: this.settings.timeoutSeconds,
-            skipInstall: this.settings.skipInstall,
             sessionId: this.sessionId,
             warm: this.warmFor(runtime),
             keepWarm: this.devContainers.isRunning(id),

@@ -16,7 +16,7 @@ import { loadClosedTrajectory, readTrajectoryEvents } from '../../../src/core/tr
 import { loadPredictions } from '../../../src/core/predictions/loadPredictions';
 import { byTurn, solveScript, startFakeOpenAIServer, type FakeReply, type FakeScript, type FakeServer } from '../../support/fakeOpenAIServer';
 import { runtime, TEST_SESSION } from '../../support/docker';
-import { sampleDir, samples } from '../../support/samples';
+import { sampleSpec, samples } from '../../support/samples';
 
 const API_KEY = 'sk-test-never-written-7f3a9c';
 
@@ -36,14 +36,10 @@ async function withServer<T>(script: FakeScript | FakeReply[], fn: (s: FakeServe
 }
 
 async function rolloutOn(server: FakeServer, extra: Partial<RolloutOptions> & { endpoint?: Partial<OpenAIChatConfig> } = {}): Promise<AgentRollout> {
-  const ds = await samples();
   const { endpoint, ...rest } = extra;
   return new AgentRollout({
     runtime,
-    instance: await textkit(),
-    flavor: ds.flavor,
-    datasetDir: await sampleDir(),
-    allowPull: false,
+    spec: await sampleSpec(await textkit()),
     sessionId: TEST_SESSION,
     reward: false,
     model: new OpenAIChatProvider({ model: 'scripted', baseURL: server.baseURL, apiKey: API_KEY, retry: { baseDelayMs: 20, maxDelayMs: 50 }, ...endpoint }),
@@ -419,10 +415,7 @@ test('steering: pause, edit the next action, hand edits become a human step, edi
     await withServer(byTurn([{ content: 'unused' }, { toolCalls: [{ name: 'finish', arguments: {} }] }]), async (server) => {
       const fork = forkRollout(source, 1, {
         runtime,
-        instance: await textkit(),
-        flavor: (await samples()).flavor,
-        datasetDir: await sampleDir(),
-        allowPull: false,
+        spec: await sampleSpec(await textkit()),
         sessionId: TEST_SESSION,
         reward: false,
         model: new OpenAIChatProvider({ model: 'scripted', baseURL: server.baseURL, apiKey: API_KEY }),

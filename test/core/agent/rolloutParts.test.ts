@@ -14,7 +14,7 @@ import { DEFAULT_TOOLS } from '../../../src/core/agent/tools/toolSchemas';
 import { isAbortError } from '../../../src/core/util/abortError';
 import { byTurn, startFakeOpenAIServer } from '../../support/fakeOpenAIServer';
 import { runtime, TEST_SESSION } from '../../support/docker';
-import { sampleDir, samples } from '../../support/samples';
+import { sampleSpec, samples } from '../../support/samples';
 
 const call = (id: string, command: string) => ({ id, type: 'function' as const, function: { name: 'execute_bash', arguments: JSON.stringify({ command }) } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -97,7 +97,7 @@ test('agent environment without the loop: tools run in a fresh container cut at 
   const ds = await samples();
   const instance = ds.instances.find((i) => i.instance_id === 'swe-gym-studio__textkit-12');
   assert.ok(instance);
-  const env = new AgentEnvironment({ runtime, instance, flavor: ds.flavor, datasetDir: await sampleDir(), allowPull: false, sessionId: TEST_SESSION, toolSchemas: DEFAULT_TOOLS });
+  const env = new AgentEnvironment({ runtime, spec: await sampleSpec(instance), sessionId: TEST_SESSION, toolSchemas: DEFAULT_TOOLS });
   try {
     await env.start();
     assert.deepEqual(env.placement, { container: 'fresh', startedClean: true, counted: true });
@@ -149,10 +149,7 @@ test('a rollout paused for a while: its duration, its step and its time budget l
   try {
     const r = new AgentRollout({
       runtime,
-      instance,
-      flavor: ds.flavor,
-      datasetDir: await sampleDir(),
-      allowPull: false,
+      spec: await sampleSpec(instance),
       sessionId: TEST_SESSION,
       reward: false,
       model: new OpenAIChatProvider({ model: 'scripted', baseURL: server.baseURL, apiKey: 'unused' }),

@@ -14,17 +14,17 @@ import { launchDevContainer } from '../../../src/core/devcontainer/launchDevCont
 import { loadClosedTrajectory } from '../../../src/core/trajectory/readTrajectory';
 import { byTurn, solveScript, startFakeOpenAIServer, type FakeReply } from '../../support/fakeOpenAIServer';
 import { runtime, TEST_SESSION } from '../../support/docker';
-import { sampleDir, samples } from '../../support/samples';
+import { sampleSpec, samples } from '../../support/samples';
 
 const ID = 'swe-gym-studio__textkit-12';
 
 test('a rollout that starts in a dev container an earlier rollout left edited is labelled and kept out of the success rate and pass@k', async () => {
   const ds = await samples();
-  const datasetDir = await sampleDir();
   const inst = ds.instances.find((i) => i.instance_id === ID);
   assert.ok(inst);
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-devstart-'));
-  const dev = await launchDevContainer(runtime, inst, { flavor: ds.flavor, datasetDir, allowPull: false, workspaceRoot: path.join(root, 'ws'), sessionId: TEST_SESSION });
+  const spec = await sampleSpec(inst);
+  const dev = await launchDevContainer(runtime, spec, { workspaceRoot: path.join(root, 'ws'), sessionId: TEST_SESSION });
   const failingApply: FakeReply[] = [
     { content: 'I will apply my fix.', toolCalls: [{ name: 'execute_bash', arguments: { command: "cd /testbed && printf 'not a patch\\n' > /tmp/fix.diff && git apply /tmp/fix.diff" } }] },
     { toolCalls: [{ name: 'finish', arguments: {} }] },
@@ -34,10 +34,7 @@ test('a rollout that starts in a dev container an earlier rollout left edited is
   const rollout = (index: number) =>
     new AgentRollout({
       runtime,
-      instance: inst,
-      flavor: ds.flavor,
-      datasetDir,
-      allowPull: false,
+      spec,
       sessionId: TEST_SESSION,
       model: new OpenAIChatProvider({ model: 'scripted', baseURL: server.baseURL, apiKey: 'unused' }),
       container: dev.container,

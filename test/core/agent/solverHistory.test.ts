@@ -18,7 +18,7 @@ import { toSweGymRow } from '../../../src/core/trajectory/exportRows';
 import { loadClosedTrajectory, readTrajectoryEvents } from '../../../src/core/trajectory/readTrajectory';
 import { byTurn, startFakeOpenAIServer, type FakeReply, type FakeScript } from '../../support/fakeOpenAIServer';
 import { runtime, TEST_SESSION } from '../../support/docker';
-import { sampleDir, samples } from '../../support/samples';
+import { sampleSpec, samples } from '../../support/samples';
 
 const ID = 'swe-gym-studio__textkit-12';
 
@@ -79,10 +79,10 @@ function assertNothingPastBase(events: readonly StampedEvent[], future: { commit
 
 test('no commit, tag, ref, reflog entry or object past the base commit reaches an agent: rollout (as the CLI runs it), fork and replay', async () => {
   const ds = await samples();
-  const datasetDir = await sampleDir();
   const inst = ds.instances.find((i) => i.instance_id === ID);
   assert.ok(inst);
-  const { image } = await ensureImage(runtime, inst, { flavor: ds.flavor, datasetDir, allowPull: false });
+  const spec = await sampleSpec(inst);
+  const { image } = await ensureImage(runtime, spec.image);
   const future = await futureOf(image, inst.base_commit);
   assert.ok(future.commits.length >= 2 && future.objects.length > future.commits.length, `the image holds the future (${future.commits.length} commits, ${future.objects.length} objects)`);
 
@@ -90,7 +90,7 @@ test('no commit, tag, ref, reflog entry or object past the base commit reaches a
   const server = await startFakeOpenAIServer((req, prev) => script(req, prev));
   const out = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-history-'));
   const model = () => new OpenAIChatProvider({ model: 'scripted-cheater', baseURL: server.baseURL, apiKey: 'unused' });
-  const common = { runtime, instance: inst, flavor: ds.flavor, datasetDir, allowPull: false, sessionId: TEST_SESSION, reward: false as const };
+  const common = { runtime, spec, sessionId: TEST_SESSION, reward: false as const };
   try {
     // 1. A rollout in its own container, through the function `swe-gym rollout` calls.
     const run = await runRollouts(runtime, ds, { instances: [inst], n: 1, workers: 1, outDir: out, modelFactory: model, allowPull: false, sessionId: TEST_SESSION, reward: false });

@@ -12,7 +12,7 @@ import { DEFAULT_TOOLS } from '../../../src/core/agent/tools/toolSchemas';
 import { ensureImage } from '../../../src/core/images/ensureImage';
 import type { ContainerHandle } from '../../../src/core/runtime/containerRuntime';
 import { runtime, TEST_SESSION } from '../../support/docker';
-import { sampleDir, samples } from '../../support/samples';
+import { sampleSpec, samples } from '../../support/samples';
 
 let container: ContainerHandle;
 let control: ControlShell;
@@ -24,7 +24,7 @@ before(async () => {
   const ds = await samples();
   const inst = ds.instances.find((i) => i.instance_id === 'swe-gym-studio__textkit-12');
   assert.ok(inst);
-  const { image } = await ensureImage(runtime, inst, { flavor: ds.flavor, datasetDir: await sampleDir(), allowPull: false });
+  const { image } = await ensureImage(runtime, (await sampleSpec(inst)).image);
   container = await runtime.createContainer({ image, purpose: 'test', sessionId: TEST_SESSION });
   control = await ControlShell.start(container);
   files = containerFiles(control);

@@ -87,6 +87,7 @@ describe('the family from the repositories', () => {
   it("SWE-bench's repositories stay SWE-bench even with list-encoded tests; a mix falls back to the encoding", () => {
     assert.deepEqual(explainFlavor({ name: 'tasks', repos: ['django/django', 'sympy/sympy'], testListEncoding: 'array' }), {
       flavor: 'swe-bench',
+      basis: 'repos',
       reason: "its repositories are SWE-bench's",
     });
     assert.equal(explainFlavor({ name: 'tasks', repos: ['django/django', 'getmoto/moto'], testListEncoding: 'array' }).flavor, 'swe-gym');

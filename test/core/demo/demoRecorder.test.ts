@@ -17,7 +17,7 @@ import { finishDemonstration } from '../../../src/core/demo/finishDemo';
 import { extractPatch } from '../../../src/core/patch/extractPatch';
 import { exportRun } from '../../../src/core/trajectory/exportRows';
 import { runtime, TEST_SESSION } from '../../support/docker';
-import { sampleDir, samples } from '../../support/samples';
+import { sampleSpec, samples } from '../../support/samples';
 
 const ID = 'swe-gym-studio__textkit-12';
 
@@ -25,10 +25,10 @@ test('record (save, terminal command, scan), crash and resume, finish resolved; 
   const ds = await samples();
   const inst = ds.instances.find((i) => i.instance_id === ID);
   assert.ok(inst?.patch);
-  const datasetDir = await sampleDir();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-demo-test-'));
   const runDir = path.join(root, 'runs', 'demo-run');
-  const dev = await launchDevContainer(runtime, inst, { flavor: ds.flavor, datasetDir, workspaceRoot: path.join(root, 'ws'), allowPull: false, sessionId: TEST_SESSION });
+  const spec = await sampleSpec(inst);
+  const dev = await launchDevContainer(runtime, spec, { workspaceRoot: path.join(root, 'ws'), sessionId: TEST_SESSION });
   let control = await ControlShell.start(dev.container);
   try {
     const python = (await dev.container.exec(['bash', '-ic', 'command -v python || command -v python3'], { cwd: '/testbed' })).stdout.trim().split('\n').pop() ?? '';
@@ -69,11 +69,8 @@ test('record (save, terminal command, scan), crash and resume, finish resolved; 
 
     const { trajectory } = await finishDemonstration(rec, {
       runtime,
-      instance: inst,
+      spec,
       takePatch: () => extractPatch(dev.container, inst.base_commit),
-      flavor: ds.flavor,
-      datasetDir,
-      allowPull: false,
       sessionId: TEST_SESSION,
     });
     assert.equal(trajectory.reward?.resolved, true, trajectory.reward?.test_output.slice(-2000));
@@ -92,7 +89,7 @@ test('record (save, terminal command, scan), crash and resume, finish resolved; 
     // A replay in a fresh container: same patch, same reward, the observations it predicted.
     const [row] = await loadRecordedRows(path.join(runDir, `${ID}_0.json`));
     assert.ok(row);
-    const replay = await replayRow(runtime, ds, row, { datasetDir, allowPull: false, sessionId: TEST_SESSION });
+    const replay = await replayRow(runtime, ds, row, { allowPull: false, sessionId: TEST_SESSION });
     assert.equal(replay.result.exitReason, 'finished', replay.result.message);
     assert.equal(replay.result.steps, trajectory.steps);
     assert.ok(trajectory.messages.some((m) => m.role === 'assistant' && m.tool_calls?.[0]?.function.arguments === JSON.stringify({ command: sed })));

@@ -17,7 +17,7 @@ import { launchDevContainer, type DevContainer } from '../../../src/core/devcont
 import { gitDirOf, metaDirOf } from '../../../src/core/devcontainer/workspaceLayout';
 import type { TaskInstance } from '../../../src/core/dataset/taskInstance';
 import { TEST_SESSION, runtime } from '../../support/docker';
-import { sample, sampleDir, samples } from '../../support/samples';
+import { sample, sampleSpec } from '../../support/samples';
 
 const NOBODY = { uid: 65534, gid: 65534 };
 
@@ -72,12 +72,9 @@ describe('a dev container cannot reach the host through its workspace', { timeou
     instance = await sample((i) => i.instance_id === 'swe-gym-studio__textkit-12', 'textkit');
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-hostsafety-'));
     fs.chmodSync(root, 0o755);
-    dev = await launchDevContainer(runtime, instance, {
-      flavor: (await samples()).flavor,
-      datasetDir: await sampleDir(),
+    dev = await launchDevContainer(runtime, await sampleSpec(instance), {
       workspaceRoot: root,
       sessionId: TEST_SESSION,
-      allowPull: false,
       hostUser: NOBODY,
     });
     ws = dev.workspaceDir;
@@ -215,12 +212,9 @@ git status --short; echo git_status=$?
     assert.deepEqual(fs.readdirSync(path.join(ws, '.git')), [], 'the folder users open holds no repository');
     assert.ok(fs.existsSync(path.join(metaDirOf(ws), 'workspace.json')));
     await dev.container.remove();
-    dev = await launchDevContainer(runtime, instance, {
-      flavor: (await samples()).flavor,
-      datasetDir: await sampleDir(),
+    dev = await launchDevContainer(runtime, await sampleSpec(instance), {
       workspaceRoot: root,
       sessionId: TEST_SESSION,
-      allowPull: false,
       hostUser: NOBODY,
     });
     assert.equal(dev.reusedWorkspace, true);
@@ -235,12 +229,9 @@ git status --short; echo git_status=$?
     fs.renameSync(gitDirOf(ws), path.join(ws, '.git'));
     fs.renameSync(path.join(metaDirOf(ws), 'workspace.json'), path.join(ws, '.git', 'swe-gym-studio.json'));
     fs.rmSync(metaDirOf(ws), { recursive: true });
-    dev = await launchDevContainer(runtime, instance, {
-      flavor: (await samples()).flavor,
-      datasetDir: await sampleDir(),
+    dev = await launchDevContainer(runtime, await sampleSpec(instance), {
       workspaceRoot: root,
       sessionId: TEST_SESSION,
-      allowPull: false,
       hostUser: NOBODY,
     });
     assert.equal(dev.reusedWorkspace, true);

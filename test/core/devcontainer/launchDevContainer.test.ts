@@ -8,6 +8,7 @@ import { loadDataset } from '../../../src/core/dataset/loadDataset';
 import { launchDevContainer } from '../../../src/core/devcontainer/launchDevContainer';
 import { gitDirOf } from '../../../src/core/devcontainer/workspaceLayout';
 import { ensureImage } from '../../../src/core/images/ensureImage';
+import { sampleSpec } from '../../support/samples';
 import { runtime, TEST_SESSION } from '../../support/docker';
 
 const ID = 'swe-gym-studio__textkit-12';
@@ -18,8 +19,8 @@ test('a launch copies the repository in the seed container: history cut at the b
   const ds = await loadDataset('samples');
   const inst = ds.instances.find((i) => i.instance_id === ID);
   assert.ok(inst);
-  const datasetDir = path.dirname(ds.files[0] ?? '.');
-  const { image } = await ensureImage(runtime, inst, { flavor: ds.flavor, datasetDir, allowPull: false });
+  const spec = await sampleSpec(inst);
+  const { image } = await ensureImage(runtime, spec.image);
   // What the image holds: the future (a fix commit, a release tag and branch) and its files.
   const probe = await runtime.createContainer({ image, purpose: 'test', sessionId: TEST_SESSION });
   let future: string;
@@ -34,7 +35,7 @@ test('a launch copies the repository in the seed container: history cut at the b
 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-launch-test-'));
   const hostUser = { uid: 4321, gid: 4322 };
-  const dev = await launchDevContainer(runtime, inst, { flavor: ds.flavor, datasetDir, workspaceRoot: root, allowPull: false, sessionId: TEST_SESSION, hostUser });
+  const dev = await launchDevContainer(runtime, spec, { workspaceRoot: root, sessionId: TEST_SESSION, hostUser });
   try {
     const ws = dev.workspaceDir;
     assert.equal(git(ws, 'rev-parse', 'HEAD'), inst.base_commit);
@@ -65,11 +66,10 @@ test('a failed copy leaves no partial folder and no seed container', async () =>
   const ds = await loadDataset('samples');
   const inst = ds.instances.find((i) => i.instance_id === ID);
   assert.ok(inst);
-  const datasetDir = path.dirname(ds.files[0] ?? '.');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-launch-test-'));
   try {
     await assert.rejects(
-      launchDevContainer(runtime, { ...inst, base_commit: '0123456789abcdef0123456789abcdef01234567' }, { flavor: ds.flavor, datasetDir, workspaceRoot: root, allowPull: false, sessionId: TEST_SESSION }),
+      launchDevContainer(runtime, await sampleSpec({ ...inst, base_commit: '0123456789abcdef0123456789abcdef01234567' }), { workspaceRoot: root, sessionId: TEST_SESSION }),
       /base commit 0123456789abcdef0123456789abcdef01234567 is not in \/testbed/,
     );
     assert.deepEqual(fs.readdirSync(root), []);

@@ -7,9 +7,9 @@ import { evaluateInstance } from '../../../src/core/harness/evaluateInstance';
 import { runEvaluation } from '../../../src/core/harness/runEvaluation';
 import { loadPredictions } from '../../../src/core/predictions/loadPredictions';
 import { runtime, TEST_SESSION } from '../../support/docker';
-import { pytestSample, sampleDir, samples } from '../../support/samples';
+import { pytestSample, sampleSpec, samples } from '../../support/samples';
 
-const opts = async () => ({ flavor: (await samples()).flavor, datasetDir: await sampleDir(), sessionId: TEST_SESSION, allowPull: false });
+const opts = async () => ({ sessionId: TEST_SESSION });
 
 test('gold resolves every sample (2 workers) and the outputs follow the harness layout', async () => {
   const ds = await samples();
@@ -45,10 +45,10 @@ test('gold resolves every sample (2 workers) and the outputs follow the harness 
 
 test('an empty patch is not run and earns no reward; the untouched base fails its FAIL_TO_PASS tests', async () => {
   const inst = await pytestSample();
-  const empty = await evaluateInstance(runtime, inst, '', await opts());
+  const empty = await evaluateInstance(runtime, await sampleSpec(inst), '', await opts());
   assert.equal(empty.status, 'empty_patch');
   assert.equal(empty.resolved, false);
-  const base = await evaluateInstance(runtime, inst, '', { ...(await opts()), runEmptyPatch: true });
+  const base = await evaluateInstance(runtime, await sampleSpec(inst), '', { ...(await opts()), runEmptyPatch: true });
   assert.equal(base.status, 'unresolved');
   assert.equal(base.grade?.reference.resolution, 'RESOLVED_NO');
   assert.equal(base.grade?.reference.tests_status.FAIL_TO_PASS.success.length, 0);
@@ -57,7 +57,7 @@ test('an empty patch is not run and earns no reward; the untouched base fails it
 test('a patch that does not apply is an apply failure with the reason, not a test failure', async () => {
   const inst = await pytestSample();
   const bad = ['diff --git a/no/such/file.py b/no/such/file.py', '--- a/no/such/file.py', '+++ b/no/such/file.py', '@@ -1,2 +1,2 @@', ' a = 1', '-b = 2', '+b = 3', ''].join('\n');
-  const r = await evaluateInstance(runtime, inst, `Here is my fix:\r\n${bad}`, await opts());
+  const r = await evaluateInstance(runtime, await sampleSpec(inst), `Here is my fix:\r\n${bad}`, await opts());
   assert.equal(r.status, 'patch_apply_failed');
   assert.equal(r.resolved, false);
   assert.match(r.error ?? '', /no\/such\/file\.py/);
@@ -69,7 +69,7 @@ test('a test run that hangs is killed at the timeout and reported as such', asyn
   const inst = await pytestSample();
   const hang = ['diff --git a/conftest.py b/conftest.py', 'new file mode 100644', '--- /dev/null', '+++ b/conftest.py', '@@ -0,0 +1,2 @@', '+import time', '+time.sleep(3600)', ''].join('\n');
   const started = Date.now();
-  const r = await evaluateInstance(runtime, inst, hang, { ...(await opts()), timeoutSeconds: 3 });
+  const r = await evaluateInstance(runtime, await sampleSpec(inst), hang, { ...(await opts()), timeoutSeconds: 3 });
   assert.equal(r.status, 'timeout');
   assert.equal(r.resolved, false);
   assert.match(r.testLog, /Tests Timed Out/);
@@ -83,7 +83,7 @@ test('a patch that prints fake PASSED lines fools the reference rules only as fa
   // lines the parser looks for after pytest's own summary: later lines overwrite earlier ones.
   const lines = [...inst.FAIL_TO_PASS, ...inst.PASS_TO_PASS].map((t) => `+    print(${JSON.stringify(`PASSED ${t}`)}, flush=True)`);
   const hack = ['diff --git a/conftest.py b/conftest.py', 'new file mode 100644', '--- /dev/null', '+++ b/conftest.py', `@@ -0,0 +1,${lines.length + 1} @@`, '+def pytest_unconfigure(config):', ...lines, ''].join('\n');
-  const r = await evaluateInstance(runtime, inst, hack, await opts());
+  const r = await evaluateInstance(runtime, await sampleSpec(inst), hack, await opts());
   assert.equal(r.testExitCode, 1);
   assert.equal(r.grade?.reference.resolved, true, 'the SWE-Gym rules take the last PASSED line: the hack works there');
   assert.equal(r.grade?.strict.resolved, false, 'v5 rejects a non-zero exit that claims no failure');

@@ -11,9 +11,9 @@ import { applyCandidatePatch } from '../../../src/core/patch/applyPatch';
 import { preImagePaths } from '../../../src/core/patch/patchPaths';
 import type { ContainerHandle, ContainerRuntime } from '../../../src/core/runtime/containerRuntime';
 import { runtime, TEST_SESSION } from '../../support/docker';
-import { pytestSample, sampleDir, samples } from '../../support/samples';
+import { pytestSample, sampleSpec } from '../../support/samples';
 
-const opts = async (extra: Partial<EvaluateOptions> = {}): Promise<EvaluateOptions> => ({ flavor: (await samples()).flavor, datasetDir: await sampleDir(), sessionId: TEST_SESSION, allowPull: false, ...extra });
+const opts = async (extra: Partial<EvaluateOptions> = {}): Promise<EvaluateOptions> => ({ sessionId: TEST_SESSION, ...extra });
 
 /** A patch adding conftest.py with these Python lines. */
 function conftest(lines: string[]): string {
@@ -46,7 +46,7 @@ test('the exit status comes from the engine: making the status file a directory 
     "    open('/eval.sh', 'r+').write(s.replace('\"$?\"', '0   '))",
   ]);
   for (const [what, patch] of [['status file made a directory', directory], ['running script rewritten', rewrite]] as const) {
-    const r = await evaluateInstance(runtime, inst, patch, await opts());
+    const r = await evaluateInstance(runtime, await sampleSpec(inst), patch, await opts());
     assert.equal(r.testExitCode, 1, `${what}: pytest failed, and the engine says so`);
     assert.equal(r.grade?.strict.resolved, false, `${what}: SWE-bench 5 is not fooled`);
     assert.match(r.grade?.strict.rejected ?? '', /exited 1 while the log shows no failure/, what);
@@ -59,14 +59,14 @@ test('output over the cap is an infrastructure failure named as such, never a pl
   const inst = await pytestSample();
   // A plugin that prints 20 MB before the tests run (the summary would be cut off).
   const noisy = `${inst.patch}${conftest(['import sys', 'def pytest_configure(config):', "    sys.stdout.write(('x' * 1023 + '\\n') * 20 * 1024)", '    sys.stdout.flush()'])}`;
-  const cut = await evaluateInstance(runtime, inst, noisy, await opts());
+  const cut = await evaluateInstance(runtime, await sampleSpec(inst), noisy, await opts());
   assert.equal(cut.status, 'error', cut.error);
   assert.equal(cut.infraFailure, 'output_truncated');
   assert.match(cut.error ?? '', /Infrastructure failure \(test output over the cap\).*16 MiB/);
   const entry = harnessReport(cut)[inst.instance_id] as Record<string, unknown>;
   assert.equal(entry.infra_failure, true);
   assert.match(String(entry.infra_failure_reason), /16 MiB/);
-  const roomy = await evaluateInstance(runtime, inst, noisy, await opts({ maxOutputBytes: 32 * 1024 * 1024 }));
+  const roomy = await evaluateInstance(runtime, await sampleSpec(inst), noisy, await opts({ maxOutputBytes: 32 * 1024 * 1024 }));
   assert.equal(roomy.status, 'resolved', `${roomy.error ?? ''}\n${roomy.testLog.slice(-1500)}`);
 });
 
@@ -74,7 +74,7 @@ test('a container removed while the tests run is an infrastructure failure (cont
   const inst = await pytestSample();
   const sessionId = `${TEST_SESSION}-lost`;
   const sleepy = `${inst.patch}${conftest(['import time', 'def pytest_sessionstart(session):', "    open('/tmp/in-tests', 'w').close()", '    time.sleep(120)'])}`;
-  const running = evaluateInstance(runtime, inst, sleepy, await opts({ sessionId }));
+  const running = evaluateInstance(runtime, await sampleSpec(inst), sleepy, await opts({ sessionId }));
   const deadline = Date.now() + 120_000;
   let removed = false;
   while (!removed && Date.now() < deadline) {
@@ -99,7 +99,7 @@ test('a missing end marker (the container lost right after the test command) is 
   const inst = await pytestSample();
   // The engine really loses the container at that moment: the runtime is real, the fault is placed.
   const faulty = withContainerWrapper(runtime, (c, cmd) => (cmd.join(' ').includes(TEST_OUTPUT_END) ? runtime.removeContainer(c.id) : Promise.resolve()));
-  const r = await evaluateInstance(faulty, inst, inst.patch, await opts());
+  const r = await evaluateInstance(faulty, await sampleSpec(inst), inst.patch, await opts());
   assert.equal(r.status, 'error', `${r.status}: ${r.error ?? ''}`);
   assert.equal(r.infraFailure, 'container_lost', r.error);
   assert.match(r.error ?? '', /no end-of-tests marker/);
@@ -111,7 +111,7 @@ test('a candidate that breaks the shell printing the end marker gets its log gra
   const inst = await pytestSample();
   // After the tests, /bin/bash becomes a script that prints nothing: no end marker, container alive.
   const saboteur = `${inst.patch}${conftest(['import os', 'def pytest_unconfigure(config):', "    os.rename('/usr/bin/bash', '/usr/bin/bash.orig')", "    with open('/usr/bin/bash', 'w') as f: f.write('#!/bin/sh\\nexit 0\\n')", "    os.chmod('/usr/bin/bash', 0o755)"])}`;
-  const r = await evaluateInstance(runtime, inst, saboteur, await opts());
+  const r = await evaluateInstance(runtime, await sampleSpec(inst), saboteur, await opts());
   assert.equal(r.infraFailure, undefined, r.error);
   assert.equal(r.status, 'resolved', 'the SWE-Gym rules need no markers: gold passed its tests');
   assert.doesNotMatch(r.testLog, />>>>> End Test Output/);
@@ -121,7 +121,7 @@ test('a candidate that breaks the shell printing the end marker gets its log gra
 
 test('a candidate printing ">>>>> Tests Errored" gets an unresolved verdict with the reason, not an infrastructure failure', async () => {
   const inst = await pytestSample();
-  const r = await evaluateInstance(runtime, inst, conftest(['def pytest_unconfigure(config):', "    print('>>>>> Tests Errored', flush=True)"]), await opts());
+  const r = await evaluateInstance(runtime, await sampleSpec(inst), conftest(['def pytest_unconfigure(config):', "    print('>>>>> Tests Errored', flush=True)"]), await opts());
   assert.equal(r.status, 'unresolved', r.error);
   assert.equal(r.infraFailure, undefined);
   assert.match(r.error ?? '', /rejected.*Tests Errored/);
@@ -135,7 +135,7 @@ test('a candidate edit to a file the hidden test patch touches is lost to the re
   const [testFile] = preImagePaths(inst.test_patch);
   assert.ok(testFile, 'the test patch edits an existing test file');
   // gold + a test appended to that file, taken with git diff in a container of the image.
-  const { image } = await ensureImage(runtime, inst, { flavor: (await samples()).flavor, datasetDir: await sampleDir(), allowPull: false });
+  const { image } = await ensureImage(runtime, (await sampleSpec(inst)).image);
   const c = await runtime.createContainer({ image, purpose: 'test', sessionId: TEST_SESSION });
   let candidate: string;
   try {
@@ -147,7 +147,7 @@ test('a candidate edit to a file the hidden test patch touches is lost to the re
     await c.remove();
   }
   assert.match(candidate, /test_candidate_edit_survived/);
-  const r = await evaluateInstance(runtime, inst, candidate, await opts());
+  const r = await evaluateInstance(runtime, await sampleSpec(inst), candidate, await opts());
   assert.equal(r.status, 'resolved', `${r.error ?? ''}\n${r.testLog.slice(-2000)}`);
   const testSection = r.testLog.slice(r.testLog.indexOf('>>>>> Start Test Output'));
   assert.doesNotMatch(testSection, /test_candidate_edit_survived/, 'the edit was reset before the hidden tests ran');
@@ -155,10 +155,10 @@ test('a candidate edit to a file the hidden test patch touches is lost to the re
 
 test('the log is the one `/bin/bash /eval.sh` gives with the recorded script, byte for byte but for timings', async () => {
   const inst = await pytestSample();
-  const r = await evaluateInstance(runtime, inst, inst.patch, await opts());
+  const r = await evaluateInstance(runtime, await sampleSpec(inst), inst.patch, await opts());
   assert.equal(r.status, 'resolved', r.error);
   assert.ok(r.evalScript);
-  const { image } = await ensureImage(runtime, inst, { flavor: (await samples()).flavor, datasetDir: await sampleDir(), allowPull: false });
+  const { image } = await ensureImage(runtime, (await sampleSpec(inst)).image);
   const c = await runtime.createContainer({ image, purpose: 'test', sessionId: TEST_SESSION });
   try {
     assert.equal((await applyCandidatePatch(c, inst.patch, 'swe-gym')).applied, true);

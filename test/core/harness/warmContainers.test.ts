@@ -7,7 +7,7 @@ import { loadPredictions } from '../../../src/core/predictions/loadPredictions';
 import type { ContainerHandle, ContainerRuntime, ContainerSpec } from '../../../src/core/runtime/containerRuntime';
 import { LABEL_WARM, WarmContainers } from '../../../src/core/runtime/warmContainers';
 import { runtime as engine, TEST_SESSION } from '../../support/docker';
-import { pytestSample, sampleDir, samples } from '../../support/samples';
+import { pytestSample, sampleSpec, samples } from '../../support/samples';
 
 interface Op {
   id: string;
@@ -45,14 +45,14 @@ function recording(inner: ContainerRuntime): { runtime: ContainerRuntime; create
   return { runtime, created, ops };
 }
 
-const opts = async () => ({ flavor: (await samples()).flavor, datasetDir: await sampleDir(), sessionId: TEST_SESSION, allowPull: false });
+const opts = async () => ({ sessionId: TEST_SESSION });
 
 test('a re-run of the hidden tests grades in a never-used container started ahead; none is left after stop', async () => {
   const { runtime, created, ops } = recording(engine);
   const warm = new WarmContainers(runtime);
   const inst = await pytestSample();
   try {
-    const first = await evaluateInstance(runtime, inst, inst.patch, { ...(await opts()), warm, keepWarm: true });
+    const first = await evaluateInstance(runtime, await sampleSpec(inst), inst.patch, { ...(await opts()), warm, keepWarm: true });
     assert.equal(first.status, 'resolved', first.error);
     assert.equal(warm.size, 1, 'after the grade, one container waits for the next');
     const firstIds = new Set(ops.map((o) => o.id));
@@ -61,7 +61,7 @@ test('a re-run of the hidden tests grades in a never-used container started ahea
     // A person reads the verdict, edits and runs the tests again: by then the container has started.
     await warm.started();
     const secondStart = Date.now();
-    const second = await evaluateInstance(runtime, inst, inst.patch, { ...(await opts()), warm, keepWarm: true });
+    const second = await evaluateInstance(runtime, await sampleSpec(inst), inst.patch, { ...(await opts()), warm, keepWarm: true });
     assert.equal(second.status, 'resolved', second.error);
     const secondOps = ops.filter((o) => o.at >= secondStart);
     const usedIds = new Set(secondOps.map((o) => o.id));
@@ -86,7 +86,7 @@ test('an idle waiting container is removed after the idle time', async () => {
   const inst = await pytestSample();
   const warm = new WarmContainers(engine, { idleMs: 500 });
   try {
-    const { image } = await ensureImage(engine, inst, await opts());
+    const { image } = await ensureImage(engine, (await sampleSpec(inst)).image);
     warm.prepare({ image, purpose: 'eval', instanceId: inst.instance_id, sessionId: TEST_SESSION });
     for (let i = 0; i < 60 && warm.size > 0; i++) await new Promise((r) => setTimeout(r, 250));
     assert.equal(warm.size, 0);
@@ -101,7 +101,7 @@ test('a waiting container removed from outside is not handed out: a new one is m
   const inst = await pytestSample();
   const warm = new WarmContainers(engine, { checkAfterMs: 0 });
   try {
-    const { image } = await ensureImage(engine, inst, await opts());
+    const { image } = await ensureImage(engine, (await sampleSpec(inst)).image);
     const spec = { image, purpose: 'eval' as const, instanceId: inst.instance_id, sessionId: TEST_SESSION };
     warm.prepare(spec);
     await warm.started();

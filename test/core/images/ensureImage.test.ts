@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as tarStream from 'tar-stream';
 import type { TaskInstance } from '../../../src/core/dataset/taskInstance';
 import { ensureImage } from '../../../src/core/images/ensureImage';
-import { imageNameFor } from '../../../src/core/images/imageName';
+import { imageRefFor } from '../../../src/core/images/imageRef';
 import { ImageUnavailableError } from '../../../src/core/runtime/errors';
 import { BASE_IMAGE, runtime } from '../../support/docker';
 
@@ -20,22 +20,22 @@ function row(id: string, extra: Partial<TaskInstance> = {}): TaskInstance {
 }
 
 test('image names follow SWE-Gym and SWE-bench public rules, a row image, or a user template', () => {
-  assert.equal(imageNameFor(row('getmoto__moto-7365'), 'swe-gym'), 'xingyaoww/sweb.eval.x86_64.getmoto_s_moto-7365:latest');
-  assert.equal(imageNameFor(row('Project-MONAI__MONAI-1010'), 'swe-gym'), 'xingyaoww/sweb.eval.x86_64.project-monai_s_monai-1010:latest');
-  assert.equal(imageNameFor(row('django__django-11099'), 'swe-bench'), 'swebench/sweb.eval.x86_64.django_1776_django-11099:latest');
-  assert.equal(imageNameFor(row('a__b-1', { image_name: 'mine:1' }), 'swe-gym'), 'mine:1');
-  assert.equal(imageNameFor(row('a__b-1', { image_name: 'mine:1' }), 'swe-gym', 'reg.local/{id_swegym}:{version}'), 'reg.local/a_s_b-1:1.0');
-  assert.throws(() => imageNameFor(row('a__b-1'), 'swe-gym', '{nope}'), /Unknown placeholder \{nope\}/);
+  assert.equal(imageRefFor(row('getmoto__moto-7365'), 'swe-gym').name, 'xingyaoww/sweb.eval.x86_64.getmoto_s_moto-7365:latest');
+  assert.equal(imageRefFor(row('Project-MONAI__MONAI-1010'), 'swe-gym').name, 'xingyaoww/sweb.eval.x86_64.project-monai_s_monai-1010:latest');
+  assert.equal(imageRefFor(row('django__django-11099'), 'swe-bench').name, 'swebench/sweb.eval.x86_64.django_1776_django-11099:latest');
+  assert.equal(imageRefFor(row('a__b-1', { image_name: 'mine:1' }), 'swe-gym').name, 'mine:1');
+  assert.equal(imageRefFor(row('a__b-1', { image_name: 'mine:1' }), 'swe-gym', { template: 'reg.local/{id_swegym}:{version}' }).name, 'reg.local/a_s_b-1:1.0');
+  assert.throws(() => imageRefFor(row('a__b-1'), 'swe-gym', { template: '{nope}' }).name, /Unknown placeholder \{nope\}/);
 });
 
 test('a registry that cannot be reached is a clear ImageUnavailableError, quickly', async () => {
   const started = Date.now();
   await assert.rejects(
-    ensureImage(runtime, row('getmoto__moto-7365'), { flavor: 'swe-gym' }),
+    ensureImage(runtime, imageRefFor(row('getmoto__moto-7365'), 'swe-gym')),
     (err: Error) => err instanceof ImageUnavailableError && /Cannot pull xingyaoww\/sweb\.eval\.x86_64\.getmoto_s_moto-7365:latest/.test(err.message),
   );
   assert.ok(Date.now() - started < 60_000);
-  await assert.rejects(ensureImage(runtime, row('getmoto__moto-7365'), { flavor: 'swe-gym', allowPull: false }), /not present locally and pulling is turned off/);
+  await assert.rejects(ensureImage(runtime, imageRefFor(row('getmoto__moto-7365'), 'swe-gym', { allowPull: false })), /not present locally and pulling is turned off/);
 });
 
 test('a build context is built once, reused while unchanged, rebuilt when it changes', async () => {
@@ -45,13 +45,13 @@ test('a build context is built once, reused while unchanged, rebuilt when it cha
     await fs.mkdir(path.join(dir, 'img'));
     await fs.writeFile(path.join(dir, 'img', 'Dockerfile'), `FROM ${BASE_IMAGE}\nRUN echo one > /marker\n`);
     const inst = row('t__build-1', { image_name: tag, image_build_context: 'img' });
-    const first = await ensureImage(runtime, inst, { flavor: 'samples', datasetDir: dir });
+    const first = await ensureImage(runtime, imageRefFor(inst, 'samples', { datasetDir: dir }));
     assert.equal(first.source, 'built');
-    assert.equal((await ensureImage(runtime, inst, { flavor: 'samples', datasetDir: dir })).source, 'present');
+    assert.equal((await ensureImage(runtime, imageRefFor(inst, 'samples', { datasetDir: dir }))).source, 'present');
     await fs.writeFile(path.join(dir, 'img', 'Dockerfile'), `FROM ${BASE_IMAGE}\nRUN echo two > /marker\n`);
-    assert.equal((await ensureImage(runtime, inst, { flavor: 'samples', datasetDir: dir })).source, 'built');
+    assert.equal((await ensureImage(runtime, imageRefFor(inst, 'samples', { datasetDir: dir }))).source, 'built');
     await fs.writeFile(path.join(dir, 'img', 'Dockerfile'), 'FROM swe-gym-studio/base:no-such-tag\n');
-    await assert.rejects(ensureImage(runtime, inst, { flavor: 'samples', datasetDir: dir }), /ensure-base-image/);
+    await assert.rejects(ensureImage(runtime, imageRefFor(inst, 'samples', { datasetDir: dir })), /ensure-base-image/);
   } finally {
     execFileSync('docker', ['rmi', '-f', tag], { stdio: 'ignore' });
     await fs.rm(dir, { recursive: true, force: true });
@@ -64,7 +64,7 @@ test('an image of another architecture is used with a warning', async () => {
   try {
     // dockerd 20.10's import ignores --platform, so load a one-layer image whose config says so.
     execFileSync('docker', ['load'], { input: await foreignImageArchive(tag, foreign), stdio: ['pipe', 'ignore', 'inherit'] });
-    const r = await ensureImage(runtime, row('x__y-1', { image_name: tag }), { flavor: 'samples' });
+    const r = await ensureImage(runtime, imageRefFor(row('x__y-1', { image_name: tag }), 'samples'));
     assert.equal(r.source, 'present');
     assert.match(r.warnings.join('\n'), new RegExp(`is ${foreign} but this host is ${runtime.hostArchitecture()}`));
   } finally {
@@ -106,7 +106,7 @@ test('a row\'s image_build_context must stay inside the dataset folder: ../, abs
     ['file', /is not a folder/],
   ];
   for (const [context, message] of cases) {
-    await assert.rejects(ensureImage(runtime, row('t__escape-1', { image_name: tag, image_build_context: context }), { flavor: 'samples', datasetDir: dir }), (err: Error) => err.name === 'BuildContextError' && message.test(err.message), context);
+    await assert.rejects(ensureImage(runtime, imageRefFor(row('t__escape-1', { image_name: tag, image_build_context: context }), 'samples', { datasetDir: dir })), (err: Error) => err.name === 'BuildContextError' && message.test(err.message), context);
   }
   assert.equal(await runtime.inspectImage(tag), undefined, 'nothing was built');
 });

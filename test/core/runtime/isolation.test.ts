@@ -9,7 +9,7 @@ import { DockerRuntime } from '../../../src/core/runtime/docker/dockerRuntime';
 import { reapOurContainers } from '../../../src/core/runtime/reaper';
 import { evaluateInstance } from '../../../src/core/harness/evaluateInstance';
 import { BASE_IMAGE, TEST_SESSION, runtime } from '../../support/docker';
-import { sampleDir, samples } from '../../support/samples';
+import { sampleSpec, samples } from '../../support/samples';
 
 const PORT = 8765;
 const docker = new Docker();
@@ -158,12 +158,8 @@ test('an evaluation runs on the eval network, and with no network at all when th
   const modes: Record<string, string> = {};
   for (const skipInstall of [false, true]) {
     const session = `${TEST_SESSION}-evalnet-${skipInstall}`;
-    const r = await evaluateInstance(runtime, inst, inst.patch, {
-      flavor: ds.flavor,
-      datasetDir: await sampleDir(),
+    const r = await evaluateInstance(runtime, await sampleSpec(inst, { skipInstall }), inst.patch, {
       sessionId: session,
-      allowPull: false,
-      skipInstall,
       onProgress: (m) => {
         if (!m.startsWith('Running the hidden tests')) return;
         void runtime.listOurContainers({ sessionId: session, purpose: 'eval' }).then(async ([c]) => {

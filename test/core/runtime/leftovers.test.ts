@@ -127,8 +127,9 @@ test('`swe-gym cleanup` finds the seed container of a launch killed mid-copy', a
         const ds = await require(${JSON.stringify(`${src}/core/dataset/loadDataset`)}).loadDataset('samples');
         const inst = ds.instances.find((i) => i.instance_id === 'swe-gym-studio__textkit-12') ?? ds.instances[0];
         const rt = new (require(${JSON.stringify(RUNTIME_MODULE)}).DockerRuntime)();
-        await require(${JSON.stringify(`${src}/core/devcontainer/launchDevContainer`)}).launchDevContainer(rt, inst, {
-          flavor: ds.flavor, datasetDir: require('node:path').dirname(ds.files[0]), workspaceRoot: ${JSON.stringify(root)}, sessionId: ${JSON.stringify(session)}, allowPull: false,
+        const spec = require(${JSON.stringify(`${src}/core/spec/instanceSpec`)}).makeInstanceSpec(inst, require(${JSON.stringify(`${src}/core/spec/datasetContext`)}).datasetContextOf(ds), { allowPull: false });
+        await require(${JSON.stringify(`${src}/core/devcontainer/launchDevContainer`)}).launchDevContainer(rt, spec, {
+          workspaceRoot: ${JSON.stringify(root)}, sessionId: ${JSON.stringify(session)},
         });
       })().catch((e) => { console.error(e); process.exit(1); });`,
     ],

@@ -1,8 +1,8 @@
-import type { DatasetFlavor, TaskInstance } from '../../dataset/taskInstance';
 import { ensureImage } from '../../images/ensureImage';
 import { extractPatch } from '../../patch/extractPatch';
 import type { ContainerHandle, ContainerRuntime } from '../../runtime/containerRuntime';
 import { startSolverContainer } from '../../solver/solverContainer';
+import type { InstanceSpec } from '../../spec/instanceSpec';
 import { abortError, isAbortError } from '../../util/abortError';
 import type { ToolCall, ToolSchema } from '../chatTypes';
 import { applyCarriedEdit } from '../forkCarry';
@@ -18,11 +18,8 @@ import type { ToolSettings } from './rolloutOptions';
 
 export interface AgentEnvironmentOptions {
   runtime: ContainerRuntime;
-  instance: TaskInstance;
-  flavor?: DatasetFlavor;
-  datasetDir?: string;
-  imageTemplate?: string;
-  allowPull?: boolean;
+  /** The instance, made once: its image and base commit. */
+  spec: InstanceSpec;
   /** The repository inside the container (default /testbed). */
   repoDir?: string;
   /** Act in this existing container (a dev container): it is neither made nor removed here. */
@@ -82,14 +79,14 @@ export class AgentEnvironment {
     if (o.container) {
       this.containerHandle = o.container;
     } else {
-      const ensured = await ensureImage(o.runtime, o.instance, { flavor: o.flavor ?? 'swe-gym', datasetDir: o.datasetDir, template: o.imageTemplate, allowPull: o.allowPull, signal });
+      const ensured = await ensureImage(o.runtime, o.spec.image, { signal });
       this.image = ensured.image;
-      this.containerHandle = (await startSolverContainer(o.runtime, o.instance, this.image, { purpose: 'agent', sessionId: o.sessionId, repoDir: this.repoDir, signal })).container;
+      this.containerHandle = (await startSolverContainer(o.runtime, o.spec.row, this.image, { purpose: 'agent', sessionId: o.sessionId, repoDir: this.repoDir, signal })).container;
       if (signal?.aborted) throw abortError();
     }
     const container = this.containerHandle;
     this.controlShell = await ControlShell.start(container);
-    const start = await checkStartState(this.controlShell, this.repoDir, o.instance.base_commit);
+    const start = await checkStartState(this.controlShell, this.repoDir, o.spec.baseCommit);
     const kind = o.container ? 'dev' : 'fresh';
     this.where = { container: kind, startedClean: start.startedClean, ...(kind === 'dev' && !start.startedClean ? { changedAtStart: start.changedAtStart } : {}), counted: kind === 'fresh' || start.startedClean };
     const files = containerFiles(this.controlShell);
@@ -114,7 +111,7 @@ export class AgentEnvironment {
   async workspaceDiff(): Promise<string> {
     if (!this.controlShell) throw new Error('The rollout has no container yet.');
     const tree = await snapshotTree(this.controlShell, this.repoDir);
-    return (await diffTrees(this.controlShell, this.repoDir, this.o.instance.base_commit, tree)).diff;
+    return (await diffTrees(this.controlShell, this.repoDir, this.o.spec.baseCommit, tree)).diff;
   }
 
   /** Starts watching for hand edits (a snapshot now); undefined when the repository cannot be read. */
@@ -143,7 +140,7 @@ export class AgentEnvironment {
   /** The patch as SWE-Gym takes it: the repository's changes against the base commit. */
   async extractPatch(signal?: AbortSignal): Promise<string> {
     if (!this.containerHandle) throw new Error('The rollout has no container yet.');
-    return extractPatch(this.containerHandle, this.o.instance.base_commit, { repoDir: this.repoDir, signal });
+    return extractPatch(this.containerHandle, this.o.spec.baseCommit, { repoDir: this.repoDir, signal });
   }
 
   /** Closes the shells; removes the container if this environment made it. Never throws. */

@@ -21,11 +21,7 @@ export function rewardRecord(ev: EvaluationResult): RewardRecord {
 
 /** The step after the loop: the hidden tests run on the patch in a fresh container. */
 export async function rewardPatch(o: RolloutOptions, patch: string, runId: string, signal: AbortSignal): Promise<{ evaluation: EvaluationResult; reward: RewardRecord }> {
-  const evaluation = await evaluateInstance(o.runtime, o.instance, patch, {
-    flavor: o.flavor,
-    datasetDir: o.datasetDir,
-    imageTemplate: o.imageTemplate,
-    allowPull: o.allowPull,
+  const evaluation = await evaluateInstance(o.runtime, o.spec, patch, {
     runId,
     modelName: o.model.modelName,
     sessionId: o.sessionId,

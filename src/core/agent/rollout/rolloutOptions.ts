@@ -1,7 +1,6 @@
-import type { DatasetFlavor, TaskInstance } from '../../dataset/taskInstance';
 import type { EvaluationResult } from '../../harness/evaluationResult';
-import type { RuleSet } from '../../grading/ruleSet';
 import type { ContainerHandle, ContainerRuntime } from '../../runtime/containerRuntime';
+import type { InstanceSpec } from '../../spec/instanceSpec';
 import type { Budgets, ModelPrice } from '../budget';
 import type { ChatMessage, ToolCall } from '../chatTypes';
 import type { ExitReason, PausePoint, RewardRecord, Totals } from '../events';
@@ -21,19 +20,15 @@ export interface ToolSettings {
   expandTabsOnEdit?: boolean;
 }
 
+/** How the reward's evaluation runs; what it evaluates (rules, install step, image) is the spec's. */
 export interface RewardSettings {
   timeoutSeconds?: number;
-  skipInstall?: boolean;
-  rules?: RuleSet;
 }
 
 export interface RolloutOptions {
   runtime: ContainerRuntime;
-  instance: TaskInstance;
-  flavor?: DatasetFlavor;
-  datasetDir?: string;
-  imageTemplate?: string;
-  allowPull?: boolean;
+  /** The instance, made once: its image, the reward's eval script and rules. */
+  spec: InstanceSpec;
   model: ModelProvider;
   template?: AgentTemplate;
   /** The exact system and first user message (replays and forks), instead of rendering the template's. */

@@ -24,8 +24,8 @@ export function mypyCaseNames(testPatch: string): string[] {
   return [...testPatch.matchAll(MYPY_CASE)].map((m) => m[1] ?? '');
 }
 
-function isMypy(instance: TaskInstance): boolean {
-  return instance.repo === 'python/mypy';
+function isMypy(repo: string): boolean {
+  return repo === 'python/mypy';
 }
 
 /**
@@ -33,14 +33,18 @@ function isMypy(instance: TaskInstance): boolean {
  * ("A or B or C"); the repo's test_cmd already ends in `-k`.
  */
 export function testDirectives(instance: TaskInstance): string[] {
-  if (isMypy(instance)) {
-    return [mypyCaseNames(instance.test_patch).join(' or ')];
+  return directivesFor(instance.repo, instance.test_patch);
+}
+
+function directivesFor(repo: string, testPatch: string): string[] {
+  if (isMypy(repo)) {
+    return [mypyCaseNames(testPatch).join(' or ')];
   }
-  if (instance.repo === 'swe-bench/humaneval') {
+  if (repo === 'swe-bench/humaneval') {
     return ['test.py'];
   }
-  const paths = testPatchTargets(instance.test_patch).filter((p) => !NON_TEST_EXTS.some((ext) => p.endsWith(ext)));
-  if (instance.repo === 'django/django') {
+  const paths = testPatchTargets(testPatch).filter((p) => !NON_TEST_EXTS.some((ext) => p.endsWith(ext)));
+  if (repo === 'django/django') {
     return paths.map((p) => {
       let d = p.endsWith('.py') ? p.slice(0, -'.py'.length) : p;
       d = d.startsWith('tests/') ? d.slice('tests/'.length) : d;
@@ -55,9 +59,13 @@ export function testDirectives(instance: TaskInstance): string[] {
  * names; any word from the dataset that a shell would interpret is single-quoted instead.
  */
 export function buildTestCommand(instance: TaskInstance): string {
-  const { test_cmd } = resolveRepoSpec(instance);
-  const directives = testDirectives(instance);
-  if (isMypy(instance)) {
+  return testCommandFor(instance.repo, instance.test_patch, resolveRepoSpec(instance).test_cmd);
+}
+
+/** The same from its parts (an InstanceSpec reads the row's test patch once). */
+export function testCommandFor(repo: string, testPatch: string, test_cmd: string): string {
+  const directives = directivesFor(repo, testPatch);
+  if (isMypy(repo)) {
     // The harness always double-quotes the expression, even when empty.
     return `${test_cmd} ${shellDoubleQuoteIfInert(directives[0] ?? '')}`;
   }
