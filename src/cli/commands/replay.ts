@@ -54,7 +54,7 @@ export async function replayCommand(ctx: CliContext): Promise<number> {
   const r = outcome.result;
   const report = {
     instance_id: r.instanceId,
-    replay_of: trajectory.imported?.source_instance_id ?? `${trajectory.instance_id}_${trajectory.index}`,
+    replay_of: trajectory.imported?.source_instance_id || `${trajectory.instance_id}_${trajectory.index}`,
     source_format: trajectory.imported?.format ?? null,
     exit_reason: r.exitReason,
     steps: r.steps,
