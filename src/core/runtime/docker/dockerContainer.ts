@@ -49,6 +49,8 @@ export class DockerContainer implements ContainerHandle {
     private readonly endpoint: string,
     /** Told when the container is removed (its heartbeat stops). */
     private readonly onRemoved: () => void = () => undefined,
+    /** How it is removed, when the engine needs more than a forced remove (Podman: its own network too). */
+    private readonly removal: () => Promise<void> = () => removeContainerById(docker, id, endpoint),
   ) {}
 
   async exec(cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -259,7 +261,7 @@ export class DockerContainer implements ContainerHandle {
   async remove(): Promise<void> {
     if (this.removed) return;
     this.onRemoved();
-    await removeContainerById(this.docker, this.id, this.endpoint);
+    await this.removal();
     this.removed = true;
   }
 

@@ -27,7 +27,7 @@ import { DockerContainer, removeContainerById } from './dockerContainer';
 import { engineCall, ENGINE_TIMEOUTS, withAbortSignal } from './engineCall';
 import { statusCodeOf, translateEngineError, translatePullError } from './engineErrors';
 import { HeartbeatWriter, readHeartbeat } from './heartbeat';
-import { IsolatedNetworks } from './networks';
+import { IsolatedNetworks, LABEL_OWN_NETWORK } from './networks';
 import { hostMountConfinement } from './hostMountConfinement';
 
 const PING_TIMEOUT_MS = 5000;
@@ -55,6 +55,7 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly networks: IsolatedNetworks;
   private readonly heartbeats: HeartbeatWriter;
   private engineMemory: Promise<number | undefined> | undefined;
+  private kind: Promise<'docker' | 'podman'> | undefined;
   readonly runToken = randomBytes(12).toString('hex');
   readonly profile: string;
 
@@ -116,8 +117,9 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       stream = await this.docker.buildImage(tarFs.pack(contextDir) as unknown as NodeJS.ReadableStream, {
         t: tag,
-        buildargs: options.buildArgs,
-        labels: options.labels,
+        // Podman answers 400 to an empty `buildargs` query parameter (dockerode sends one for undefined).
+        ...(options.buildArgs ? { buildargs: options.buildArgs } : {}),
+        ...(options.labels ? { labels: options.labels } : {}),
         rm: true,
         forcerm: true,
         abortSignal: options.signal,
@@ -143,7 +145,15 @@ export class DockerRuntime implements ContainerRuntime {
     if (spec.instanceId) labels[LABEL_INSTANCE] = spec.instanceId;
     if (spec.sessionId) labels[LABEL_SESSION] = spec.sessionId;
     const network = networkFor(spec.purpose, spec.network, this.policy.allowInternet);
-    const networkMode = network === 'none' ? 'none' : network === 'isolated' ? await this.translated(`preparing the ${spec.purpose} network`, this.networks.ensure(spec.purpose)) : undefined;
+    const podman = network === 'isolated' && (await this.engineKind()) === 'podman';
+    const networkMode =
+      network === 'none'
+        ? 'none'
+        : network === 'isolated'
+          ? await this.translated(`preparing the ${spec.purpose} network`, podman ? this.networks.createOwn(spec.purpose) : this.networks.ensure(spec.purpose))
+          : undefined;
+    if (podman && networkMode) labels[LABEL_OWN_NETWORK] = networkMode;
+    const dropNetwork = () => (podman && networkMode ? this.networks.removeOwn(networkMode).catch(() => undefined) : Promise.resolve());
     const memory = spec.memoryBytes ?? this.policy.limits.memoryBytes ?? defaultMemoryBytes(await this.engineMemoryBytes());
     const cpus = spec.cpus ?? this.policy.limits.cpus;
     let created: Docker.Container;
@@ -176,11 +186,15 @@ export class DockerRuntime implements ContainerRuntime {
         abortSignal,
       }));
     } catch (err) {
+      await dropNetwork();
       if (statusCodeOf(err) === 404) throw new Error(`Image ${spec.image} is not present locally; ensure it first.`);
       throw translateEngineError(err, this.endpoint, `creating a container from ${spec.image}`);
     }
     this.heartbeats.own(created.id);
-    const handle = new DockerContainer(this.docker, created.id, spec.name ?? created.id.slice(0, 12), this.endpoint, () => this.heartbeats.release(created.id));
+    const handle = new DockerContainer(this.docker, created.id, spec.name ?? created.id.slice(0, 12), this.endpoint, () => this.heartbeats.release(created.id), async () => {
+      await removeContainerById(this.docker, created.id, this.endpoint);
+      await dropNetwork();
+    });
     try {
       if (spec.signal?.aborted) throw abortError(`start of a container from ${spec.image}`);
       await this.call(`starting a container from ${spec.image}`, ENGINE_TIMEOUTS.slow, (abortSignal) => created.start({ abortSignal }));
@@ -196,7 +210,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   getContainer(id: string): ContainerHandle {
-    return new DockerContainer(this.docker, id, id.slice(0, 12), this.endpoint, () => this.heartbeats.release(id));
+    return new DockerContainer(this.docker, id, id.slice(0, 12), this.endpoint, () => this.heartbeats.release(id), () => this.removeById(id));
   }
 
   adopt(id: string): void {
@@ -229,7 +243,32 @@ export class DockerRuntime implements ContainerRuntime {
 
   async removeContainer(id: string): Promise<void> {
     this.heartbeats.release(id);
+    await this.removeById(id);
+  }
+
+  /** On Podman a container may have a network of its own (see IsolatedNetworks.createOwn): it goes too. */
+  private async removeById(id: string): Promise<void> {
+    let own: string | undefined;
+    if ((await this.engineKind()) === 'podman') {
+      own = await this.call('inspecting a container', ENGINE_TIMEOUTS.quick, (abortSignal) => this.docker.getContainer(id).inspect({ abortSignal } as Docker.ContainerInspectOptions)).then(
+        (info) => info.Config?.Labels?.[LABEL_OWN_NETWORK],
+        () => undefined,
+      );
+    }
     await removeContainerById(this.docker, id, this.endpoint);
+    if (own) await this.networks.removeOwn(own).catch(() => undefined);
+  }
+
+  /** Docker or Podman (its Docker-compatible API names itself in the version's components), asked once. */
+  engineKind(): Promise<'docker' | 'podman'> {
+    this.kind ??= this.call('reading the engine version', ENGINE_TIMEOUTS.quick, (abortSignal) => withAbortSignal<{ Components?: { Name?: string }[] }>(this.docker.version, this.docker)({ abortSignal })).then(
+      (v) => (v.Components?.some((c) => /podman/i.test(c.Name ?? '')) ? 'podman' : 'docker'),
+      () => {
+        this.kind = undefined;
+        return 'docker' as const;
+      },
+    );
+    return this.kind;
   }
 
   /** The engine's memory (a laptop's Docker VM, not the host's), asked once. */

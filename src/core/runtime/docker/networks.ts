@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
 import { LABEL_OWNER, LABEL_OWNER_VALUE, type ContainerPurpose } from '../containerRuntime';
 import { statusCodeOf } from './engineErrors';
 import { engineCall, ENGINE_TIMEOUTS, withAbortSignal } from './engineCall';
@@ -13,6 +14,9 @@ import { engineCall, ENGINE_TIMEOUTS, withAbortSignal } from './engineCall';
 export function isolatedNetworkName(purpose: ContainerPurpose): string {
   return `swe-gym-studio-${purpose}`;
 }
+
+/** On Podman: the network a container was given for itself (removed with it). */
+export const LABEL_OWN_NETWORK = 'io.swe-gym-studio.network';
 
 export class IsolatedNetworks {
   private readonly ready = new Map<string, Promise<string>>();
@@ -67,5 +71,44 @@ export class IsolatedNetworks {
       if (statusCodeOf(err) !== 409) throw err;
     }
     return name;
+  }
+
+  /**
+   * Podman's bridges (netavark) ignore enable_icc: containers on one bridge reach each other. So on
+   * Podman each isolated container gets a bridge of its own, with `isolate` set so no other bridge
+   * reaches it; it goes when the container goes (removeOwn), and leftovers of a crash go by prune.
+   */
+  async createOwn(purpose: ContainerPurpose): Promise<string> {
+    this.pruned ??= this.pruneOwn().catch(() => undefined);
+    await this.pruned;
+    const name = `${isolatedNetworkName(purpose)}-${randomBytes(6).toString('hex')}`;
+    await engineCall(this.endpoint, `creating network ${name}`, ENGINE_TIMEOUTS.slow, (abortSignal) =>
+      this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        Options: { isolate: 'true' },
+        Labels: { [LABEL_OWNER]: LABEL_OWNER_VALUE, [LABEL_OWN_NETWORK]: '1' },
+        abortSignal,
+      } as Docker.NetworkCreateOptions),
+    );
+    return name;
+  }
+
+  async removeOwn(name: string): Promise<void> {
+    await engineCall(this.endpoint, `removing network ${name}`, ENGINE_TIMEOUTS.slow, (abortSignal) => {
+      const network = this.docker.getNetwork(name);
+      return withAbortSignal<unknown>(network.remove, network)({ abortSignal });
+    }).catch((err: unknown) => {
+      if (statusCodeOf(err) !== 404) throw err;
+    });
+  }
+
+  private pruned: Promise<unknown> | undefined;
+
+  /** Own networks left by a crash (their container auto-removed, nobody removed the network); only old ones, so a creation under way elsewhere is spared. */
+  private pruneOwn(): Promise<unknown> {
+    return engineCall(this.endpoint, 'pruning networks', ENGINE_TIMEOUTS.slow, (abortSignal) =>
+      withAbortSignal<unknown>(this.docker.pruneNetworks, this.docker)({ filters: { label: [`${LABEL_OWN_NETWORK}=1`], until: ['10m'] }, abortSignal } as never),
+    );
   }
 }
