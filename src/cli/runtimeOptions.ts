@@ -1,6 +1,7 @@
 import { parseByteSize } from '../core/runtime/containerPolicy';
 import type { ContainerLimits } from '../core/runtime/containerRuntime';
 import { DockerRuntime } from '../core/runtime/docker/dockerRuntime';
+import { engineAddress } from '../core/runtime/docker/engineAddress';
 import { UsageError } from './cliContext';
 
 /** Options of every command that starts containers; spread into its parseCommandArgs options. */
@@ -9,15 +10,17 @@ export const RUNTIME_OPTIONS = {
   pids: { type: 'string' },
   cpus: { type: 'string' },
   'allow-internet': { type: 'boolean' },
+  engine: { type: 'string' },
 } as const;
 
-export const RUNTIME_USAGE = '[--memory SIZE] [--pids N] [--cpus N] [--allow-internet]';
+export const RUNTIME_USAGE = '[--memory SIZE] [--pids N] [--cpus N] [--allow-internet] [--engine docker|podman|SOCKET|tcp://HOST:PORT]';
 
 export interface RuntimeValues {
   memory?: string;
   pids?: string;
   cpus?: string;
   'allow-internet'?: boolean;
+  engine?: string;
 }
 
 export function limitsFrom(values: RuntimeValues): ContainerLimits {
@@ -47,5 +50,12 @@ export function limitsFrom(values: RuntimeValues): ContainerLimits {
  * dev and agent containers get no network unless --allow-internet.
  */
 export function cliRuntime(values: RuntimeValues = {}): DockerRuntime {
-  return new DockerRuntime({ limits: limitsFrom(values), allowInternet: values['allow-internet'] ?? false });
+  let engine: string | undefined;
+  try {
+    engine = values.engine ?? process.env.SWE_GYM_ENGINE;
+    if (engine) engineAddress(engine);
+  } catch (err) {
+    throw new UsageError(`--engine: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return new DockerRuntime({ limits: limitsFrom(values), allowInternet: values['allow-internet'] ?? false, engine });
 }

@@ -28,6 +28,7 @@ import { engineCall, ENGINE_TIMEOUTS, withAbortSignal } from './engineCall';
 import { statusCodeOf, translateEngineError, translatePullError } from './engineErrors';
 import { HeartbeatWriter, readHeartbeat } from './heartbeat';
 import { IsolatedNetworks, LABEL_OWN_NETWORK } from './networks';
+import { engineAddress } from './engineAddress';
 import { hostMountConfinement } from './hostMountConfinement';
 
 const PING_TIMEOUT_MS = 5000;
@@ -37,6 +38,8 @@ export const LABEL_HOST = 'io.swe-gym-studio.host';
 export interface DockerRuntimeOptions {
   /** Defaults to DOCKER_HOST or /var/run/docker.sock, as the docker CLI does. */
   socketPath?: string;
+  /** An engine by name (see engineAddress): docker, podman, a socket, unix:// or tcp://. socketPath wins. */
+  engine?: string;
   /** Limits for every container (defaults: the harness's 16 GB capped at half the engine's memory, 4096 pids). */
   limits?: ContainerLimits;
   /** Dev and agent containers reach the internet (default: no network at all). */
@@ -60,8 +63,9 @@ export class DockerRuntime implements ContainerRuntime {
   readonly profile: string;
 
   constructor(options: DockerRuntimeOptions = {}) {
-    this.docker = options.socketPath ? new Docker({ socketPath: options.socketPath }) : new Docker();
-    this.endpoint = options.socketPath ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock';
+    const address = engineAddress(options.socketPath ?? options.engine ?? 'docker');
+    this.docker = new Docker(address.dockerode);
+    this.endpoint = address.endpoint;
     this.policy = { limits: { ...options.limits }, allowInternet: options.allowInternet ?? false };
     this.profile = options.profile ?? defaultProfile();
     this.networks = new IsolatedNetworks(this.docker, this.endpoint);
