@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   if (!inst) throw new Error('textkit sample missing');
   const { image } = await ensureImage(runtime, makeInstanceSpec(inst, datasetContextOf(ds), { allowPull: false }).image);
   const out = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-bench-gym-'));
-  const sessions = new GymSessions({ runtime, outDir: out, allowPull: false, maxSessions: CONCURRENT + 1 });
+  const sessions = new GymSessions({ runtime, outDir: out, allowPull: false, maxSessions: CONCURRENT + 1, maxSteps: STEPS + 100 });
   const server = await startGymHttpServer({ sessions, port: 0 });
   // A keep-alive node:http client, as scaffolds use (requests.Session, httpx): Node 20's fetch
   // adds about 40 ms per request on loopback here, which would measure undici, not the gym.

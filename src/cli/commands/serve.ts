@@ -6,7 +6,7 @@ import { cliRuntime, RUNTIME_OPTIONS, RUNTIME_USAGE } from '../runtimeOptions';
 import { parseRules } from './eval';
 
 const USAGE = [
-  'swe-gym serve [--port P] [--host 127.0.0.1] [--token T] [--idle-timeout S] [--max-sessions N] [--dataset D ...] [--out DIR] [--run-id R]',
+  'swe-gym serve [--port P] [--host 127.0.0.1] [--token T] [--idle-timeout S] [--max-sessions N] [--max-steps N] [--dataset D ...] [--out DIR] [--run-id R]',
   `  [--command-timeout S] [--skip-install] [--rules R] [--no-pull] [--image-template T] ${RUNTIME_USAGE}`,
   'Lets any scaffold drive instances over HTTP+JSON: POST /v1/sessions {dataset, instance_id}, POST /v1/sessions/ID/step {name, arguments},',
   'POST /v1/sessions/ID/evaluate, GET /v1/sessions/ID/trajectory, DELETE /v1/sessions/ID, GET /v1/health; and over MCP (streamable HTTP) at /mcp.',
@@ -18,6 +18,7 @@ export const SESSION_OPTIONS = {
   ...RUNTIME_OPTIONS,
   'idle-timeout': { type: 'string' },
   'max-sessions': { type: 'string' },
+  'max-steps': { type: 'string' },
   dataset: { type: 'string', multiple: true },
   out: { type: 'string' },
   'run-id': { type: 'string' },
@@ -35,7 +36,7 @@ const OPTIONS = {
   token: { type: 'string' },
 } as const;
 
-export const SESSION_USAGE = `[--idle-timeout S] [--max-sessions N] [--dataset D ...] [--out DIR] [--run-id R] [--command-timeout S] [--skip-install] [--rules R] [--no-pull] [--image-template T] ${RUNTIME_USAGE}`;
+export const SESSION_USAGE = `[--idle-timeout S] [--max-sessions N] [--max-steps N] [--dataset D ...] [--out DIR] [--run-id R] [--command-timeout S] [--skip-install] [--rules R] [--no-pull] [--image-template T] ${RUNTIME_USAGE}`;
 
 type SessionValues = { [K in keyof typeof SESSION_OPTIONS]?: (typeof SESSION_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof SESSION_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
 
@@ -46,6 +47,7 @@ export function gymSessionsFrom(values: SessionValues): GymSessions {
     runId: values['run-id'],
     idleTimeoutMs: positiveInt(values['idle-timeout'], 'idle-timeout', 600) * 1000,
     maxSessions: positiveInt(values['max-sessions'], 'max-sessions', 16),
+    maxSteps: positiveInt(values['max-steps'], 'max-steps', 1000),
     datasets: values.dataset,
     imageTemplate: values['image-template'],
     allowPull: !values['no-pull'],

@@ -33,6 +33,8 @@ export interface GymSessionOptions {
   modelName?: string;
   tools?: ToolSettings;
   reward?: RewardSettings;
+  /** Steps before the session ends itself (the rollout's step budget). */
+  maxSteps: number;
   signal?: AbortSignal;
 }
 
@@ -95,6 +97,7 @@ export class GymSession {
       index: o.index,
       sessionId: o.containerSession,
       tools: o.tools,
+      budgets: { maxSteps: o.maxSteps },
       reward: o.reward ?? {},
       signal: o.signal,
       config: { driver: 'gym-server', dataset: o.dataset, tools: 'swe-gym', model: o.modelName ?? 'external' },

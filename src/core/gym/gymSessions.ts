@@ -19,6 +19,8 @@ export interface GymSessionsOptions extends SpecSettings {
   runId?: string;
   /** A session with no request for this long is ended and its container removed (default 10 min). */
   idleTimeoutMs?: number;
+  /** Steps per session before it ends itself (default 1000): a runaway client cannot hold a container forever. */
+  maxSteps?: number;
   /** Sessions at once (default 16); more is refused with 429. */
   maxSessions?: number;
   /** When set, only these dataset sources may be opened. */
@@ -120,6 +122,7 @@ export class GymSessions {
         modelName: typeof req.model === 'string' ? req.model : undefined,
         tools: this.o.tools,
         reward: this.o.reward,
+        maxSteps: this.o.maxSteps ?? 1000,
         signal: this.shutdown.signal,
       });
       this.sessions.set(session.id, session);

@@ -114,7 +114,7 @@ test('a standard-library Python client solves a sample through `swe-gym serve`: 
 test('gym server: a token is required and checked, browsers are refused, two sessions run at once in separate containers, an idle one is reaped', async () => {
   const out = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-serve-'));
   await assert.rejects(startGymHttpServer({ sessions: new GymSessions({ runtime, outDir: out }), host: '0.0.0.0', port: 0 }), /needs a token/);
-  const sessions = new GymSessions({ runtime, outDir: out, idleTimeoutMs: 10_000, allowPull: false });
+  const sessions = new GymSessions({ runtime, outDir: out, idleTimeoutMs: 10_000, allowPull: false, maxSteps: 40 });
   const server = await startGymHttpServer({ sessions, port: 0, token: TOKEN });
   const call = async (method: string, p: string, body?: unknown, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }): Promise<Reply> => {
     const res = await fetch(server.url + p, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -169,6 +169,11 @@ test('gym server: a token is required and checked, browsers are refused, two ses
       [200, 409],
       'one step at a time per session',
     );
+    // The step budget: A is under it until now; past the budget the session ends and says why.
+    let over: Reply = [0, {}];
+    for (let i = 0; i < 45 && over[0] !== 409; i++) over = await call('POST', `/v1/sessions/${idA}/step`, { name: 'execute_bash', arguments: { command: 'true' } });
+    assert.equal(over[0], 409);
+    assert.match(String(over[1].error), /step budget of 40 is spent/);
     assert.equal((await call('DELETE', `/v1/sessions/${idA}`))[0], 200);
     assert.deepEqual(await runtime.listOurContainers({ sessionId: sessions.containerSession }), []);
   } finally {
