@@ -21,6 +21,9 @@ for f in out/test/extension/unit/protocol.test.js out/test/extension/runExtensio
   [ -f "$f" ] || { echo "missing $f after compiling the tests" >&2; exit 1; }
 done
 
+# pyright and Node for the in-container Python language server (npm, cached in .cache/language-server).
+node out/test/support/languageServer.js
+
 status=0
 echo "== webview protocols and the agent view model (plain Node) =="
 node --test out/test/extension/unit/ || status=1

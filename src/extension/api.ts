@@ -6,6 +6,7 @@ import type { AgentService } from './agent/agentService';
 import type { DatasetStore } from './datasets/datasetStore';
 import type { DiffViews } from './diff/diffViews';
 import type { EvaluationService } from './evaluation/evaluationService';
+import type { LanguageServerService } from './languageServer/languageServerService';
 import type { InstanceStatusService } from './instanceStatus';
 import type { BusyTracker } from './devContainers/busyTracker';
 import type { DevContainerManager } from './devContainers/devContainerManager';
@@ -43,4 +44,6 @@ export interface SweGymApi {
   agentPanels: AgentPanels;
   /** Diff editors of workspaces: what is open, what was refused. */
   diffs: DiffViews;
+  /** Python language servers in the instances' containers. */
+  languageServer: LanguageServerService;
 }

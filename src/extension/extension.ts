@@ -7,6 +7,7 @@ import { AgentPanels } from './agentView/agentPanel';
 import { AgentService } from './agent/agentService';
 import { ApiKeys } from './agent/apiKeys';
 import type { SweGymApi } from './api';
+import { LanguageServerService } from './languageServer/languageServerService';
 import { registerCommands } from './commands';
 import { Settings } from './config';
 import { DatasetStore } from './datasets/datasetStore';
@@ -40,6 +41,7 @@ class Studio extends Disposable {
     const datasets = this.register(new DatasetStore(settings, state, log.child('datasets')));
     const devContainers = this.register(new DevContainerManager(runtimes, state, busy, settings, sessionId, log.child('devContainers')));
     const status = this.register(new InstanceStatusService(state, devContainers, busy));
+    const languageServer = this.register(new LanguageServerService(devContainers, runtimes, context.globalStorageUri, log.child('python'), (m) => void vscode.window.showWarningMessage(m)));
     const hiddenTests = this.register(new HiddenTestsController(state));
     const evaluation = this.register(new EvaluationService(runtimes, devContainers, state, busy, hiddenTests, settings, sessionId, log.child('evaluation')));
     const diffs = this.register(new DiffViews(datasets, devContainers, evaluation, state));
@@ -134,6 +136,7 @@ class Studio extends Disposable {
       agents,
       agentPanels,
       diffs,
+      languageServer,
     };
     log.info(`SWE-Gym Studio activated (session ${sessionId})`);
   }

@@ -65,7 +65,8 @@ async function main(): Promise<number> {
       process.stderr.write(`workbench log before the suite started (tail):\n${early.slice(-40).join('\n')}\n`);
       process.stderr.write(`code-server log (tail):\n${server.log.slice(-40).join('')}\n`);
     }
-    fs.rmSync(dirs.root, { recursive: true, force: true });
+    if (!process.env.SWE_GYM_KEEP_RUN_DIR) fs.rmSync(dirs.root, { recursive: true, force: true });
+    else console.log(`run folder kept: ${dirs.root}`);
   }
   return code;
 }

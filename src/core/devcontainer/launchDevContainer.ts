@@ -29,6 +29,8 @@ export interface LaunchOptions {
   /** Who should own the workspace files; defaults to this process's user. */
   hostUser?: HostUser;
   historyMode?: HistoryMode;
+  /** More mounts for the dev container (the language server's read-only artifact cache). */
+  extraBinds?: { hostPath: string; containerPath: string; readOnly?: boolean }[];
   onProgress?: (p: LaunchProgress) => void;
   signal?: AbortSignal;
 }
@@ -101,6 +103,7 @@ export async function launchDevContainer(runtime: ContainerRuntime, spec: Instan
         { hostPath: workspaceDir, containerPath: REPO_DIR },
         { hostPath: gitDirOf(workspaceDir), containerPath: `${REPO_DIR}/.git` },
         { hostPath: path.join(workspaceDir, '.vscode'), containerPath: `${REPO_DIR}/.vscode`, readOnly: true },
+        ...(options.extraBinds ?? []),
       ],
       extraLabels: { [LABEL_WORKSPACE]: workspaceDir },
       signal,

@@ -20,6 +20,8 @@ import { PullProgressSummary } from './pullProgress';
 import { addingFolderReloads } from './reloadResume';
 import type { RuntimeProvider } from './runtimeProvider';
 
+type LaunchMount = { hostPath: string; containerPath: string; readOnly?: boolean };
+
 interface LiveSession {
   record: SessionRecord;
   container: ContainerHandle;
@@ -35,6 +37,7 @@ export class DevContainerManager extends Disposable {
   private activeId: string | undefined;
   private readonly activeChanged = this.register(new vscode.EventEmitter<string | undefined>());
   readonly onDidChangeActive = this.activeChanged.event;
+  private readonly launchMounts: (() => LaunchMount[])[] = [];
 
   constructor(
     private readonly runtimes: RuntimeProvider,
@@ -103,6 +106,17 @@ export class DevContainerManager extends Disposable {
     const base = { containerId: s.record.containerId, workspaceDir: s.record.workspaceDir, image: s.record.image };
     if (busy?.operation === 'stop') return { state: 'stopping', ...base };
     return problem ? { state: 'broken', problem, ...base } : { state: 'running', ...base };
+  }
+
+  /** The running dev container of an instance (for features that exec into it). */
+  containerOf(instanceId: string): ContainerHandle | undefined {
+    return this.live.get(instanceId)?.container;
+  }
+
+  /** Mounts every dev container launched from now on gets (asked at each launch). */
+  addLaunchMounts(provider: () => LaunchMount[]): vscode.Disposable {
+    this.launchMounts.push(provider);
+    return new vscode.Disposable(() => this.launchMounts.splice(this.launchMounts.indexOf(provider) >>> 0, 1));
   }
 
   workspaceDir(instanceId: string): string | undefined {
@@ -175,6 +189,7 @@ export class DevContainerManager extends Disposable {
           workspaceRoot: this.settings.workspaceRoot,
           sessionId: this.sessionId,
           historyMode: this.settings.historyMode,
+          extraBinds: this.launchMounts.flatMap((m) => m()),
           signal,
           onProgress: (p) => {
             if (p.image) {

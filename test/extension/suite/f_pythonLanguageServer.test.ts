@@ -1,0 +1,163 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SweGymApi } from '../../../src/extension/api';
+import type { SessionView } from '../../../src/shared/instancePage';
+import { containerExists, docker, getApi, setSetting, waitFor } from './helpers';
+
+// Its tests import pytest, which exists only in the image (Debian's python3-pytest), not on this host.
+const ID = 'swe-gym-studio__moneta-34';
+
+type Loc = vscode.Location | vscode.LocationLink;
+const targetOf = (l: Loc) => ('targetUri' in l ? l.targetUri : l.uri);
+
+function hoverText(hovers: vscode.Hover[] | undefined): string {
+  return (hovers ?? []).flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+/** The server process in the container, seen with the docker CLI (independent of the code under test). */
+function serverProcesses(containerId: string): string[] {
+  const r = docker('exec', containerId, 'ps', '-eo', 'pid,args');
+  // The exec's own setsid wrapper names the command too: only the node process counts.
+  return r.out.split('\n').filter((l) => /^\s*\d+ \S+\/bin\/node \S+langserver\.index\.js/.test(l));
+}
+
+function position(doc: vscode.TextDocument, needle: string, offsetInNeedle = 0): vscode.Position {
+  const at = doc.getText().indexOf(needle);
+  assert.ok(at >= 0, `${needle} not in ${doc.uri.fsPath}`);
+  return doc.positionAt(at + offsetInNeedle);
+}
+
+describe('Python language server in the container (moneta sample)', function () {
+  this.timeout(300_000);
+  let api: SweGymApi;
+  let ws: string;
+  let containerId: string;
+  let testMoney: vscode.TextDocument;
+
+  before(async () => {
+    api = await getApi();
+    assert.ok(api.datasets.find(ID), `${ID} is not in the samples`);
+  });
+
+  after(async () => {
+    await setSetting('languageServer.enabled', undefined);
+    if (api?.sessions.isRunning(ID)) await api.devContainers.stop(ID).catch(() => undefined);
+    if (containerId && containerExists(containerId)) docker('rm', '-f', containerId);
+  });
+
+  it('starts with the dev container: pyright mounted read-only, run by the mounted Node with the image interpreter', async () => {
+    const view = (await vscode.commands.executeCommand('sweGym.launch', ID)) as SessionView | undefined;
+    assert.equal(view?.state, 'running', api.notices.at(-1));
+    ws = view.workspaceDir as string;
+    containerId = view.containerId as string;
+    const state = await waitFor('the server to be up', () => ['ready', 'indexing'].includes(api.languageServer.stateOf(ID).state) || (api.languageServer.stateOf(ID).state === 'unavailable' && Promise.reject(new Error(api.languageServer.stateOf(ID).detail))), 120_000);
+    assert.ok(state);
+    const mounts = JSON.parse(docker('inspect', '--format', '{{json .Mounts}}', containerId).out) as { Source: string; Destination: string; RW: boolean }[];
+    const ls = mounts.find((m) => m.Destination === '/opt/swe-gym-studio/language-server');
+    assert.ok(ls && !ls.RW, JSON.stringify(mounts));
+    assert.equal(serverProcesses(containerId).length, 1, docker('exec', containerId, 'ps', '-eo', 'pid,args').out);
+  });
+
+  it('hover shows the docstring of pytest, which only the image has', async () => {
+    testMoney = await vscode.workspace.openTextDocument(path.join(ws, 'tests', 'test_money.py'));
+    await vscode.window.showTextDocument(testMoney);
+    const at = position(testMoney, 'pytest.raises(TypeError', 'pytest.'.length + 2);
+    const text = await waitFor('a hover on pytest.raises', async () => hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', testMoney.uri, at)).match(/raises/) && hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', testMoney.uri, at)), 60_000);
+    assert.match(text, /Assert that a code block\/function call raises/);
+  });
+
+  it('go to definition opens the file from the container, read-only, and inside it features keep working', async () => {
+    const at = position(testMoney, 'pytest.raises(TypeError', 'pytest.'.length + 2);
+    const defs = await vscode.commands.executeCommand<Loc[]>('vscode.executeDefinitionProvider', testMoney.uri, at);
+    const target = defs.map(targetOf).find((u) => u.scheme === 'swe-gym-container');
+    assert.ok(target, JSON.stringify(defs.map((d) => targetOf(d).toString())));
+    assert.match(target.path, new RegExp(`^/${ID}/usr/lib/python3/dist-packages/_?pytest/`));
+    const doc = await vscode.workspace.openTextDocument(target);
+    const editor = await vscode.window.showTextDocument(doc);
+    assert.match(doc.getText(), /def raises\(/);
+    assert.equal(docker('exec', containerId, 'cat', target.path.slice(ID.length + 1)).out, doc.getText().trimEnd());
+    assert.equal(vscode.workspace.fs.isWritableFileSystem('swe-gym-container'), false);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(target, Buffer.from('x'))));
+    assert.ok(!fs.existsSync(path.join(ws, 'usr')), 'nothing of the container lands in the workspace');
+    // Hover inside the container file is answered too (the server sees it at its own path).
+    const inside = position(doc, 'def raises(', 'def '.length + 1);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, inside);
+    assert.match(hoverText(hovers), /raises/);
+    editor.hide?.();
+  });
+
+  it('a type error typed into a file shows as a diagnostic within seconds, and goes when fixed', async () => {
+    const file = path.join(ws, 'moneta', 'scratch.py');
+    fs.writeFileSync(file, 'from moneta import Money\n\n\ndef cents(m: Money) -> int:\n    return 0\n');
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(5, 0), 'total: int = "not a number"\n');
+    const typed = Date.now();
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const diags = await waitFor('the type error', () => {
+      const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => /is not assignable to (declared type )?"int"/.test(x.message));
+      return d.length > 0 ? d : undefined;
+    }, 30_000);
+    const took = Date.now() - typed;
+    assert.ok(took < 15_000, `diagnostic after ${took} ms`);
+    assert.equal(diags[0]?.range.start.line, 5);
+    assert.equal(diags[0]?.severity, vscode.DiagnosticSeverity.Error);
+    const fix = new vscode.WorkspaceEdit();
+    fix.replace(doc.uri, new vscode.Range(5, 0, 5, 'total: int'.length), 'total: str');
+    assert.ok(await vscode.workspace.applyEdit(fix));
+    // Pyright's hints ("m" is not accessed) stay; errors and warnings must all go.
+    await waitFor('the diagnostic to go', () => vscode.languages.getDiagnostics(doc.uri).every((d) => d.severity === vscode.DiagnosticSeverity.Hint), 30_000);
+    await doc.save();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(file);
+  });
+
+  it('references across files, and rename inside the workspace only', async () => {
+    const errors = await vscode.workspace.openTextDocument(path.join(ws, 'moneta', 'errors.py'));
+    const at = position(errors, 'class CurrencyMismatchError', 'class '.length + 1);
+    const refs = await waitFor('references', async () => {
+      const r = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeReferenceProvider', errors.uri, at);
+      return r.length > 2 ? r : undefined;
+    }, 60_000);
+    const files = [...new Set(refs.map((r) => path.relative(ws, r.uri.fsPath)))].sort();
+    assert.ok(refs.every((r) => r.uri.scheme === 'file' && r.uri.fsPath.startsWith(ws + path.sep)), files.join(', '));
+    for (const f of ['moneta/errors.py', 'moneta/money.py', 'tests/test_money.py']) assert.ok(files.includes(f), files.join(', '));
+
+    const edit = await vscode.commands.executeCommand<vscode.WorkspaceEdit>('vscode.executeDocumentRenameProvider', errors.uri, at, 'MixedCurrencyError');
+    const entries = edit.entries();
+    const renamed = entries.map(([u]) => path.relative(ws, u.fsPath)).sort();
+    assert.ok(entries.every(([u]) => u.scheme === 'file' && u.fsPath.startsWith(ws + path.sep)), renamed.join(', '));
+    for (const f of ['moneta/errors.py', 'moneta/money.py', 'tests/test_money.py']) assert.ok(renamed.includes(f), renamed.join(', '));
+    assert.ok(entries.every(([, edits]) => edits.every((e) => e.newText === 'MixedCurrencyError')));
+  });
+
+  it('a crashed server is restarted (bounded), and answers again', async () => {
+    const starts = api.languageServer.client(ID)?.starts ?? 0;
+    assert.equal(docker('exec', containerId, 'pkill', '-KILL', '-f', 'langserver.index.js').code, 0);
+    await waitFor('a restart', () => (api.languageServer.client(ID)?.starts ?? 0) > starts && api.languageServer.stateOf(ID).state === 'ready', 90_000);
+    await waitFor('one server process again', () => serverProcesses(containerId).length === 1, 30_000);
+    const at = position(testMoney, 'pytest.raises(TypeError', 'pytest.'.length + 2);
+    await waitFor('a hover after the restart', async () => /raises/.test(hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', testMoney.uri, at))), 60_000);
+  });
+
+  it('the setting turns it off (process gone, container kept) and on again', async () => {
+    await setSetting('languageServer.enabled', false);
+    await waitFor('the server to stop', () => api.languageServer.stateOf(ID).state === 'off', 30_000);
+    await waitFor('no server process', () => serverProcesses(containerId).length === 0, 30_000);
+    assert.equal(docker('inspect', '--format', '{{.State.Status}}', containerId).out, 'running');
+    await setSetting('languageServer.enabled', undefined);
+    await waitFor('the server again', () => ['ready', 'indexing'].includes(api.languageServer.stateOf(ID).state), 90_000);
+  });
+
+  it('stops with the container: no server, no container left', async () => {
+    assert.equal(serverProcesses(containerId).length, 1);
+    await vscode.commands.executeCommand('sweGym.stop', ID);
+    await waitFor('the server to stop', () => api.languageServer.stateOf(ID).state === 'off' && !api.languageServer.client(ID), 30_000);
+    assert.equal(containerExists(containerId), false);
+    // A container file can no longer be read once its container is gone.
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.from({ scheme: 'swe-gym-container', path: `/${ID}/etc/hostname` }))));
+  });
+});
