@@ -43,7 +43,7 @@ describe('Python language server in the container (moneta sample)', function () 
 
   after(async () => {
     await setSetting('languageServer.enabled', undefined);
-    if (api?.sessions.isRunning(ID)) await api.devContainers.stop(ID).catch(() => undefined);
+    if (api?.devContainers.isRunning(ID)) await api.devContainers.stop(ID).catch(() => undefined);
     if (containerId && containerExists(containerId)) docker('rm', '-f', containerId);
   });
 
