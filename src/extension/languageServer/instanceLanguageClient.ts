@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CloseAction, ErrorAction, LanguageClient, Trace, type InitializeParams, type LanguageClientOptions, type StreamInfo } from 'vscode-languageclient/node';
+import { CloseAction, ErrorAction, LanguageClient, State, Trace, type InitializeParams, type LanguageClientOptions, type StreamInfo } from 'vscode-languageclient/node';
 import { REPO_DIR } from '../../core/devcontainer/devShell';
 import type { LanguageServerArtifacts } from '../../core/languageServer/ensureArtifacts';
 import { execStdio, type ExecStdio } from '../../core/languageServer/execStdio';
@@ -92,6 +92,12 @@ export class InstanceLanguageClient extends Disposable {
       },
     };
     this.client = new ContainerLanguageClient(`sweGym.python.${o.key}`, `Python in ${o.instanceId} (container)`, () => this.spawn(), clientOptions);
+    // A restart after a crash is the client's own: it says when the new server is up.
+    this.register(
+      this.client.onDidChangeState((e) => {
+        if (e.newState === State.Running && (this.stateValue === 'restarting' || this.stateValue === 'starting')) this.setState('ready');
+      }),
+    );
   }
 
   get state(): ServerState {

@@ -1,0 +1,132 @@
+/**
+ * UI test of the in-container Python language server, by clicking in code-server: launch the
+ * moneta sample from its page, then in tests/test_money.py a hover on `pytest.raises` (pytest
+ * exists only in the image) shows its docstring, Go to Definition opens _pytest's source from the
+ * container in a read-only editor, and a type error typed into a file is underlined and listed in
+ * Problems. Screenshots: test-results/screenshots/python-*.png (look at them).
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../extension/codeServer';
+import { runCommand, webviewFrame } from './workbench';
+
+const ID = 'swe-gym-studio__moneta-34';
+const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
+
+function log(message: string): void {
+  process.stdout.write(`  ui-python: ${message}\n`);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `python-${name}.png`) });
+  log(`screenshot python-${name}.png`);
+}
+
+function devContainers(workspaceDir: string): string[] {
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.swe-gym-studio.workspace=${workspaceDir}`], { encoding: 'utf8' }).trim();
+  return out ? out.split('\n') : [];
+}
+
+async function quickOpen(page: Page, file: string): Promise<void> {
+  await runCommand(page, 'Go to File...');
+  const input = page.locator('.quick-input-widget input[type="text"]');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(file);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor({ timeout: 15_000 });
+}
+
+async function goToLine(page: Page, line: number, column: number): Promise<void> {
+  await runCommand(page, 'Go to Line/Column...');
+  await page.keyboard.type(`${line}:${column}`);
+  await page.keyboard.press('Enter');
+}
+
+async function run(page: Page, url: string, workspaceDir: string): Promise<void> {
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
+  const item = page.locator(`.monaco-list-row[aria-label^="${ID}"]`);
+  if (!(await item.count())) await page.locator('.monaco-list-row', { hasText: 'swe-gym-studio/moneta' }).first().click();
+  await item.waitFor({ timeout: 15_000 });
+  await item.click();
+  const frame = await webviewFrame(page, '#btn-launch');
+  await frame.locator('#btn-launch').click();
+  await page.locator('.statusbar-item', { hasText: /Python/ }).waitFor({ timeout: 180_000 });
+  if (devContainers(workspaceDir).length !== 1) throw new Error('The launch did not leave exactly one dev container');
+  await page.locator('.statusbar-item', { hasText: /^\s*Python\s*$/ }).waitFor({ timeout: 120_000 });
+  log('the status bar says the server is up');
+
+  // Hover: line 18 is `    with pytest.raises(TypeError, match="not float"):`, column 19 is in `raises`.
+  await quickOpen(page, 'tests/test_money.py');
+  await goToLine(page, 18, 19);
+  const hover = page.locator('.monaco-hover', { hasText: 'Assert that a code block/function call raises' });
+  const deadline = Date.now() + 90_000;
+  while (!(await hover.isVisible())) {
+    if (Date.now() > deadline) throw new Error('No hover with pytest.raises docstring');
+    await runCommand(page, 'Show or Focus Hover');
+    await page.waitForTimeout(1500);
+  }
+  await shot(page, '01-hover-pytest-raises');
+  await page.keyboard.press('Escape');
+
+  // Definition: _pytest's source, read from the container, read-only.
+  await runCommand(page, 'Go to Definition');
+  const tab = page.locator('.tabs-container .tab.active', { hasText: 'python_api.py' });
+  await tab.waitFor({ timeout: 60_000 });
+  await page.locator('.monaco-editor .view-line', { hasText: 'def raises(' }).first().waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(1000);
+  await shot(page, '02-definition-from-container');
+  await page.keyboard.type('x');
+  await page.locator('.monaco-editor-overlaymessage, .notifications-toasts', { hasText: /read-only|readonly/i }).first().waitFor({ timeout: 10_000 });
+  log('typing into the container file is refused (read-only)');
+
+  // Diagnostic: a type error typed into a new file.
+  fs.writeFileSync(path.join(workspaceDir, 'moneta', 'scratch.py'), 'from moneta import Money\n\n\ndef cents(m: Money) -> int:\n    return 0\n\n');
+  await quickOpen(page, 'moneta/scratch.py');
+  await goToLine(page, 7, 1);
+  await page.keyboard.type('total: int = "not a number"\n');
+  await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  await page.locator('.markers-panel .monaco-list-row', { hasText: /not assignable/ }).first().waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(500);
+  await shot(page, '03-type-error-diagnostic');
+}
+
+async function main(): Promise<number> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const dirs = makeRunDirs('ui-python');
+  const server = await startCodeServer(dirs);
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+  const url = workbenchUrl(server.port, dirs.workspaceFile, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
+  const workspaceDir = path.join(dirs.workspaces, ID);
+  let failed = false;
+  try {
+    await run(page, url, workspaceDir);
+  } catch (err) {
+    failed = true;
+    process.stderr.write(`python ui flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await page.screenshot({ path: path.join(SHOTS, 'python-failure.png') }).catch(() => undefined);
+  } finally {
+    await closeBrowser(browser, page);
+    await server.stop();
+    for (const id of devContainers(workspaceDir)) execFileSync('docker', ['rm', '-f', id]);
+    fs.rmSync(dirs.root, { recursive: true, force: true });
+  }
+  process.stdout.write(`ui-python: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed\n`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
