@@ -102,7 +102,9 @@ describe('Python language server in the container (moneta sample)', function () 
       return d.length > 0 ? d : undefined;
     }, 30_000);
     const took = Date.now() - typed;
-    assert.ok(took < 15_000, `diagnostic after ${took} ms`);
+    // "Within a few seconds" on a quiet machine; the bound leaves room for a loaded CI host.
+    assert.ok(took < 20_000, `diagnostic after ${took} ms`);
+    console.log(`      type error diagnostic ${took} ms after typing`);
     assert.equal(diags[0]?.range.start.line, 5);
     assert.equal(diags[0]?.severity, vscode.DiagnosticSeverity.Error);
     const fix = new vscode.WorkspaceEdit();
