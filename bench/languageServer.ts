@@ -13,6 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../src/core/dataset/loadDataset';
 import { ensureImage } from '../src/core/images/ensureImage';
+import { datasetContextOf } from '../src/core/spec/datasetContext';
+import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 import { execStdio } from '../src/core/languageServer/execStdio';
 import { artifactsBind, findInterpreter, serverCommand, serverSettings } from '../src/core/languageServer/serverLaunch';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
@@ -101,16 +103,17 @@ async function run(runtime: DockerRuntime, label: string, image: string, probe: 
 
 async function main(): Promise<void> {
   const runtime = new DockerRuntime();
-  const large = await ensureImage(
-    runtime,
+  const largeSpec = makeInstanceSpec(
     { instance_id: 'bench__large-repo-1', repo: 'bench/large-repo', base_commit: 'base', patch: '', test_patch: '', problem_statement: '', hints_text: '', created_at: '2024-01-01T00:00:00Z', version: '1.0', FAIL_TO_PASS: [], PASS_TO_PASS: [], image_name: 'swe-gym-studio/bench-large-repo:latest', image_build_context: 'large-repo' },
-    { flavor: 'swe-gym', datasetDir: FIXTURES, allowPull: false },
+    { flavor: 'swe-gym', dir: FIXTURES },
+    { allowPull: false },
   );
+  const large = await ensureImage(runtime, largeSpec.image);
   await run(runtime, 'bench repository (12,000 files)', large.image, probeFile('from pkg3.sub12 import mod_11483', 'mod_11483.f_11483_0(1)'));
   const ds = await loadDataset('samples');
   const textkit = ds.instances.find((i) => i.instance_id === 'swe-gym-studio__textkit-12');
   if (!textkit) throw new Error('no textkit sample');
-  const sample = await ensureImage(runtime, textkit, { flavor: ds.flavor, datasetDir: path.dirname(ds.files[0] ?? '.'), allowPull: false });
+  const sample = await ensureImage(runtime, makeInstanceSpec(textkit, datasetContextOf(ds), { allowPull: false }).image);
   await run(runtime, 'largest sample (textkit-12)', sample.image, probeFile('from textkit import align', 'align.pad("x", 3)'));
 }
 
