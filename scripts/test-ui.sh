@@ -21,8 +21,5 @@ node out/test/ui/launchFlow.js || status=1
 # The agent live view: scripted model on 127.0.0.1, screenshots agent-*.png.
 node out/test/ui/agentFlow.js || status=1
 # A rollout cut off by a window reload, reopened from its event log: agent-reload-*.png.
-# Once in two CI runs the agent view did not appear after the launch's window reload (the start
-# that resumes after it raced; a defect noted for the next session): one retry, in a fresh
-# code-server, so the reopen-after-reload checks still have to pass.
-node out/test/ui/agentReload.js || { echo "agent-reload-ui: retrying once in a fresh window"; node out/test/ui/agentReload.js; } || status=1
+node out/test/ui/agentReload.js || status=1
 exit "$status"

@@ -20,18 +20,24 @@ export class InstanceActions {
     private readonly log: Logger,
   ) {}
 
-  /** Launch, then show the folder and a terminal in the container. */
-  async launch(ref: InstanceRef, signal?: AbortSignal): Promise<SessionView> {
+  /**
+   * Launch, then show the folder and a terminal in the container. `reloading` says the window is
+   * about to reload to add the folder: this extension host is on its way out, so whatever was to
+   * follow the launch must wait for the next activation (which opens the terminal).
+   */
+  async launch(ref: InstanceRef, signal?: AbortSignal): Promise<SessionView & { reloading: boolean }> {
     const view = await this.devContainers.launch(ref, signal);
     const id = ref.instance.instance_id;
     await this.state.setTerminalPending(id, true);
+    let shown: Awaited<ReturnType<DevContainerManager['openWorkspace']>> = 'none';
     try {
-      await this.devContainers.openWorkspace(id);
+      shown = await this.devContainers.openWorkspace(id);
     } catch (err) {
       this.log.warn(`${id}: could not add the workspace folder: ${errorMessage(err)}`);
     }
+    if (shown === 'reloading') return { ...view, reloading: true };
     this.openTerminalAfterLaunch(id);
-    return view;
+    return { ...view, reloading: false };
   }
 
   /** Also called after a reload that interrupted a launch (see SessionRecord.terminalPending). */

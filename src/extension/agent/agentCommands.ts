@@ -3,6 +3,7 @@ import { pickInstance } from '../commands';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
 import type { InstanceStatusService } from '../instanceStatus';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
+import { WindowReloadingError } from '../devContainers/reloadResume';
 import type { TreeNode } from '../tree/instanceTree';
 import { isAbortError } from '../util/cancellation';
 import { errorMessage, type Logger } from '../util/logger';
@@ -35,7 +36,7 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
       try {
         return await run(...args);
       } catch (err) {
-        if (isAbortError(err)) return undefined;
+        if (isAbortError(err) || err instanceof WindowReloadingError) return undefined;
         const text = errorMessage(err);
         deps.notices.push(text);
         log.error('Agent command failed', err);

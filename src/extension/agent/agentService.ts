@@ -32,6 +32,7 @@ import type { ApiKeys } from './apiKeys';
 import { describeStats, statsTooltip } from './agentStats';
 import { RolloutDiffs } from './rolloutDiff';
 import { AgentRunStore } from './runStore';
+import { WindowReloadingError } from '../devContainers/reloadResume';
 
 export interface AgentServiceDeps {
   datasets: DatasetStore;
@@ -186,11 +187,14 @@ export class AgentService extends Disposable implements InstanceDecorator {
       const key = await this.d.keys.get(config.baseUrl);
       if (!this.d.devContainers.isRunning(id)) {
         await this.setPending(id, { config, source: ref.entry.source });
+        let reloading = false;
         try {
-          await this.d.actions.launch(ref);
+          reloading = (await this.d.actions.launch(ref)).reloading;
         } finally {
-          await this.setPending(id, undefined);
+          // When the launch reloads the window, the pending start is what the next activation resumes.
+          if (!reloading) await this.setPending(id, undefined);
         }
+        if (reloading) throw new WindowReloadingError(id);
       }
       const problem = this.d.devContainers.checkHealth(id);
       if (problem) throw new Error(problem);

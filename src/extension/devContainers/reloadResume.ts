@@ -11,6 +11,17 @@ const FRESH_MS = 5 * 60_000;
  * has a first folder; a single-folder window becomes a workspace, and an empty window gets its
  * first folder, only by reloading (or restarting the extension host).
  */
+/**
+ * Thrown by work that a launch's window reload cut short: this extension host is going away and
+ * the next activation resumes the work, so callers stay quiet about it.
+ */
+export class WindowReloadingError extends Error {
+  constructor(instanceId: string) {
+    super(`The window reloads to add ${instanceId}'s folder; the work resumes after the reload.`);
+    this.name = 'WindowReloadingError';
+  }
+}
+
 export function addingFolderReloads(): boolean {
   return !vscode.workspace.workspaceFile || (vscode.workspace.workspaceFolders ?? []).length === 0;
 }
