@@ -16,6 +16,9 @@ if [ "${1:-}" != --no-setup ]; then
 fi
 status=0
 node out/test/ui/flow.js || status=1
+# Hidden tests stay hidden in the Test log until revealed, the walkthrough ticks however the work
+# was done, the page follows terminal edits and keeps its sections open: page-*.png.
+node out/test/ui/pageFlow.js || status=1
 # Launch from a single-folder window, a second launch, Show folder, reload, Stop: launch-*.png.
 node out/test/ui/launchFlow.js || status=1
 # The agent live view: scripted model on 127.0.0.1, screenshots agent-*.png.

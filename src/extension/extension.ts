@@ -108,7 +108,7 @@ class Studio extends Disposable {
     const agentPanels = this.register(new AgentPanels(context.extensionUri, agents, datasets, busy, loaded, log.child('agent-view')));
     this.register(tree.addDecorator(agents));
     for (const d of registerAgentCommands({ service: agents, panels: agentPanels, keys, datasets, devContainers, status, log: log.child('agent'), notices })) this.register(d);
-    void ready.then(() => agents.restore((ref) => agentPanels.showUnlessRestoring(ref))).catch((err: unknown) => log.error('Restoring agent rollouts failed', err));
+    void ready.then(() => agents.restore((ref, viewWasOpen) => void agentPanels.showAfterReload(ref, viewWasOpen))).catch((err: unknown) => log.error('Restoring agent rollouts failed', err));
 
     // Leftovers are looked for once the running instances are known, and never block activation.
     void ready

@@ -4,7 +4,8 @@
  * tree item -> instance page -> Start agent (in a single-folder window: the launch reloads it into
  * a workspace and the start resumes) -> (paused) Next action -> edit the action -> Resume,
  * watches the steps stream in and the reward arrive, opens a request's JSON and a step's diff,
- * checks the tree row's figures, and takes the view in the light and high-contrast themes.
+ * checks the tree row's figures, takes the view in the light and high-contrast themes, and starts
+ * a second rollout in the same dev container: labelled and kept out of the figures (issue 9, item 10).
  * Screenshots: test-results/screenshots/agent-*.png (look at them).
  */
 import { execFileSync } from 'node:child_process';
@@ -161,6 +162,26 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
     await shot(page, `08-theme-${kind}`);
   }
   await switchTheme(page, dirs, 'dark');
+
+  // Issue 9 item 10: a second rollout in the same dev container inherits the first one's fix. It is
+  // labelled, and its reward (Resolved, from edits it did not make) stays out of the figures.
+  await view.locator('#btn-start').click();
+  await view.locator('#not-counted', { hasText: 'not counted in the success rate' }).waitFor({ timeout: 120_000 });
+  await view.locator('#agent-status', { hasText: 'Paused before the model' }).waitFor({ timeout: 60_000 });
+  // The scripted model replays its turns: the edits are there already, so they fail, and it finishes.
+  await view.locator('#btn-resume').click();
+  await view.locator('#reward .reward-title', { hasText: 'Resolved' }).waitFor({ timeout: 240_000 });
+  // The run table follows the reward a moment later (its refresh is batched).
+  const figures = view.locator('#agent-stats');
+  if (!(await figures.filter({ hasText: /2 rollouts .*left out/ }).waitFor({ timeout: 15_000 }).then(() => true, () => false))) throw new Error(`the stats line never mentioned the left-out rollout: ${await figures.innerText()}`);
+  const after = await figures.innerText();
+  if (!/1 of 1 rewarded resolved \(100%\)/.test(after) || !/1 left out \(started with changes/.test(after)) throw new Error(`the inherited rollout entered the figures: ${after}`);
+  const newest = view.locator('#runs-table tbody tr').first();
+  await newest.scrollIntoViewIfNeeded();
+  const cells = (await newest.locator('td').allInnerTexts()).join(' | ');
+  if (!/dev container, not counted/.test(cells)) throw new Error(`the inherited rollout's row is not labelled: ${cells}`);
+  await view.evaluate('window.scrollTo(0, 0)');
+  await shot(page, '09-inherited-not-counted');
 }
 
 async function main(): Promise<number> {
@@ -188,6 +209,8 @@ async function main(): Promise<number> {
     await code.stop();
     await server.close();
     for (const id of ourContainers(path.join(dirs.workspaces, ID))) execFileSync('docker', ['rm', '-f', id]);
+    // The window's logs (the extension's output channels among them) say what went wrong.
+    if (failed) fs.cpSync(path.join(dirs.userData, 'logs'), path.join(REPO_ROOT, 'test-results', 'logs', 'agent-ui'), { recursive: true });
     fs.rmSync(dirs.root, { recursive: true, force: true });
   }
   process.stdout.write(`agent-ui: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);

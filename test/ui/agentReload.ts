@@ -141,6 +141,8 @@ async function main(): Promise<number> {
     await code.stop();
     await server.close();
     for (const id of ourContainers(path.join(dirs.workspaces, ID))) execFileSync('docker', ['rm', '-f', id]);
+    // The window's logs (the extension's output channels among them) say what went wrong.
+    if (failed) fs.cpSync(path.join(dirs.userData, 'logs'), path.join(REPO_ROOT, 'test-results', 'logs', 'agent-reload-ui'), { recursive: true });
     fs.rmSync(dirs.root, { recursive: true, force: true });
   }
   process.stdout.write(`agent-reload-ui: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);

@@ -50,6 +50,14 @@ export interface AgentServiceDeps {
 }
 
 const PENDING_KEY = 'sweGym.agentPendingStarts.v1';
+
+/** An agent start waiting for the window reload its launch caused. */
+interface PendingStart {
+  config: AgentRunConfig;
+  source: string;
+  /** The agent view was open when the window reloaded (VS Code brings it back). */
+  viewOpen?: boolean;
+}
 /** Ended rollouts kept in memory (see prune). */
 const KEEP_ENDED = 12;
 const EDITING_COMMANDS = new Set(['create', 'str_replace', 'insert', 'undo_edit']);
@@ -96,17 +104,20 @@ export class AgentService extends Disposable implements InstanceDecorator {
     );
   }
 
+  /** Whether the instance's agent view is open; the panels set it (a view open at a reload comes back by itself). */
+  isViewOpen: (instanceId: string) => boolean = () => false;
+
   /** Called once the datasets and dev containers are known again. */
-  async restore(showView: (ref: InstanceRef) => boolean): Promise<void> {
+  async restore(showView: (ref: InstanceRef, viewWasOpen: boolean) => void): Promise<void> {
     await this.runs.markInterrupted(new Set(this.tracked.keys()));
-    const pending = this.d.memento.get<Record<string, { config: AgentRunConfig; source: string }>>(PENDING_KEY) ?? {};
+    const pending = this.d.memento.get<Record<string, PendingStart>>(PENDING_KEY) ?? {};
     await this.d.memento.update(PENDING_KEY, undefined);
     for (const [id, p] of Object.entries(pending)) {
       const ref = this.d.datasets.find(id, p.source);
       if (!ref || !this.d.devContainers.isRunning(id)) continue;
-      // The launch before this start turned the window into a workspace, which reloaded it. The
-      // view was open then, so VS Code restores it; it is only opened if the user had closed it.
-      showView(ref);
+      // The launch before this start turned the window into a workspace, which reloaded it. A view
+      // open then is restored by VS Code; one the user had closed is opened.
+      showView(ref, p.viewOpen ?? false);
       this.start(ref, p.config).catch((err: unknown) => {
         this.d.log.error(`${id}: the agent start interrupted by the reload could not be resumed`, err);
         void vscode.window.showErrorMessage(`${id}: the agent could not start: ${errorMessage(err)}`);
@@ -186,7 +197,7 @@ export class AgentService extends Disposable implements InstanceDecorator {
     try {
       const key = await this.d.keys.get(config.baseUrl);
       if (!this.d.devContainers.isRunning(id)) {
-        await this.setPending(id, { config, source: ref.entry.source });
+        await this.setPending(id, { config, source: ref.entry.source, viewOpen: this.isViewOpen(id) });
         let reloading = false;
         try {
           reloading = (await this.d.actions.launch(ref)).reloading;
@@ -479,8 +490,8 @@ export class AgentService extends Disposable implements InstanceDecorator {
     };
   }
 
-  private async setPending(id: string, value: { config: AgentRunConfig; source: string } | undefined): Promise<void> {
-    const all = { ...(this.d.memento.get<Record<string, { config: AgentRunConfig; source: string }>>(PENDING_KEY) ?? {}) };
+  private async setPending(id: string, value: PendingStart | undefined): Promise<void> {
+    const all = { ...(this.d.memento.get<Record<string, PendingStart>>(PENDING_KEY) ?? {}) };
     if (value) all[id] = value;
     else delete all[id];
     await this.d.memento.update(PENDING_KEY, all);

@@ -161,6 +161,7 @@ export class AgentPanels extends InstanceViews<AgentPanel, AgentRequests, AgentE
     private readonly log: Logger,
   ) {
     super(AGENT_KIND, extensionUri, datasets, datasetsReady);
+    service.isViewOpen = (instanceId) => this.isOpen(instanceId);
     service.editorColumn = (instanceId) => (this.get(instanceId)?.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
   }
 
@@ -170,16 +171,6 @@ export class AgentPanels extends InstanceViews<AgentPanel, AgentRequests, AgentE
     const p = super.show(ref);
     if (opened && !p.shown) void this.showNewestRecorded(p);
     return p;
-  }
-
-  /**
-   * After a reload: opens the view unless VS Code is restoring one (its serializer waits for the
-   * datasets, so a view opened here would race it and be replaced).
-   */
-  showUnlessRestoring(ref: InstanceRef): boolean {
-    if (this.isOpen(ref.instance.instance_id) || this.isRestoring(ref.instance.instance_id)) return false;
-    this.show(ref);
-    return true;
   }
 
   protected create(panel: vscode.WebviewPanel, ref: InstanceRef): AgentPanel {

@@ -5,6 +5,9 @@ import { Disposable } from '../util/disposable';
 import { webviewOptions } from './webviewHtml';
 import type { WebviewKind } from './webviewKind';
 
+/** How long a view open at a reload may take to come back through the serializer. */
+const RESTORE_GRACE_MS = 15_000;
+
 /** What `InstanceViews` keeps per instance: a view owning its panel. */
 export interface InstanceView extends vscode.Disposable {
   readonly panel: vscode.WebviewPanel;
@@ -21,6 +24,7 @@ export abstract class InstanceViews<V extends InstanceView, R extends RequestMap
   private readonly views = new Map<string, V>();
   /** Instances whose view VS Code is restoring right now (the serializer waits for the datasets). */
   private readonly restoring = new Set<string>();
+  private readonly adopted = this.register(new vscode.EventEmitter<string>());
 
   constructor(
     protected readonly kind: WebviewKind<R, E>,
@@ -89,11 +93,34 @@ export abstract class InstanceViews<V extends InstanceView, R extends RequestMap
     return this.restoring.has(instanceId);
   }
 
+  /**
+   * After a reload: opens the view unless VS Code restores one. A view that was open comes back
+   * through the serializer, which VS Code may call after this activation's own restore: opening
+   * one first would race it (the restored view replaces ours). So that view is waited for, and one
+   * is opened only if it never comes.
+   */
+  async showAfterReload(ref: InstanceRef, viewWasOpen: boolean): Promise<void> {
+    const id = ref.instance.instance_id;
+    if (viewWasOpen && !this.views.has(id)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, RESTORE_GRACE_MS);
+        const sub = this.adopted.event((adoptedId) => adoptedId === id && done());
+        function done(): void {
+          clearTimeout(timer);
+          sub.dispose();
+          resolve();
+        }
+      });
+    }
+    if (!this.views.has(id) && !this.restoring.has(id)) this.show(ref);
+  }
+
   private adopt(panel: vscode.WebviewPanel, ref: InstanceRef): V {
     const id = ref.instance.instance_id;
     this.views.get(id)?.panel.dispose();
     const view = this.create(panel, ref);
     this.views.set(id, view);
+    this.adopted.fire(id);
     panel.onDidDispose(() => {
       if (this.views.get(id) === view) this.views.delete(id);
       view.dispose();

@@ -401,7 +401,8 @@ export class AgentApp {
         .filter(([k]) => ['1', '5', '10', String(s.rewarded)].includes(k))
         .map(([k, p]) => `pass@${k} ${(100 * p).toFixed(0)}%`);
       const errors = s.runErrors ? ` · ${plural(s.runErrors, 'error')} of the run (never reached the model; not counted)` : '';
-      const stats = s.rewarded ? `${plural(s.rollouts, 'rollout')} · ${s.resolved} of ${s.rewarded} rewarded resolved (${(100 * s.successRate).toFixed(0)}%) · ${pass.join(' · ')}${errors}` : s.rollouts ? `${plural(s.rollouts, 'rollout')}, none rewarded yet${errors}` : 'No rollouts yet.';
+      const leftOut = s.notCounted ? ` · ${s.notCounted} left out (started with changes from the base commit)` : '';
+      const stats = s.rewarded ? `${plural(s.rollouts, 'rollout')} · ${s.resolved} of ${s.rewarded} rewarded resolved (${(100 * s.successRate).toFixed(0)}%) · ${pass.join(' · ')}${leftOut}${errors}` : s.rollouts ? `${plural(s.rollouts, 'rollout')}, none rewarded yet${errors}` : 'No rollouts yet.';
       const row = (x: AgentRunRow) => {
         const verdict = x.runError ? 'error' : x.resolved === null ? (x.state === 'running' || x.state === 'paused' ? '…' : '—') : x.resolved ? 'resolved' : (x.rewardStatus ?? 'unresolved').replace(/_/g, ' ');
         const tr = h(
