@@ -9,9 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../extension/codeServer';
-import { runCommand } from './workbench';
+import { runCommand, webviewFrame } from './workbench';
 
 const ID = 'swe-gym-studio__statlite-15';
 const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
@@ -26,8 +26,9 @@ async function shot(page: Page, name: string): Promise<void> {
   log(`screenshot page-${name}.png`);
 }
 
-function pageFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+/** The instance page's frame (found by what it shows: the walkthrough's media is a webview too). */
+function pageFrame(page: Page, selector = '#btn-stop'): Promise<Frame> {
+  return webviewFrame(page, selector, 60_000);
 }
 
 function devContainers(workspaceDir: string): string[] {
@@ -41,7 +42,10 @@ function check(ok: unknown, what: string): void {
 
 async function openWalkthrough(page: Page): Promise<void> {
   await runCommand(page, 'Welcome: Open Walkthrough...');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'SWE-Gym' }).first().click({ timeout: 15_000 });
+  // Filtered and chosen with Enter: a click on a row can miss while the list still settles.
+  await page.locator('.quick-input-widget input[type="text"]').fill('SWE-Gym Studio');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'SWE-Gym' }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
   await page.locator('.getting-started-step', { hasText: 'Launch an instance' }).first().waitFor({ timeout: 20_000 });
 }
 
@@ -55,21 +59,21 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await repo.waitFor({ timeout: 30_000 });
   await repo.click();
   await page.locator(`.monaco-list-row[aria-label^="${ID}"]`).click({ timeout: 15_000 });
-  const frame = pageFrame(page);
-  await frame.locator('#btn-launch').waitFor({ timeout: 30_000 });
+  let frame = await pageFrame(page, '#btn-launch');
 
   // Launch from the page (not from the walkthrough). A single-folder window may reload into a workspace.
   await frame.locator('#btn-launch').click();
   // Adding a folder to a single-folder window reloads it into a workspace (VS Code's rule): wait for that.
   await page.waitForURL(/[?&]workspace=/, { timeout: 120_000 }).catch(() => log('the launch did not reload the window'));
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await frame.locator('#btn-launch', { hasText: 'Launched' }).waitFor({ timeout: 180_000 });
+  frame = await webviewFrame(page, '#btn-stop', 180_000);
+  await frame.locator('#btn-launch', { hasText: 'Launched' }).waitFor({ timeout: 60_000 });
   await page.locator('.terminal-wrapper .xterm').first().waitFor({ timeout: 60_000 });
   check(devContainers(workspaceDir).length === 1, 'Launch did not leave exactly one dev container');
   // The reload closed the walkthrough: open it again beside the page, then back to the page.
   if (!(await page.locator('.tab', { hasText: 'Walkthrough' }).count())) await openWalkthrough(page);
   await page.locator('.tab', { hasText: ID }).first().click();
-  await frame.locator('#btn-run').waitFor({ timeout: 30_000 });
+  frame = await pageFrame(page, '#btn-run');
 
   // Open the run history (closed by default): it must stay open through the run below.
   await frame.locator('#history').evaluate((el) => el.scrollIntoView({ block: 'start' }));
@@ -128,7 +132,9 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await shot(page, '05-test-explorer-revealed');
 
   // The walkthrough: Launch and Run ticked, though neither was done from its own buttons.
-  await page.locator('.tab', { hasText: 'Walkthrough' }).first().click({ timeout: 15_000 });
+  // (Opened again if the reload's clean-up closed the copy VS Code restored.)
+  if (await page.locator('.tab', { hasText: 'Walkthrough' }).count()) await page.locator('.tab', { hasText: 'Walkthrough' }).first().click({ timeout: 15_000 });
+  else await openWalkthrough(page);
   const step = (title: string) => page.locator('.getting-started-step', { hasText: title }).first();
   await step('Launch an instance').waitFor({ timeout: 20_000 });
   for (const title of ['Launch an instance', 'Run the hidden tests']) {
@@ -142,13 +148,13 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
 
   // Back on the page after the Welcome tab hid it (its webview is rebuilt): the history is still open.
   await page.locator('.tab', { hasText: ID }).first().click();
-  await pageFrame(page).locator('#btn-stop').waitFor({ timeout: 30_000 });
-  check(await pageFrame(page).locator('#history[open]').count(), 'the run history folded up when the page was hidden and shown again');
-  await pageFrame(page).locator('#history').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  frame = await pageFrame(page);
+  check(await frame.locator('#history[open]').count(), 'the run history folded up when the page was hidden and shown again');
+  await frame.locator('#history').evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await shot(page, '07-page-shown-again');
 
   // Stop and remove from the page: nothing left behind.
-  await pageFrame(page).locator('#btn-stop').click();
+  await frame.locator('#btn-stop').click();
   const deadline = Date.now() + 60_000;
   while (devContainers(workspaceDir).length > 0) {
     if (Date.now() > deadline) throw new Error('Stop left the dev container behind');

@@ -49,16 +49,17 @@ export async function resumeAfterReload(state: StateStore, log: Logger): Promise
   return resume.instanceId;
 }
 
-/** The Welcome page or walkthrough a new workspace opens with, closed as it shows. */
+/**
+ * The Welcome page or walkthrough a new workspace opens with, closed as it shows: once. A page the
+ * person opens after that (the walkthrough, say) is theirs and stays.
+ */
 function closeStartupPages(ms: number): void {
-  const close = () => {
-    for (const group of vscode.window.tabGroups.all) {
-      for (const tab of group.tabs) {
-        if (tab.input === undefined && /^(Welcome|Walkthrough: )/.test(tab.label)) void vscode.window.tabGroups.close(tab, true);
-      }
-    }
+  const close = (): boolean => {
+    const pages = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input === undefined && /^(Welcome|Walkthrough: )/.test(tab.label));
+    for (const tab of pages) void vscode.window.tabGroups.close(tab, true);
+    return pages.length > 0;
   };
-  close();
-  const sub = vscode.window.tabGroups.onDidChangeTabs(close);
+  if (close()) return;
+  const sub = vscode.window.tabGroups.onDidChangeTabs(() => close() && sub.dispose());
   setTimeout(() => sub.dispose(), ms);
 }

@@ -1,0 +1,138 @@
+/**
+ * Click to prompt in a real VS Code (code-server driven from headless Chromium), on the mypy-sized
+ * repository of bench/launch (bench/fixtures/large-repo: 12,000 files, 11,000 commits up to the
+ * base), with its image present: from the click on Launch on the instance page to the terminal in
+ * the container showing its prompt at /testbed. Measured twice in the same run:
+ *  - from a workspace window: the folder is added without a reload;
+ *  - from a single-folder window: VS Code makes it a workspace only by reloading the window, and
+ *    the terminal opens after the reload.
+ * The ratio is the reload's cost. Skipped (with a line saying so) when code-server or Chromium is
+ * missing: scripts/lib/ensure-code-server.sh and ensure-chromium.sh install them.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { TaskInstance } from '../src/core/dataset/taskInstance';
+import { ensureImage } from '../src/core/images/ensureImage';
+import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
+import { closeBrowser, codeServerBin, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../test/extension/codeServer';
+import { webviewFrame } from '../test/ui/workbench';
+
+const ID = 'bench__large-repo-1';
+const REPS = Number(process.env.BENCH_REPS ?? 1);
+const FIXTURE = path.join(REPO_ROOT, 'bench', 'fixtures', 'large-repo');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/** A one-row dataset for the large repository, its build context beside it (the image is reused by its context hash). */
+async function writeDataset(dir: string): Promise<string> {
+  fs.cpSync(FIXTURE, path.join(dir, 'large-repo'), { recursive: true });
+  const row: TaskInstance = {
+    instance_id: ID,
+    repo: 'bench/large-repo',
+    base_commit: 'base',
+    patch: '',
+    test_patch: '',
+    problem_statement: 'A mypy-sized repository for timing launches.',
+    hints_text: '',
+    created_at: '2024-01-01T00:00:00Z',
+    version: '1.0',
+    FAIL_TO_PASS: [],
+    PASS_TO_PASS: [],
+    image_name: 'swe-gym-studio/bench-large-repo:latest',
+    image_build_context: 'large-repo',
+  };
+  const runtime = new DockerRuntime();
+  const ensured = await ensureImage(runtime, row, { flavor: 'swe-gym', datasetDir: dir, allowPull: false, onProgress: (e) => e.phase === 'build' && process.stdout.write('.') });
+  const probe = await runtime.createContainer({ image: ensured.image, purpose: 'bench' });
+  try {
+    const r = await probe.exec(['git', '-c', 'safe.directory=*', 'rev-parse', 'base^{commit}'], { cwd: '/testbed' });
+    row.base_commit = r.stdout.trim();
+  } finally {
+    await probe.remove();
+  }
+  const file = path.join(dir, 'large-repo.jsonl');
+  fs.writeFileSync(file, `${JSON.stringify(row)}\n`);
+  return file;
+}
+
+function devContainers(workspaceDir: string): string[] {
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.swe-gym-studio.workspace=${workspaceDir}`], { encoding: 'utf8' }).trim();
+  return out ? out.split('\n') : [];
+}
+
+/** One launch in a fresh code-server; returns ms from the click to the container's prompt. */
+async function timeLaunch(dataset: string, window: 'workspace' | 'folder'): Promise<{ ms: number; reloaded: boolean }> {
+  const dirs = makeRunDirs(`bench-launch-${window}`, {
+    'sweGym.datasets': [dataset],
+    'terminal.integrated.gpuAcceleration': 'off',
+    'terminal.integrated.tabs.enabled': true,
+    'terminal.integrated.tabs.hideCondition': 'never',
+  });
+  const code = await startCodeServer(dirs);
+  const browser = await launchBrowser();
+  const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  const remote = (p: string) => `vscode-remote://127.0.0.1:${code.port}${p}`;
+  const target = window === 'workspace' ? dirs.workspaceFile : dirs.folder;
+  try {
+    await page.goto(workbenchUrl(code.port, target, [['extensionDevelopmentPath', remote(REPO_ROOT)]]));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
+    const item = page.locator(`.monaco-list-row[aria-label^="${ID}"]`);
+    if (!(await item.waitFor({ timeout: 5000 }).then(() => true, () => false))) await page.locator('.monaco-list-row', { hasText: 'bench/large-repo' }).first().click();
+    await item.click();
+    const frame = await webviewFrame(page, '#btn-launch', 60_000);
+    await page.evaluate('window.benchNoReload = true');
+    const clicked = Date.now();
+    await frame.locator('#btn-launch').click();
+    // The prompt the task's rc file prints in the container's terminal (after a reload, if one came).
+    for (;;) {
+      const text = await page.locator('.terminal-wrapper.active .xterm-rows').innerText({ timeout: 1000 }).catch(() => '');
+      if (/:\/testbed# ?\s*$/m.test(text)) break;
+      if (Date.now() - clicked > 300_000) throw new Error(`no prompt at /testbed 300 s after the click (${window} window)`);
+      await page.waitForTimeout(50);
+    }
+    const ms = Date.now() - clicked;
+    const reloaded = !(await page.evaluate('window.benchNoReload === true').catch(() => false));
+    return { ms, reloaded };
+  } finally {
+    await closeBrowser(browser, page);
+    await code.stop();
+    for (const c of devContainers(path.join(dirs.workspaces, ID))) execFileSync('docker', ['rm', '-f', c]);
+    fs.rmSync(dirs.root, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  try {
+    codeServerBin();
+  } catch {
+    console.log('skipped: code-server is not installed (scripts/lib/ensure-code-server.sh installs it)');
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-bench-window-'));
+  try {
+    const dataset = await writeDataset(dir);
+    const times: Record<'workspace' | 'folder', number[]> = { workspace: [], folder: [] };
+    for (let i = 0; i < REPS; i++) {
+      // Alternated, so both see the same machine load.
+      for (const window of ['workspace', 'folder'] as const) {
+        const r = await timeLaunch(dataset, window);
+        if (r.reloaded !== (window === 'folder')) throw new Error(`the ${window} window ${r.reloaded ? 'reloaded' : 'did not reload'}`);
+        times[window].push(r.ms);
+      }
+    }
+    const [w, f] = [median(times.workspace), median(times.folder)];
+    console.log(`\nclick to prompt in VS Code, mypy-sized repository, image present (median of ${REPS}; load ${os.loadavg()[0]?.toFixed(1)})`);
+    console.log(`  without a reload (workspace window)      ${w.toFixed(0)} ms   (target < 5000 ms)`);
+    console.log(`  with a reload (single-folder window)     ${f.toFixed(0)} ms   ratio ${(f / w).toFixed(2)}x`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
