@@ -70,11 +70,13 @@ async function previousCopy(runtime: ContainerRuntime, image: string, base: stri
 async function main(): Promise<void> {
   const runtime = new DockerRuntime();
   const inst = largeRepoInstance();
-  const spec = makeInstanceSpec(inst, { flavor: 'swe-gym', dir: FIXTURES }, { allowPull: false });
-  const ensured = await ensureImage(runtime, spec.image, { onProgress: (e) => e.phase === 'build' && process.stdout.write('.') });
+  // The base commit's hash is known only from the image: a placeholder gets the image, then the real spec.
+  const imageSpec = makeInstanceSpec({ ...inst, base_commit: '0'.repeat(40) }, { flavor: 'swe-gym', dir: FIXTURES }, { allowPull: false });
+  const ensured = await ensureImage(runtime, imageSpec.image, { onProgress: (e) => e.phase === 'build' && process.stdout.write('.') });
   const probe = await runtime.createContainer({ image: ensured.image, purpose: 'bench' });
   const files = Number(await git(probe, ['ls-files', '-z']).then((s) => s.split('\0').filter(Boolean).length));
   inst.base_commit = await git(probe, ['rev-parse', 'base^{commit}']);
+  const spec = makeInstanceSpec(inst, { flavor: 'swe-gym', dir: FIXTURES }, { allowPull: false });
   const commits = Number(await git(probe, ['rev-list', '--count', inst.base_commit]));
   await probe.remove();
 

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { TaskInstance } from '../src/core/dataset/taskInstance';
 import { ensureImage } from '../src/core/images/ensureImage';
+import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
 import { closeBrowser, codeServerBin, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../test/extension/codeServer';
 import { webviewFrame } from '../test/ui/workbench';
@@ -44,7 +45,9 @@ async function writeDataset(dir: string): Promise<string> {
     image_build_context: 'large-repo',
   };
   const runtime = new DockerRuntime();
-  const ensured = await ensureImage(runtime, row, { flavor: 'swe-gym', datasetDir: dir, allowPull: false, onProgress: (e) => e.phase === 'build' && process.stdout.write('.') });
+  // The base commit's hash is known only from the image: a placeholder gets the image.
+  const spec = makeInstanceSpec({ ...row, base_commit: '0'.repeat(40) }, { flavor: 'swe-gym', dir }, { allowPull: false });
+  const ensured = await ensureImage(runtime, spec.image, { onProgress: (e) => e.phase === 'build' && process.stdout.write('.') });
   const probe = await runtime.createContainer({ image: ensured.image, purpose: 'bench' });
   try {
     const r = await probe.exec(['git', '-c', 'safe.directory=*', 'rev-parse', 'base^{commit}'], { cwd: '/testbed' });
