@@ -104,7 +104,7 @@ async function run(runtime: DockerRuntime, label: string, image: string, probe: 
 async function main(): Promise<void> {
   const runtime = new DockerRuntime();
   const largeSpec = makeInstanceSpec(
-    { instance_id: 'bench__large-repo-1', repo: 'bench/large-repo', base_commit: 'base', patch: '', test_patch: '', problem_statement: '', hints_text: '', created_at: '2024-01-01T00:00:00Z', version: '1.0', FAIL_TO_PASS: [], PASS_TO_PASS: [], image_name: 'swe-gym-studio/bench-large-repo:latest', image_build_context: 'large-repo' },
+    { instance_id: 'bench__large-repo-1', repo: 'bench/large-repo', base_commit: '0'.repeat(40) /* not used: only the image is */, patch: '', test_patch: '', problem_statement: '', hints_text: '', created_at: '2024-01-01T00:00:00Z', version: '1.0', FAIL_TO_PASS: [], PASS_TO_PASS: [], image_name: 'swe-gym-studio/bench-large-repo:latest', image_build_context: 'large-repo' },
     { flavor: 'swe-gym', dir: FIXTURES },
     { allowPull: false },
   );
