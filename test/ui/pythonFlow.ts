@@ -98,7 +98,8 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
 
 async function main(): Promise<number> {
   fs.mkdirSync(SHOTS, { recursive: true });
-  const dirs = makeRunDirs('ui-python');
+  // pytest.raises has three overloads: go straight to the first instead of a peek view.
+  const dirs = makeRunDirs('ui-python', { 'editor.gotoLocation.multipleDefinitions': 'goto' });
   const server = await startCodeServer(dirs);
   const browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
