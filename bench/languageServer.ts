@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../src/core/dataset/loadDataset';
 import { ensureImage } from '../src/core/images/ensureImage';
+import { largeRepoInstance } from './fixtures/largeRepoInstance';
 import { datasetContextOf } from '../src/core/spec/datasetContext';
 import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 import { execStdio } from '../src/core/languageServer/execStdio';
@@ -104,7 +105,7 @@ async function run(runtime: DockerRuntime, label: string, image: string, probe: 
 async function main(): Promise<void> {
   const runtime = new DockerRuntime();
   const largeSpec = makeInstanceSpec(
-    { instance_id: 'bench__large-repo-1', repo: 'bench/large-repo', base_commit: '0'.repeat(40) /* not used: only the image is */, patch: '', test_patch: '', problem_statement: '', hints_text: '', created_at: '2024-01-01T00:00:00Z', version: '1.0', FAIL_TO_PASS: [], PASS_TO_PASS: [], image_name: 'swe-gym-studio/bench-large-repo:latest', image_build_context: 'large-repo' },
+    largeRepoInstance() /* its base commit is not used: only the image is */,
     { flavor: 'swe-gym', dir: FIXTURES },
     { allowPull: false },
   );

@@ -9,36 +9,18 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { TaskInstance } from '../src/core/dataset/taskInstance';
 import { RC_FILE, REPO_DIR } from '../src/core/devcontainer/devShell';
 import { truncateHistoryToBase } from '../src/core/devcontainer/gitHistory';
 import { launchDevContainer } from '../src/core/devcontainer/launchDevContainer';
 import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 import { ensureImage } from '../src/core/images/ensureImage';
+import { largeRepoInstance } from './fixtures/largeRepoInstance';
 import type { ContainerHandle, ContainerRuntime } from '../src/core/runtime/containerRuntime';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const FIXTURES = path.resolve(__dirname, '..', '..', 'bench', 'fixtures');
-
-function largeRepoInstance(): TaskInstance {
-  return {
-    instance_id: 'bench__large-repo-1',
-    repo: 'bench/large-repo',
-    base_commit: 'base',
-    patch: '',
-    test_patch: '',
-    problem_statement: '',
-    hints_text: '',
-    created_at: '2024-01-01T00:00:00Z',
-    version: '1.0',
-    FAIL_TO_PASS: [],
-    PASS_TO_PASS: [],
-    image_name: 'swe-gym-studio/bench-large-repo:latest',
-    image_build_context: 'large-repo',
-  };
-}
 
 async function git(c: ContainerHandle, args: string[]): Promise<string> {
   const r = await c.exec(['git', '-c', 'safe.directory=*', ...args], { cwd: REPO_DIR, timeoutMs: 120_000 });
@@ -71,7 +53,7 @@ async function main(): Promise<void> {
   const runtime = new DockerRuntime();
   const inst = largeRepoInstance();
   // The base commit's hash is known only from the image: a placeholder gets the image, then the real spec.
-  const imageSpec = makeInstanceSpec({ ...inst, base_commit: '0'.repeat(40) }, { flavor: 'swe-gym', dir: FIXTURES }, { allowPull: false });
+  const imageSpec = makeInstanceSpec(inst, { flavor: 'swe-gym', dir: FIXTURES }, { allowPull: false });
   const ensured = await ensureImage(runtime, imageSpec.image, { onProgress: (e) => e.phase === 'build' && process.stdout.write('.') });
   const probe = await runtime.createContainer({ image: ensured.image, purpose: 'bench' });
   const files = Number(await git(probe, ['ls-files', '-z']).then((s) => s.split('\0').filter(Boolean).length));

@@ -14,9 +14,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import type { TaskInstance } from '../src/core/dataset/taskInstance';
 import { ensureImage } from '../src/core/images/ensureImage';
 import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
+import { largeRepoInstance } from './fixtures/largeRepoInstance';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
 import { closeBrowser, codeServerBin, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../test/extension/codeServer';
 import { webviewFrame } from '../test/ui/workbench';
@@ -29,24 +29,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** A one-row dataset for the large repository, its build context beside it (the image is reused by its context hash). */
 async function writeDataset(dir: string): Promise<string> {
   fs.cpSync(FIXTURE, path.join(dir, 'large-repo'), { recursive: true });
-  const row: TaskInstance = {
-    instance_id: ID,
-    repo: 'bench/large-repo',
-    base_commit: 'base',
-    patch: '',
-    test_patch: '',
-    problem_statement: 'A mypy-sized repository for timing launches.',
-    hints_text: '',
-    created_at: '2024-01-01T00:00:00Z',
-    version: '1.0',
-    FAIL_TO_PASS: [],
-    PASS_TO_PASS: [],
-    image_name: 'swe-gym-studio/bench-large-repo:latest',
-    image_build_context: 'large-repo',
-  };
+  const row = largeRepoInstance({ instance_id: ID, problem_statement: 'A mypy-sized repository for timing launches.' });
   const runtime = new DockerRuntime();
-  // The base commit's hash is known only from the image: a placeholder gets the image.
-  const spec = makeInstanceSpec({ ...row, base_commit: '0'.repeat(40) }, { flavor: 'swe-gym', dir }, { allowPull: false });
+  // The base commit's hash is known only from the image: the row's placeholder gets the image.
+  const spec = makeInstanceSpec(row, { flavor: 'swe-gym', dir }, { allowPull: false });
   const ensured = await ensureImage(runtime, spec.image, { onProgress: (e) => e.phase === 'build' && process.stdout.write('.') });
   const probe = await runtime.createContainer({ image: ensured.image, purpose: 'bench' });
   try {
