@@ -73,13 +73,13 @@ function report(label: string, c: Figures, h: Figures): void {
   }
 }
 
-async function run(runtime: DockerRuntime, label: string, image: string, probe: string): Promise<void> {
+async function run(runtime: DockerRuntime, label: string, image: string, python: string, probe: string): Promise<void> {
   const artifacts = await testArtifacts();
   const container = await runtime.createContainer({ image, purpose: 'bench', workingDir: '/testbed', binds: [artifactsBind(artifacts)] });
   const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ls-bench-'));
   try {
     await container.putFile('/testbed/bench_probe.py', probe);
-    const interpreter = await findInterpreter(container);
+    const { interpreter } = await findInterpreter(container, python);
     let started = Date.now();
     const proc = await execStdio(container, serverCommand(artifacts), { cwd: '/testbed' });
     const inContainer = new LspClient(proc.reader, proc.writer, (s) => serverSettings(s, interpreter, 'basic'));
@@ -110,12 +110,13 @@ async function main(): Promise<void> {
     { allowPull: false },
   );
   const large = await ensureImage(runtime, largeSpec.image);
-  await run(runtime, 'bench repository (12,000 files)', large.image, probeFile('from pkg3.sub12 import mod_11483', 'mod_11483.f_11483_0(1)'));
+  await run(runtime, 'bench repository (12,000 files)', large.image, largeSpec.python.interpreter, probeFile('from pkg3.sub12 import mod_11483', 'mod_11483.f_11483_0(1)'));
   const ds = await loadDataset('samples');
   const textkit = ds.instances.find((i) => i.instance_id === 'swe-gym-studio__textkit-12');
   if (!textkit) throw new Error('no textkit sample');
-  const sample = await ensureImage(runtime, makeInstanceSpec(textkit, datasetContextOf(ds), { allowPull: false }).image);
-  await run(runtime, 'largest sample (textkit-12)', sample.image, probeFile('from textkit import align', 'align.pad("x", 3)'));
+  const sampleSpec = makeInstanceSpec(textkit, datasetContextOf(ds), { allowPull: false });
+  const sample = await ensureImage(runtime, sampleSpec.image);
+  await run(runtime, 'largest sample (textkit-12)', sample.image, sampleSpec.python.interpreter, probeFile('from textkit import align', 'align.pad("x", 3)'));
 }
 
 main().catch((err: unknown) => {

@@ -17,7 +17,7 @@ export CODE_SERVER_BIN CHROMIUM_PATH
 
 node scripts/build.mjs >/dev/null
 npx tsc -p tsconfig.test.json >/dev/null || true   # others' type errors must not block emitting ours
-for f in out/test/extension/unit/protocol.test.js out/test/extension/runExtensionTests.js out/test/extension/suite/index.js out/test/ui/flow.js out/test/ui/pageFlow.js out/test/ui/agentFlow.js out/test/ui/agentReload.js out/test/ui/vsixSmoke.js; do
+for f in out/test/extension/unit/protocol.test.js out/test/extension/runExtensionTests.js out/test/extension/suite/index.js out/test/ui/flow.js out/test/ui/pageFlow.js out/test/ui/agentFlow.js out/test/ui/agentReload.js out/test/ui/pythonFlow.js out/test/ui/vsixSmoke.js; do
   [ -f "$f" ] || { echo "missing $f after compiling the tests" >&2; exit 1; }
 done
 

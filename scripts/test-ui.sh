@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The clicking UI tests alone: tree item -> page -> Launch -> Run hidden tests -> reward, themes,
 # reload, Stop; then the agent live view (start, pause, edit the next action, resume, reward,
-# request JSON, step diff, run table, themes), and a rollout reopened after a reload. Screenshots land in test-results/screenshots/
+# request JSON, step diff, run table, themes), a rollout reopened after a reload, and Python
+# language features from the container. Screenshots land in test-results/screenshots/
 # (look at them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,8 @@ if [ "${1:-}" != --no-setup ]; then
   export CODE_SERVER_BIN CHROMIUM_PATH
   node scripts/build.mjs >/dev/null
   npx tsc -p tsconfig.test.json >/dev/null || true
+  # pyright and Node for the in-container Python language server (npm, cached in .cache/language-server).
+  node out/test/support/languageServer.js
 fi
 status=0
 node out/test/ui/flow.js || status=1
@@ -25,4 +28,7 @@ node out/test/ui/launchFlow.js || status=1
 node out/test/ui/agentFlow.js || status=1
 # A rollout cut off by a window reload, reopened from its event log: agent-reload-*.png.
 node out/test/ui/agentReload.js || status=1
+# The Python language server in the container: hover, definition read-only from the container,
+# a type error in Problems: python-*.png.
+node out/test/ui/pythonFlow.js || status=1
 exit "$status"

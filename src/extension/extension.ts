@@ -8,6 +8,7 @@ import { AgentService } from './agent/agentService';
 import { ApiKeys } from './agent/apiKeys';
 import type { SweGymApi } from './api';
 import { LanguageServerService } from './languageServer/languageServerService';
+import { specFor } from './datasets/instanceSpecs';
 import { registerCommands } from './commands';
 import { Settings } from './config';
 import { DatasetStore } from './datasets/datasetStore';
@@ -41,7 +42,10 @@ class Studio extends Disposable {
     const datasets = this.register(new DatasetStore(settings, state, log.child('datasets')));
     const devContainers = this.register(new DevContainerManager(runtimes, state, busy, settings, sessionId, log.child('devContainers')));
     const status = this.register(new InstanceStatusService(state, devContainers, busy));
-    const languageServer = this.register(new LanguageServerService(devContainers, runtimes, context.globalStorageUri, log.child('python'), (m) => void vscode.window.showWarningMessage(m)));
+    const languageServer = this.register(new LanguageServerService(devContainers, runtimes, context.globalStorageUri, log.child('python'), (m) => void vscode.window.showWarningMessage(m), (id) => {
+      const ref = datasets.find(id);
+      return ref && specFor(ref, settings);
+    }));
     const hiddenTests = this.register(new HiddenTestsController(state));
     const evaluation = this.register(new EvaluationService(runtimes, devContainers, state, busy, hiddenTests, settings, sessionId, log.child('evaluation')));
     const diffs = this.register(new DiffViews(datasets, devContainers, evaluation, state));

@@ -40,6 +40,8 @@ export async function showCommand(ctx: CliContext): Promise<number> {
           rules: spec.rules.reference,
           strict_rules: spec.rules.strict,
           rules_reason: spec.rules.reason,
+          python: spec.python.interpreter,
+          python_reason: spec.python.reason,
           notes: spec.notes,
         }
       : { cannot_run: unrunnable }),
@@ -62,6 +64,7 @@ export async function showCommand(ctx: CliContext): Promise<number> {
           `tests        ${info.fail_to_pass_count} FAIL_TO_PASS, ${info.pass_to_pass_count} PASS_TO_PASS (parser: ${spec.logParser})`,
           `test command ${spec.testCommand}`,
           `rules        ${spec.rules.reference}, strict ${spec.rules.strict} (${spec.rules.reason})`,
+          `python       ${spec.python.interpreter} (${spec.python.reason})`,
           ...spec.notes.filter((n) => !n.startsWith('Rules: ') && !n.startsWith('Image ')).map((n) => `note         ${n}`),
         ]
       : [`cannot run   ${unrunnable}`, `tests        ${info.fail_to_pass_count} FAIL_TO_PASS, ${info.pass_to_pass_count} PASS_TO_PASS`]),

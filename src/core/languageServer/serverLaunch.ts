@@ -4,9 +4,6 @@ import type { LanguageServerArtifacts } from './ensureArtifacts';
 /** Where dev containers see the artifact cache (read-only): nothing is installed into the image. */
 export const SERVER_MOUNT = '/opt/swe-gym-studio/language-server';
 
-/** SWE-bench / SWE-Gym images keep the task's environment here. */
-export const TESTBED_PYTHON = '/opt/miniconda3/envs/testbed/bin/python';
-
 export function artifactsBind(artifacts: Pick<LanguageServerArtifacts, 'cacheDir'>): { hostPath: string; containerPath: string; readOnly: true } {
   return { hostPath: artifacts.cacheDir, containerPath: SERVER_MOUNT, readOnly: true };
 }
@@ -23,17 +20,23 @@ export async function serverMounted(container: ContainerHandle, artifacts: Pick<
   return r.exitCode === 0;
 }
 
+export interface ResolvedInterpreter {
+  interpreter: string;
+  /** Set when the spec's interpreter is not in the image and another was taken: say so. */
+  fallback?: string;
+}
+
 /**
- * The interpreter the tests run with: the instance's own when given, else the SWE-bench testbed
- * env, else the image's python3. The path must be an executable in the container.
+ * The interpreter the tests run with, as the instance's spec names it (spec.python). An image
+ * without it (a custom image) gets python3 from PATH, and the caller is told.
  */
-export async function findInterpreter(container: ContainerHandle, preferred?: string, signal?: AbortSignal): Promise<string> {
-  const candidates = [preferred, TESTBED_PYTHON, '/usr/local/bin/python', '/usr/bin/python3'].filter((c): c is string => !!c);
-  const script = 'for p in "$@"; do if [ -x "$p" ]; then echo "$p"; exit 0; fi; done; command -v python3 || command -v python';
-  const r = await container.exec(['/bin/sh', '-c', script, 'sh', ...candidates], { timeoutMs: 30_000, signal });
+export async function findInterpreter(container: ContainerHandle, wanted: string | undefined, signal?: AbortSignal): Promise<ResolvedInterpreter> {
+  const script = 'if [ -x "$1" ]; then echo "$1"; exit 0; fi; command -v python3 || command -v python';
+  const r = await container.exec(['/bin/sh', '-c', script, 'sh', wanted ?? ''], { timeoutMs: 30_000, signal });
   const found = r.stdout.trim().split('\n')[0];
-  if (r.exitCode !== 0 || !found) throw new Error(`No Python interpreter in the container (looked for ${candidates.join(', ')} and python3 on PATH).`);
-  return found;
+  if (r.exitCode !== 0 || !found) throw new Error(`No Python interpreter in the container (${wanted ? `the spec names ${wanted}` : 'no spec named one'}; no python3 on PATH either).`);
+  if (found === wanted) return { interpreter: found };
+  return { interpreter: found, fallback: wanted ? `${wanted} (the spec's interpreter) is not in the image; ${found} from PATH is used instead, so imports may resolve differently from the tests` : `no interpreter named; ${found} from PATH` };
 }
 
 export type TypeCheckingMode = 'off' | 'basic' | 'standard' | 'strict';

@@ -16,6 +16,7 @@ import { type ImageRef, imageRefFor } from '../images/imageRef';
 import type { ApplyStrategy } from '../patch/applyPatch';
 import type { DatasetContext } from './datasetContext';
 import { familyOf, rulesFor, type SpecFamily, type SpecRules } from './specFamily';
+import { pythonFor, type SpecPython } from './specPython';
 
 export const DEFAULT_REPO_DIR = '/testbed';
 
@@ -62,6 +63,8 @@ export interface InstanceSpec {
   /** The install step is the only part that may need the internet: with it turned off, evaluations get no network at all. */
   readonly evalNetwork: 'none' | 'default';
   readonly tests: { readonly FAIL_TO_PASS: readonly string[]; readonly PASS_TO_PASS: readonly string[] };
+  /** The image's Python interpreter (what language servers resolve imports with) and why that one. */
+  readonly python: SpecPython;
   /** What a user should know: which rules and why, where the image comes from, install skipped, table fallbacks. */
   readonly notes: readonly string[];
 }
@@ -125,6 +128,7 @@ function build(row: TaskInstance, context: DatasetContext, settings: SpecSetting
     install: { ...(repoSpec.install !== undefined ? { command: repoSpec.install } : {}), skipped: evalScript.skippedInstall },
     evalNetwork: skipInstall ? 'none' : 'default',
     tests: { FAIL_TO_PASS: failToPass, PASS_TO_PASS: passToPass },
+    python: pythonFor(family.flavor),
     notes,
   });
 }

@@ -100,6 +100,11 @@ export class InstanceLanguageClient extends Disposable {
     );
   }
 
+  /** The interpreter the server resolves imports with (the spec's, in the container). */
+  get interpreter(): string {
+    return this.o.interpreter;
+  }
+
   get state(): ServerState {
     return this.stateValue;
   }

@@ -5,6 +5,7 @@ import { DEFAULT_REGISTRY, nodeArtifactFor, PYRIGHT } from '../../core/languageS
 import { ensureArtifacts, type LanguageServerArtifacts } from '../../core/languageServer/ensureArtifacts';
 import { cachedArtifact } from '../../core/languageServer/fetchArtifact';
 import { artifactsBind, findInterpreter, serverMounted, type TypeCheckingMode } from '../../core/languageServer/serverLaunch';
+import type { InstanceSpec } from '../../core/spec/instanceSpec';
 import { isAbortError } from '../../core/util/abortError';
 import type { RuntimeProvider } from '../devContainers/runtimeProvider';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
@@ -47,6 +48,8 @@ export class LanguageServerService extends Disposable {
     private readonly globalStorage: vscode.Uri,
     private readonly log: Logger,
     private readonly notify: (message: string) => void,
+    /** The instance's spec (its image's interpreter); undefined when its dataset is not loaded. */
+    private readonly specOf: (instanceId: string) => InstanceSpec | undefined,
   ) {
     super();
     this.register(
@@ -136,7 +139,10 @@ export class LanguageServerService extends Disposable {
       this.log.info(`${id}: the dev container has no ${this.cacheDir} mount (launched with the language server off, or before it existed)`);
       return;
     }
-    const interpreter = await findInterpreter(container);
+    const spec = this.specOf(id);
+    const { interpreter, fallback } = await findInterpreter(container, spec?.python.interpreter);
+    if (!spec) this.log.warn(`${id}: its dataset is not loaded, so the spec's interpreter is unknown; ${interpreter} from PATH is used`);
+    else if (fallback) this.log.warn(`${id}: ${fallback}`);
     const key = containerKey(id);
     const client: InstanceLanguageClient = new InstanceLanguageClient({
       instanceId: id,
@@ -154,7 +160,7 @@ export class LanguageServerService extends Disposable {
     this.attached.set(id, this.files.attach(key, container));
     client.onDidChangeState(() => this.changed.fire(id));
     await client.start();
-    this.log.info(`Python language server for ${id} started (interpreter ${interpreter}, ${config().mode} type checking)`);
+    this.log.info(`Python language server for ${id} started (interpreter ${interpreter}${spec && !fallback ? `: ${spec.python.reason}` : ''}, ${config().mode} type checking)`);
   }
 
   private async stop(id: string): Promise<void> {

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execStdio } from '../../../src/core/languageServer/execStdio';
 import { artifactsBind, findInterpreter, serverCommand, serverMounted, serverSettings } from '../../../src/core/languageServer/serverLaunch';
+import { CONDA_TESTBED_PYTHON, SAMPLES_PYTHON } from '../../../src/core/spec/specPython';
 import { BASE_IMAGE, runtime, TEST_SESSION } from '../../support/docker';
 import { testArtifacts } from '../../support/languageServer';
 import { LspClient } from '../../support/lspClient';
@@ -32,8 +33,14 @@ test('pyright runs in the container through exec stdio: diagnostics, hover and d
     assert.ok(await serverMounted(container, artifacts));
     const write = await container.exec(['sh', '-c', `touch ${serverCommand(artifacts)[0]}`]);
     assert.notEqual(write.exitCode, 0, 'the container cannot change the mounted server');
-    const interpreter = await findInterpreter(container);
-    assert.equal(interpreter, '/usr/local/bin/python');
+    // The samples' spec names Debian's python3 at /usr/local/bin/python; an image without the
+    // spec's interpreter (SWE-Gym's conda env is not in the base image) falls back to PATH, and says so.
+    const { interpreter, fallback } = await findInterpreter(container, SAMPLES_PYTHON);
+    assert.equal(interpreter, SAMPLES_PYTHON);
+    assert.equal(fallback, undefined);
+    const conda = await findInterpreter(container, CONDA_TESTBED_PYTHON);
+    assert.equal(conda.interpreter, '/usr/bin/python3');
+    assert.match(conda.fallback ?? '', /\/opt\/miniconda3\/envs\/testbed\/bin\/python \(the spec's interpreter\) is not in the image; \/usr\/bin\/python3 from PATH/);
     let stderr = '';
     const proc = await execStdio(container, serverCommand(artifacts), { cwd: '/testbed', onStderr: (t) => (stderr += t) });
     const client = new LspClient(proc.reader, proc.writer, (s) => serverSettings(s, interpreter, 'basic'));

@@ -53,6 +53,10 @@ describe('InstanceSpec', () => {
     assert.equal(json.image, spec.image.name, '`show` reads the same image as the runtime');
     assert.equal(json.rules, 'swe-gym');
     assert.equal(json.rules_reason, spec.rules.reason);
+    // The interpreter language servers resolve imports with: the conda env the eval script activates.
+    assert.equal(spec.python.interpreter, '/opt/miniconda3/envs/testbed/bin/python');
+    assert.equal(json.python, spec.python.interpreter);
+    assert.match(shown.stdout, /^python +\/opt\/miniconda3\/envs\/testbed\/bin\/python \(SWE-Gym images install the repository and its dependencies into the conda env testbed/m);
   });
 
   it("in a mixed file (the dataset falls back to the encoding), each row's repository decides its family", async (t) => {
@@ -69,6 +73,8 @@ describe('InstanceSpec', () => {
     assert.equal(bench.rules.reference, 'swebench-v4');
     assert.equal(bench.applyStrategy, 'swe-bench');
     assert.equal(bench.image.name, 'swebench/sweb.eval.x86_64.astropy_1776_astropy-12907:latest');
+    assert.equal(bench.python.interpreter, '/opt/miniconda3/envs/testbed/bin/python');
+    assert.match(bench.python.reason, /^SWE-bench images/);
     // A name that says the family is not overruled.
     const named = makeInstanceSpec(byId(ds.instances, 'getmoto__moto-7001'), { flavor: 'swe-bench', flavorBasis: 'name', flavorReason: 'its name says SWE-bench' });
     assert.equal(named.rules.reference, 'swebench-v4');

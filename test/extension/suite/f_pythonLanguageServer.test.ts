@@ -58,6 +58,8 @@ describe('Python language server in the container (moneta sample)', function () 
     const ls = mounts.find((m) => m.Destination === '/opt/swe-gym-studio/language-server');
     assert.ok(ls && !ls.RW, JSON.stringify(mounts));
     assert.equal(serverProcesses(containerId).length, 1, docker('exec', containerId, 'ps', '-eo', 'pid,args').out);
+    // The samples' spec names the image's interpreter (Debian's python3; no conda env in them).
+    assert.equal(api.languageServer.client(ID)?.interpreter, '/usr/local/bin/python');
   });
 
   it('hover shows the docstring of pytest, which only the image has', async () => {
