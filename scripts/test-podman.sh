@@ -13,6 +13,8 @@ stop() {
 }
 trap stop EXIT
 rc=0
+# The pool tests use both engines: Docker where DOCKER_HOST pointed before, Podman on its socket.
+export SWE_GYM_DOCKER_ENGINE="${DOCKER_HOST:-/var/run/docker.sock}"
 # The memory and fork-bomb limits test is left to the Docker tier (same HostConfig; slow here).
 DOCKER_HOST="unix://$sock" bash scripts/lib/run-node-tests.sh out/test/podman --test-name-pattern='^(?!every container gets memory)' \
   out/test/core/runtime/dockerRuntime.test.js out/test/core/runtime/isolation.test.js || rc=$?

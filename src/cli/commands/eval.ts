@@ -6,13 +6,13 @@ import { loadPredictions } from '../../core/predictions/loadPredictions';
 import { parseCommandArgs, positiveInt, progress, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
 import { loadDatasetForCli, selectInstances } from '../datasetOption';
 import { evaluationTable, resultLine } from '../evaluationTable';
-import { cliRuntime, RUNTIME_OPTIONS, RUNTIME_USAGE } from '../runtimeOptions';
+import { cliEngines, POOL_OPTIONS, POOL_USAGE, RUNTIME_USAGE } from '../runtimeOptions';
 
 const USAGE =
-  'swe-gym eval --dataset D --predictions P|gold|empty [--instances ID...] [--workers N] [--timeout S] [--run-id R] [--out DIR] [--rules swe-gym|swebench-v4|swebench-v5] [--skip-install] [--no-pull] [--json] ' + RUNTIME_USAGE;
+  'swe-gym eval --dataset D --predictions P|gold|empty [--instances ID...] [--workers N] [--timeout S] [--run-id R] [--out DIR] [--rules swe-gym|swebench-v4|swebench-v5] [--skip-install] [--no-pull] [--json] ' + RUNTIME_USAGE + ' ' + POOL_USAGE;
 
 export const EVAL_OPTIONS = {
-  ...RUNTIME_OPTIONS,
+  ...POOL_OPTIONS,
   dataset: { type: 'string' },
   instances: { type: 'string', multiple: true },
   workers: { type: 'string' },
@@ -45,8 +45,9 @@ export async function evalCommand(ctx: CliContext): Promise<number> {
   const predictions = (await loadPredictions(requireOption(values.predictions, 'predictions', USAGE), dataset)).filter((p) => selected.has(p.instance_id));
   if (predictions.length === 0) throw new UsageError('No predictions left to evaluate for the selected instances.');
   const outDir = path.resolve(values.out ?? 'runs');
-  progress(ctx, `Evaluating ${predictions.length} prediction(s) from ${dataset.name} with ${positiveInt(values.workers, 'workers', 1)} worker(s)`);
-  const outcome = await runEvaluation(cliRuntime(values), dataset, predictions, {
+  const engines = cliEngines(values);
+  progress(ctx, `Evaluating ${predictions.length} prediction(s) from ${dataset.name} with ${Array.isArray(engines) ? engines.map((e) => `${e.workers} worker(s) on ${e.name}`).join(' and ') : `${positiveInt(values.workers, 'workers', 1)} worker(s)`}`);
+  const outcome = await runEvaluation(engines, dataset, predictions, {
     workers: positiveInt(values.workers, 'workers', 1),
     timeoutSeconds: values.timeout ? positiveInt(values.timeout, 'timeout', 1800) : undefined,
     runId: values['run-id'],
@@ -57,7 +58,9 @@ export async function evalCommand(ctx: CliContext): Promise<number> {
     imageTemplate: values['image-template'],
     signal: ctx.signal,
     onEvent: (e) => {
+      if (e.type === 'start' && e.engine) progress(ctx, `${e.instance_id}: on ${e.engine}`);
       if (e.type === 'done') progress(ctx, `[${e.completed}/${e.total}] ${resultLine(e.result)}`);
+      if (e.type === 'drain') progress(ctx, `engine ${e.engine} drained (${e.reason}); ${e.requeued} instance(s) go to the other engines`);
     },
   });
   const resolved = outcome.results.filter((r) => r.resolved).length;

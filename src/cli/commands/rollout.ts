@@ -7,7 +7,7 @@ import type { AgentTemplate } from '../../core/agent/templates/agentTemplate';
 import { DEFAULT_TEMPLATE } from '../../core/agent/templates/defaultTemplate';
 import { templateFromSweGymRow } from '../../core/agent/templates/sweGymPreset';
 import { newRunId } from '../../core/harness/runId';
-import { cliRuntime, RUNTIME_OPTIONS, RUNTIME_USAGE } from '../runtimeOptions';
+import { cliEngines, POOL_OPTIONS, POOL_USAGE, RUNTIME_USAGE } from '../runtimeOptions';
 import { parseCommandArgs, positiveInt, progress, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
 import { loadDatasetForCli, selectInstances } from '../datasetOption';
 import { formatTable } from '../table';
@@ -20,11 +20,12 @@ const USAGE = [
   '  budgets: [--max-total-tokens N] [--max-cost USD --price IN/OUT (dollars per million tokens)] [--max-time S] [--command-timeout S]',
   '  reward:  [--no-reward] [--skip-install] [--rules R] [--no-pull] [--image-template T] [--run-id R]',
   `  containers: ${RUNTIME_USAGE}  (agent containers have no network unless --allow-internet)`,
+  `  engines:    ${POOL_USAGE}  (a pool: the rollouts spread over the engines)`,
   'The API key comes from OPENAI_API_KEY (optional for local servers); it is never written anywhere.',
 ].join('\n');
 
 const OPTIONS = {
-  ...RUNTIME_OPTIONS,
+  ...POOL_OPTIONS,
   dataset: { type: 'string' },
   instances: { type: 'string', multiple: true },
   model: { type: 'string' },
@@ -104,7 +105,7 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
   const runId = values['run-id'] ?? `${model.replace(/[^A-Za-z0-9._-]+/g, '_')}_maxiter_${maxSteps}_t${temperature ?? 'default'}_${newRunId('run')}`;
   const outDir = path.resolve(values.out ?? 'runs');
   progress(ctx, `Rolling out ${model} on ${instances.length} instance(s) x ${n} with ${workers} worker(s); run ${runId}`);
-  const outcome = await runRollouts(cliRuntime(values), dataset, {
+  const outcome = await runRollouts(cliEngines(values), dataset, {
     instances,
     n,
     workers,
@@ -128,6 +129,7 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
     imageTemplate: values['image-template'],
     config,
     signal: ctx.signal,
+    onDrain: (engine, reason) => progress(ctx, `engine ${engine} drained (${reason}); its rollouts go to the other engines`),
     onDone: (r, done, total) => {
       const reward = r.resolved === null ? 'no reward' : r.resolved ? 'resolved' : 'unresolved';
       progress(ctx, `[${done}/${total}] ${r.instanceId}_${r.index}: ${r.exitReason} after ${r.steps} step(s), ${reward}${r.message && r.exitReason !== 'finished' ? ` (${r.message})` : ''}`);

@@ -1,11 +1,11 @@
 import { validateInstances } from '../../core/harness/validateInstances';
-import { cliRuntime, RUNTIME_USAGE } from '../runtimeOptions';
+import { cliEngines, POOL_USAGE, RUNTIME_USAGE } from '../runtimeOptions';
 import { parseCommandArgs, positiveInt, progress, requireOption, writeJson, type CliContext } from '../cliContext';
 import { loadDatasetForCli, selectInstances } from '../datasetOption';
 import { formatTable } from '../table';
 import { EVAL_OPTIONS, instanceIds, parseRules } from './eval';
 
-const USAGE = 'swe-gym validate --dataset D [--instances ID...] [--reruns N] [--workers N] [--timeout S] [--skip-install] [--json] ' + RUNTIME_USAGE;
+const USAGE = 'swe-gym validate --dataset D [--instances ID...] [--reruns N] [--workers N] [--timeout S] [--skip-install] [--json] ' + RUNTIME_USAGE + ' ' + POOL_USAGE;
 
 /** Gold must resolve (every rerun), the untouched base must not. Exit 1 when any instance fails. */
 export async function validateCommand(ctx: CliContext): Promise<number> {
@@ -13,7 +13,7 @@ export async function validateCommand(ctx: CliContext): Promise<number> {
   const dataset = await loadDatasetForCli(ctx, requireOption(values.dataset, 'dataset', USAGE));
   const instances = selectInstances(dataset, instanceIds(values, positionals));
   progress(ctx, `Validating ${instances.length} instance(s): gold must resolve, the base must not`);
-  const results = await validateInstances(cliRuntime(values), dataset, instances, {
+  const results = await validateInstances(cliEngines(values), dataset, instances, {
     goldRuns: positiveInt(values.reruns, 'reruns', 1),
     workers: positiveInt(values.workers, 'workers', 1),
     timeoutSeconds: values.timeout ? positiveInt(values.timeout, 'timeout', 1800) : undefined,
@@ -22,6 +22,7 @@ export async function validateCommand(ctx: CliContext): Promise<number> {
     allowPull: !values['no-pull'],
     imageTemplate: values['image-template'],
     signal: ctx.signal,
+    onDrain: (engine, reason) => progress(ctx, `engine ${engine} drained (${reason}); its instances go to the other engines`),
     onResult: (v) => progress(ctx, `${v.instance_id}: ${v.ok ? 'valid' : `INVALID — ${v.problems.join('; ')}`}`),
   });
   const valid = results.filter((v) => v.ok).length;

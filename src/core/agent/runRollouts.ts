@@ -9,7 +9,8 @@ import { makeInstanceSpec, type SpecSettings } from '../spec/instanceSpec';
 import { AgentRollout, type RolloutOptions, type RolloutResult } from './agentRollout';
 import type { ModelProvider } from './model/modelProvider';
 import { abortError } from '../util/abortError';
-import { BatchCancelledError, runPool } from '../util/workerPool';
+import { BatchCancelledError } from '../util/workerPool';
+import { type PoolEngine, runOnEngines } from '../runtime/enginePool';
 
 export interface RolloutRunOptions extends Omit<RolloutOptions, 'runtime' | 'spec' | 'model' | 'index' | 'runId' | 'trajectoryDir' | 'container'>, SpecSettings {
   instances: TaskInstance[];
@@ -25,6 +26,8 @@ export interface RolloutRunOptions extends Omit<RolloutOptions, 'runtime' | 'spe
   /** Called as each rollout is created, before it runs: subscribe a view, keep its controls. */
   onRollout?: (rollout: AgentRollout, instance: TaskInstance, index: number) => void;
   onDone?: (result: RolloutResult, completed: number, total: number) => void;
+  /** An engine of a pool stopped answering: its rollouts run again on the others. */
+  onDrain?: (engine: string, reason: string) => void;
 }
 
 export interface InstanceSummary {
@@ -51,10 +54,12 @@ export interface RolloutRunOutcome {
  * Cancelling stops scheduling and cancels the rollouts in flight (their containers removed); the
  * summary then says "cancelled" with what finished, and BatchCancelledError is thrown.
  */
-export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedDataset, options: RolloutRunOptions): Promise<RolloutRunOutcome> {
+export async function runRollouts(target: ContainerRuntime | readonly PoolEngine[], dataset: LoadedDataset, options: RolloutRunOptions): Promise<RolloutRunOutcome> {
   const runId = options.runId ?? newRunId('rollout');
   const runDir = path.join(options.outDir, runId);
-  const { instances, n, workers, outDir: _outDir, modelFactory, onRollout, onDone, runId: _runId, imageTemplate, allowPull, skipInstall, rules, ...common } = options;
+  const { instances, n, workers, outDir: _outDir, modelFactory, onRollout, onDone, onDrain, runId: _runId, imageTemplate, allowPull, skipInstall, rules, ...common } = options;
+  const engines = Array.isArray(target) ? (target as readonly PoolEngine[]) : [{ name: 'engine', runtime: target as ContainerRuntime, workers }];
+  const pooled = engines.length > 1;
   // Every spec first: a row the spec rules out fails the run before any folder or engine work.
   const context = datasetContextOf(dataset);
   const specs = new Map(instances.map((i) => [i.instance_id, makeInstanceSpec(i, context, { imageTemplate, allowPull, skipInstall, rules })]));
@@ -64,8 +69,10 @@ export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedData
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`Run ${runId} already exists in ${options.outDir}; every run needs a new id.`);
     await fs.mkdir(runDir, { recursive: true });
   }
-  await runtime.ping(options.signal);
-  await reapOurContainers(runtime, { orphansOnly: true }).catch(() => undefined);
+  for (const { runtime } of engines) {
+    if (!pooled) await runtime.ping(options.signal);
+    await reapOurContainers(runtime, { orphansOnly: true }).catch(() => undefined);
+  }
   await fs.writeFile(
     path.join(runDir, 'run.json'),
     `${JSON.stringify({ run_id: runId, created_at: new Date().toISOString(), dataset: dataset.name, instances: instances.map((i) => i.instance_id), n, workers, config: common.config ?? {} }, null, 2)}\n`,
@@ -75,10 +82,11 @@ export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedData
   let results: RolloutResult[];
   let cancelled: BatchCancelledError<RolloutResult> | undefined;
   try {
-    results = await runPool(
+    results = await runOnEngines(
       queue,
-      workers,
-      async (item) => {
+      engines,
+      async (item, _index, { engine }) => {
+        const { runtime } = engine;
         const rollout = new AgentRollout({
           ...common,
           runtime,
@@ -93,9 +101,14 @@ export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedData
         const result = await rollout.run();
         // A rollout cut short by the cancel is not a finished rollout: it must not count.
         if (result.exitReason === 'cancelled' && options.signal?.aborted) throw abortError(`Rollout ${item.index} of ${item.instance.instance_id}`);
+        // On a pool, a rollout its engine failed runs again elsewhere; its partial trajectory is kept aside.
+        if (pooled && (result.runError || result.exitReason === 'environment_error') && !(await answers(runtime))) {
+          await setAside(result, engine.name);
+          throw new Error(`${engine.name} stopped answering during rollout ${item.index} of ${item.instance.instance_id}`);
+        }
         return result;
       },
-      { signal: options.signal, what: `Run ${runId}`, onDone: (result, done) => onDone?.(result, done, total) },
+      { signal: options.signal, what: `Run ${runId}`, onDone: (result, done) => onDone?.(result, done, total), onDrain: (engine, reason) => onDrain?.(engine.name, reason) },
     );
   } catch (err) {
     if (!(err instanceof BatchCancelledError)) throw err;
@@ -123,6 +136,21 @@ export async function runRollouts(runtime: ContainerRuntime, dataset: LoadedData
   );
   if (cancelled) throw cancelled;
   return { runId, runDir, results, instances: summaries };
+}
+
+function answers(runtime: ContainerRuntime): Promise<boolean> {
+  return runtime.ping(AbortSignal.timeout(10_000)).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Renames a failed attempt's trajectory files so the retry can write its own under the same name. */
+async function setAside(result: RolloutResult, engine: string): Promise<void> {
+  const jsonl = result.trajectoryPath?.replace(/\.json$/, '.jsonl');
+  for (const file of [result.trajectoryPath, jsonl]) {
+    if (file) await fs.rename(file, file.replace(/(\.jsonl?)$/, `.failed-on-${engine.replace(/[^\w.-]+/g, '_')}$1`)).catch(() => undefined);
+  }
 }
 
 /** Whether a rollout's reward enters success rates and pass@k: it started from the base commit in a clean container. */

@@ -5,7 +5,7 @@ import { type InstanceSpec, makeInstanceSpec, type SpecSettings } from '../spec/
 import { evaluateInstance, type EvaluateOptions } from './evaluateInstance';
 import type { EvaluationResult } from './evaluationResult';
 import { newRunId } from './runId';
-import { runPool } from '../util/workerPool';
+import { type PoolEngine, runOnEngines } from '../runtime/enginePool';
 
 export interface InstanceValidation {
   instance_id: string;
@@ -23,22 +23,26 @@ export interface ValidateOptions extends Omit<EvaluateOptions, 'runEmptyPatch' |
   goldRuns?: number;
   workers?: number;
   onResult?: (v: InstanceValidation) => void;
+  /** An engine of a pool stopped answering: its instances are validated again on the others. */
+  onDrain?: (engine: string, reason: string) => void;
 }
 
 /**
  * Checks that an instance is sound: the gold patch resolves it (every time, when rerun), and
  * the untouched base does not (its FAIL_TO_PASS tests really fail).
  */
-export async function validateInstances(runtime: ContainerRuntime, dataset: LoadedDataset, instances: TaskInstance[], options: ValidateOptions = {}): Promise<InstanceValidation[]> {
+export async function validateInstances(target: ContainerRuntime | readonly PoolEngine[], dataset: LoadedDataset, instances: TaskInstance[], options: ValidateOptions = {}): Promise<InstanceValidation[]> {
   const runId = options.runId ?? newRunId('validate');
   const base: EvaluateOptions = { ...options, runId };
   const context = datasetContextOf(dataset);
   // Every spec first: a row the spec rules out fails the validation before any engine work.
   const specs = new Map(instances.map((inst) => [inst.instance_id, makeInstanceSpec(inst, context, options)]));
-  const out = await runPool(
+  const engines = Array.isArray(target) ? (target as readonly PoolEngine[]) : [{ name: 'engine', runtime: target as ContainerRuntime, workers: Math.max(1, options.workers ?? 1) }];
+  const pooled = engines.length > 1;
+  const out = await runOnEngines(
     instances,
-    Math.max(1, options.workers ?? 1),
-    async (inst) => {
+    engines,
+    async (inst, _index, { engine: { runtime } }) => {
       const spec = specs.get(inst.instance_id)!;
       const gold: EvaluationResult[] = [];
       const goldPatch = inst.patch;
@@ -46,7 +50,13 @@ export async function validateInstances(runtime: ContainerRuntime, dataset: Load
       const onBase = await evaluateInstance(runtime, spec, '', { ...base, modelName: 'base', runEmptyPatch: true });
       return judge(spec, gold, onBase);
     },
-    { signal: options.signal, what: `Validation ${runId}`, onDone: (v) => options.onResult?.(v) },
+    {
+      signal: options.signal,
+      what: `Validation ${runId}`,
+      onDone: (v) => options.onResult?.(v),
+      suspect: (v) => pooled && [...v.gold, v.base].some((r) => r.infraFailure === 'engine'),
+      onDrain: (engine, reason) => options.onDrain?.(engine.name, reason),
+    },
   );
   return [...out].sort((a, b) => a.instance_id.localeCompare(b.instance_id));
 }

@@ -26,11 +26,14 @@ export interface EnsuredImage {
   warnings: string[];
 }
 
-// Concurrent workers asking for the same image share one pull/build.
-const inFlight = new Map<string, Promise<EnsuredImage>>();
+// Concurrent workers asking the same engine for the same image share one pull/build (another
+// engine of a pool builds or pulls its own).
+const inFlightByEngine = new WeakMap<ContainerRuntime, Map<string, Promise<EnsuredImage>>>();
 
 /** Makes `ref` present as its policy says (build, pull, or only check); see ImageRef. */
 export function ensureImage(runtime: ContainerRuntime, ref: ImageRef, options: EnsureImageOptions = {}): Promise<EnsuredImage> {
+  let inFlight = inFlightByEngine.get(runtime);
+  if (!inFlight) inFlightByEngine.set(runtime, (inFlight = new Map()));
   const running = inFlight.get(ref.name);
   if (running) return running;
   const work = ensureNamedImage(runtime, ref, options).finally(() => inFlight.delete(ref.name));
