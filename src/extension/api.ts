@@ -15,6 +15,8 @@ import type { ActiveInstanceStatusBar } from './statusBar';
 import type { HiddenTestsController } from './testing/hiddenTests';
 import type { InstanceTreeProvider, TreeNode } from './tree/instanceTree';
 import type { InstancePanels } from './instancePage/instancePanel';
+import type { DemoController } from './demo/demoController';
+import type { DemoStatusBar } from './demo/demoStatusBar';
 
 /**
  * What `activate` returns. Other extensions may script the studio with it; the extension-host
@@ -46,4 +48,7 @@ export interface SweGymApi {
   diffs: DiffViews;
   /** Python language servers in the instances' containers. */
   languageServer: LanguageServerService;
+  /** Human demonstrations: the one being recorded, start/finish. */
+  demos: DemoController;
+  demoStatusBar: DemoStatusBar;
 }

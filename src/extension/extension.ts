@@ -27,6 +27,9 @@ import { InstanceTreeProvider, type TreeNode } from './tree/instanceTree';
 import { Disposable } from './util/disposable';
 import { errorMessage, Logger } from './util/logger';
 import { InstancePanels } from './instancePage/instancePanel';
+import { DemoController } from './demo/demoController';
+import { offerResume, registerDemoCommands } from './demo/demoCommands';
+import { DemoStatusBar } from './demo/demoStatusBar';
 
 /** Wires the pieces together; everything it makes is registered for disposal. */
 class Studio extends Disposable {
@@ -119,6 +122,12 @@ class Studio extends Disposable {
       .then(() => offerOrphanRemoval(runtimes.get(), devContainers.trackedContainerIds(), log.child('orphans')))
       .catch((err: unknown) => log.error('Startup failed', err));
 
+    const demos = this.register(new DemoController({ datasets, devContainers, state, settings, runtimes, globalStorage: context.globalStorageUri, sessionId, log: log.child('demo') }));
+    const demoStatusBar = this.register(new DemoStatusBar(demos));
+    const demoDeps = { demos, datasets, devContainers, log: log.child('demo'), notices };
+    for (const d of registerDemoCommands(demoDeps)) this.register(d);
+    void ready.then(() => offerResume(demoDeps)).catch((err: unknown) => log.error('Offering to resume a demonstration failed', err));
+
     this.register({ dispose: () => busy.cancelAll() });
     this.api = {
       ready,
@@ -141,6 +150,8 @@ class Studio extends Disposable {
       agentPanels,
       diffs,
       languageServer,
+      demos,
+      demoStatusBar,
     };
     log.info(`SWE-Gym Studio activated (session ${sessionId})`);
   }

@@ -255,7 +255,8 @@ export class DemoRecorder {
         actions.push(this.action('execute_bash', { command: cd }, OBSERVATION_PREFIX + this.bashObservation(cd, '', 0, c.cwdBefore), 0));
       }
       const window = new OutputWindow(MAX_OUTPUT_CHARS / 2, MAX_OUTPUT_CHARS / 2);
-      window.push(plainTerminalText(c.output));
+      // A lone carriage return first is the terminal leaving bracketed-paste mode, not output.
+      window.push(plainTerminalText(c.output).replace(/^\r(?!\n)/, ''));
       const output = window.text().text;
       actions.push(this.action('execute_bash', { command: c.command }, OBSERVATION_PREFIX + this.bashObservation(c.command, output, c.exitCode, c.cwdAfter), c.exitCode));
       const changes = await this.changesIn(await this.candidatePaths());

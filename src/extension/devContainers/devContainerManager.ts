@@ -14,7 +14,7 @@ import type { SessionRecord, StateStore } from '../state/stateStore';
 import { Disposable } from '../util/disposable';
 import { errorMessage, type Logger } from '../util/logger';
 import type { BusyTracker } from './busyTracker';
-import { ContainerPseudoterminal } from './containerTerminal';
+import { ContainerPseudoterminal, type TerminalCommandHooks } from './containerTerminal';
 import { HostShellGuard } from './hostShellGuard';
 import { PullProgressSummary } from './pullProgress';
 import { addingFolderReloads } from './reloadResume';
@@ -107,6 +107,9 @@ export class DevContainerManager extends Disposable {
     if (busy?.operation === 'stop') return { state: 'stopping', ...base };
     return problem ? { state: 'broken', problem, ...base } : { state: 'running', ...base };
   }
+
+  /** Set by demonstrations: who hears the commands run in an instance's container terminal. */
+  terminalHooks: ((instanceId: string) => TerminalCommandHooks | undefined) | undefined;
 
   /** The running dev container of an instance (for features that exec into it). */
   containerOf(instanceId: string): ContainerHandle | undefined {
@@ -276,7 +279,7 @@ export class DevContainerManager extends Disposable {
     }
     const terminal = vscode.window.createTerminal({
       name: `SWE-Gym: ${terminalSafe(instanceId)}`,
-      pty: new ContainerPseudoterminal(s.container),
+      pty: new ContainerPseudoterminal(s.container, () => this.terminalHooks?.(instanceId)),
       iconPath: new vscode.ThemeIcon('beaker'),
       isTransient: true,
     });

@@ -1,0 +1,112 @@
+import * as vscode from 'vscode';
+import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
+import type { DevContainerManager } from '../devContainers/devContainerManager';
+import type { TreeNode } from '../tree/instanceTree';
+import { isAbortError } from '../util/cancellation';
+import { errorMessage, type Logger } from '../util/logger';
+import type { DemoController } from './demoController';
+
+export interface DemoCommandDeps {
+  demos: DemoController;
+  datasets: DatasetStore;
+  devContainers: DevContainerManager;
+  log: Logger;
+  notices: string[];
+}
+
+/** sweGym.demo.*: start, pause, resume, note, finish, discard, and the status bar's menu. */
+export function registerDemoCommands(d: DemoCommandDeps): vscode.Disposable[] {
+  const command = <A extends unknown[], R>(id: string, run: (...args: A) => Promise<R> | R) =>
+    vscode.commands.registerCommand(id, async (...args: A) => {
+      try {
+        return await run(...args);
+      } catch (err) {
+        if (isAbortError(err)) return undefined;
+        const text = errorMessage(err);
+        d.notices.push(text);
+        d.log.error('Demonstration command failed', err);
+        void vscode.window.showErrorMessage(text);
+        return undefined;
+      }
+    });
+
+  /** A tree node, an instance id, or the active dev container's instance. */
+  const resolve = (arg?: unknown): InstanceRef => {
+    if (arg && typeof arg === 'object' && (arg as TreeNode).kind === 'instance') {
+      const n = arg as Extract<TreeNode, { kind: 'instance' }>;
+      return { entry: n.entry, instance: n.instance };
+    }
+    const id = typeof arg === 'string' ? arg : d.devContainers.active;
+    if (!id) throw new Error('Launch an instance first (or pick one in the SWE-Gym view), then start the demonstration on it.');
+    const ref = d.datasets.find(id);
+    if (!ref) throw new Error(`No instance "${id}" in the open datasets.`);
+    return ref;
+  };
+
+  const finish = async () =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Finishing the demonstration', cancellable: true }, async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        const t = await d.demos.finish(abort.signal, (message) => progress.report({ message }));
+        const verdict = t.reward ? (t.reward.resolved ? 'resolved' : `not resolved (${t.reward.status})`) : 'not graded';
+        void vscode.window.showInformationMessage(`Demonstration of ${t.instance_id}: ${verdict}, ${t.steps} steps, saved in ${d.demos.runDir()}.`);
+        return t;
+      } finally {
+        sub.dispose();
+      }
+    });
+
+  return [
+    command('sweGym.demo.start', async (arg?: unknown) => {
+      const r = await d.demos.start(resolve(arg));
+      void vscode.window.showInformationMessage(`Recording a demonstration of ${r.header.instanceId}: edits are recorded at each save, commands in its SWE-Gym terminal as you run them.`);
+      return r.eventsPath;
+    }),
+    command('sweGym.demo.pause', () => d.demos.pause()),
+    command('sweGym.demo.resume', async (arg?: unknown) => {
+      const c = d.demos.current;
+      if (c) return d.demos.resume();
+      const ref = resolve(arg);
+      const waiting = d.demos.interrupted().find((x) => x.instanceId === ref.instance.instance_id);
+      if (!waiting) throw new Error(`No interrupted demonstration of ${ref.instance.instance_id} to resume.`);
+      await d.demos.resumeInterrupted(ref, waiting.eventsPath);
+      return undefined;
+    }),
+    command('sweGym.demo.addNote', async (text?: unknown) => {
+      const value = typeof text === 'string' ? text : await vscode.window.showInputBox({ title: 'Note for the next step', prompt: 'Why you are about to do what you do next (it becomes the assistant text before that step in the trajectory).', ignoreFocusOut: true });
+      if (value) d.demos.setNote(value);
+    }),
+    command('sweGym.demo.finish', finish),
+    command('sweGym.demo.discard', async (confirmed?: unknown) => {
+      if (confirmed !== true) {
+        const pick = await vscode.window.showWarningMessage('Discard this demonstration?', { modal: true, detail: 'Its recording is deleted; the workspace is left as it is.' }, 'Discard');
+        if (pick !== 'Discard') return;
+      }
+      await d.demos.discard();
+    }),
+    command('sweGym.demo.actions', async () => {
+      const c = d.demos.current;
+      if (!c) return;
+      const paused = c.recorder.state === 'paused';
+      const items: (vscode.QuickPickItem & { id: string })[] = [
+        paused ? { id: 'sweGym.demo.resume', label: '$(debug-continue) Resume recording' } : { id: 'sweGym.demo.pause', label: '$(debug-pause) Pause recording', description: 'time stops counting' },
+        { id: 'sweGym.demo.addNote', label: '$(note) Note for the next step…' },
+        { id: 'sweGym.demo.finish', label: '$(pass) Finish', description: 'grade with the hidden tests and save the trajectory' },
+        { id: 'sweGym.demo.discard', label: '$(trash) Discard…' },
+      ];
+      const pick = await vscode.window.showQuickPick(items, { title: `Demonstration of ${c.instanceId}` });
+      if (pick) await vscode.commands.executeCommand(pick.id);
+    }),
+  ];
+}
+
+/** After a reload or a crash: offers to take up demonstrations whose instance is running again. */
+export async function offerResume(d: DemoCommandDeps): Promise<void> {
+  for (const x of d.demos.interrupted()) {
+    if (!d.devContainers.isRunning(x.instanceId)) continue;
+    const pick = await vscode.window.showInformationMessage(`A demonstration of ${x.instanceId} was interrupted. Resume it?`, 'Resume');
+    if (pick === 'Resume') await vscode.commands.executeCommand('sweGym.demo.resume', x.instanceId);
+    return;
+  }
+}
