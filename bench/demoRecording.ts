@@ -18,6 +18,7 @@ import { DemoRecorder } from '../src/core/demo/demoRecorder';
 import { ContainerWorkspace } from '../src/core/demo/demoWorkspace';
 import { launchDevContainer } from '../src/core/devcontainer/launchDevContainer';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
+import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 
 const SAVES = Number(process.env.BENCH_SAVES ?? 60);
 const FIXTURES = path.resolve(__dirname, '..', '..', 'bench', 'fixtures');
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
   const runtime = new DockerRuntime();
   const inst = instance();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-demo-'));
-  const dev = await launchDevContainer(runtime, inst, { flavor: 'swe-gym', datasetDir: FIXTURES, workspaceRoot: path.join(root, 'ws'), allowPull: false, sessionId: 'bench-demo' });
+  const spec = makeInstanceSpec(inst, { flavor: 'swe-gym', dir: FIXTURES }, { allowPull: false });
+  const dev = await launchDevContainer(runtime, spec, { workspaceRoot: path.join(root, 'ws'), sessionId: 'bench-demo' });
   const control = await ControlShell.start(dev.container);
   let seed = 42;
   const rng = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

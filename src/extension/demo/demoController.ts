@@ -10,6 +10,7 @@ import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
 import type { RuntimeProvider } from '../devContainers/runtimeProvider';
 import type { StateStore } from '../state/stateStore';
+import { specFor } from '../datasets/instanceSpecs';
 import { Disposable } from '../util/disposable';
 import { errorMessage, type Logger } from '../util/logger';
 import { demoRunDir, findInterrupted, nextDemoIndex, type InterruptedDemo } from '../../core/demo/demoFiles';
@@ -142,13 +143,9 @@ export class DemoController extends Disposable {
     const s = this.d.settings;
     const { trajectory } = await finishDemonstration(a.recorder, {
       runtime: this.d.runtimes.get(),
-      instance: a.ref.instance,
+      spec: specFor(a.ref, s),
       takePatch: () => this.d.devContainers.candidate(a.ref, signal),
-      flavor: a.ref.entry.flavor,
-      datasetDir: a.ref.entry.datasetDir,
-      imageTemplate: s.imageTemplate,
-      allowPull: s.allowPull,
-      reward: { timeoutSeconds: s.timeoutSeconds, skipInstall: s.skipInstall },
+      reward: { timeoutSeconds: s.timeoutSeconds },
       sessionId: this.d.sessionId,
       signal,
       onProgress,

@@ -137,7 +137,7 @@ describe('a human demonstration on a sample (moneta): save, terminal, hidden tes
     const ds = await loadDataset('samples');
     const [row] = await loadRecordedRows(path.join(runDir, `${ID}_0.json`));
     assert.ok(row);
-    const replay = await replayRow(api.runtime(), ds, row, { datasetDir: path.dirname(ds.files[0] ?? '.'), allowPull: false, sessionId: api.sessionId });
+    const replay = await replayRow(api.runtime(), ds, row, { allowPull: false, sessionId: api.sessionId });
     assert.equal(replay.result.patch, t.patch);
     assert.equal(replay.result.resolved, true);
     assert.deepEqual(replay.mismatches, []);
