@@ -69,6 +69,10 @@ async function main(): Promise<void> {
   const runtime = new DockerRuntime();
   const inst = instance();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-demo-'));
+  // The image is built by bench/launch.ts (cached by its context hash); its base is a tag there.
+  const probe = await runtime.createContainer({ image: inst.image_name as string, purpose: 'bench' });
+  inst.base_commit = (await probe.exec(['git', '-c', 'safe.directory=*', 'rev-parse', 'base^{commit}'], { cwd: '/testbed' })).stdout.trim();
+  await probe.remove();
   const spec = makeInstanceSpec(inst, { flavor: 'swe-gym', dir: FIXTURES }, { allowPull: false });
   const dev = await launchDevContainer(runtime, spec, { workspaceRoot: path.join(root, 'ws'), sessionId: 'bench-demo' });
   const control = await ControlShell.start(dev.container);
@@ -76,7 +80,7 @@ async function main(): Promise<void> {
   const rng = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   try {
     const files = Number((await control.run('cd /testbed && git ls-files | wc -l')).output.trim());
-    const rec = DemoRecorder.start({ dir: path.join(root, 'runs'), runId: 'bench', instance: inst, workspace: new ContainerWorkspace(control, '/testbed', 'base', dev.workspaceDir), python: '/usr/bin/python3' });
+    const rec = DemoRecorder.start({ dir: path.join(root, 'runs'), runId: 'bench', instance: inst, workspace: new ContainerWorkspace(control, '/testbed', inst.base_commit, dev.workspaceDir), python: '/usr/bin/python3' });
 
     // A 10,000-line file, created by the first save.
     const bigRel = 'pkg0/big_module.py';
