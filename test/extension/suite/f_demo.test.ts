@@ -61,7 +61,14 @@ describe('a human demonstration on a sample (moneta): save, terminal, hidden tes
       const edit = new vscode.WorkspaceEdit();
       edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), after);
       assert.ok(await vscode.workspace.applyEdit(edit));
-      const saved = await doc.save();
+      let saved = await doc.save();
+      if (!saved && doc.isDirty) {
+        // On a loaded host VS Code now and then answers false to a save and leaves the buffer dirty
+        // (two runs of three on a loaded host; the buffer stays dirty, nothing is written); a person presses Ctrl+S again.
+        console.log(`      save of ${rel} answered false; saving again`);
+        await new Promise((r) => setTimeout(r, 1000));
+        saved = await doc.save();
+      }
       assert.ok(saved || fs.readFileSync(abs, 'utf8') === after, `not saved: ${rel} closed ${doc.isClosed}, dirty ${doc.isDirty}, version ${doc.version}, on disk equal ${fs.readFileSync(abs, 'utf8') === after}; ${api.notices.at(-1) ?? ''}`);
     }
     await waitFor('the save step', () => steps('save').length >= 1, 30_000);
@@ -73,6 +80,9 @@ describe('a human demonstration on a sample (moneta): save, terminal, hidden tes
     const terminal = await waitFor('the container terminal', () => vscode.window.terminals.find((t) => t.name === `SWE-Gym: ${ID}`));
     terminal.show();
     terminal.sendText("printf 'x marks\\n' > notes.txt");
+    // A person types the next command after the prompt is back (and its step recorded): the state
+    // after a command is read when it ends, so a command typed ahead would be seen in the earlier step.
+    await waitFor('the first terminal step', () => steps('terminal').length >= 1, 60_000);
     terminal.sendText("sed -i 's/x marks/y marks/' notes.txt && cat notes.txt");
     await waitFor('two terminal steps', () => steps('terminal').length >= 2, 60_000);
     const sed = steps('terminal')[1];
