@@ -4,8 +4,11 @@ import { installStepOf } from '../../core/harness/installStep';
 import { resolveRepoSpec } from '../../core/harness/specs/repoSpecs';
 import type { PatchStats, RunRecord, RunTestResult } from '../../shared/instancePage';
 
-/** What the history keeps of one evaluation (the full log goes to the output channel and disk). */
-export function toRunRecord(instance: TaskInstance, result: EvaluationResult, candidate: PatchStats, goldSeen: boolean): RunRecord {
+/**
+ * What the history keeps of one evaluation (the full log goes to the output channel and disk):
+ * the one way a run record is made, for a person's run and an agent's reward alike (`agent`).
+ */
+export function toRunRecord(instance: TaskInstance, result: EvaluationResult, candidate: PatchStats, goldSeen: boolean, agent?: RunRecord['agent']): RunRecord {
   const reference = result.grade?.reference;
   const tests: RunTestResult[] = [];
   if (reference) {
@@ -44,6 +47,7 @@ export function toRunRecord(instance: TaskInstance, result: EvaluationResult, ca
     candidate,
     tests,
     goldSeen,
+    ...(agent ? { agent } : {}),
   };
 }
 
