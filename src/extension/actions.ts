@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { RevealKind, RunRecord, SessionView } from '../shared/instancePage';
+import type { RevealKind, SessionView } from '../shared/instancePage';
+import type { RunRecord } from '../shared/runRecord';
 import type { InstanceRef } from './datasets/datasetStore';
 import type { DiffViews } from './diff/diffViews';
 import type { EvaluationService } from './evaluation/evaluationService';

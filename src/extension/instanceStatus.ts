@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { InstanceStatus, RunRecord } from '../shared/instancePage';
+import type { InstanceStatus } from '../shared/instancePage';
+import type { RunRecord } from '../shared/runRecord';
 import type { BusyTracker } from './devContainers/busyTracker';
 import type { DevContainerManager } from './devContainers/devContainerManager';
 import type { StateStore } from './state/stateStore';

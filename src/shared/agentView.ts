@@ -4,7 +4,9 @@
  * from them with `applyAgentEvent`, so the extension's copy (tests, snapshots) and the webview's
  * (rendering) can never disagree. No vscode, no Node: the webview bundles this file.
  */
-import type { PatchStats } from './instancePage';
+import type { AgentStats } from './agentStats';
+import type { PatchStats } from './patchStats';
+import type { GroupCount } from './runRecord';
 
 export type AgentRunState = 'starting' | 'running' | 'paused' | 'ended';
 export type AgentPausePoint = 'before_model' | 'before_action';
@@ -90,7 +92,11 @@ export interface AgentStepView {
 export interface AgentRewardView {
   status: string;
   resolved: boolean;
+  /** The rules' label as a person's run shows it ("SWE-Gym rules"); the rule-set id in older trajectories. */
   rules: string;
+  /** As a person's run card counts them (absent when the log was not graded, and in older trajectories). */
+  failToPass?: GroupCount;
+  passToPass?: GroupCount;
   strictResolved: boolean;
   error?: string;
   durationMs: number;
@@ -213,20 +219,6 @@ export interface AgentRunRow {
   /** The event log, known from the start (an interrupted rollout is reopened from it). */
   eventsPath?: string;
   trajectoryPath?: string;
-}
-
-export interface AgentStats {
-  rollouts: number;
-  /** Rollouts that never reached the model (errors of the run): left out of every figure. */
-  runErrors: number;
-  /** Rollouts with a reward. */
-  rewarded: number;
-  /** Rewarded rollouts left out of the figures: they started in a dev container that was not at the base commit. */
-  notCounted: number;
-  resolved: number;
-  successRate: number;
-  /** Unbiased pass@k over the rewarded rollouts, k = 1..rewarded. */
-  passAtK: Record<string, number>;
 }
 
 export interface AgentRunsView {

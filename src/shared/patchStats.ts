@@ -1,6 +1,18 @@
 /** File and line counts of a unified diff, through the `diff` package's parser. */
 import { parsePatch } from 'diff';
-import type { PatchFileStat, PatchStats } from './instancePage';
+
+export interface PatchFileStat {
+  path: string;
+  added: number;
+  removed: number;
+}
+
+/** A patch's size: what the page, the agent view and the run history show of a diff. */
+export interface PatchStats {
+  files: PatchFileStat[];
+  added: number;
+  removed: number;
+}
 
 /** `a/x.py` / `b/x.py` -> `x.py`; /dev/null stays as it is. */
 export function stripGitPrefix(name: string | undefined): string | undefined {

@@ -1,4 +1,4 @@
-import type { PatchStats } from '../../src/shared/instancePage';
+import type { PatchStats } from '../../src/shared/patchStats';
 import { h, plural } from './dom';
 
 export function statsLine(stats: PatchStats): HTMLElement {

@@ -1,3 +1,6 @@
+import type { GroupCount } from '../grading/groupCounts';
+import type { RuleSet } from '../grading/ruleSet';
+import type { EvaluationStatus } from '../harness/evaluationResult';
 import type { ChatMessage, TokenUsage, ToolCall } from './chatTypes';
 import type { ModelDelta, RecordedRequest } from './model/modelProvider';
 import type { RolloutEnvironment } from './startState';
@@ -29,9 +32,14 @@ export interface Totals {
 
 /** The reward as a trajectory keeps it (the evaluation's essentials and its logs). */
 export interface RewardRecord {
-  status: string;
+  status: EvaluationStatus;
   resolved: boolean;
-  rules: string;
+  rules: RuleSet;
+  /** How the rules are named to people ("SWE-Gym rules", ...); absent in older trajectories. */
+  rules_label?: string;
+  /** The instance's FAIL_TO_PASS / PASS_TO_PASS tests that passed, as a run card counts them (absent when the log was not graded). */
+  fail_to_pass?: GroupCount;
+  pass_to_pass?: GroupCount;
   strict_resolved: boolean;
   error?: string;
   test_output: string;

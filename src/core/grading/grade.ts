@@ -26,7 +26,7 @@ export type TestGroup = 'FAIL_TO_PASS' | 'PASS_TO_PASS';
 /** MISSING: not in the log. UNRECOGNIZED: the log gave it a value that is no status. */
 export type GradedStatus = TestStatus | 'MISSING' | 'UNRECOGNIZED';
 /** 'skipped' = counted neither as success nor failure. */
-export type TestOutcome = 'success' | 'failure' | 'skipped';
+export type GradeOutcome = 'success' | 'failure' | 'skipped';
 
 export interface OutcomeLists {
   success: string[];
@@ -45,7 +45,7 @@ export interface TestGrade {
   id: string;
   group: TestGroup;
   status: GradedStatus;
-  outcome: TestOutcome;
+  outcome: GradeOutcome;
   /** The log's id when it differs from `id` (SWE-bench 5 prefix match of a truncated id). */
   matchedId?: string;
   /** The log's value when status is UNRECOGNIZED. */
@@ -126,7 +126,7 @@ function gradeTest(id: string, group: TestGroup, sm: Readonly<Record<string, str
   const found = lookup(id, sm, rules);
   const v5 = rules === 'swebench-v5';
   let status: GradedStatus = 'MISSING';
-  let outcome: TestOutcome;
+  let outcome: GradeOutcome;
   if (found === undefined) {
     outcome = 'failure';
   } else {

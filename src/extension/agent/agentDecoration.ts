@@ -1,4 +1,4 @@
-import type { AgentStats } from '../../shared/agentView';
+import type { AgentStats } from '../../shared/agentStats';
 import type { InstanceDecoration } from '../tree/instanceTree';
 import type { AgentSession } from './agentSession';
 import { describeStats, statsTooltip } from './agentStats';

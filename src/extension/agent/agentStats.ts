@@ -1,5 +1,6 @@
 import { passAtKEstimate } from '../../core/agent/runRollouts';
-import type { AgentRunRow, AgentStats } from '../../shared/agentView';
+import type { AgentStats } from '../../shared/agentStats';
+import type { AgentRunRow } from '../../shared/agentView';
 
 /** Whether a row's reward enters the figures: it started at the base commit in a clean container (old rows: only own containers). */
 export function rowCounts(r: AgentRunRow): boolean {

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { readTrajectoryEvents } from '../../core/trajectory/readTrajectory';
-import type { AgentRunRow, AgentStats } from '../../shared/agentView';
+import type { AgentStats } from '../../shared/agentStats';
+import type { AgentRunRow } from '../../shared/agentView';
 import { statsOf } from './agentStats';
 import { Disposable } from '../util/disposable';
 

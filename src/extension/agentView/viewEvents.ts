@@ -14,7 +14,15 @@ export function toolCallView(c: ToolCall): AgentToolCallView {
 }
 
 export function rewardView(r: RewardRecord): AgentRewardView {
-  return { status: r.status, resolved: r.resolved, rules: r.rules, strictResolved: r.strict_resolved, durationMs: r.duration_ms, ...(r.error ? { error: r.error } : {}) };
+  return {
+    status: r.status,
+    resolved: r.resolved,
+    rules: r.rules_label ?? r.rules,
+    ...(r.fail_to_pass && r.pass_to_pass ? { failToPass: r.fail_to_pass, passToPass: r.pass_to_pass } : {}),
+    strictResolved: r.strict_resolved,
+    durationMs: r.duration_ms,
+    ...(r.error ? { error: r.error } : {}),
+  };
 }
 
 function clip(text: string, max: number): { text: string; clipped: boolean } {

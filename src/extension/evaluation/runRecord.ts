@@ -1,8 +1,10 @@
 import type { TaskInstance } from '../../core/dataset/taskInstance';
 import type { EvaluationResult } from '../../core/harness/evaluationResult';
+import { groupCounts } from '../../core/grading/groupCounts';
 import { installStepOf } from '../../core/harness/installStep';
 import { resolveRepoSpec } from '../../core/harness/specs/repoSpecs';
-import type { PatchStats, RunRecord, RunTestResult } from '../../shared/instancePage';
+import type { PatchStats } from '../../shared/patchStats';
+import type { RunRecord, RunTestResult } from '../../shared/runRecord';
 
 /**
  * What the history keeps of one evaluation (the full log goes to the output channel and disk):
@@ -29,16 +31,14 @@ export function toRunRecord(instance: TaskInstance, result: EvaluationResult, ca
     }
   }
   const install = installStepOf(result.testLog, { hasInstall: resolveRepoSpec(instance).install !== undefined, skipped: result.skippedInstall });
-  const count = (group: RunTestResult['group'], total: number) => ({ passed: tests.filter((t) => t.group === group && t.outcome === 'passed').length, total });
+  const counts = reference ? groupCounts(instance, reference) : undefined;
   return {
     runId: result.run_id,
     at: new Date().toISOString(),
     status: result.status,
     resolved: result.resolved,
     rules: reference?.rulesLabel ?? result.rules,
-    ...(reference
-      ? { failToPass: count('FAIL_TO_PASS', instance.FAIL_TO_PASS.length), passToPass: count('PASS_TO_PASS', instance.PASS_TO_PASS.length), rulesDisagree: result.grade?.disagree ?? false }
-      : {}),
+    ...(counts ? { ...counts, rulesDisagree: result.grade?.disagree ?? false } : {}),
     durationMs: result.durationMs,
     // A run that never reached the tests (apply failed, engine error) says nothing about the install step.
     ...(install.state === 'skipped' || (install.state !== 'none' && result.testLog) ? { install } : {}),

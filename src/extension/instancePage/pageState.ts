@@ -1,5 +1,6 @@
-import type { AgentStats } from '../../shared/agentView';
-import type { InstancePageState, RunRecord } from '../../shared/instancePage';
+import type { AgentStats } from '../../shared/agentStats';
+import type { InstancePageState } from '../../shared/instancePage';
+import type { RunRecord } from '../../shared/runRecord';
 import { patchStats } from '../../shared/patchStats';
 import type { InstanceRef } from '../datasets/datasetStore';
 import { difficultyOf } from '../datasets/difficulty';

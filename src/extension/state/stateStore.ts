@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { RevealKind, RevealRecord, RunRecord } from '../../shared/instancePage';
+import type { RevealKind, RevealRecord } from '../../shared/instancePage';
+import type { RunRecord } from '../../shared/runRecord';
 import { Disposable } from '../util/disposable';
 
 /** A dev container this extension launched, remembered across reloads. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { TaskInstance } from '../../core/dataset/taskInstance';
 import { describeInstallStep } from '../../core/harness/installStep';
-import type { RunRecord, RunTestResult, TestGroup } from '../../shared/instancePage';
+import type { RunRecord, RunTestResult, TestGroup } from '../../shared/runRecord';
 import type { StateStore } from '../state/stateStore';
 import { Disposable } from '../util/disposable';
 import { hiddenLabel, hiddenTestsOf, redactLog } from './redactLog';

@@ -7,7 +7,7 @@ import type { RewardRecord } from '../../../src/core/agent/events';
 import { exportRun } from '../../../src/core/trajectory/exportRows';
 import { TRAJECTORY_FORMAT, type ClosedTrajectory } from '../../../src/core/trajectory/trajectoryTypes';
 
-function reward(status: string, resolved: boolean, strict: boolean): RewardRecord {
+function reward(status: RewardRecord['status'], resolved: boolean, strict: boolean): RewardRecord {
   return { status, resolved, rules: 'swe-gym', strict_resolved: strict, test_output: '', apply_output: '', skipped_install: false, eval_run_id: 'r', duration_ms: 1 };
 }
 

@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SweGymApi } from '../../../src/extension/api';
 import { headlinesOf } from '../../../src/extension/testing/testLogSections';
-import type { RunRecord, SessionView } from '../../../src/shared/instancePage';
+import type { SessionView } from '../../../src/shared/instancePage';
+import type { RunRecord } from '../../../src/shared/runRecord';
 import { containerExists, docker, getApi, git, setSetting } from './helpers';
 
 const SOURCE_ID = 'swe-gym-studio__textkit-12';

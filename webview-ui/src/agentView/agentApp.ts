@@ -1,4 +1,5 @@
 import { applyAgentEvent, EXIT_LABELS, type AgentControl, type AgentRunRow, type AgentRunsView, type AgentViewEvent, type AgentViewState } from '../../../src/shared/agentView';
+import { countsLine } from '../../../src/shared/runRecord';
 import { statsLine } from '../diffView';
 import { h, icon, plural, Slot } from '../dom';
 import { button, ErrorBanner } from '../controls';
@@ -369,6 +370,7 @@ export class AgentApp {
             'div',
             {},
             h('div', { class: 'reward-title' }, title),
+            r && countsLine(r) ? h('div', { class: 'reward-counts' }, countsLine(r)) : null,
             h('div', { class: 'small' }, exit),
             v.patch && !v.patch.error ? h('div', { class: 'small' }, 'Final patch: ', statsLine(v.patch.stats)) : null,
             r ? h('div', { class: 'muted small' }, `${r.rules} · graded in ${seconds(r.durationMs)}${r.strictResolved !== r.resolved ? ' · the strict SWE-bench 5 rules disagree' : ''}`) : null,

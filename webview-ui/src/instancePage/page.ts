@@ -1,4 +1,5 @@
-import type { InstancePageState, RunRecord, RunTestResult } from '../../../src/shared/instancePage';
+import type { InstancePageState } from '../../../src/shared/instancePage';
+import { countsLine, type RunRecord, type RunTestResult } from '../../../src/shared/runRecord';
 import type { PageRequests } from '../../../src/shared/protocol';
 import type { Call } from '../boot';
 import { fileList, statsLine, unifiedDiff } from '../diffView';
@@ -63,11 +64,6 @@ function difficultyText(s: InstancePageState): string {
 function when(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-}
-
-function counts(r: RunRecord): string {
-  if (!r.failToPass || !r.passToPass) return '';
-  return `FAIL_TO_PASS ${r.failToPass.passed}/${r.failToPass.total} · PASS_TO_PASS ${r.passToPass.passed}/${r.passToPass.total}`;
 }
 
 function verdict(r: RunRecord): { text: string; cls: string; icon: string } {
@@ -229,7 +225,7 @@ export class InstancePage {
       if (!last) return [h('p', { class: 'muted' }, icon('info'), ' No run yet. Launch, edit the workspace, then run the hidden tests.')];
       const v = verdict(last);
       return [
-        h('div', { class: `reward-card ${v.cls}` }, icon(v.icon, 'reward-icon'), h('div', {}, h('div', { class: 'reward-title' }, v.text), h('div', { class: 'reward-counts' }, counts(last)), h('div', { class: 'muted small' }, `${when(last.at)} · ${(last.durationMs / 1000).toFixed(1)} s · ${last.rules ?? ''}${last.agent ? ` · by the agent (${last.agent.model})` : ''}${last.goldSeen ? ' · gold patch had been revealed' : ''}${last.rulesDisagree ? ' · the strict SWE-bench 5 rules disagree' : ''}`), last.error ? h('div', { class: 'small' }, last.error) : null, installNote(last) ? h('div', { id: 'install-note', class: 'small install-note' }, icon('warning'), ` ${installNote(last)}`) : null)),
+        h('div', { class: `reward-card ${v.cls}` }, icon(v.icon, 'reward-icon'), h('div', {}, h('div', { class: 'reward-title' }, v.text), h('div', { class: 'reward-counts' }, countsLine(last)), h('div', { class: 'muted small' }, `${when(last.at)} · ${(last.durationMs / 1000).toFixed(1)} s · ${last.rules ?? ''}${last.agent ? ` · by the agent (${last.agent.model})` : ''}${last.goldSeen ? ' · gold patch had been revealed' : ''}${last.rulesDisagree ? ' · the strict SWE-bench 5 rules disagree' : ''}`), last.error ? h('div', { class: 'small' }, last.error) : null, installNote(last) ? h('div', { id: 'install-note', class: 'small install-note' }, icon('warning'), ` ${installNote(last)}`) : null)),
       ];
     });
   }
@@ -325,7 +321,7 @@ export class InstancePage {
                 {},
                 h('td', {}, when(r.at)),
                 h('td', { class: v.cls }, icon(v.icon), ` ${v.text}`),
-                h('td', {}, counts(r) || '—'),
+                h('td', {}, countsLine(r) || '—'),
                 h('td', {}, r.candidate ? `${plural(r.candidate.files.length, 'file')} +${r.candidate.added} −${r.candidate.removed}` : '—'),
                 h('td', {}, r.goldSeen ? 'yes' : 'no'),
                 h('td', {}, `${(r.durationMs / 1000).toFixed(1)} s`),

@@ -1,14 +1,20 @@
+import type { TaskInstance } from '../../dataset/taskInstance';
+import { groupCounts } from '../../grading/groupCounts';
 import { evaluateInstance } from '../../harness/evaluateInstance';
 import type { EvaluationResult } from '../../harness/evaluationResult';
 import type { RewardRecord } from '../events';
 import type { RolloutOptions } from './rolloutOptions';
 
-/** The reward as a trajectory keeps it. */
-export function rewardRecord(ev: EvaluationResult): RewardRecord {
+/** The reward as a trajectory keeps it; the counts are those a run card shows (groupCounts). */
+export function rewardRecord(ev: EvaluationResult, instance: Pick<TaskInstance, 'FAIL_TO_PASS' | 'PASS_TO_PASS'>): RewardRecord {
+  const reference = ev.grade?.reference;
+  const counts = reference ? groupCounts(instance, reference) : undefined;
   return {
     status: ev.status,
     resolved: ev.resolved,
     rules: ev.rules,
+    ...(reference ? { rules_label: reference.rulesLabel } : {}),
+    ...(counts ? { fail_to_pass: counts.failToPass, pass_to_pass: counts.passToPass } : {}),
     strict_resolved: ev.grade?.strict.resolved ?? false,
     ...(ev.error ? { error: ev.error } : {}),
     test_output: ev.testLog,
@@ -28,5 +34,5 @@ export async function rewardPatch(o: RolloutOptions, patch: string, runId: strin
     signal,
     ...(o.reward || {}),
   });
-  return { evaluation, reward: rewardRecord(evaluation) };
+  return { evaluation, reward: rewardRecord(evaluation, o.instance) };
 }
