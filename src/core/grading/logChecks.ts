@@ -9,17 +9,8 @@
  */
 import type { RuleSet } from './ruleSet';
 import { PY_WS } from './parsers/pyText';
+import { APPLY_PATCH_FAIL, APPLY_PATCH_PASS, FAILED_TO_RESET, RESET_FAILED, TEST_EXIT_CODE, TEST_OUTPUT_END, TEST_OUTPUT_START, TESTS_ERROR, TESTS_TIMEOUT } from './outputMarkers';
 
-export const APPLY_PATCH_FAIL = '>>>>> Patch Apply Failed';
-export const APPLY_PATCH_PASS = '>>>>> Applied Patch';
-export const RESET_FAILED = '>>>>> Reset Failed';
-export const TESTS_ERROR = '>>>>> Tests Errored';
-export const TESTS_TIMEOUT = '>>>>> Tests Timed Out';
-export const START_TEST_OUTPUT = '>>>>> Start Test Output';
-export const END_TEST_OUTPUT = '>>>>> End Test Output';
-export const TEST_EXIT_CODE = '>>>>> Test Exit Code';
-/** Only the SWE-Gym fork checks this one. */
-export const FAILED_TO_RESET = 'Failed to reset task environment';
 
 const FAILURE_MARKERS = [APPLY_PATCH_FAIL, RESET_FAILED, TESTS_ERROR, TESTS_TIMEOUT];
 
@@ -37,10 +28,10 @@ export function checkLog(log: string, rules: RuleSet = 'swe-gym'): LogCheck {
     }
     return { ok: true };
   }
-  if (!log.includes(START_TEST_OUTPUT) || !log.includes(END_TEST_OUTPUT)) {
+  if (!log.includes(TEST_OUTPUT_START) || !log.includes(TEST_OUTPUT_END)) {
     return {
       ok: false,
-      reason: `the log lacks the "${START_TEST_OUTPUT}" / "${END_TEST_OUTPUT}" markers, which SWE-bench requires`,
+      reason: `the log lacks the "${TEST_OUTPUT_START}" / "${TEST_OUTPUT_END}" markers, which SWE-bench requires`,
     };
   }
   return { ok: true };
@@ -51,9 +42,9 @@ export function extractTestSection(log: string, rules: RuleSet): string {
   if (rules === 'swe-gym') {
     return log.split(`${APPLY_PATCH_PASS} (pred)`).at(-1) ?? log;
   }
-  if (log.includes(START_TEST_OUTPUT) && log.includes(END_TEST_OUTPUT)) {
-    const afterStart = log.split(START_TEST_OUTPUT)[1] ?? '';
-    return afterStart.split(END_TEST_OUTPUT)[0] ?? '';
+  if (log.includes(TEST_OUTPUT_START) && log.includes(TEST_OUTPUT_END)) {
+    const afterStart = log.split(TEST_OUTPUT_START)[1] ?? '';
+    return afterStart.split(TEST_OUTPUT_END)[0] ?? '';
   }
   return log;
 }

@@ -4,12 +4,8 @@ import { preImagePaths } from '../patch/patchPaths';
 import { shellQuote } from '../util/shellQuote';
 import { testCommandFor } from './specs/testDirectives';
 import { resolveRepoSpec } from './specs/repoSpecs';
+import { INSTALL_END, INSTALL_START, TEST_OUTPUT_END, TEST_OUTPUT_START } from '../grading/outputMarkers';
 
-export const TEST_OUTPUT_START = '>>>>> Start Test Output';
-export const TEST_OUTPUT_END = '>>>>> End Test Output';
-/** Around the install re-run: the end marker carries the exit code of the first command of it that failed (0: none). */
-export const INSTALL_START = '>>>>> Start Install Step';
-export const INSTALL_END = '>>>>> End Install Step, exit';
 const ENV_ACTIVATION = ['source /opt/miniconda3/bin/activate', 'conda activate testbed'];
 /** Linux refuses a single argv string of 128 KiB or more (MAX_ARG_STRLEN). */
 const MAX_ARG_BYTES = 128 * 1024 - 1;

@@ -1,4 +1,4 @@
-import { INSTALL_END, INSTALL_START } from './evalScript';
+import { INSTALL_END, INSTALL_START } from '../grading/outputMarkers';
 
 /** How the eval script's install re-run went, read from the markers it prints (see evalScript.ts). */
 export type InstallStep =

@@ -1,13 +1,14 @@
 import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRuntime';
 import { ContainerGoneError } from '../runtime/errors';
-import { type EvalScript, TEST_OUTPUT_END } from './evalScript';
+import { markerTrace, TEST_OUTPUT_END } from '../grading/outputMarkers';
+import type { EvalScript } from './evalScript';
 import type { InfraFailure } from './evaluationResult';
 
 const REPO_DIR = '/testbed';
 /** The reset after the tests gets at least this long, even when the tests used most of the budget. */
 const RESET_TIMEOUT_MS = 60_000;
 /** How bash's xtrace prints our end marker: the candidate can print it too, but cannot remove ours. */
-const END_MARKER_TRACE = `+ : '${TEST_OUTPUT_END}'`;
+const END_MARKER_TRACE = markerTrace(TEST_OUTPUT_END);
 const STATE_CHECKS = 15;
 const STATE_CHECK_INTERVAL_MS = 200;
 

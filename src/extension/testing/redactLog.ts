@@ -6,6 +6,9 @@
 import type { TaskInstance } from '../../core/dataset/taskInstance';
 import { diffTargetPaths, preImagePaths } from '../../core/patch/patchPaths';
 import { headlinesOf } from './testLogSections';
+import { markerTrace, TEST_OUTPUT_START } from '../../core/grading/outputMarkers';
+
+const START_TRACE = markerTrace(TEST_OUTPUT_START);
 
 export interface HiddenTests {
   FAIL_TO_PASS: readonly string[];
@@ -69,7 +72,7 @@ function dropTestPatchApply(log: string): string {
       out.push(APPLY_HIDDEN);
       continue;
     }
-    if (skipping && /^\+ : '>>>>> Start Test Output'/.test(line)) skipping = false;
+    if (skipping && line.startsWith(START_TRACE)) skipping = false;
     if (!skipping) out.push(line);
   }
   return out.join('\n');

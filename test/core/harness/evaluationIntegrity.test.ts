@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TaskInstance } from '../../../src/core/dataset/taskInstance';
 import { evaluateInstance, type EvaluateOptions } from '../../../src/core/harness/evaluateInstance';
-import { TEST_OUTPUT_END } from '../../../src/core/harness/evalScript';
+import { TEST_OUTPUT_END } from '../../../src/core/grading/outputMarkers';
 import { harnessReport } from '../../../src/core/harness/reportFiles';
 import { ensureImage } from '../../../src/core/images/ensureImage';
 import { applyCandidatePatch } from '../../../src/core/patch/applyPatch';
