@@ -3,6 +3,9 @@
  * stream (heavy fields folded or left out, fetched on demand), and the view model both sides build
  * from them with `applyAgentEvent`, so the extension's copy (tests, snapshots) and the webview's
  * (rendering) can never disagree. No vscode, no Node: the webview bundles this file.
+ *
+ * Over 400 lines on purpose: the event union, the view model and the one reducer over them form one
+ * protocol that changes together (a new event touches all three).
  */
 import type { AgentStats } from './agentStats';
 import type { PatchStats } from './patchStats';

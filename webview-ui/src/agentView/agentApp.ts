@@ -1,3 +1,5 @@
+// Over 400 lines: one view's rendering kept in one class (header and controls, the pending action,
+// the reward card, the step cards, the run table), each part a Slot re-rendered on its own key.
 import { applyAgentEvent, EXIT_LABELS, type AgentControl, type AgentRunRow, type AgentRunsView, type AgentViewEvent, type AgentViewState } from '../../../src/shared/agentView';
 import { countsLine } from '../../../src/shared/runRecord';
 import { statsLine } from '../diffView';
