@@ -46,7 +46,7 @@ export async function finishDemonstration(recorder: DemoRecorder, o: FinishOptio
       onProgress: o.onProgress,
       ...(o.reward ?? {}),
     });
-    reward = rewardRecord(evaluation, o.instance);
+    reward = rewardRecord(evaluation, o.spec.tests);
   }
   const trajectory = await recorder.finish({ patch, ...(patchError ? { patchError } : {}), reward });
   return { trajectory, ...(evaluation ? { evaluation } : {}) };

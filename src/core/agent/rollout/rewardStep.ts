@@ -1,12 +1,11 @@
-import type { TaskInstance } from '../../dataset/taskInstance';
-import { groupCounts } from '../../grading/groupCounts';
+import { groupCounts, type TestLists } from '../../grading/groupCounts';
 import { evaluateInstance } from '../../harness/evaluateInstance';
 import type { EvaluationResult } from '../../harness/evaluationResult';
 import type { RewardRecord } from '../events';
 import type { RolloutOptions } from './rolloutOptions';
 
 /** The reward as a trajectory keeps it; the counts are those a run card shows (groupCounts). */
-export function rewardRecord(ev: EvaluationResult, instance: Pick<TaskInstance, 'FAIL_TO_PASS' | 'PASS_TO_PASS'>): RewardRecord {
+export function rewardRecord(ev: EvaluationResult, instance: TestLists): RewardRecord {
   const reference = ev.grade?.reference;
   const counts = reference ? groupCounts(instance, reference) : undefined;
   return {
@@ -34,5 +33,5 @@ export async function rewardPatch(o: RolloutOptions, patch: string, runId: strin
     signal,
     ...(o.reward || {}),
   });
-  return { evaluation, reward: rewardRecord(evaluation, o.instance) };
+  return { evaluation, reward: rewardRecord(evaluation, o.spec.tests) };
 }
