@@ -1,39 +1,24 @@
 import * as vscode from 'vscode';
 import type { RolloutResult } from '../../core/agent/agentRollout';
 import type { AgentRunsView } from '../../shared/agentView';
-import type { InstanceActions } from '../actions';
-import type { Settings } from '../config';
-import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
+import type { InstanceRef } from '../datasets/datasetStore';
 import type { BusyTracker } from '../devContainers/busyTracker';
-import type { RuntimeProvider } from '../devContainers/runtimeProvider';
-import type { DevContainerManager } from '../devContainers/devContainerManager';
-import type { StateStore } from '../state/stateStore';
 import type { InstanceDecoration, InstanceDecorator } from '../tree/instanceTree';
 import { Disposable } from '../util/disposable';
 import { errorMessage, type Logger } from '../util/logger';
 import { agentDecoration } from './agentDecoration';
-import { AgentLauncher, type LaunchedRollout } from './agentLauncher';
+import { AgentLauncher, type AgentLauncherDeps, type LaunchedRollout } from './agentLauncher';
 import { AgentRegistry, type TrackedRollout } from './agentRegistry';
 import { AgentRunTable } from './agentRunTable';
 import { AgentSession } from './agentSession';
 import { OPENAI_BASE_URL, type AgentRunConfig } from './agentSettings';
-import type { ApiKeys } from './apiKeys';
 import { EditFollower } from './editFollower';
 import { RolloutDiffs } from './rolloutDiff';
 import { AgentRunStore } from './runStore';
 
-export interface AgentServiceDeps {
-  datasets: DatasetStore;
-  devContainers: DevContainerManager;
-  actions: InstanceActions;
-  state: StateStore;
+/** The launcher's deps (it gets the run table and the open-view test from the service), and the service's own. */
+export interface AgentServiceDeps extends Omit<AgentLauncherDeps, 'runs' | 'isViewOpen'> {
   busy: BusyTracker;
-  runtimes: RuntimeProvider;
-  settings: Settings;
-  keys: ApiKeys;
-  memento: vscode.Memento;
-  globalStorage: vscode.Uri;
-  sessionId: string;
   log: Logger;
 }
 
