@@ -15,7 +15,7 @@ import type { TestStatus } from './testStatus';
 import { type RuleSet, RULE_SETS, RULE_SET_LABELS } from './ruleSet';
 import { isTestStatus } from './parsers/pyText';
 import { type LogParserName, parseTestLog } from './logParsers';
-import { parserNameForInstance } from './parserForInstance';
+import { parserNameForInstance } from '../harness/specs/logParserTable';
 import { type LogCheck, checkLog, extractTestSection, parseTestExitCode, suiteRanEvidence } from './logChecks';
 
 export type { RuleSet } from './ruleSet';

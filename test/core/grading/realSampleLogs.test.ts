@@ -6,7 +6,7 @@ import { loadDataset } from '../../../src/core/dataset/loadDataset';
 import type { TaskInstance } from '../../../src/core/dataset/taskInstance';
 import { gradeLog, RULE_SETS } from '../../../src/core/grading/grade';
 import { getLogParser } from '../../../src/core/grading/logParsers';
-import { parserNameForInstance } from '../../../src/core/grading/parserForInstance';
+import { parserNameForInstance } from '../../../src/core/harness/specs/logParserTable';
 
 // Logs captured from real evaluations of the bundled samples (gold, untouched base, tempting
 // fixes) in their containers: pytest -rA and unittest -v output, with the eval script's set -x.

@@ -1,7 +1,7 @@
 /** How to install and test an instance's repository: per-row overrides, else the harness tables. */
 import type { TaskInstance } from '../../dataset/taskInstance';
 import type { LogParserName } from '../../grading/logParsers';
-import { parserNameForInstance } from '../../grading/parserForInstance';
+import { parserNameForInstance } from './logParserTable';
 import { type SpecEntry, listsVersion, tableEntry } from './specTable';
 import { SWE_BENCH_TABLE } from './sweBenchTable';
 import { SWE_GYM_TABLE } from './sweGymTable';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeLogParserName } from '../../../src/core/grading/logParsers';
-import { UnsupportedLogParserError, parserNameForInstance, repoFromInstanceId } from '../../../src/core/grading/parserForInstance';
-import { makeInstance } from './fixtures';
+import { UnsupportedLogParserError, parserNameForInstance, repoFromInstanceId } from '../../../src/core/harness/specs/logParserTable';
+import { makeInstance } from '../grading/fixtures';
 
 test('the fork derives the repo from the lower-cased instance id', () => {
   assert.equal(repoFromInstanceId('Project-MONAI__MONAI-1010'), 'project-monai/monai');

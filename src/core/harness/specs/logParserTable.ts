@@ -1,6 +1,9 @@
-/** Which log parser a task instance's test log needs. */
-import type { TaskInstance } from '../dataset/taskInstance';
-import { type LogParserName, LOG_PARSER_NAMES, normalizeLogParserName } from './logParsers';
+/**
+ * Which log parser a task instance's test log needs: the fork's per-repo parser table, beside the
+ * per-repo spec tables (sweGymTable, sweBenchTable) that resolveRepoSpec reads with it.
+ */
+import type { TaskInstance } from '../../dataset/taskInstance';
+import { type LogParserName, LOG_PARSER_NAMES, normalizeLogParserName } from '../../grading/logParsers';
 
 /** The SWE-Gym fork's MAP_REPO_TO_PARSER (a superset of SWE-bench 4.1's), keys lower-cased. */
 const REPO_PARSERS: Readonly<Record<string, LogParserName>> = {
