@@ -9,17 +9,16 @@
  * The ratio is the reload's cost. Skipped (with a line saying so) when code-server or Chromium is
  * missing: scripts/lib/ensure-code-server.sh and ensure-chromium.sh install them.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import { ensureImage } from '../src/core/images/ensureImage';
 import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 import { largeRepoInstance } from './fixtures/largeRepoInstance';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
-import { closeBrowser, codeServerBin, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../test/extension/codeServer';
-import { webviewFrame } from '../test/ui/workbench';
+import { codeServerBin, REPO_ROOT } from '../test/extension/codeServer';
+import { runUiFlowOnce } from '../test/ui/uiFlow';
+import { openInstance, webviewFrame } from '../test/ui/workbench';
 
 const ID = 'bench__large-repo-1';
 const REPS = Number(process.env.BENCH_REPS ?? 1);
@@ -29,7 +28,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** A one-row dataset for the large repository, its build context beside it (the image is reused by its context hash). */
 async function writeDataset(dir: string): Promise<string> {
   fs.cpSync(FIXTURE, path.join(dir, 'large-repo'), { recursive: true });
-  const row = largeRepoInstance({ instance_id: ID, problem_statement: 'A mypy-sized repository for timing launches.' });
+  // The dataset loader refuses a row it could not grade: give it a test patch and a test to fix.
+  const testPatch = ['diff --git a/test_bench.py b/test_bench.py', 'new file mode 100644', '--- /dev/null', '+++ b/test_bench.py', '@@ -0,0 +1,2 @@', '+def test_bench():', '+    assert True', ''].join('\n');
+  const row = largeRepoInstance({ instance_id: ID, problem_statement: 'A mypy-sized repository for timing launches.', test_patch: testPatch, FAIL_TO_PASS: ['test_bench.py::test_bench'] });
   const runtime = new DockerRuntime();
   // The base commit's hash is known only from the image: the row's placeholder gets the image.
   const spec = makeInstanceSpec(row, { flavor: 'swe-gym', dir }, { allowPull: false });
@@ -46,31 +47,19 @@ async function writeDataset(dir: string): Promise<string> {
   return file;
 }
 
-function devContainers(workspaceDir: string): string[] {
-  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.swe-gym-studio.workspace=${workspaceDir}`], { encoding: 'utf8' }).trim();
-  return out ? out.split('\n') : [];
-}
-
 /** One launch in a fresh code-server; returns ms from the click to the container's prompt. */
 async function timeLaunch(dataset: string, window: 'workspace' | 'folder'): Promise<{ ms: number; reloaded: boolean }> {
-  const dirs = makeRunDirs(`bench-launch-${window}`, {
+  let result: { ms: number; reloaded: boolean } | undefined;
+  const settings = {
     'sweGym.datasets': [dataset],
     'terminal.integrated.gpuAcceleration': 'off',
     'terminal.integrated.tabs.enabled': true,
     'terminal.integrated.tabs.hideCondition': 'never',
-  });
-  const code = await startCodeServer(dirs);
-  const browser = await launchBrowser();
-  const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  const remote = (p: string) => `vscode-remote://127.0.0.1:${code.port}${p}`;
-  const target = window === 'workspace' ? dirs.workspaceFile : dirs.folder;
-  try {
-    await page.goto(workbenchUrl(code.port, target, [['extensionDevelopmentPath', remote(REPO_ROOT)]]));
+  };
+  await runUiFlowOnce({ name: `bench-launch-${window}`, shotPrefix: `bench-launch-${window}-`, settings, window }, async ({ page, url }) => {
+    await page.goto(url);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
-    const item = page.locator(`.monaco-list-row[aria-label^="${ID}"]`);
-    if (!(await item.waitFor({ timeout: 5000 }).then(() => true, () => false))) await page.locator('.monaco-list-row', { hasText: 'bench/large-repo' }).first().click();
-    await item.click();
+    await openInstance(page, ID, 'bench/large-repo');
     const frame = await webviewFrame(page, '#btn-launch', 60_000);
     await page.evaluate('window.benchNoReload = true');
     const clicked = Date.now();
@@ -84,13 +73,10 @@ async function timeLaunch(dataset: string, window: 'workspace' | 'folder'): Prom
     }
     const ms = Date.now() - clicked;
     const reloaded = !(await page.evaluate('window.benchNoReload === true').catch(() => false));
-    return { ms, reloaded };
-  } finally {
-    await closeBrowser(browser, page);
-    await code.stop();
-    for (const c of devContainers(path.join(dirs.workspaces, ID))) execFileSync('docker', ['rm', '-f', c]);
-    fs.rmSync(dirs.root, { recursive: true, force: true });
-  }
+    result = { ms, reloaded };
+  });
+  if (!result) throw new Error(`the launch in the ${window} window failed (test-results/logs/bench-launch-${window})`);
+  return result;
 }
 
 async function main(): Promise<void> {

@@ -12,6 +12,9 @@ import { errorMessage, type Logger } from './util/logger';
 
 /** The instance actions, one implementation behind the page, the tree, the palette and the status bar. */
 export class InstanceActions {
+  /** Whether an instance's page is open (set once the pages exist, which are built on these actions). */
+  isPageOpen: (instanceId: string) => boolean = () => false;
+
   constructor(
     private readonly devContainers: DevContainerManager,
     private readonly evaluation: EvaluationService,
@@ -29,7 +32,7 @@ export class InstanceActions {
   async launch(ref: InstanceRef, signal?: AbortSignal): Promise<SessionView & { reloading: boolean }> {
     const view = await this.devContainers.launch(ref, signal);
     const id = ref.instance.instance_id;
-    await this.state.setTerminalPending(id, true);
+    await this.state.setTerminalPending(id, true, this.isPageOpen(id));
     let shown: Awaited<ReturnType<DevContainerManager['openWorkspace']>> = 'none';
     try {
       shown = await this.devContainers.openWorkspace(id);

@@ -68,6 +68,7 @@ class Studio extends Disposable {
     let markLoaded: () => void = () => undefined;
     const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
     const panels = this.register(new InstancePanels(context.extensionUri, { state, status, devContainers, busy, evaluation, datasets, actions, agentStats: (id) => agents.runs.stats(id), onDidChangeAgents: agents.onDidChange }, loaded, log.child('page')));
+    actions.isPageOpen = (id) => panels.isOpen(id);
     const ready = (async () => {
       try {
         await datasets.loadAll();
@@ -85,8 +86,9 @@ class Studio extends Disposable {
       for (const [id, session] of state.instancesWithSessions()) {
         const ref = datasets.find(id);
         if (session.terminalPending && ref && devContainers.isRunning(id)) {
-          // The launch turned a single-folder window into a workspace, which reloaded it.
-          if (!panels.isOpen(id)) panels.show(ref);
+          // The launch turned a single-folder window into a workspace, which reloaded it. A page
+          // open at the launch comes back through VS Code's serializer, maybe after this point.
+          void panels.showAfterReload(ref, session.pageOpen === true);
           actions.openTerminalAfterLaunch(id);
         }
       }

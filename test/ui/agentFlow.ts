@@ -8,31 +8,17 @@
  * a second rollout in the same dev container: labelled and kept out of the figures (issue 9, item 10).
  * Screenshots: test-results/screenshots/agent-*.png (look at them).
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { loadDataset } from '../../src/core/dataset/loadDataset';
-import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl, type RunDirs } from '../extension/codeServer';
+import type { RunDirs } from '../extension/codeServer';
 import { byTurn, solveScript, startFakeOpenAIServer, type FakeReply } from '../support/fakeOpenAIServer';
-import { runCommand, switchTheme, webviewFrame } from './workbench';
+import { openInstance, runCommand, switchTheme, webviewFrame } from './workbench';
+import { devContainers, runUiFlow, SHOTS, uiReporter } from './uiFlow';
 
 const ID = 'swe-gym-studio__confini-7';
-const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
-
-function log(message: string): void {
-  process.stdout.write(`  agent-ui: ${message}\n`);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `agent-${name}.png`) });
-  log(`screenshot agent-${name}.png`);
-}
-
-function ourContainers(workspaceDir: string): string[] {
-  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.swe-gym-studio.workspace=${workspaceDir}`], { encoding: 'utf8' }).trim();
-  return out ? out.split('\n') : [];
-}
+const { log, shot } = uiReporter('agent-ui', 'agent-');
 
 /** What the scripted model answers: the gold edits, with a slowly streamed thought on step 2. */
 async function script(): Promise<FakeReply[]> {
@@ -54,13 +40,7 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   await switchTheme(page, dirs, 'dark');
 
   // Tree item -> instance page -> Start agent.
-  await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
-  const repo = page.locator('.monaco-list-row', { hasText: 'swe-gym-studio/confini' });
-  await repo.waitFor({ timeout: 30_000 });
-  await repo.click();
-  const item = page.locator(`.monaco-list-row[aria-label^="${ID}"]`);
-  await item.waitFor({ timeout: 15_000 });
-  await item.click();
+  await openInstance(page, ID, 'swe-gym-studio/confini');
   const instancePage = await webviewFrame(page, '#btn-agent');
   await instancePage.locator('#btn-agent').click();
 
@@ -70,7 +50,7 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   const view: Frame = await webviewFrame(page, '#agent-status', 90_000);
   await view.locator('#agent-status', { hasText: 'Paused before the model' }).waitFor({ timeout: 120_000 });
-  if (ourContainers(workspaceDir).length !== 1) throw new Error('Starting the agent did not launch exactly one dev container');
+  if (devContainers(workspaceDir).length !== 1) throw new Error('Starting the agent did not launch exactly one dev container');
   // The instance page came back too (changing the layout while a webview loads can stall it).
   await webviewFrame(page, '#btn-launch', 60_000);
   // Room for the two columns: the side bar and the terminal panel close; notices (e.g. about other
@@ -185,43 +165,23 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   await shot(page, '09-inherited-not-counted');
 }
 
-async function main(): Promise<number> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const server = await startFakeOpenAIServer(byTurn(await script()));
-  const dirs = makeRunDirs('agent-ui', { 'sweGym.agent.baseUrl': server.baseURL, 'sweGym.agent.model': 'fake-coder-7b', 'sweGym.agent.startPaused': true, 'sweGym.agent.prices': { 'fake-coder-7b': { inputPerMillion: 0.5, outputPerMillion: 1.5 } } });
-  const code = await startCodeServer(dirs);
-  const browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  const page = await context.newPage();
-  const remote = (p: string) => `vscode-remote://127.0.0.1:${code.port}${p}`;
-  // A single-folder window, as most users start: the launch before the agent's start adds the
-  // instance's folder, which reloads the window; the start must go on by itself after it.
-  const url = workbenchUrl(code.port, dirs.folder, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
-  let failed = false;
-  const started = Date.now();
-  try {
-    await run(dirs, page, url);
-  } catch (err) {
-    failed = true;
-    process.stderr.write(`agent ui flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await page.screenshot({ path: path.join(SHOTS, 'agent-failure.png') }).catch(() => undefined);
-  } finally {
-    await closeBrowser(browser, page);
-    await code.stop();
-    await server.close();
-    for (const id of ourContainers(path.join(dirs.workspaces, ID))) execFileSync('docker', ['rm', '-f', id]);
-    // The window's logs (the extension's output channels among them) say what went wrong.
-    if (failed) fs.cpSync(path.join(dirs.userData, 'logs'), path.join(REPO_ROOT, 'test-results', 'logs', 'agent-ui'), { recursive: true });
-    fs.rmSync(dirs.root, { recursive: true, force: true });
-  }
-  process.stdout.write(`agent-ui: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
-  return failed ? 1 : 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
+// A single-folder window, as most users start: the launch before the agent's start adds the
+// instance's folder, which reloads the window; the start must go on by itself after it.
+script()
+  .then((turns) => startFakeOpenAIServer(byTurn(turns)))
+  .then((model) =>
+    runUiFlow(
+      {
+        name: 'agent-ui',
+        shotPrefix: 'agent-',
+        viewport: { width: 1600, height: 1000 },
+        settings: { 'sweGym.agent.baseUrl': model.baseURL, 'sweGym.agent.model': 'fake-coder-7b', 'sweGym.agent.startPaused': true, 'sweGym.agent.prices': { 'fake-coder-7b': { inputPerMillion: 0.5, outputPerMillion: 1.5 } } },
+        cleanup: () => model.close(),
+      },
+      (f) => run(f.dirs, f.page, f.url),
+    ),
+  )
+  .catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
-  },
-);
+  });

@@ -8,30 +8,14 @@
  * plainly that the file elides the conversation.
  * Screenshots: test-results/screenshots/agent-reload-*.png (look at them).
  */
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl, type RunDirs } from '../extension/codeServer';
+import type { RunDirs } from '../extension/codeServer';
 import { byTurn, startFakeOpenAIServer, type FakeReply } from '../support/fakeOpenAIServer';
-import { runCommand, webviewFrame } from './workbench';
+import { openInstance, runCommand, webviewFrame } from './workbench';
+import { runUiFlow, uiReporter } from './uiFlow';
 
 const ID = 'swe-gym-studio__confini-7';
-const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
-
-function log(message: string): void {
-  process.stdout.write(`  agent-reload-ui: ${message}\n`);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `agent-reload-${name}.png`) });
-  log(`screenshot agent-reload-${name}.png`);
-}
-
-function ourContainers(workspaceDir: string): string[] {
-  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.swe-gym-studio.workspace=${workspaceDir}`], { encoding: 'utf8' }).trim();
-  return out ? out.split('\n') : [];
-}
+const { log, shot } = uiReporter('agent-reload-ui', 'agent-reload-');
 
 const SCRIPT: FakeReply[] = [
   { content: 'First, the layout.', toolCalls: [{ name: 'execute_bash', arguments: { command: 'cd /testbed && ls' } }] },
@@ -49,13 +33,7 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 
   // Tree item -> instance page -> Start agent (the launch turns the window into a workspace).
-  await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
-  const repo = page.locator('.monaco-list-row', { hasText: 'swe-gym-studio/confini' });
-  await repo.waitFor({ timeout: 30_000 });
-  await repo.click();
-  const item = page.locator(`.monaco-list-row[aria-label^="${ID}"]`);
-  await item.waitFor({ timeout: 15_000 });
-  await item.click();
+  await openInstance(page, ID, 'swe-gym-studio/confini');
   const instancePage = await webviewFrame(page, '#btn-agent');
   await instancePage.locator('#btn-agent').click();
   await page.waitForURL(/[?&]workspace=/, { timeout: 120_000 });
@@ -118,41 +96,20 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   await shot(page, '04-request-elided');
 }
 
-async function main(): Promise<number> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const server = await startFakeOpenAIServer(byTurn(SCRIPT));
-  const dirs = makeRunDirs('agent-reload-ui', { 'sweGym.agent.baseUrl': server.baseURL, 'sweGym.agent.model': 'fake-coder-7b', 'sweGym.agent.startPaused': true, 'sweGym.agent.reward': false });
-  const code = await startCodeServer(dirs);
-  const browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  const page = await context.newPage();
-  const remote = (p: string) => `vscode-remote://127.0.0.1:${code.port}${p}`;
-  const url = workbenchUrl(code.port, dirs.folder, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
-  let failed = false;
-  const started = Date.now();
-  try {
-    await run(dirs, page, url);
-  } catch (err) {
-    failed = true;
-    process.stderr.write(`agent reload ui flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await page.screenshot({ path: path.join(SHOTS, 'agent-reload-failure.png') }).catch(() => undefined);
-  } finally {
-    await closeBrowser(browser, page);
-    await code.stop();
-    await server.close();
-    for (const id of ourContainers(path.join(dirs.workspaces, ID))) execFileSync('docker', ['rm', '-f', id]);
-    // The window's logs (the extension's output channels among them) say what went wrong.
-    if (failed) fs.cpSync(path.join(dirs.userData, 'logs'), path.join(REPO_ROOT, 'test-results', 'logs', 'agent-reload-ui'), { recursive: true });
-    fs.rmSync(dirs.root, { recursive: true, force: true });
-  }
-  process.stdout.write(`agent-reload-ui: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
-  return failed ? 1 : 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
+startFakeOpenAIServer(byTurn(SCRIPT))
+  .then((model) =>
+    runUiFlow(
+      {
+        name: 'agent-reload-ui',
+        shotPrefix: 'agent-reload-',
+        viewport: { width: 1600, height: 1000 },
+        settings: { 'sweGym.agent.baseUrl': model.baseURL, 'sweGym.agent.model': 'fake-coder-7b', 'sweGym.agent.startPaused': true, 'sweGym.agent.reward': false },
+        cleanup: () => model.close(),
+      },
+      (f) => run(f.dirs, f.page, f.url),
+    ),
+  )
+  .catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
-  },
-);
+  });

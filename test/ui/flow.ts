@@ -5,67 +5,17 @@
  * Screenshots go to test-results/screenshots/.
  */
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl, type RunDirs } from '../extension/codeServer';
+import { REPO_ROOT, type RunDirs } from '../extension/codeServer';
+import { devContainers, runUiFlow, uiReporter } from './uiFlow';
+import { switchTheme } from './workbench';
 
 const ID = 'swe-gym-studio__textkit-12';
-const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
-const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern', hc: 'Default High Contrast' };
-
-function log(message: string): void {
-  process.stdout.write(`  ui: ${message}\n`);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-  log(`screenshot ${name}.png`);
-}
+const { shot } = uiReporter('ui');
 
 function pageFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-/**
- * The window's settings file: the folder's .vscode/settings.json, or the workspace file once the
- * launch has turned the window into a workspace. code-server's web client applies a colour
- * theme from there live (and ignores one in the user settings file).
- */
-function setWindowSetting(page: Page, dirs: RunDirs, key: string, value: unknown): void {
-  const workspaceFile = new URL(page.url()).searchParams.get('workspace');
-  const file = workspaceFile ?? path.join(dirs.folder, '.vscode', 'settings.json');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const current = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  if (workspaceFile) current.settings = { ...(current.settings as Record<string, unknown> | undefined), [key]: value };
-  else current[key] = value;
-  fs.writeFileSync(file, JSON.stringify(current, null, 2));
-}
-
-/**
- * The web client applies a colour theme from settings only when the value changes (not from the
- * file at startup), and may miss a write made before its file watcher is up: write, then write
- * again with a sibling theme of the same kind until the workbench shows the wanted kind.
- */
-async function switchTheme(page: Page, dirs: RunDirs, kind: keyof typeof THEMES): Promise<void> {
-  const css = { dark: '.monaco-workbench.vs-dark', light: '.monaco-workbench.vs', hc: '.monaco-workbench.hc-black' }[kind];
-  const variants = { dark: [THEMES.dark, 'Default Dark+'], light: [THEMES.light, 'Default Light+'], hc: [THEMES.hc, THEMES.hc] }[kind];
-  for (let attempt = 0; attempt < 10; attempt++) {
-    setWindowSetting(page, dirs, 'workbench.colorTheme', variants[attempt % 2]);
-    if (kind === 'hc' && attempt % 2 === 1) setWindowSetting(page, dirs, 'workbench.colorTheme', 'Default High Contrast Light');
-    try {
-      await page.locator(css).waitFor({ timeout: 3000 });
-      if (kind !== 'hc' || attempt % 2 === 0) return;
-    } catch {
-      // Not applied yet: write again.
-    }
-  }
-  throw new Error(`The ${kind} theme was never applied`);
-}
-
-function devContainers(workspaceDir: string): string[] {
-  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.swe-gym-studio.workspace=${workspaceDir}`], { encoding: 'utf8' }).trim();
-  return out ? out.split('\n') : [];
 }
 
 async function openTreeItem(page: Page): Promise<void> {
@@ -166,37 +116,5 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   await shot(page, '09-stopped');
 }
 
-async function main(): Promise<number> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const dirs = makeRunDirs('ui');
-  const server = await startCodeServer(dirs);
-  const browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-  const url = workbenchUrl(server.port, dirs.folder, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
-  let failed = false;
-  try {
-    await run(dirs, page, url);
-  } catch (err) {
-    failed = true;
-    process.stderr.write(`ui flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await page.screenshot({ path: path.join(SHOTS, 'failure.png') }).catch(() => undefined);
-  } finally {
-    await closeBrowser(browser, page);
-    await server.stop();
-    // Whatever happened, leave no container of this run behind.
-    for (const id of devContainers(path.join(dirs.workspaces, ID))) execFileSync('docker', ['rm', '-f', id]);
-    fs.rmSync(dirs.root, { recursive: true, force: true });
-  }
-  process.stdout.write(`ui: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed\n`);
-  return failed ? 1 : 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+// A single-folder window, as most users start.
+runUiFlow({ name: 'ui' }, (f) => run(f.dirs, f.page, f.url));

@@ -7,31 +7,15 @@
  * never a host shell; Show folder keeps the workspace as it is; Stop closes the terminal.
  * Screenshots go to test-results/screenshots/launch-*.png.
  */
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../extension/codeServer';
-import { webviewFrame } from './workbench';
+import { openInstance, webviewFrame } from './workbench';
+import { devContainers, runUiFlow, uiReporter } from './uiFlow';
 
 const FIRST = 'swe-gym-studio__textkit-12';
 const SECOND = 'swe-gym-studio__argsy-9';
-const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
-
-function log(message: string): void {
-  process.stdout.write(`  ui-launch: ${message}\n`);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `launch-${name}.png`) });
-  log(`screenshot launch-${name}.png`);
-}
-
-function devContainers(workspaceDir: string): string[] {
-  const out = execFileSync('docker', ['ps', '-q', '--no-trunc', '--filter', `label=io.swe-gym-studio.workspace=${workspaceDir}`], { encoding: 'utf8' }).trim();
-  return out ? out.split('\n') : [];
-}
+const { log, shot } = uiReporter('ui-launch', 'launch-');
 
 /** Fails unless the workbench shows the SWE-Gym sidebar, no Welcome tab, and the samples. */
 async function expectStateKept(page: Page, when: string): Promise<void> {
@@ -57,14 +41,6 @@ async function openSweGym(page: Page): Promise<void> {
   // A click on the active view's icon would hide the sidebar.
   if (!(await page.locator('.sidebar .composite.title', { hasText: /SWE-Gym/i }).isVisible())) await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
   await page.locator('.sidebar .composite.title', { hasText: /SWE-Gym/i }).waitFor({ timeout: 10_000 });
-}
-
-async function openInstancePage(page: Page, repo: string, id: string): Promise<void> {
-  await openSweGym(page);
-  const item = page.locator(`.monaco-list-row[aria-label^="${id}"]`);
-  if (!(await item.count())) await page.locator('.monaco-list-row', { hasText: repo }).first().click();
-  await item.waitFor({ timeout: 15_000 });
-  await item.click();
 }
 
 /** The terminal tabs (the tab list is always shown: see the settings in main()). */
@@ -129,7 +105,7 @@ async function run(page: Page, url: string, workspaces: string): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 
   // Launch from a single-folder window: VS Code must reload it once to make it a workspace.
-  await openInstancePage(page, 'swe-gym-studio/textkit', FIRST);
+  await openInstance(page, FIRST, 'swe-gym-studio/textkit');
   await launchFromPage(page, FIRST);
   await page.waitForURL(/[?&]workspace=/, { timeout: 180_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -147,7 +123,7 @@ async function run(page: Page, url: string, workspaces: string): Promise<void> {
 
   // A second launch in the workspace: no reload (a marker in the page survives), timed.
   await page.evaluate('window.noReload = true');
-  await openInstancePage(page, 'swe-gym-studio/argsy', SECOND);
+  await openInstance(page, SECOND, 'swe-gym-studio/argsy');
   const clicked = Date.now();
   await launchFromPage(page, SECOND);
   await page.locator('.terminal-tabs-entry', { hasText: SECOND }).waitFor({ timeout: 120_000 });
@@ -188,44 +164,17 @@ async function run(page: Page, url: string, workspaces: string): Promise<void> {
   await shot(page, '07-after-stop');
 }
 
-async function main(): Promise<number> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const dirs = makeRunDirs('ui-launch', {
-    'terminal.integrated.gpuAcceleration': 'off',
-    'terminal.integrated.tabs.enabled': true,
-    'terminal.integrated.tabs.hideCondition': 'never',
-    // Left at VS Code's defaults on purpose: a reload into a new workspace opens the Welcome page.
-    'workbench.startupEditor': 'welcomePage',
-  });
-  const server = await startCodeServer(dirs);
-  const browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-  const url = workbenchUrl(server.port, dirs.folder, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
-  let failed = false;
-  try {
-    await run(page, url, dirs.workspaces);
-  } catch (err) {
-    failed = true;
-    process.stderr.write(`ui launch flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await page.screenshot({ path: path.join(SHOTS, 'launch-failure.png') }).catch(() => undefined);
-    // The extension's own log (the output channel's file) for the failure report.
-    fs.cpSync(path.join(dirs.userData, 'logs'), path.join(REPO_ROOT, 'test-results', 'launch-logs'), { recursive: true });
-  } finally {
-    await closeBrowser(browser, page);
-    await server.stop();
-    for (const id of [FIRST, SECOND]) for (const c of devContainers(path.join(dirs.workspaces, id))) execFileSync('docker', ['rm', '-f', c]);
-    fs.rmSync(dirs.root, { recursive: true, force: true });
-  }
-  process.stdout.write(`ui-launch: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed\n`);
-  return failed ? 1 : 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
+runUiFlow(
+  {
+    name: 'ui-launch',
+    shotPrefix: 'launch-',
+    settings: {
+      'terminal.integrated.gpuAcceleration': 'off',
+      'terminal.integrated.tabs.enabled': true,
+      'terminal.integrated.tabs.hideCondition': 'never',
+      // Left at VS Code's defaults on purpose: a reload into a new workspace opens the Welcome page.
+      'workbench.startupEditor': 'welcomePage',
+    },
   },
+  (f) => run(f.page, f.url, f.dirs.workspaces),
 );

@@ -6,34 +6,20 @@
  * walkthrough ticks Launch and Run although neither was done from its buttons.
  * Screenshots go to test-results/screenshots/page-*.png.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../extension/codeServer';
-import { runCommand, webviewFrame } from './workbench';
+import { REPO_ROOT } from '../extension/codeServer';
+import { openInstance, runCommand, webviewFrame } from './workbench';
+import { devContainers, runUiFlow, uiReporter } from './uiFlow';
 
 const ID = 'swe-gym-studio__statlite-15';
-const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
+const { log, shot } = uiReporter('ui(page)', 'page-');
 const row = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'samples', 'samples.jsonl'), 'utf8').split('\n').find((l) => l.includes(`"${ID}"`)) ?? '{}') as { FAIL_TO_PASS: string[] };
-
-function log(message: string): void {
-  process.stdout.write(`  ui(page): ${message}\n`);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `page-${name}.png`) });
-  log(`screenshot page-${name}.png`);
-}
 
 /** The instance page's frame (found by what it shows: the walkthrough's media is a webview too). */
 function pageFrame(page: Page, selector = '#btn-stop'): Promise<Frame> {
   return webviewFrame(page, selector, 60_000);
-}
-
-function devContainers(workspaceDir: string): string[] {
-  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.swe-gym-studio.workspace=${workspaceDir}`], { encoding: 'utf8' }).trim();
-  return out ? out.split('\n') : [];
 }
 
 function check(ok: unknown, what: string): void {
@@ -54,11 +40,7 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   // The walkthrough open beside the work, as a new user has it (VS Code tracks its steps while it is up).
   await openWalkthrough(page);
-  await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
-  const repo = page.locator('.monaco-list-row', { hasText: 'swe-gym-studio/statlite' });
-  await repo.waitFor({ timeout: 30_000 });
-  await repo.click();
-  await page.locator(`.monaco-list-row[aria-label^="${ID}"]`).click({ timeout: 15_000 });
+  await openInstance(page, ID, 'swe-gym-studio/statlite');
   let frame = await pageFrame(page, '#btn-launch');
 
   // Launch from the page (not from the walkthrough). A single-folder window may reload into a workspace.
@@ -162,37 +144,4 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   }
 }
 
-async function main(): Promise<number> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const dirs = makeRunDirs('ui-page');
-  const server = await startCodeServer(dirs);
-  const browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-  const url = workbenchUrl(server.port, dirs.folder, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
-  const workspaceDir = path.join(dirs.workspaces, ID);
-  let failed = false;
-  try {
-    await run(page, url, workspaceDir);
-  } catch (err) {
-    failed = true;
-    process.stderr.write(`ui page flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await page.screenshot({ path: path.join(SHOTS, 'page-failure.png') }).catch(() => undefined);
-  } finally {
-    await closeBrowser(browser, page);
-    await server.stop();
-    for (const id of devContainers(workspaceDir)) execFileSync('docker', ['rm', '-f', id]);
-    fs.rmSync(dirs.root, { recursive: true, force: true });
-  }
-  process.stdout.write(`ui(page): ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed\n`);
-  return failed ? 1 : 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runUiFlow({ name: 'ui(page)', shotPrefix: 'page-' }, (f) => run(f.page, f.url, path.join(f.dirs.workspaces, ID)));

@@ -5,29 +5,14 @@
  * container in a read-only editor, and a type error typed into a file is underlined and listed in
  * Problems. Screenshots: test-results/screenshots/python-*.png (look at them).
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../extension/codeServer';
-import { runCommand, webviewFrame } from './workbench';
+import { openInstance, runCommand, webviewFrame } from './workbench';
+import { devContainers, runUiFlow, uiReporter } from './uiFlow';
 
 const ID = 'swe-gym-studio__moneta-34';
-const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
-
-function log(message: string): void {
-  process.stdout.write(`  ui-python: ${message}\n`);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `python-${name}.png`) });
-  log(`screenshot python-${name}.png`);
-}
-
-function devContainers(workspaceDir: string): string[] {
-  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.swe-gym-studio.workspace=${workspaceDir}`], { encoding: 'utf8' }).trim();
-  return out ? out.split('\n') : [];
-}
+const { log, shot } = uiReporter('ui-python', 'python-');
 
 async function quickOpen(page: Page, file: string): Promise<void> {
   await runCommand(page, 'Go to File...');
@@ -48,11 +33,7 @@ async function goToLine(page: Page, line: number, column: number): Promise<void>
 async function run(page: Page, url: string, workspaceDir: string): Promise<void> {
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
-  const item = page.locator(`.monaco-list-row[aria-label^="${ID}"]`);
-  if (!(await item.count())) await page.locator('.monaco-list-row', { hasText: 'swe-gym-studio/moneta' }).first().click();
-  await item.waitFor({ timeout: 15_000 });
-  await item.click();
+  await openInstance(page, ID, 'swe-gym-studio/moneta');
   const frame = await webviewFrame(page, '#btn-launch');
   await frame.locator('#btn-launch').click();
   await page.locator('.statusbar-item', { hasText: /Python/ }).waitFor({ timeout: 180_000 });
@@ -96,38 +77,5 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await shot(page, '03-type-error-diagnostic');
 }
 
-async function main(): Promise<number> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  // pytest.raises has three overloads: go straight to the first instead of a peek view.
-  const dirs = makeRunDirs('ui-python', { 'editor.gotoLocation.multipleDefinitions': 'goto' });
-  const server = await startCodeServer(dirs);
-  const browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-  const url = workbenchUrl(server.port, dirs.workspaceFile, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
-  const workspaceDir = path.join(dirs.workspaces, ID);
-  let failed = false;
-  try {
-    await run(page, url, workspaceDir);
-  } catch (err) {
-    failed = true;
-    process.stderr.write(`python ui flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await page.screenshot({ path: path.join(SHOTS, 'python-failure.png') }).catch(() => undefined);
-  } finally {
-    await closeBrowser(browser, page);
-    await server.stop();
-    for (const id of devContainers(workspaceDir)) execFileSync('docker', ['rm', '-f', id]);
-    fs.rmSync(dirs.root, { recursive: true, force: true });
-  }
-  process.stdout.write(`ui-python: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed\n`);
-  return failed ? 1 : 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+// pytest.raises has three overloads: go straight to the first instead of a peek view.
+runUiFlow({ name: 'ui-python', shotPrefix: 'python-', window: 'workspace', settings: { 'editor.gotoLocation.multipleDefinitions': 'goto' } }, (f) => run(f.page, f.url, path.join(f.dirs.workspaces, ID)));

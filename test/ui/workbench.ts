@@ -71,3 +71,19 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   // Off the command center, or its hover shows in every screenshot after this.
   await page.mouse.move(2, (page.viewportSize()?.height ?? 600) - 2);
 }
+
+/**
+ * Shows the SWE-Gym sidebar (without toggling it closed) and opens an instance's page from the
+ * tree, expanding its repository's row when the instance is not shown yet.
+ */
+export async function openInstance(page: Page, id: string, repo: string): Promise<void> {
+  const title = page.locator('.sidebar .composite.title', { hasText: /SWE-Gym/i });
+  if (!(await title.isVisible())) await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
+  await title.waitFor({ timeout: 10_000 });
+  const item = page.locator(`.monaco-list-row[aria-label^="${id}"]`);
+  const repoRow = page.locator('.monaco-list-row', { hasText: repo }).first();
+  await item.or(repoRow).first().waitFor({ timeout: 30_000 });
+  if (!(await item.isVisible())) await repoRow.click();
+  await item.waitFor({ timeout: 15_000 });
+  await item.click();
+}

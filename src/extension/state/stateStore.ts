@@ -15,6 +15,8 @@ export interface SessionRecord {
    * workspace reloads it, and the terminal is then opened by the next activation instead.
    */
   terminalPending?: boolean;
+  /** The instance's page was open when that launch began: VS Code restores it after the reload. */
+  pageOpen?: boolean;
   /** A container terminal was open: after a reload it is opened again (VS Code cannot revive it). */
   terminalOpen?: boolean;
 }
@@ -87,9 +89,11 @@ export class StateStore extends Disposable {
     if (session && !!session.terminalOpen !== open) await this.setSession(instanceId, { ...session, terminalOpen: open || undefined });
   }
 
-  async setTerminalPending(instanceId: string, pending: boolean): Promise<void> {
+  async setTerminalPending(instanceId: string, pending: boolean, pageOpen = false): Promise<void> {
     const session = this.get(instanceId).session;
-    if (session && !!session.terminalPending !== pending) await this.setSession(instanceId, { ...session, terminalPending: pending || undefined });
+    if (session && (!!session.terminalPending !== pending || !!session.pageOpen !== (pending && pageOpen))) {
+      await this.setSession(instanceId, { ...session, terminalPending: pending || undefined, pageOpen: (pending && pageOpen) || undefined });
+    }
   }
 
   async setSession(instanceId: string, session: SessionRecord | undefined): Promise<void> {
