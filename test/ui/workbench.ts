@@ -86,4 +86,11 @@ export async function openInstance(page: Page, id: string, repo: string): Promis
   if (!(await item.isVisible())) await repoRow.click();
   await item.waitFor({ timeout: 15_000 });
   await item.click();
+  // The page's tab is titled with the id. A click that lands while the tree re-renders (the
+  // datasets finishing their load) is lost, as it would be for a person, who clicks again.
+  const tab = page.locator('.tabs-container .tab', { hasText: id });
+  if (!(await tab.first().waitFor({ timeout: 15_000 }).then(() => true, () => false))) {
+    await item.click();
+    await tab.first().waitFor({ timeout: 30_000 });
+  }
 }
