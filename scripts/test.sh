@@ -14,6 +14,8 @@ echo "== core tests (plain Node, real Docker)"
 bash scripts/lib/run-node-tests.sh out/test/core
 echo "== Podman tier (core runtime tests and the samples through Podman's Docker-compatible API)"
 bash scripts/test-podman.sh
+echo "== Slurm tier (the Slurm executor on a single-node cluster)"
+bash scripts/test-slurm.sh
 # SWE_GYM_SKIP_ENGINE_OUTAGE=1 spares a shared dev machine the dockerd restart; CI never sets it.
 if [ -d out/test/engine-outage ] && [ -z "${SWE_GYM_SKIP_ENGINE_OUTAGE:-}" ]; then
   echo "== engine outage tests (stop and restart dockerd)"

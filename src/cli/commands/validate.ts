@@ -4,14 +4,35 @@ import { parseCommandArgs, positiveInt, progress, requireOption, writeJson, type
 import { loadDatasetForCli, selectInstances } from '../datasetOption';
 import { formatTable } from '../table';
 import { EVAL_OPTIONS, instanceIds, parseRules } from './eval';
+import { gatherValidateShards } from '../../core/executors/slurm/gatherShards';
+import { newRunId } from '../../core/harness/runId';
+import { applyShard, EXECUTOR_USAGE, runOnSlurm, wantsSlurm } from '../slurmOption';
+import * as path from 'node:path';
 
-const USAGE = 'swe-gym validate --dataset D [--instances ID...] [--reruns N] [--workers N] [--timeout S] [--skip-install] [--json] ' + RUNTIME_USAGE + ' ' + POOL_USAGE;
+const USAGE = 'swe-gym validate --dataset D [--instances ID...] [--reruns N] [--workers N] [--timeout S] [--skip-install] [--json] ' + RUNTIME_USAGE + ' ' + POOL_USAGE + ' ' + EXECUTOR_USAGE;
 
 /** Gold must resolve (every rerun), the untouched base must not. Exit 1 when any instance fails. */
 export async function validateCommand(ctx: CliContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(ctx.argv, { ...EVAL_OPTIONS, reruns: { type: 'string' } }, USAGE);
   const dataset = await loadDatasetForCli(ctx, requireOption(values.dataset, 'dataset', USAGE));
-  const instances = selectInstances(dataset, instanceIds(values, positionals));
+  const instances = applyShard(selectInstances(dataset, instanceIds(values, positionals)), values, (i) => i.instance_id);
+  if (wantsSlurm(values)) {
+    const runId = values['run-id'] ?? newRunId('validate');
+    return runOnSlurm(ctx, 'validate', values, positionals, {
+      instanceIds: instances.map((i) => i.instance_id),
+      outDir: path.resolve(values.out ?? 'runs'),
+      runId,
+      okCodes: [0, 1],
+      gather: async (_slurmDir, outcomes, jobIds) => {
+        const merged = gatherValidateShards(outcomes);
+        const failed = outcomes.filter((x) => !x.ok).map((x) => ({ shard: x.index, slurm_task: x.taskId, state: x.state ?? null, exit_code: x.exitCode ?? null, log: x.log }));
+        const valid = merged.filter((v) => v.ok).length;
+        if (values.json) writeJson(ctx, { total: instances.length, valid, instances: merged, slurm: { job_ids: jobIds, shards: outcomes.length, failed_shards: failed } });
+        else ctx.stdout.write(`${valid}/${instances.length} valid (Slurm job ${jobIds.join(', ')}${failed.length ? `, ${failed.length} shard(s) FAILED` : ''})\n`);
+        return failed.length || valid !== instances.length ? 1 : 0;
+      },
+    });
+  }
   progress(ctx, `Validating ${instances.length} instance(s): gold must resolve, the base must not`);
   const results = await validateInstances(cliEngines(values), dataset, instances, {
     goldRuns: positiveInt(values.reruns, 'reruns', 1),
