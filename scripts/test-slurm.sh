@@ -10,6 +10,7 @@ conf="$(bash scripts/lib/ensure-slurm.sh)"
 stop() {
   if [ -n "$started" ]; then
     for d in slurmd slurmctld; do [ -f "$dir/$d.pid" ] && kill "$(cat "$dir/$d.pid")" 2>/dev/null || true; done
+    [ -f /run/munge/munged.pid ] && kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true
   fi
 }
 trap stop EXIT
