@@ -56,7 +56,7 @@ async function timeLaunch(dataset: string, window: 'workspace' | 'folder'): Prom
     'terminal.integrated.tabs.enabled': true,
     'terminal.integrated.tabs.hideCondition': 'never',
   };
-  await runUiFlowOnce({ name: `bench-launch-${window}`, shotPrefix: `bench-launch-${window}-`, settings, window }, async ({ page, url }) => {
+  await runUiFlowOnce({ name: `bench-launch-${window}`, shotPrefix: `bench-launch-${window}-`, settings, window }, async ({ page, url, dirs }) => {
     await page.goto(url);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await openInstance(page, ID, 'bench/large-repo');
@@ -74,6 +74,10 @@ async function timeLaunch(dataset: string, window: 'workspace' | 'folder'): Prom
     const ms = Date.now() - clicked;
     const reloaded = !(await page.evaluate('window.benchNoReload === true').catch(() => false));
     result = { ms, reloaded };
+    // The window's logs (the extension's timestamped launch steps among them) say where the time went.
+    const logs = path.join(REPO_ROOT, 'test-results', 'logs', `bench-launch-${window}`);
+    fs.cpSync(path.join(dirs.userData, 'logs'), logs, { recursive: true, force: true });
+    console.log(`  ${window} window: ${ms} ms; its logs: ${path.relative(REPO_ROOT, logs)}`);
   });
   if (!result) throw new Error(`the launch in the ${window} window failed (test-results/logs/bench-launch-${window})`);
   return result;
