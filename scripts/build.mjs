@@ -13,6 +13,8 @@ const builds = [
   { ...common, entryPoints: ['webview-ui/src/instancePage/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.ttf': 'file', '.css': 'css' } },
   // The agent live view: its own page, sharing the protocol and the element helpers.
   { ...common, entryPoints: ['webview-ui/src/agentView/main.ts'], outfile: 'dist/webview/agent.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.ttf': 'file', '.css': 'css' } },
+  // Imported runs of other scaffolds: the agent view's step cards plus grade and replay.
+  { ...common, entryPoints: ['webview-ui/src/trajectoryView/main.ts'], outfile: 'dist/webview/trajectory.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.ttf': 'file', '.css': 'css' } },
 ];
 
 const existing = [];

@@ -17,6 +17,9 @@ import type { InstanceTreeProvider, TreeNode } from './tree/instanceTree';
 import type { InstancePanels } from './instancePage/instancePanel';
 import type { DemoController } from './demo/demoController';
 import type { DemoStatusBar } from './demo/demoStatusBar';
+import type { ImportedRunActions } from './trajectories/importedRunActions';
+import type { ImportedRunStore } from './trajectories/importedRunStore';
+import type { TrajectoryPanels } from './trajectoryView/trajectoryPanel';
 
 /**
  * What `activate` returns. Other extensions may script the studio with it; the extension-host
@@ -51,4 +54,10 @@ export interface SweGymApi {
   /** Human demonstrations: the one being recorded, start/finish. */
   demos: DemoController;
   demoStatusBar: DemoStatusBar;
+  /** Runs imported from other scaffolds' files (Open Trajectories…), their grades and replays. */
+  importedRuns: ImportedRunStore;
+  /** Settles when the imported runs of earlier windows are read back. */
+  importedRunsReady: Promise<void>;
+  importedActions: ImportedRunActions;
+  trajectoryPanels: TrajectoryPanels;
 }

@@ -30,6 +30,11 @@ import { InstancePanels } from './instancePage/instancePanel';
 import { DemoController } from './demo/demoController';
 import { offerResume, registerDemoCommands } from './demo/demoCommands';
 import { DemoStatusBar } from './demo/demoStatusBar';
+import { ImportedRunActions } from './trajectories/importedRunActions';
+import { ImportedRunNodes } from './trajectories/importedRunNodes';
+import { ImportedRunStore } from './trajectories/importedRunStore';
+import { registerTrajectoryCommands } from './trajectories/trajectoryCommands';
+import { TrajectoryPanels } from './trajectoryView/trajectoryPanel';
 
 /** Wires the pieces together; everything it makes is registered for disposal. */
 class Studio extends Disposable {
@@ -119,6 +124,14 @@ class Studio extends Disposable {
     for (const d of registerAgentCommands({ service: agents, panels: agentPanels, keys, datasets, devContainers, status, log: log.child('agent'), notices })) this.register(d);
     void ready.then(() => agents.restore((ref, viewWasOpen) => void agentPanels.showAfterReload(ref, viewWasOpen))).catch((err: unknown) => log.error('Restoring agent rollouts failed', err));
 
+    // Runs imported from other scaffolds' files: kept in the extension's storage across reloads.
+    const importedRuns = this.register(new ImportedRunStore(vscode.Uri.joinPath(context.globalStorageUri, 'imported-runs').fsPath, log.child('imported')));
+    const importedLoaded = importedRuns.load();
+    const importedActions = this.register(new ImportedRunActions(importedRuns, datasets, runtimes, settings, sessionId, log.child('imported')));
+    this.register(tree.addChildren(new ImportedRunNodes(importedRuns)));
+    const trajectoryPanels = this.register(new TrajectoryPanels(context.extensionUri, { store: importedRuns, actions: importedActions }, datasets, Promise.all([loaded, importedLoaded]).then(() => undefined), log.child('trajectory-view')));
+    for (const d of registerTrajectoryCommands({ datasets, store: importedRuns, actions: importedActions, panels: trajectoryPanels, tree, treeView: treeView as vscode.TreeView<TreeNode>, log: log.child('imported'), notices })) this.register(d);
+
     // Leftovers are looked for once the running instances are known, and never block activation.
     void ready
       .then(() => offerOrphanRemoval(runtimes.get(), devContainers.trackedContainerIds(), log.child('orphans')))
@@ -154,6 +167,10 @@ class Studio extends Disposable {
       languageServer,
       demos,
       demoStatusBar,
+      importedRuns,
+      importedRunsReady: importedLoaded,
+      importedActions,
+      trajectoryPanels,
     };
     log.info(`SWE-Gym Studio activated (session ${sessionId})`);
   }

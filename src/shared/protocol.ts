@@ -9,6 +9,7 @@
  */
 import type { AgentControl, AgentRunsView, AgentViewEvent, AgentViewState } from './agentView';
 import type { InstancePageState, RevealKind } from './instancePage';
+import type { TrajectoryBusy, TrajectoryViewState } from './trajectoryView';
 
 /** Page -> host requests: method name -> params and result. */
 export interface PageRequests {
@@ -69,6 +70,32 @@ export interface AgentEvents {
   /** The shown rollout changed (another was selected, or a new one started). */
   view: AgentViewState;
   runs: AgentRunsView;
+}
+
+/** Trajectory view -> host requests. The view shows one imported run of an instance at a time. */
+export interface TrajectoryRequests {
+  getState: { params: Record<string, never>; result: TrajectoryViewState };
+  /** Shows another imported run of the instance. */
+  select: { params: { rolloutId: string }; result: TrajectoryViewState };
+  /** Grades the run's final patch with our harness in a fresh container. */
+  grade: { params: { rolloutId: string }; result: TrajectoryViewState };
+  /** Replays the run in a fresh container: per-step diffs and verdicts; `reward`: the hidden tests on the replayed patch too. */
+  replay: { params: { rolloutId: string; reward: boolean }; result: TrajectoryViewState };
+  /** Stops the grade or replay running for the run. */
+  cancel: { params: { rolloutId: string }; result: null };
+  getObservation: { params: { rolloutId: string; toolCallId: string }; result: { text: string } };
+  /** Opens the file the run was imported from. */
+  openSource: { params: { rolloutId: string }; result: null };
+  /** Opens the run's final patch as recorded. */
+  showPatch: { params: { rolloutId: string }; result: null };
+}
+
+/** Host -> trajectory view pushed events. */
+export interface TrajectoryEvents {
+  /** The instance's runs or the shown run changed (an import, a grade, a replay). */
+  state: TrajectoryViewState;
+  /** What runs for the instance now (progress), or null when nothing does. */
+  busy: TrajectoryBusy | null;
 }
 
 /** Request maps: method -> params and result. */
@@ -135,6 +162,17 @@ export const AGENT_PROTOCOL: ProtocolSpec<AgentRequests> = {
   rendered: (p) => check(rollout(p), [stepNumber(p.seq) && stepNumber(p.steps) && (p.busySteps === undefined || stepNumber(p.busySteps)), 'rendered: seq, steps and busySteps must be whole numbers']),
 };
 
+export const TRAJECTORY_PROTOCOL: ProtocolSpec<TrajectoryRequests> = {
+  getState: anyParams,
+  select: (p) => check(rollout(p)),
+  grade: (p) => check(rollout(p)),
+  replay: (p) => check(rollout(p), [typeof p.reward === 'boolean', 'replay: reward must be true or false']),
+  cancel: (p) => check(rollout(p)),
+  getObservation: (p) => check(rollout(p), [isString(p.toolCallId), 'getObservation: toolCallId must be a string']),
+  openSource: (p) => check(rollout(p)),
+  showPatch: (p) => check(rollout(p)),
+};
+
 /**
  * One webview's protocol as a value: the request checks the host runs, and (as types only) the
  * requests and events, so `WebviewHost` on the extension side and `bootWebview` in the webview
@@ -148,6 +186,7 @@ export interface WebviewProtocol<R extends RequestMap<R>, E> {
 
 export const PAGE: WebviewProtocol<PageRequests, PageEvents> = { spec: PAGE_PROTOCOL };
 export const AGENT_VIEW: WebviewProtocol<AgentRequests, AgentEvents> = { spec: AGENT_PROTOCOL };
+export const TRAJECTORY_VIEW: WebviewProtocol<TrajectoryRequests, TrajectoryEvents> = { spec: TRAJECTORY_PROTOCOL };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

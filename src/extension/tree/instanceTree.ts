@@ -42,7 +42,22 @@ export interface MessageNode {
   parent?: DatasetNode;
   command?: vscode.Command;
 }
-export type TreeNode = DatasetNode | RepoNode | PageNode | InstanceNode | MessageNode;
+/** A node another feature hangs under an instance (e.g. an imported run). */
+export interface ChildNode {
+  kind: 'child';
+  /** Unique in the tree. */
+  id: string;
+  parent: InstanceNode;
+  item: vscode.TreeItem;
+}
+export type TreeNode = DatasetNode | RepoNode | PageNode | InstanceNode | MessageNode | ChildNode;
+
+/** Nodes under an instance's row from another feature; the row opens when it has any. */
+export interface InstanceChildren {
+  children(instanceId: string): { id: string; item: vscode.TreeItem }[];
+  /** Fires with the instance id whose children changed. */
+  readonly onDidChange: vscode.Event<string>;
+}
 
 /** Extra figures for an instance's row from another feature (e.g. agent rollouts and their success rate). */
 export interface InstanceDecoration {
@@ -83,6 +98,7 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
   private readonly filterChanged = this.register(new vscode.EventEmitter<TreeFilter>());
   readonly onDidChangeFilter = this.filterChanged.event;
   private readonly decorators = new Set<InstanceDecorator>();
+  private readonly childProviders = new Set<InstanceChildren>();
 
   constructor(
     private readonly datasets: DatasetStore,
@@ -111,6 +127,19 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
       sub.dispose();
       this.decorators.delete(decorator);
     });
+  }
+
+  addChildren(provider: InstanceChildren): vscode.Disposable {
+    this.childProviders.add(provider);
+    const sub = provider.onDidChange((id) => this.refreshInstance(id));
+    return new vscode.Disposable(() => {
+      sub.dispose();
+      this.childProviders.delete(provider);
+    });
+  }
+
+  private childrenOf(node: InstanceNode): ChildNode[] {
+    return [...this.childProviders].flatMap((p) => p.children(node.instance.instance_id)).map((c) => ({ kind: 'child', id: c.id, parent: node, item: c.item }));
   }
 
   describeFilter(): string | undefined {
@@ -165,6 +194,8 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
         return this.datasetNode(node.entry);
       case 'message':
         return node.parent;
+      case 'child':
+        return node.parent;
       default:
         return undefined;
     }
@@ -188,6 +219,8 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
         return this.filteredList(node.parent.entry, node.parent.repo)
           .slice(node.start, node.end)
           .map((i) => this.instanceNode(node.parent.entry, i, node));
+      case 'instance':
+        return this.childrenOf(node);
       default:
         return [];
     }
@@ -226,8 +259,10 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
         const status = this.status.statusOf(id);
         const d = difficultyOf(node.instance);
         const live = this.devContainers.isRunning(id);
-        const item = new vscode.TreeItem(id, vscode.TreeItemCollapsibleState.None);
-        item.id = `instance:${node.entry.source}:${id}`;
+        const children = this.childProviders.size ? this.childrenOf(node).length : 0;
+        const item = new vscode.TreeItem(id, children ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        // A row that gains children gets a new id: VS Code keeps a leaf's collapsible state per id.
+        item.id = `instance:${node.entry.source}:${id}${children ? ':with-children' : ''}`;
         item.iconPath = STATUS_ICONS[status];
         const extra = [...this.decorators].map((x) => x.decorate(id)).filter((x): x is InstanceDecoration => !!x);
         item.description = [`${live ? '● ' : ''}${describeDifficulty(d)}`, ...extra.map((x) => x.description)].filter(Boolean).join(' · ');
@@ -252,6 +287,8 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
         item.command = node.command;
         return item;
       }
+      case 'child':
+        return node.item;
     }
   }
 

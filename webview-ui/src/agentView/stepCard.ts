@@ -12,6 +12,8 @@ export type AgentCall = Call<AgentRequests>;
 export interface CardContext {
   view(): AgentViewState;
   call: AgentCall;
+  /** What another view adds at the end of a step (the trajectory view: the step's replay verdict). */
+  extra?(step: AgentStepView): HTMLElement | null;
 }
 
 const NOTE_ICONS: Record<AgentNote['kind'], string> = {
@@ -98,6 +100,7 @@ export class StepCard {
     }
     for (const n of s.notes) body.push(noteBlock(n));
     if (s.diff) body.push(this.diffBlock(s));
+    body.push(this.ctx.extra?.(s) ?? null);
     // The step the rollout ended in without an answer: say why, here where the person looks.
     const unanswered = v.exit && s.phase === 'done' && s.durationMs === undefined && !s.toolCalls.length && !s.thought && v.steps.at(-1)?.step === s.step;
     if (unanswered && v.exit) body.push(h('div', { class: `no-answer${v.exit.runError ? ' error' : ''}`, role: v.exit.runError ? 'alert' : undefined }, icon(v.exit.runError ? 'error' : 'circle-slash'), ` No answer: ${v.exit.message ?? v.exit.reason}`));
@@ -193,7 +196,8 @@ export class StepCard {
     const key = `obs:${o.toolCallId}`;
     const editable = v.live && v.state === 'paused' && v.pausedAt === 'before_model' && s.step === v.step;
     const text = this.full.get(o.toolCallId) ?? o.text;
-    const status = [o.error ? 'error' : o.exitCode !== undefined ? `exit ${o.exitCode}` : '', seconds(o.durationMs), o.folded && !this.full.has(o.toolCallId) ? `${plural(o.length, 'character')}, folded` : '', o.edited ? 'edited by hand' : ''].filter(Boolean).join(' · ');
+    // Imported runs record no timings (0): say nothing rather than "0 ms".
+    const status = [o.error ? 'error' : o.exitCode !== undefined ? `exit ${o.exitCode}` : '', v.live || o.durationMs ? seconds(o.durationMs) : '', o.folded && !this.full.has(o.toolCallId) ? `${plural(o.length, 'character')}, folded` : '', o.edited ? 'edited by hand' : ''].filter(Boolean).join(' · ');
     const firstLine = stripAnsi(text).replace(/^OBSERVATION:\n/, '').split('\n').find((l) => l.trim()) ?? '';
     const summary = h('summary', { class: `obs-summary${o.error ? ' error' : ''}` }, icon(o.error ? 'error' : 'output'), ' Observation ', h('span', { class: 'muted small' }, status), h('span', { class: 'obs-first muted' }, ` ${firstLine.slice(0, 120)}`));
     const editingValue = this.editing.get(o.toolCallId);

@@ -1,0 +1,64 @@
+import type { ClosedTrajectory } from '../../core/trajectory/trajectoryTypes';
+import { emptyAgentView, foldText, type AgentStepView, type AgentViewState } from '../../shared/agentView';
+import { patchStats } from '../../shared/patchStats';
+
+/** A step's diff shown in the view is clipped here (the agent view's limit for live diffs too). */
+const MAX_DIFF_CHARS = 200_000;
+
+/**
+ * An imported run in the agent view's step model, read-only: each assistant turn a step (thought,
+ * actions, their recorded observations folded, tokens and cost where the file has them), later
+ * user messages as notes, and the workspace diff after each step when known.
+ */
+export function importedAgentView(t: ClosedTrajectory, diffs: (string | null)[] | undefined): AgentViewState {
+  const v = emptyAgentView(t.rollout_id, t.instance_id, 'own', false);
+  v.runId = t.run_id;
+  v.index = t.index;
+  v.model = t.model;
+  v.template = t.imported?.scaffold ?? t.template;
+  v.repoDir = t.imported?.repo_dir ?? '/testbed';
+  v.state = 'ended';
+  v.startedAt = t.started_at;
+  v.totals = { promptTokens: t.usage.prompt_tokens, completionTokens: t.usage.completion_tokens, costUsd: t.cost_usd };
+  const system = t.messages.find((m) => m.role === 'system');
+  const firstUser = t.messages.find((m) => m.role === 'user');
+  v.opening = { system: foldText(system?.content ?? ''), firstUser: foldText(firstUser?.content ?? '') };
+  let step: AgentStepView | undefined;
+  let users = 0;
+  for (const m of t.messages) {
+    if (m.role === 'assistant') {
+      const n = v.steps.length + 1;
+      const rec = t.step_records[n - 1];
+      step = {
+        step: n,
+        phase: 'done',
+        thought: m.content ?? '',
+        streamingCalls: [],
+        toolCalls: (m.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })),
+        observations: [],
+        requests: 0,
+        notes: [],
+        ...(rec && (rec.prompt_tokens || rec.completion_tokens) ? { usage: { promptTokens: rec.prompt_tokens, completionTokens: rec.completion_tokens } } : {}),
+        ...(rec?.cost_usd ? { costUsd: rec.cost_usd } : {}),
+      };
+      const diff = diffs?.[n - 1];
+      if (typeof diff === 'string') step.diff = { patch: diff.slice(0, MAX_DIFF_CHARS), clipped: diff.length > MAX_DIFF_CHARS, stats: patchStats(diff) };
+      v.steps.push(step);
+    } else if (m.role === 'tool' && step) {
+      const i = step.toolCalls.findIndex((c) => c.id === m.tool_call_id);
+      const exit = i >= 0 ? t.step_records[step.step - 1]?.exit_codes[i] : undefined;
+      step.observations.push({ toolCallId: m.tool_call_id, name: m.name, error: false, durationMs: 0, commandMs: 0, ...(typeof exit === 'number' ? { exitCode: exit } : {}), ...foldText(m.content) });
+    } else if (m.role === 'user' && users++ > 0) {
+      (step ? step.notes : v.preamble).push({ kind: 'auto_reply', text: m.content });
+    }
+  }
+  v.step = v.steps.length;
+  return v;
+}
+
+/** The full text of one recorded observation (the view folds long ones). */
+export function observationText(t: ClosedTrajectory, toolCallId: string): string {
+  const m = t.messages.find((x) => x.role === 'tool' && x.tool_call_id === toolCallId);
+  if (!m || m.role !== 'tool') throw new Error(`No observation ${toolCallId} in ${t.rollout_id}.`);
+  return m.content;
+}

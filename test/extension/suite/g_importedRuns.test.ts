@@ -1,0 +1,178 @@
+/**
+ * Bring your own scaffold in VS Code (issue 12 items 1-2): Open Trajectories… on a folder of other
+ * scaffolds' runs (the fixtures the core tests use: SWE-Gym rows, OpenHands, SWE-agent,
+ * mini-swe-agent 1 and 1.1, SFT text, ATIF, plus a corrupt file and a tampered run), the runs in
+ * the tree under their instance, kept across a reload, the step view, Compute diffs / Replay and
+ * Grade in real containers of the textkit sample. No mock: real files, real Docker, real harness.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SweGymApi } from '../../../src/extension/api';
+import type { ImportOutcome } from '../../../src/extension/trajectories/importTrajectories';
+import { ImportedRunStore } from '../../../src/extension/trajectories/importedRunStore';
+import type { TrajectoryPanel } from '../../../src/extension/trajectoryView/trajectoryPanel';
+import type { ChildNode, InstanceNode } from '../../../src/extension/tree/instanceTree';
+import { Logger } from '../../../src/extension/util/logger';
+import type { TrajectoryRequests } from '../../../src/shared/protocol';
+import { gradeDisagreement, type ImportedRunRow } from '../../../src/shared/trajectoryView';
+import { ATIF_USAGE, makeImportFolder } from '../../support/importFolder';
+import { getApi, waitFor } from './helpers';
+
+const ID = 'swe-gym-studio__textkit-12';
+
+let nextRequestId = 97_000;
+/** A request as the webview sends it; the reply is what the webview would get. */
+async function fromWebview<M extends keyof TrajectoryRequests & string>(panel: TrajectoryPanel, method: M, params: TrajectoryRequests[M]['params']): Promise<void> {
+  await panel.rpc.handle({ type: 'request', id: nextRequestId++, method, params });
+}
+
+describe('imported runs of other scaffolds (textkit sample, real containers)', function () {
+  this.timeout(240_000);
+  let api: SweGymApi;
+  let dir = '';
+  let outcome: ImportOutcome;
+  const rowOf = (format: string, file?: string) => {
+    const r = api.importedRuns.runsOf(ID).find((x) => x.format === format && (!file || x.sourceFile.includes(file)));
+    assert.ok(r, `no imported ${format} run ${file ?? ''}`);
+    return r;
+  };
+  const childItems = () => {
+    const node = api.tree.nodeFor(ID) as InstanceNode;
+    return (api.tree.getChildren(node) as ChildNode[]).map((c) => api.tree.getTreeItem(c));
+  };
+  const ourContainers = async () => (await api.runtime().listOurContainers({ sessionId: api.sessionId, instanceId: ID })).length;
+
+  before(async () => {
+    api = await getApi();
+    await api.ready;
+    await api.importedRunsReady;
+    dir = makeImportFolder();
+  });
+
+  after(async () => {
+    for (const r of api?.importedRuns.all() ?? []) await api.importedRuns.remove(r.rolloutId);
+    api?.trajectoryPanels.get(ID)?.panel.dispose();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Open Trajectories… on a folder: every format under its instance, the corrupt file reported with its path and skipped, kept across a reload', async () => {
+    outcome = (await vscode.commands.executeCommand('sweGym.openTrajectories', dir)) as ImportOutcome;
+    assert.equal(outcome.cancelled, false);
+    assert.equal(outcome.imported.length, 8, JSON.stringify(outcome.failures));
+    assert.deepEqual(outcome.instances, [ID]);
+    assert.equal(outcome.failures.length, 1, JSON.stringify(outcome.failures));
+    assert.equal(outcome.failures[0]?.file, path.join(dir, 'broken', 'garbage.json'));
+    assert.match(api.notices.at(-1) ?? '', /1 file or entry skipped, e\.g\. .*garbage\.json/);
+
+    const rows = api.importedRuns.runsOf(ID);
+    assert.deepEqual([...new Set(rows.map((r) => r.format))].sort(), ['atif', 'mini-swe-agent', 'openhands-v0', 'sft-text', 'swe-agent', 'swe-gym-row']);
+    // In the tree: the instance's row opens onto its runs, each saying scaffold, model, exit status, steps, the recorded result.
+    const instanceItem = api.tree.getTreeItem(api.tree.nodeFor(ID) as InstanceNode);
+    assert.equal(instanceItem.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    const items = childItems();
+    assert.equal(items.length, 8);
+    for (const r of rows) {
+      const item = items.find((i) => i.id === `imported:${r.rolloutId}`);
+      assert.ok(item, r.rolloutId);
+      assert.equal(item.label, r.scaffold);
+      const description = String(item.description);
+      assert.ok(description.includes(r.model) && description.includes(`${r.steps} step`), description);
+      if (r.exitStatus) assert.ok(description.includes(r.exitStatus), description);
+      assert.equal(r.recordedResolved, true, `${r.format}: the fixtures all record resolved`);
+      assert.ok(description.includes('resolved (recorded)'), description);
+      assert.equal(item.contextValue, 'importedRun');
+    }
+    // What a reloaded window reads: the index and the trajectories in the extension's storage.
+    const channel = vscode.window.createOutputChannel('imported-runs-test', { log: true });
+    const again = new ImportedRunStore(api.importedRuns.dir, new Logger(channel));
+    await again.load();
+    assert.deepEqual(again.runsOf(ID).map((r) => r.rolloutId).sort(), rows.map((r) => r.rolloutId).sort());
+    const t = await again.trajectory(rowOf('swe-agent').rolloutId);
+    assert.equal(t.imported?.format, 'swe-agent');
+    again.dispose();
+    channel.dispose();
+  });
+
+  it('opens in the step view (thought, action, observation, tokens where recorded); Compute diffs replays it in a fresh container: a diff after every step, no step different', async () => {
+    const row = rowOf('openhands-v0');
+    const panel = (await vscode.commands.executeCommand('sweGym.trajectory.open', row.rolloutId)) as TrajectoryPanel;
+    await waitFor('the trajectory view to load', () => panel.isReady, 60_000);
+    let s = await panel.state();
+    assert.equal(s.selected?.row.rolloutId, row.rolloutId);
+    const view = s.selected?.view;
+    assert.ok(view);
+    assert.equal(view.steps.length, row.steps);
+    assert.ok(view.steps.some((st) => st.thought.trim()), 'no thought shown');
+    assert.ok(view.steps.every((st) => st.toolCalls.length === 0 || st.observations.length > 0), 'an action without its observation');
+    assert.ok(view.steps.some((st) => st.toolCalls.some((c) => c.name === 'str_replace_editor')));
+    assert.ok(view.steps.some((st) => st.observations.some((o) => o.text.includes('textkit'))));
+    assert.equal(s.selected?.diffs, null, 'the OpenHands file carries no per-step diffs');
+    assert.equal(s.runs.length, 8);
+    assert.ok(view.steps.every((st) => !st.usage && !st.costUsd), 'tokens shown where the file records none');
+    // Tokens and cost where the file records them (the ATIF copy, at its first step).
+    await fromWebview(panel, 'select', { rolloutId: rowOf('atif').rolloutId });
+    const atif = (await panel.state()).selected?.view;
+    assert.deepEqual(atif?.steps[0]?.usage, { promptTokens: ATIF_USAGE.prompt_tokens, completionTokens: ATIF_USAGE.completion_tokens });
+    assert.equal(atif?.steps[0]?.costUsd, ATIF_USAGE.cost_usd);
+    assert.deepEqual(atif?.totals, { promptTokens: ATIF_USAGE.prompt_tokens, completionTokens: ATIF_USAGE.completion_tokens, costUsd: ATIF_USAGE.cost_usd });
+    await panel.select(row.rolloutId);
+
+    const before = await ourContainers();
+    const started = Date.now();
+    await fromWebview(panel, 'replay', { rolloutId: row.rolloutId, reward: false });
+    console.log(`      compute diffs (replay without reward): ${Date.now() - started} ms`);
+    s = await panel.state();
+    assert.equal(s.busy, null);
+    assert.equal(s.selected?.diffs, 'replay', api.notices.at(-1));
+    const steps = s.selected?.view.steps ?? [];
+    assert.ok(steps.every((st) => st.diff), 'a step without its diff');
+    const last = steps.at(-1)?.diff;
+    assert.match(last?.patch ?? '', /^\+\+\+ b\/textkit\/align\.py$/m);
+    assert.equal(steps[0]?.diff?.patch.trim(), '', 'the first step (a listing) changed nothing');
+    const rp = s.selected?.replay;
+    assert.ok(rp);
+    assert.equal(rp.counts.different, 0, JSON.stringify(rp.steps.filter((x) => x.verdict === 'different')));
+    assert.ok(rp.counts.same + rp.counts.noise > 0);
+    assert.equal(rp.firstDivergence, null);
+    assert.deepEqual(rp.patch, { same: true, onlyRecorded: [], onlyReplayed: [] });
+    assert.equal(api.importedRuns.row(row.rolloutId)?.replay?.counts.different, 0);
+    await waitFor('the replay container to be gone', async () => (await ourContainers()) === before);
+  });
+
+  it('Grade: a recorded resolved run grades resolved; a run whose file says resolved and whose patch fixes nothing is flagged in the tree and the view; Replay names its first divergence', async () => {
+    const good = rowOf('swe-gym-row', `${path.sep}swe-gym${path.sep}`);
+    const grade = (await vscode.commands.executeCommand('sweGym.trajectory.grade', good.rolloutId)) as ImportedRunRow['grade'];
+    assert.equal(grade?.status, 'resolved', JSON.stringify(grade));
+    assert.equal(gradeDisagreement(api.importedRuns.row(good.rolloutId) as ImportedRunRow), null);
+
+    const bad = rowOf('swe-gym-row', 'tampered');
+    const panel = api.trajectoryPanels.get(ID) as TrajectoryPanel;
+    await fromWebview(panel, 'select', { rolloutId: bad.rolloutId });
+    await fromWebview(panel, 'grade', { rolloutId: bad.rolloutId });
+    let s = await panel.state();
+    assert.equal(s.selected?.row.grade?.status, 'unresolved', JSON.stringify(s.selected?.row.grade));
+    assert.equal(gradeDisagreement(s.selected?.row as ImportedRunRow), 'resolved-not-reproduced');
+    const item = childItems().find((i) => i.id === `imported:${bad.rolloutId}`);
+    assert.ok(item);
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
+    assert.match(String(item.description), /not reproduced/);
+    assert.match(String((item.tooltip as vscode.MarkdownString).value), /the file says resolved; our grade says not/);
+    const goodItem = childItems().find((i) => i.id === `imported:${good.rolloutId}`);
+    assert.equal((goodItem?.iconPath as vscode.ThemeIcon).id, 'pass');
+
+    await fromWebview(panel, 'replay', { rolloutId: bad.rolloutId, reward: false });
+    s = await panel.state();
+    const rp = s.selected?.replay;
+    assert.ok(rp, api.notices.at(-1));
+    assert.equal(rp.firstDivergence?.step, 6, JSON.stringify(rp.steps.map((x) => [x.step, x.verdict])));
+    assert.equal(rp.counts.different, 1);
+    const diverged = rp.steps.find((x) => x.verdict === 'different');
+    assert.match(diverged?.recorded ?? '', / M textkit\/width\.py/);
+    assert.match(diverged?.replayed ?? '', / M textkit\/align\.py/);
+    // The replayed patch is the real fix, the recorded one is not: compared by changed lines.
+    assert.equal(rp.patch?.same, false);
+    assert.ok(rp.patch?.onlyRecorded.some((l) => l.includes('not a fix')));
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * Imported runs by clicking (issue 12 items 1-2), in a real VS Code (code-server) in headless
+ * Chromium with real containers: Open Trajectories… on a folder of other scaffolds' runs (the
+ * fixtures, a corrupt file, a tampered run) -> the runs under their instance in the tree -> a run
+ * opens in the step view -> Compute diffs (replay in a fresh container) -> the tampered run:
+ * Grade flags it, Replay names its first divergence.
+ * Screenshots: test-results/screenshots/trajectory-*.png (look at them).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../extension/codeServer';
+import { makeImportFolder } from '../support/importFolder';
+import { runCommand, webviewFrame } from './workbench';
+
+const ID = 'swe-gym-studio__textkit-12';
+const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
+
+function log(message: string): void {
+  process.stdout.write(`  ui(trajectory): ${message}\n`);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `trajectory-${name}.png`) });
+  log(`screenshot trajectory-${name}.png`);
+}
+
+function check(ok: unknown, what: string): void {
+  if (!ok) throw new Error(what);
+}
+
+/** VS Code's own (simple) open dialog in code-server: type the folder, then accept it. */
+async function pickFolder(page: Page, folder: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input[type="text"]');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(`${folder}/`);
+  await page.waitForTimeout(800);
+  const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Trajectories' });
+  if (await ok.count()) await ok.first().click();
+  else await page.keyboard.press('Enter');
+}
+
+async function run(page: Page, url: string, folder: string): Promise<void> {
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
+  await page.locator('.monaco-list-row', { hasText: 'swe-gym-studio/textkit' }).waitFor({ timeout: 30_000 });
+
+  await runCommand(page, 'SWE-Gym: Open Trajectories…');
+  await pickFolder(page, folder);
+  const note = page.locator('.notification-toast', { hasText: /Imported 8 runs of 1 instance/ });
+  await note.waitFor({ timeout: 60_000 });
+  check(await page.locator('.notification-toast', { hasText: 'garbage.json' }).count(), 'the skipped corrupt file is not named');
+  // The import reveals the instance opened onto its runs.
+  const child = page.locator('.monaco-list-row', { hasText: 'OpenHands CodeActAgent' }).first();
+  await child.waitFor({ timeout: 30_000 });
+  await page.mouse.move(2, (page.viewportSize()?.height ?? 600) - 2);
+  await shot(page, 'tree');
+
+  await child.click();
+  let frame: Frame = await webviewFrame(page, '#btn-grade', 60_000);
+  await frame.locator('#steps section.step').first().waitFor({ timeout: 30_000 });
+  check(await frame.locator('#no-diffs').count(), 'no note that the file carries no per-step diffs');
+  await shot(page, 'view');
+
+  await frame.locator('#btn-diffs').click();
+  await frame.locator('#replay-summary h2').waitFor({ timeout: 180_000 });
+  check((await frame.locator('#steps details.diff-block').count()) > 0, 'no per-step diff after Compute diffs');
+  // Open the diff of the step that edits the file, as a user would.
+  const edit = frame.locator('#steps section.step', { hasText: 'str_replace' }).first();
+  await edit.locator('details.diff-block > summary').click();
+  await edit.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await shot(page, 'diffs');
+
+  // The tampered run: the file says resolved; our grade says not; the replay names step 6.
+  frame = await webviewFrame(page, '#runs', 30_000);
+  await frame.locator('#runs details > summary').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await frame.locator('#runs tr[title*="tampered"]').click();
+  await frame.locator('#run-figures').waitFor();
+  await frame.locator('#btn-grade:not([disabled])').click();
+  await frame.locator('#grade-flag').waitFor({ timeout: 180_000 });
+  await frame.locator('#btn-replay:not([disabled])').click();
+  await frame.locator('#first-divergence', { hasText: 'step 6' }).waitFor({ timeout: 240_000 });
+  await frame.locator('body').evaluate(() => window.scrollTo({ top: 0 }));
+  await shot(page, 'flagged');
+  await frame.locator('#first-divergence button').click();
+  await page.waitForTimeout(500);
+  await shot(page, 'divergence');
+  const flagged = page.locator('.monaco-list-row', { hasText: 'not reproduced' });
+  check(await flagged.count(), 'the tree does not flag the tampered run');
+}
+
+async function main(): Promise<number> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const dirs = makeRunDirs('ui-trajectory');
+  const folder = makeImportFolder();
+  const server = await startCodeServer(dirs);
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+  const url = workbenchUrl(server.port, dirs.folder, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
+  let failed = false;
+  try {
+    await run(page, url, folder);
+  } catch (err) {
+    failed = true;
+    process.stderr.write(`ui trajectory flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await page.screenshot({ path: path.join(SHOTS, 'trajectory-failure.png') }).catch(() => undefined);
+  } finally {
+    await closeBrowser(browser, page);
+    await server.stop();
+    fs.rmSync(dirs.root, { recursive: true, force: true });
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+  process.stdout.write(`ui(trajectory): ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed\n`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
