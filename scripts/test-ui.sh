@@ -31,4 +31,6 @@ node out/test/ui/agentReload.js || status=1
 # The Python language server in the container: hover, definition read-only from the container,
 # a type error in Problems: python-*.png.
 node out/test/ui/pythonFlow.js || status=1
+# Imported runs of other scaffolds: Open Trajectories…, the tree, the step view, Compute diffs, Grade's flag, Replay's first divergence: trajectory-*.png.
+node out/test/ui/trajectoryFlow.js || status=1
 exit "$status"

@@ -40,6 +40,18 @@ async function pickFolder(page: Page, folder: string): Promise<void> {
   else await page.keyboard.press('Enter');
 }
 
+/** Drags the sidebar's edge so the runs' descriptions show, as a user reading them would. */
+async function widenSidebar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  const x = box.x + box.width;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 8 });
+  await page.mouse.up();
+}
+
 async function run(page: Page, url: string, folder: string): Promise<void> {
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -54,8 +66,11 @@ async function run(page: Page, url: string, folder: string): Promise<void> {
   // The import reveals the instance opened onto its runs.
   const child = page.locator('.monaco-list-row', { hasText: 'OpenHands CodeActAgent' }).first();
   await child.waitFor({ timeout: 30_000 });
+  check((await page.locator(`.monaco-list-row[aria-label^="${ID}"]`).getAttribute('aria-expanded')) === 'true', 'the instance is not opened onto its runs');
+  await widenSidebar(page, 620);
   await page.mouse.move(2, (page.viewportSize()?.height ?? 600) - 2);
   await shot(page, 'tree');
+  await runCommand(page, 'Notifications: Clear All Notifications');
 
   await child.click();
   let frame: Frame = await webviewFrame(page, '#btn-grade', 60_000);
@@ -67,7 +82,7 @@ async function run(page: Page, url: string, folder: string): Promise<void> {
   await frame.locator('#replay-summary h2').waitFor({ timeout: 180_000 });
   check((await frame.locator('#steps details.diff-block').count()) > 0, 'no per-step diff after Compute diffs');
   // Open the diff of the step that edits the file, as a user would.
-  const edit = frame.locator('#steps section.step', { hasText: 'str_replace' }).first();
+  const edit = frame.locator('#steps section.step', { hasText: /str_replace textkit/ }).first();
   await edit.locator('details.diff-block > summary').click();
   await edit.evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await shot(page, 'diffs');
@@ -81,7 +96,7 @@ async function run(page: Page, url: string, folder: string): Promise<void> {
   await frame.locator('#grade-flag').waitFor({ timeout: 180_000 });
   await frame.locator('#btn-replay:not([disabled])').click();
   await frame.locator('#first-divergence', { hasText: 'step 6' }).waitFor({ timeout: 240_000 });
-  await frame.locator('body').evaluate(() => window.scrollTo({ top: 0 }));
+  await frame.locator('header.agent-header').evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await shot(page, 'flagged');
   await frame.locator('#first-divergence button').click();
   await page.waitForTimeout(500);

@@ -21,6 +21,11 @@ export class ImportedRunNodes implements InstanceChildren {
   }
 }
 
+/** The file with its folder (`swe-gym/rows.jsonl`): what tells two runs of one scaffold apart. */
+export function shortFile(file: string): string {
+  return `${path.basename(path.dirname(file))}/${path.basename(file)}`;
+}
+
 export function recordedLabel(r: ImportedRunRow): string {
   return r.recordedResolved === null ? '' : r.recordedResolved ? 'resolved (recorded)' : 'not resolved (recorded)';
 }
@@ -30,7 +35,8 @@ export function importedRunItem(r: ImportedRunRow): vscode.TreeItem {
   item.id = `imported:${r.rolloutId}`;
   const flag = gradeDisagreement(r);
   const grade = r.grade ? (r.grade.status === 'error' ? 'grade: error' : r.grade.resolved ? 'graded resolved' : 'graded not resolved') : '';
-  item.description = [flag === 'resolved-not-reproduced' ? '⚠ not reproduced' : flag ? '⚠ grade disagrees' : '', r.model, r.exitStatus ?? '', plural(r.steps, 'step'), recordedLabel(r), grade].filter(Boolean).join(' · ');
+  // What tells runs apart first (the sidebar is narrow): the flag, the results, then the rest.
+  item.description = [flag === 'resolved-not-reproduced' ? '⚠ not reproduced' : flag ? '⚠ grade disagrees' : '', recordedLabel(r), grade, r.exitStatus ?? '', plural(r.steps, 'step'), r.model, shortFile(r.sourceFile)].filter(Boolean).join(' · ');
   item.iconPath = flag
     ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
     : r.grade && r.grade.status !== 'error'

@@ -45,6 +45,8 @@ export function importedAgentView(t: ClosedTrajectory, diffs: (string | null)[] 
       if (typeof diff === 'string') step.diff = { patch: diff.slice(0, MAX_DIFF_CHARS), clipped: diff.length > MAX_DIFF_CHARS, stats: patchStats(diff) };
       v.steps.push(step);
     } else if (m.role === 'tool' && step) {
+      // A finish call's empty observation is the file having none: an empty box says nothing.
+      if (m.content === '' && m.name === 'finish') continue;
       const i = step.toolCalls.findIndex((c) => c.id === m.tool_call_id);
       const exit = i >= 0 ? t.step_records[step.step - 1]?.exit_codes[i] : undefined;
       step.observations.push({ toolCallId: m.tool_call_id, name: m.name, error: false, durationMs: 0, commandMs: 0, ...(typeof exit === 'number' ? { exitCode: exit } : {}), ...foldText(m.content) });

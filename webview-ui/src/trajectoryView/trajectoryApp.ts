@@ -18,8 +18,13 @@ function recordedText(r: boolean | null): string {
   return r === null ? 'does not say' : r ? 'resolved' : 'not resolved';
 }
 
-function base(file: string): string {
-  return file.split(/[\\/]/).pop() ?? file;
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The file with its folder (`swe-gym/rows.jsonl`): what tells two runs of one scaffold apart. */
+function shortFile(file: string): string {
+  return file.split(/[\\/]/).slice(-2).join('/');
 }
 
 /**
@@ -101,7 +106,7 @@ export class TrajectoryApp {
         h('span', { title: r.format }, icon('symbol-method'), ` ${r.scaffold}`),
         h('span', {}, icon('hubot'), ` ${r.model}`),
         h('span', { title: 'Exit status as recorded' }, icon('debug-stop'), ` ${r.exitStatus ?? 'no exit status recorded'}`),
-        h('span', { class: 'muted', title: r.sourceFile }, icon('file'), ` ${base(r.sourceFile)}${r.entry ? ` · entry ${r.entry + 1}` : ''}`),
+        h('span', { class: 'muted', title: r.sourceFile }, icon('file'), ` ${shortFile(r.sourceFile)}${r.entry ? ` · entry ${r.entry + 1}` : ''}`),
       ];
       return [
         h('div', { class: 'title-row' }, icon('history', 'title-icon'), h('h1', {}, `Imported run · ${r.instanceId}`)),
@@ -161,7 +166,7 @@ export class TrajectoryApp {
           gradePill,
           g?.error ? h('span', { class: 'muted small' }, g.error) : null,
         ),
-        flag ? h('div', { id: 'grade-flag', class: 'warning-banner', role: 'alert' }, icon('warning'), ` ${DISAGREEMENT_LABELS[flag]}.${flag === 'resolved-not-reproduced' ? ' Replay it to see where today’s environment differs from the recorded one.' : ''}`) : null,
+        flag ? h('div', { id: 'grade-flag', class: 'warning-banner', role: 'alert' }, icon('warning'), ` ${capitalise(DISAGREEMENT_LABELS[flag])}.${flag === 'resolved-not-reproduced' ? ' Replay it to see where today’s environment differs from the recorded one.' : ''}`) : null,
       ];
     });
   }
@@ -187,7 +192,7 @@ export class TrajectoryApp {
           h('span', { class: 'muted small' }, `ended: ${rp.exitReason.replace(/_/g, ' ')}${rp.message ? ` (${rp.message})` : ''}`),
         ),
         first
-          ? h('div', { id: 'first-divergence', class: 'warning-banner', role: 'note' }, icon('debug-breakpoint-unverified'), ' The environment first diverged at ', h('button', { class: 'link-button', onclick: () => document.getElementById(`step-${first.step}`)?.scrollIntoView({ block: 'start' }) }, `step ${first.step}`), ` (${first.tool}).`)
+          ? h('div', { id: 'first-divergence', class: 'warning-banner', role: 'note' }, icon('warning'), ' The environment first diverged at ', h('button', { class: 'link-button', onclick: () => document.getElementById(`step-${first.step}`)?.scrollIntoView({ block: 'start' }) }, `step ${first.step}`), ` (${first.tool}).`)
           : h('div', { id: 'first-divergence', class: 'muted' }, icon('pass'), ' No step diverged: every observation is the same as recorded, or the same up to environment noise.'),
         h(
           'ul',
@@ -197,7 +202,10 @@ export class TrajectoryApp {
           rp.pathMap.length ? h('li', { class: 'muted' }, 'Paths mapped: ', ...rp.pathMap.map((m) => h('code', {}, `${m.from} → ${m.to}`))) : null,
         ),
       );
-      if (rp.patch && !rp.patch.same) out.push(h('pre', { class: 'observation' }, [...rp.patch.onlyRecorded.map((l) => `recorded only  ${l}`), ...rp.patch.onlyReplayed.map((l) => `replayed only  ${l}`)].slice(0, 200).join('\n')));
+      if (rp.patch && !rp.patch.same) {
+        const lines = [...rp.patch.onlyRecorded.map((l) => `recorded only  ${l}`), ...rp.patch.onlyReplayed.map((l) => `replayed only  ${l}`)];
+        out.push(h('details', { id: 'patch-lines' }, h('summary', {}, `The ${plural(lines.length, 'changed line')} only one side has`), h('pre', { class: 'observation' }, lines.slice(0, 400).join('\n'))));
+      }
       return out;
     });
   }
@@ -212,6 +220,7 @@ export class TrajectoryApp {
           'tr',
           { class: r.rolloutId === s.selected?.row.rolloutId ? 'selected' : '', tabindex: 0, title: r.sourceFile },
           h('td', {}, r.scaffold),
+          h('td', { class: 'file' }, shortFile(r.sourceFile)),
           h('td', {}, r.model),
           h('td', {}, r.exitStatus ?? '—'),
           h('td', { class: 'num' }, String(r.steps)),
@@ -224,7 +233,7 @@ export class TrajectoryApp {
         return tr;
       };
       return [
-        h('details', { open: s.runs.length <= 8 }, h('summary', {}, h('span', { class: 'runs-title' }, `${plural(s.runs.length, 'imported run')} of this instance`)), h('div', { class: 'table-scroll' }, h('table', { class: 'history runs-table' }, h('thead', {}, h('tr', {}, ...['Scaffold', 'Model', 'Exit', 'Steps', 'File says', 'Our grade'].map((x) => h('th', {}, x)))), h('tbody', {}, ...s.runs.map(row))))),
+        h('details', { open: s.runs.length <= 8 }, h('summary', {}, h('span', { class: 'runs-title' }, `${plural(s.runs.length, 'imported run')} of this instance`)), h('div', { class: 'table-scroll' }, h('table', { class: 'history runs-table' }, h('thead', {}, h('tr', {}, ...['Scaffold', 'File', 'Model', 'Exit', 'Steps', 'File says', 'Our grade'].map((x) => h('th', {}, x)))), h('tbody', {}, ...s.runs.map(row))))),
       ];
     });
   }
