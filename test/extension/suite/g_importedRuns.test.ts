@@ -7,11 +7,13 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SweGymApi } from '../../../src/extension/api';
 import type { ImportOutcome } from '../../../src/extension/trajectories/importTrajectories';
 import { ImportedRunStore } from '../../../src/extension/trajectories/importedRunStore';
+import { importTrajectories } from '../../../src/extension/trajectories/importTrajectories';
 import type { TrajectoryPanel } from '../../../src/extension/trajectoryView/trajectoryPanel';
 import type { ChildNode, InstanceNode } from '../../../src/extension/tree/instanceTree';
 import { Logger } from '../../../src/extension/util/logger';
@@ -175,5 +177,37 @@ describe('imported runs of other scaffolds (textkit sample, real containers)', f
     // The replayed patch is the real fix, the recorded one is not: compared by changed lines.
     assert.equal(rp.patch?.same, false);
     assert.ok(rp.patch?.onlyRecorded.some((l) => l.includes('not a fix')));
+  });
+  it('a folder of 300 run files streams in (timed), and a cancel stops after the current run, keeping what was imported', async () => {
+    const many = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-many-'));
+    const channel = vscode.window.createOutputChannel('imported-runs-many', { log: true });
+    const store = new ImportedRunStore(path.join(many, '.store'), new Logger(channel));
+    try {
+      const row = fs.readFileSync(path.join(dir, 'swe-gym', 'rows.jsonl'), 'utf8');
+      for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(many, `run-${String(i).padStart(3, '0')}.jsonl`), row.replace('"swe-gym-studio__textkit-12_0"', `"swe-gym-studio__textkit-12_${i}"`));
+      let started = Date.now();
+      const all = await importTrajectories(many, api.datasets, store);
+      const ms = Date.now() - started;
+      console.log(`      300 run files imported in ${ms} ms (${(ms / 300).toFixed(1)} ms a run)`);
+      assert.equal(all.imported.length, 300);
+      assert.equal(all.failures.length, 0);
+      assert.equal(store.runsOf(ID).length, 300);
+
+      const again = new ImportedRunStore(path.join(many, '.store-2'), new Logger(channel));
+      const abort = new AbortController();
+      started = Date.now();
+      const cut = await importTrajectories(many, api.datasets, again, { signal: abort.signal, onProgress: (m) => m.startsWith('50 read') && abort.abort() });
+      assert.equal(cut.cancelled, true);
+      assert.equal(cut.imported.length, 50);
+      assert.equal(again.runsOf(ID).length, 50);
+      const reread = new ImportedRunStore(path.join(many, '.store-2'), new Logger(channel));
+      await reread.load();
+      assert.equal(reread.runsOf(ID).length, 50, 'what was imported before the cancel is kept');
+      for (const s of [again, reread]) s.dispose();
+    } finally {
+      store.dispose();
+      channel.dispose();
+      fs.rmSync(many, { recursive: true, force: true });
+    }
   });
 });
