@@ -40,6 +40,10 @@ export class Settings {
   get historyMode(): HistoryMode {
     return this.cfg.get<HistoryMode>('workspace.gitHistory') ?? 'full';
   }
+  /** sweGym.engine: docker, podman, a socket, unix:// or tcp:// (see engineAddress). */
+  get engine(): string | undefined {
+    return this.cfg.get<string>('engine')?.trim() || undefined;
+  }
   get dockerSocket(): string | undefined {
     return this.cfg.get<string>('docker.socketPath')?.trim() || undefined;
   }
