@@ -1,10 +1,16 @@
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { OpenAIChatProvider, type OpenAIChatConfig } from '../../core/agent/model/openaiProvider';
 import { loadRecordedRows } from '../../core/agent/replay';
 import { runRollouts } from '../../core/agent/runRollouts';
 import type { AgentTemplate } from '../../core/agent/templates/agentTemplate';
-import { DEFAULT_TEMPLATE } from '../../core/agent/templates/defaultTemplate';
+import { DEFAULT_TEMPLATE, withPythonTools } from '../../core/agent/templates/defaultTemplate';
+import type { PythonToolsSettings } from '../../core/agent/tools/pythonTools';
+import { DEFAULT_REGISTRY } from '../../core/languageServer/artifacts';
+import { ensureArtifacts } from '../../core/languageServer/ensureArtifacts';
+import type { ContainerRuntime } from '../../core/runtime/containerRuntime';
+import type { PoolEngine } from '../../core/runtime/enginePool';
 import { templateFromSweGymRow } from '../../core/agent/templates/sweGymPreset';
 import { newRunId } from '../../core/harness/runId';
 import { cliEngines, POOL_OPTIONS, POOL_USAGE, RUNTIME_USAGE } from '../runtimeOptions';
@@ -17,6 +23,8 @@ const USAGE = [
   'swe-gym rollout --dataset D [--instances ID...] --model M [--base-url U] [--n K] [--workers W] [--max-steps S] [--temperature T] [--out DIR] [--json]',
   '  model:   [--top-p P] [--max-tokens N] [--no-stream] [--tool-mode native|text] [--header K=V ...] [--body JSON] [--context-window TOKENS]',
   '  prompts: [--template default|ROW.json]  (ROW: a SWE-Gym trajectory row whose prompts and tools to use)',
+  '           [--python-tools]  (default template only: also offer python_definition, python_references, python_diagnostics,',
+  '           answered by pyright in the container with the image\'s interpreter; pyright and Node are fetched once from npm)',
   '  budgets: [--max-total-tokens N] [--max-cost USD --price IN/OUT (dollars per million tokens)] [--max-time S] [--command-timeout S]',
   '  reward:  [--no-reward] [--skip-install] [--rules R] [--no-pull] [--image-template T] [--run-id R]',
   `  containers: ${RUNTIME_USAGE}  (agent containers have no network unless --allow-internet)`,
@@ -42,6 +50,7 @@ const OPTIONS = {
   body: { type: 'string' },
   'context-window': { type: 'string' },
   template: { type: 'string' },
+  'python-tools': { type: 'boolean' },
   'max-total-tokens': { type: 'string' },
   'max-cost': { type: 'string' },
   price: { type: 'string' },
@@ -75,7 +84,14 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
   const maxCost = optionalNumber(values['max-cost'], 'max-cost');
   const price = values.price ? parsePrice(values.price) : undefined;
   if (maxCost !== undefined && !price) throw new UsageError('--max-cost needs --price IN/OUT (dollars per million input and output tokens) for the model.');
-  const template = await loadTemplate(values.template);
+  const engines = cliEngines(values);
+  let template = await loadTemplate(values.template);
+  let languageServer: PythonToolsSettings | undefined;
+  if (values['python-tools']) {
+    if (template !== DEFAULT_TEMPLATE) throw new UsageError('--python-tools adds tools to our own template; a SWE-Gym row template keeps the released tools (so its observations stay the released bytes).');
+    languageServer = await fetchLanguageServer(ctx, Array.isArray(engines) ? (engines[0] as PoolEngine).runtime : engines);
+    template = withPythonTools(template);
+  }
   const endpoint: OpenAIChatConfig = {
     model,
     baseURL: values['base-url'],
@@ -105,7 +121,7 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
   const runId = values['run-id'] ?? `${model.replace(/[^A-Za-z0-9._-]+/g, '_')}_maxiter_${maxSteps}_t${temperature ?? 'default'}_${newRunId('run')}`;
   const outDir = path.resolve(values.out ?? 'runs');
   progress(ctx, `Rolling out ${model} on ${instances.length} instance(s) x ${n} with ${workers} worker(s); run ${runId}`);
-  const outcome = await runRollouts(cliEngines(values), dataset, {
+  const outcome = await runRollouts(engines, dataset, {
     instances,
     n,
     workers,
@@ -113,6 +129,7 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
     runId,
     modelFactory: () => new OpenAIChatProvider(endpoint),
     template,
+    ...(languageServer ? { languageServer } : {}),
     budgets: {
       maxSteps,
       maxTotalTokens: values['max-total-tokens'] ? positiveInt(values['max-total-tokens'], 'max-total-tokens', 0) : undefined,
@@ -159,6 +176,26 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
   const failed = outcome.results.filter((r) => FAILURES.has(r.exitReason));
   for (const r of failed.slice(0, 5)) progress(ctx, `error: ${r.instanceId}_${r.index}: ${r.message}`);
   return failed.length ? 1 : 0;
+}
+
+/** Pyright and a Node for the engine's architecture, fetched once into the user's cache (SWE_GYM_LS_CACHE overrides). */
+async function fetchLanguageServer(ctx: CliContext, runtime: ContainerRuntime): Promise<PythonToolsSettings> {
+  const cacheDir = process.env.SWE_GYM_LS_CACHE ?? path.join(os.homedir(), '.cache', 'swe-gym-studio', 'language-server');
+  const registry = process.env.npm_config_registry ?? DEFAULT_REGISTRY;
+  let said = false;
+  const artifacts = await ensureArtifacts({
+    architecture: runtime.hostArchitecture(),
+    cacheDir,
+    registry,
+    signal: ctx.signal,
+    onProgress: (p) => {
+      if (said || !/downloading/.test(p.message)) return;
+      said = true;
+      progress(ctx, `${p.message.replace(/ \(.*\)$/, '')} from ${registry} into ${cacheDir} (once)`);
+    },
+  });
+  if (artifacts.downloadedBytes) progress(ctx, `Python language server fetched (${(artifacts.downloadedBytes / 1024 / 1024).toFixed(1)} MB)`);
+  return { artifacts };
 }
 
 async function loadTemplate(value: string | undefined): Promise<AgentTemplate> {

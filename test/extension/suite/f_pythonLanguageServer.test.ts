@@ -138,6 +138,51 @@ describe('Python language server in the container (moneta sample)', function () 
     assert.ok(entries.every(([, edits]) => edits.every((e) => e.newText === 'MixedCurrencyError')));
   });
 
+  it('completion, signature help, document and workspace symbols, declaration and type definition', async () => {
+    const file = path.join(ws, 'moneta', 'probe.py');
+    const lines = ['import pytest', 'from moneta.money import Money', '', 'price = Money.from_minor(150, "USD")', 'print(price.minor_units)', 'pytest.ra', 'Money.from_minor(', ''];
+    fs.writeFileSync(file, lines.join('\n'));
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    // Completion of a package only the image has.
+    const completion = await waitFor('completions of pytest.ra', async () => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(5, 'pytest.ra'.length));
+      const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+      return labels.includes('raises') ? labels : undefined;
+    }, 60_000);
+    assert.ok(completion.includes('raises'), completion.slice(0, 20).join(', '));
+    const help = await vscode.commands.executeCommand<vscode.SignatureHelp | undefined>('vscode.executeSignatureHelpProvider', doc.uri, new vscode.Position(6, 'Money.from_minor('.length), '(');
+    const signature = help?.signatures[help.activeSignature];
+    assert.match(signature?.label ?? '', /^\(units: \w+, currency: \w+\) -> Money$/, JSON.stringify(help));
+    assert.equal(signature?.parameters.length, 2);
+
+    const decl = await vscode.commands.executeCommand<Loc[]>('vscode.executeDeclarationProvider', doc.uri, new vscode.Position(3, 'price = Mo'.length));
+    assert.deepEqual(decl.map((d) => path.relative(ws, targetOf(d).fsPath)), ['moneta/money.py']);
+    const typeDef = await vscode.commands.executeCommand<Loc[]>('vscode.executeTypeDefinitionProvider', doc.uri, new vscode.Position(4, 'print(pr'.length));
+    const typeTarget = typeDef[0];
+    assert.ok(typeTarget, 'a type definition of price');
+    assert.equal(path.relative(ws, targetOf(typeTarget).fsPath), 'moneta/money.py');
+    const moneyText = fs.readFileSync(path.join(ws, 'moneta', 'money.py'), 'utf8').split('\n');
+    const range = 'targetRange' in typeTarget ? typeTarget.targetRange : typeTarget.range;
+    assert.match(moneyText[range.start.line] ?? '', /class Money/);
+
+    const money = await vscode.workspace.openTextDocument(path.join(ws, 'moneta', 'money.py'));
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', money.uri);
+    const cls = symbols.find((sym) => sym.name === 'Money');
+    assert.equal(cls?.kind, vscode.SymbolKind.Class, symbols.map((sym) => sym.name).join(', '));
+    for (const member of ['__init__', 'from_minor', 'minor_units']) assert.ok(cls.children.some((c) => c.name === member), cls.children.map((c) => c.name).join(', '));
+    const found = await waitFor('workspace symbols', async () => {
+      const r = await vscode.commands.executeCommand<vscode.SymbolInformation[]>('vscode.executeWorkspaceSymbolProvider', 'CurrencyMismatch');
+      return r.length ? r : undefined;
+    }, 60_000);
+    const mismatch = found.find((sym) => sym.name === 'CurrencyMismatchError');
+    assert.ok(mismatch, found.map((sym) => `${sym.name} ${sym.location.uri.toString()}`).join(', '));
+    assert.equal(mismatch.location.uri.scheme, 'file');
+    assert.equal(path.relative(ws, mismatch.location.uri.fsPath), 'moneta/errors.py');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(file);
+  });
+
   it('a crashed server is restarted (bounded), and answers again', async () => {
     const starts = api.languageServer.client(ID)?.starts ?? 0;
     assert.equal(docker('exec', containerId, 'pkill', '-KILL', '-f', 'langserver.index.js').code, 0);

@@ -11,6 +11,8 @@ import { BashSession } from '../tools/bashSession';
 import { containerFiles } from '../tools/containerFiles';
 import { ControlShell } from '../tools/controlShell';
 import { FileEditor } from '../tools/fileEditor';
+import { isPythonTool, PythonTools, type PythonToolsSettings } from '../tools/pythonTools';
+import { artifactsBind } from '../../languageServer/serverLaunch';
 import { ToolExecutor, type ToolOutcome } from '../tools/toolExecutor';
 import { diffTrees, snapshotTree } from '../workspaceState';
 import { EndRollout } from './endRollout';
@@ -30,6 +32,10 @@ export interface AgentEnvironmentOptions {
   toolSchemas: ToolSchema[];
   /** The host name the bash prompt shows. */
   promptHost?: string;
+  /** The server behind the python_* tools; required when `toolSchemas` has any. */
+  languageServer?: PythonToolsSettings;
+  /** Lines for the log (the python tools' server). */
+  log?: (line: string) => void;
 }
 
 /** Hand edits made between `watchEdits()` and `collect()`. */
@@ -52,6 +58,7 @@ export class AgentEnvironment {
   private controlShell: ControlShell | undefined;
   private bash: BashSession | undefined;
   private executor: ToolExecutor | undefined;
+  private python: PythonTools | undefined;
   private where: RolloutEnvironment | null = null;
 
   constructor(private readonly o: AgentEnvironmentOptions) {
@@ -76,12 +83,14 @@ export class AgentEnvironment {
   /** Image, container, shells and tools. After a failure part-way, `close()` still removes what was made. */
   async start(signal?: AbortSignal): Promise<void> {
     const o = this.o;
+    const wantsPython = o.toolSchemas.some((t) => isPythonTool(t.function.name));
+    if (wantsPython && !o.languageServer) throw new Error(`The tools offered include ${o.toolSchemas.filter((t) => isPythonTool(t.function.name)).map((t) => t.function.name).join(', ')}, but no language server was given to answer them (languageServer in the rollout's options).`);
     if (o.container) {
       this.containerHandle = o.container;
     } else {
       const ensured = await ensureImage(o.runtime, o.spec.image, { signal });
       this.image = ensured.image;
-      this.containerHandle = (await startSolverContainer(o.runtime, o.spec.row, this.image, { purpose: 'agent', sessionId: o.sessionId, repoDir: this.repoDir, signal })).container;
+      this.containerHandle = (await startSolverContainer(o.runtime, o.spec.row, this.image, { purpose: 'agent', sessionId: o.sessionId, repoDir: this.repoDir, signal, ...(wantsPython && o.languageServer ? { binds: [artifactsBind(o.languageServer.artifacts)] } : {}) })).container;
       if (signal?.aborted) throw abortError();
     }
     const container = this.containerHandle;
@@ -93,7 +102,8 @@ export class AgentEnvironment {
     const bash = await BashSession.start(container, { cwd: this.repoDir, promptHost: o.promptHost, ...o.tools, writeFile: (p, s) => files.write(p, s) });
     this.bash = bash;
     const editor = new FileEditor(files, { baseDir: () => bash.cwd, expandTabsOnEdit: o.tools?.expandTabsOnEdit });
-    this.executor = new ToolExecutor(bash, editor, o.toolSchemas);
+    if (wantsPython && o.languageServer) this.python = new PythonTools({ container, shell: this.controlShell, files, repoDir: this.repoDir, interpreter: o.spec.python.interpreter, settings: o.languageServer, ...(o.log ? { log: o.log } : {}) });
+    this.executor = new ToolExecutor(bash, editor, o.toolSchemas, this.python);
   }
 
   /** Runs one tool call; a container that stops answering ends the rollout as an environment error. */
@@ -145,6 +155,7 @@ export class AgentEnvironment {
 
   /** Closes the shells; removes the container if this environment made it. Never throws. */
   async close(): Promise<void> {
+    await this.python?.close();
     await this.bash?.close().catch(() => undefined);
     await this.controlShell?.close().catch(() => undefined);
     if (this.containerHandle && !this.o.container) await this.containerHandle.remove().catch(() => undefined);

@@ -1,5 +1,6 @@
 import type { EvaluationResult } from '../../harness/evaluationResult';
 import type { ContainerHandle, ContainerRuntime } from '../../runtime/containerRuntime';
+import type { PythonToolsSettings } from '../tools/pythonTools';
 import type { InstanceSpec } from '../../spec/instanceSpec';
 import type { Budgets, ModelPrice } from '../budget';
 import type { ChatMessage, ToolCall } from '../chatTypes';
@@ -38,6 +39,11 @@ export interface RolloutOptions {
   budgets?: Budgets;
   prices?: Record<string, ModelPrice>;
   tools?: ToolSettings;
+  /**
+   * The language server behind the python_* tools (needed when the template offers them): mounted
+   * read-only into a fresh container; a given container must have been launched with it.
+   */
+  languageServer?: PythonToolsSettings;
   /** Condense old observations when the estimate passes 90% of this window (tokens); a context-length error always condenses. */
   contextWindowTokens?: number;
   /** Folder for the event log and the closed trajectory; nothing is written without it. */

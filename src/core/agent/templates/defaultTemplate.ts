@@ -1,4 +1,4 @@
-import { DEFAULT_TOOLS } from '../tools/toolSchemas';
+import { DEFAULT_TOOLS, PYTHON_TOOLS } from '../tools/toolSchemas';
 import type { AgentTemplate } from './agentTemplate';
 
 /** Our own prompts, shaped like SWE-Gym's OpenHands rollouts (same tools, same task framing), for /testbed images. */
@@ -39,3 +39,15 @@ export const DEFAULT_TEMPLATE: AgentTemplate = {
   ].join('\n'),
   promptHost: 'openhands-workspace',
 };
+
+/**
+ * Our template with the python_* tools (a language server in the container) offered before
+ * `finish`. A rollout with it needs `languageServer` in its options.
+ */
+export function withPythonTools(template: AgentTemplate): AgentTemplate {
+  const names = new Set(PYTHON_TOOLS.map((t) => t.function.name));
+  const kept = template.tools.filter((t) => !names.has(t.function.name));
+  const finish = kept.findIndex((t) => t.function.name === 'finish');
+  const at = finish < 0 ? kept.length : finish;
+  return { ...template, name: `${template.name}+python`, tools: [...kept.slice(0, at), ...PYTHON_TOOLS, ...kept.slice(at)] };
+}

@@ -1,6 +1,7 @@
 import type { ToolCall, ToolSchema } from '../chatTypes';
 import type { BashRun, BashSession } from './bashSession';
 import { FileEditor, ToolError } from './fileEditor';
+import { isPythonTool, type PythonTools } from './pythonTools';
 import { isAbortError } from '../../util/abortError';
 
 export const OBSERVATION_PREFIX = 'OBSERVATION:\n';
@@ -27,6 +28,8 @@ export class ToolExecutor {
     private readonly bash: BashSession,
     private readonly editor: FileEditor,
     private readonly tools: ToolSchema[],
+    /** The python_* tools' server; undefined when the template offers none. */
+    private readonly python?: PythonTools,
   ) {}
 
   async run(call: ToolCall, signal?: AbortSignal): Promise<ToolOutcome> {
@@ -53,7 +56,16 @@ export class ToolExecutor {
         return refusal(`The editor failed: ${(err as Error).message}`);
       }
     }
-    return refusal(`The tool \`${name}\` is declared but this agent cannot run it. The tools it runs are execute_bash, str_replace_editor and finish.`);
+    if (isPythonTool(name) && this.python) {
+      try {
+        return { content: OBSERVATION_PREFIX + (await this.python.run(name, args, signal)), finish: false, error: false, commandMs: 0 };
+      } catch (err) {
+        if (err instanceof ToolError) return refusal(err.message);
+        if (isAbortError(err)) throw err;
+        return refusal(`The Python language server could not answer: ${(err as Error).message}`);
+      }
+    }
+    return refusal(`The tool \`${name}\` is declared but this agent cannot run it. The tools it runs are execute_bash, str_replace_editor${this.python ? ', python_definition, python_references, python_diagnostics' : ''} and finish.`);
   }
 }
 

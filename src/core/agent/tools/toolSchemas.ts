@@ -67,3 +67,51 @@ export const DEFAULT_TOOLS: ToolSchema[] = [
     },
   },
 ];
+
+const AT_SYMBOL = {
+  path: { type: 'string', description: 'Absolute path of the Python file, e.g. `/testbed/pkg/module.py`.' },
+  line: { type: 'integer', description: 'The 1-based line number where the symbol occurs.' },
+  symbol: { type: 'string', description: 'The name as written on that line, e.g. `parse_date` or `self.cache` (for a dotted name, its last part is looked up).' },
+};
+
+/**
+ * Optional tools answered by a Python language server (pyright) in the container, with the
+ * image's interpreter: offered by our own template when asked for, never by the SWE-Gym preset
+ * (whose tools must stay the released ones).
+ */
+export const PYTHON_TOOLS: ToolSchema[] = [
+  {
+    type: 'function',
+    function: {
+      name: 'python_definition',
+      description: [
+        'Find where a Python name is defined, as an editor\'s "Go to Definition" does: functions, classes, variables and imports, in the repository, the standard library or installed packages.',
+        '* Answers `path:line:column: text of that line` for each definition.',
+        '* The file is read as it is now, unsaved edits made with the other tools included.',
+      ].join('\n'),
+      parameters: { type: 'object', properties: AT_SYMBOL, required: ['path', 'line', 'symbol'] },
+    },
+  },
+  {
+    type: 'function',
+    function: {
+      name: 'python_references',
+      description: [
+        'Find every use of a Python name across the repository (the definition included), as an editor\'s "Find All References" does. More precise than grep: only the same symbol is listed, not other names spelled alike.',
+        '* Answers `path:line:column: text of that line` for each reference (the first 50, then a count).',
+      ].join('\n'),
+      parameters: { type: 'object', properties: AT_SYMBOL, required: ['path', 'line', 'symbol'] },
+    },
+  },
+  {
+    type: 'function',
+    function: {
+      name: 'python_diagnostics',
+      description: [
+        'Check one Python file with a type checker (pyright, basic mode) without running it: syntax errors, undefined names, unresolved imports, wrong argument counts and type errors.',
+        '* Answers `path:line:column: severity: message (rule)` for each error or warning, or that there are none.',
+      ].join('\n'),
+      parameters: { type: 'object', properties: { path: AT_SYMBOL.path }, required: ['path'] },
+    },
+  },
+];
