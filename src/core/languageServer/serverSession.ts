@@ -41,11 +41,6 @@ export interface ServerSessionOptions {
   signal?: AbortSignal;
 }
 
-interface Published {
-  version?: number;
-  items: ServerDiagnostic[];
-}
-
 type RawLocation = { uri: string; range: LspRange } | { targetUri: string; targetSelectionRange?: LspRange; targetRange: LspRange };
 
 /**
@@ -55,8 +50,6 @@ type RawLocation = { uri: string; range: LspRange } | { targetUri: string; targe
  */
 export class ServerSession {
   private readonly documents = new Map<string, { version: number; text: string }>();
-  private readonly published = new Map<string, Published>();
-  private readonly waiters = new Set<() => void>();
   private closed = false;
 
   private constructor(
@@ -64,16 +57,12 @@ export class ServerSession {
     private readonly connection: rpc.MessageConnection,
     private readonly o: ServerSessionOptions,
   ) {
-    connection.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number; diagnostics: ServerDiagnostic[] }) => {
-      const path = pathOf(p.uri);
-      if (path === undefined) return;
-      this.published.set(path, { items: p.diagnostics, ...(p.version !== undefined ? { version: p.version } : {}) });
-      for (const w of [...this.waiters]) w();
-    });
     connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => serverSettings(i.section, o.interpreter, o.mode ?? 'basic')));
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('client/unregisterCapability', () => null);
     connection.onRequest('window/workDoneProgress/create', () => null);
+    // Sent after settings arrive; left unanswered, pyright never finishes setting the workspace up.
+    connection.onRequest('workspace/diagnostic/refresh', () => null);
     connection.onClose(() => this.markClosed());
     void proc.exited.then(() => this.markClosed());
     connection.listen();
@@ -93,7 +82,9 @@ export class ServerSession {
         workspaceFolders: [{ uri: root, name: 'testbed' }],
         capabilities: {
           workspace: { configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true } },
-          textDocument: { publishDiagnostics: { versionSupport: true }, definition: { linkSupport: true }, references: {}, synchronization: { didSave: false } },
+          // Pull diagnostics: the server checks the file when asked and answers for the text it has
+          // (pushed ones come whenever its background analysis gets there, maybe stale).
+          textDocument: { diagnostic: { dynamicRegistration: true }, definition: { linkSupport: true }, references: {}, synchronization: { didSave: false } },
         },
       }, o.signal, 120_000);
       await connection.sendNotification('initialized', {});
@@ -144,35 +135,21 @@ export class ServerSession {
     return locations(await this.request<RawLocation[] | null>('textDocument/references', { textDocument: { uri: uriOf(path) }, position: at, context: { includeDeclaration: true } }, signal));
   }
 
-  /** The diagnostics the server publishes for `version` of an open document (or later). */
-  async diagnostics(path: string, version: number, signal?: AbortSignal): Promise<ServerDiagnostic[]> {
-    const deadline = Date.now() + (this.o.requestTimeoutMs ?? 60_000);
-    for (;;) {
-      const p = this.published.get(path);
-      if (p && (p.version === undefined || p.version >= version)) return p.items;
-      if (this.closed) throw new Error('The language server stopped before it reported on the file.');
-      if (signal?.aborted) throw abortError();
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`The language server reported nothing on ${path} within ${Math.round((this.o.requestTimeoutMs ?? 60_000) / 1000)} s.`);
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.waiters.delete(done);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = setTimeout(done, left);
-        this.waiters.add(done);
-        signal?.addEventListener('abort', done, { once: true });
-      });
-    }
+  /** The server's diagnostics for an open document as it is now (it checks the file to answer). */
+  async diagnostics(path: string, signal?: AbortSignal): Promise<ServerDiagnostic[]> {
+    const report = await this.request<{ kind: string; items?: ServerDiagnostic[] }>('textDocument/diagnostic', { textDocument: { uri: uriOf(path) } }, signal);
+    return report.items ?? [];
   }
 
   /** Asks the server to shut down, then kills its process in the container. Never throws. */
   async close(): Promise<void> {
     if (!this.closed) {
-      await Promise.race([this.connection.sendRequest('shutdown').catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
-      await this.connection.sendNotification('exit').catch(() => undefined);
+      try {
+        await Promise.race([this.connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
+        await this.connection.sendNotification('exit');
+      } catch {
+        // Gone already: killed below either way.
+      }
     }
     this.markClosed();
     this.connection.dispose();
@@ -181,19 +158,26 @@ export class ServerSession {
 
   private markClosed(): void {
     this.closed = true;
-    for (const w of [...this.waiters]) w();
   }
 
   private async request<T>(method: string, params: object, signal?: AbortSignal, timeoutMs = this.o.requestTimeoutMs ?? 60_000): Promise<T> {
     if (this.closed) throw new Error('The language server has stopped.');
     if (signal?.aborted) throw abortError();
     const cancel = new rpc.CancellationTokenSource();
-    const onAbort = () => cancel.cancel();
+    // Cancelling sends a notification, which throws once the connection is closed.
+    const stop = () => {
+      try {
+        cancel.cancel();
+      } catch {
+        // Closed: nothing to tell the server.
+      }
+    };
+    const onAbort = stop;
     signal?.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        cancel.cancel();
+        stop();
         reject(new Error(`The language server did not answer ${method} within ${Math.round(timeoutMs / 1000)} s.`));
       }, timeoutMs);
     });

@@ -114,8 +114,8 @@ export class PythonTools {
   }
 
   private async diagnostics(session: ServerSession, path: string, signal?: AbortSignal): Promise<string> {
-    const version = await session.sync(path, await this.read(path));
-    const shown = (await session.diagnostics(path, version, signal)).filter((d) => (d.severity ?? 1) <= 3).sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    await session.sync(path, await this.read(path));
+    const shown = (await session.diagnostics(path, signal)).filter((d) => (d.severity ?? 1) <= 3).sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     const errors = shown.filter((d) => (d.severity ?? 1) === 1).length;
     if (!shown.length) return `No errors or warnings in ${path}.`;
     const counts = `${errors} error${errors === 1 ? '' : 's'}, ${shown.length - errors} other${shown.length - errors === 1 ? '' : 's'}`;
