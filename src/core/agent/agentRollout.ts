@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EvaluationResult } from '../harness/evaluationResult';
 import { TRAJECTORY_FORMAT, type ClosedTrajectory } from '../trajectory/trajectoryTypes';
+import type { InstanceSpec } from '../spec/instanceSpec';
 import type { ChatMessage, TokenUsage, ToolCall } from './chatTypes';
 import { RolloutEventStream, type RewardRecord, type RolloutEvent, type StampedEvent } from './events';
 import { AgentEnvironment } from './rollout/agentEnvironment';
@@ -63,6 +64,11 @@ export class AgentRollout {
     const pausedAt = this.gate.pausedAt;
     const state = this.ended ? 'ended' : pausedAt ? 'paused' : this.started ? 'running' : 'created';
     return { state, step: this.loop.step, pausedAt, pendingAction: pausedAt === 'before_action' ? this.gate.pendingAction : undefined };
+  }
+
+  /** The instance as this rollout runs and grades it. */
+  get spec(): InstanceSpec {
+    return this.o.spec;
   }
 
   /** The conversation so far (native form, uncondensed). */

@@ -1,4 +1,5 @@
 import type { AgentRollout, RolloutResult } from '../../core/agent/agentRollout';
+import type { InstanceSpec } from '../../core/spec/instanceSpec';
 import type { AgentRunRow, AgentRunsView } from '../../shared/agentView';
 import { patchStats } from '../../shared/patchStats';
 import type { BusyTracker } from '../devContainers/busyTracker';
@@ -69,7 +70,7 @@ export class AgentRunTable {
         if (rollout.eventsPath) row.eventsPath = rollout.eventsPath;
         void this.runs.upsert(row);
       },
-      finished: (result) => this.finished(t, row, result),
+      finished: (result) => this.finished(t, row, result, rollout.spec),
       failed: (err) => {
         const message = errorMessage(err);
         session.push({ type: 'problem', message });
@@ -80,7 +81,7 @@ export class AgentRunTable {
     };
   }
 
-  private async finished(t: TrackedRollout, row: AgentRunRow, result: RolloutResult): Promise<void> {
+  private async finished(t: TrackedRollout, row: AgentRunRow, result: RolloutResult, spec: InstanceSpec): Promise<void> {
     const id = t.ref.instance.instance_id;
     await this.runs.upsert({
       ...row,
@@ -102,7 +103,7 @@ export class AgentRunTable {
       // The reward graded the dev container's workspace: it is this instance's latest verdict,
       // recorded exactly as a person's run is (counts, per-test statuses, rule label).
       const goldSeen = !!this.state.get(id).revealed?.gold;
-      await this.state.addRun(id, toRunRecord(t.ref.instance, result.evaluation, patchStats(result.patch ?? ''), goldSeen, { rolloutId: result.rolloutId, model: row.model }));
+      await this.state.addRun(id, toRunRecord(spec, result.evaluation, patchStats(result.patch ?? ''), goldSeen, { rolloutId: result.rolloutId, model: row.model }));
     }
   }
 }

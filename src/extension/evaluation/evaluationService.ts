@@ -139,7 +139,8 @@ export class EvaluationService extends Disposable {
           report('Taking the workspace diff against the base commit');
           candidate = await this.refreshCandidate(ref, signal);
           const runtime = this.runtimes.get();
-          const result = await evaluateInstance(runtime, specFor(ref, this.settings), candidate.patch, {
+          const spec = specFor(ref, this.settings);
+          const result = await evaluateInstance(runtime, spec, candidate.patch, {
             runId,
             modelName: 'human',
             timeoutSeconds: this.settings.timeoutSeconds,
@@ -151,7 +152,7 @@ export class EvaluationService extends Disposable {
           });
           this.writeLog(ref, result.run_id, result.status, result.testLog, result.applyLog, result.error, result.warnings);
           keepLog(result.testLog);
-          return toRunRecord(instance, result, candidate.stats, goldSeen);
+          return toRunRecord(spec, result, candidate.stats, goldSeen);
         } catch (err) {
           if (isAbortError(err, signal)) {
             await this.removeEvalLeftovers(id);

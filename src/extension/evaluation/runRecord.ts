@@ -1,22 +1,22 @@
-import type { TaskInstance } from '../../core/dataset/taskInstance';
 import type { EvaluationResult } from '../../core/harness/evaluationResult';
 import { groupCounts } from '../../core/grading/groupCounts';
 import { installStepOf } from '../../core/harness/installStep';
-import { resolveRepoSpec } from '../../core/harness/specs/repoSpecs';
+import type { InstanceSpec } from '../../core/spec/instanceSpec';
 import type { PatchStats } from '../../shared/patchStats';
 import type { RunRecord, RunTestResult } from '../../shared/runRecord';
 
 /**
  * What the history keeps of one evaluation (the full log goes to the output channel and disk):
  * the one way a run record is made, for a person's run and an agent's reward alike (`agent`).
+ * The test lists and the install step are the spec's, the ones the evaluation ran with.
  */
-export function toRunRecord(instance: TaskInstance, result: EvaluationResult, candidate: PatchStats, goldSeen: boolean, agent?: RunRecord['agent']): RunRecord {
+export function toRunRecord(spec: Pick<InstanceSpec, 'tests' | 'install'>, result: EvaluationResult, candidate: PatchStats, goldSeen: boolean, agent?: RunRecord['agent']): RunRecord {
   const reference = result.grade?.reference;
   const tests: RunTestResult[] = [];
   if (reference) {
     const position = {
-      FAIL_TO_PASS: new Map(instance.FAIL_TO_PASS.map((t, i) => [t, i])),
-      PASS_TO_PASS: new Map(instance.PASS_TO_PASS.map((t, i) => [t, i])),
+      FAIL_TO_PASS: new Map(spec.tests.FAIL_TO_PASS.map((t, i) => [t, i])),
+      PASS_TO_PASS: new Map(spec.tests.PASS_TO_PASS.map((t, i) => [t, i])),
     };
     for (const t of reference.tests) {
       const index = position[t.group].get(t.id);
@@ -30,8 +30,8 @@ export function toRunRecord(instance: TaskInstance, result: EvaluationResult, ca
       });
     }
   }
-  const install = installStepOf(result.testLog, { hasInstall: resolveRepoSpec(instance).install !== undefined, skipped: result.skippedInstall });
-  const counts = reference ? groupCounts(instance, reference) : undefined;
+  const install = installStepOf(result.testLog, { hasInstall: spec.install.command !== undefined, skipped: result.skippedInstall });
+  const counts = reference ? groupCounts(spec.tests, reference) : undefined;
   return {
     runId: result.run_id,
     at: new Date().toISOString(),
