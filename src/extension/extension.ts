@@ -72,7 +72,7 @@ class Studio extends Disposable {
     // Restored pages wait for the datasets (they look their instance up by id).
     let markLoaded: () => void = () => undefined;
     const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
-    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, devContainers, busy, evaluation, datasets, actions, agentStats: (id) => agents.runs.stats(id), onDidChangeAgents: agents.onDidChange }, loaded, log.child('page')));
+    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, devContainers, busy, evaluation, datasets, actions, settings, agentStats: (id) => agents.runs.stats(id), onDidChangeAgents: agents.onDidChange }, loaded, log.child('page')));
     actions.isPageOpen = (id) => panels.isOpen(id);
     const ready = (async () => {
       try {

@@ -42,6 +42,20 @@ export interface BusyView {
   cancellable: boolean;
 }
 
+/** How the instance is run and graded, and why: its InstanceSpec, in words. */
+export interface RunSpecView {
+  /** The dataset family the row is taken as (SWE-Gym, SWE-bench, the samples), and why. */
+  family: { name: string; reason: string };
+  /** The reference rules the reward follows (label), the strict ones shown beside, and why. */
+  rules: { label: string; strictLabel: string; reason: string };
+  image: { name: string; policy: 'build' | 'pull' | 'local'; reason: string };
+  logParser: string;
+  /** Only once the test names are revealed: the command names the hidden test files. */
+  testCommand?: string;
+  /** What else a user should know: install step skipped, spec-table fallbacks. */
+  notes: string[];
+}
+
 export interface InstancePageState {
   datasetName: string;
   instance: {
@@ -52,8 +66,9 @@ export interface InstancePageState {
     createdAt: string;
     problemStatement: string;
     hints: string;
-    imageName?: string;
   };
+  /** How it is run and graded; `cannotRun` instead when the row alone rules it out. */
+  spec: RunSpecView | { cannotRun: string };
   difficulty: Difficulty;
   status: InstanceStatus;
   revealed: Partial<Record<RevealKind, RevealRecord>>;

@@ -1,5 +1,5 @@
 import { datasetContextOf } from '../../core/spec/datasetContext';
-import { type InstanceSpec, InstanceSpecError, makeInstanceSpec } from '../../core/spec/instanceSpec';
+import { extraNotes, type InstanceSpec, InstanceSpecError, makeInstanceSpec } from '../../core/spec/instanceSpec';
 import { parseCommandArgs, requireOption, UsageError, writeJson, type CliContext } from '../cliContext';
 import { loadDatasetForCli, selectInstances } from '../datasetOption';
 
@@ -65,7 +65,7 @@ export async function showCommand(ctx: CliContext): Promise<number> {
           `test command ${spec.testCommand}`,
           `rules        ${spec.rules.reference}, strict ${spec.rules.strict} (${spec.rules.reason})`,
           `python       ${spec.python.interpreter} (${spec.python.reason})`,
-          ...spec.notes.filter((n) => !n.startsWith('Rules: ') && !n.startsWith('Image ')).map((n) => `note         ${n}`),
+          ...extraNotes(spec).map((n) => `note         ${n}`),
         ]
       : [`cannot run   ${unrunnable}`, `tests        ${info.fail_to_pass_count} FAIL_TO_PASS, ${info.pass_to_pass_count} PASS_TO_PASS`]),
     '',

@@ -133,6 +133,11 @@ function build(row: TaskInstance, context: DatasetContext, settings: SpecSetting
   });
 }
 
+/** The notes beyond the rules and image lines (those two come first; the spec also holds them as fields): install skipped, table fallbacks. */
+export function extraNotes(spec: InstanceSpec): readonly string[] {
+  return spec.notes.slice(2);
+}
+
 /** Freezes the spec and everything it holds except the row (the dataset's, shared). */
 function deepFreeze<T extends InstanceSpec>(spec: T): T {
   const freeze = (value: unknown): void => {

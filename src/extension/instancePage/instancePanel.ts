@@ -1,15 +1,18 @@
 import * as vscode from 'vscode';
 import { PAGE, type PageEvents, type PageRequests } from '../../shared/protocol';
 import type { PageHandlers } from '../../shared/rpcHost';
+import type { RunSpecView } from '../../shared/instancePage';
 import type { InstanceActions } from '../actions';
+import type { Settings } from '../config';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
+import { specFor } from '../datasets/instanceSpecs';
 import { Disposable } from '../util/disposable';
 import type { Logger } from '../util/logger';
 import { InstanceViews } from '../webviewHost/instanceViews';
 import { WebviewHost } from '../webviewHost/webviewHost';
 import type { WebviewKind } from '../webviewHost/webviewKind';
 import { CandidateWatcher } from './candidateWatcher';
-import { buildPageState, type PageStateDeps } from './pageState';
+import { buildPageState, runSpecView, type PageStateDeps } from './pageState';
 
 export const PAGE_VIEW_TYPE = 'sweGym.instance';
 
@@ -27,6 +30,8 @@ const PAGE_KIND: WebviewKind<PageRequests, PageEvents> = {
 export interface PanelDeps extends PageStateDeps {
   datasets: DatasetStore;
   actions: InstanceActions;
+  /** What the instance's spec is made with (the page says how it is run and why). */
+  settings: Pick<Settings, 'imageTemplate' | 'allowPull' | 'skipInstall'>;
   /** Fires with an instance id whose agent figures changed. */
   onDidChangeAgents?: vscode.Event<string>;
 }
@@ -35,6 +40,8 @@ export interface PanelDeps extends PageStateDeps {
 class InstancePanel extends Disposable {
   private readonly host: WebviewHost<PageRequests, PageEvents>;
   private pushTimer: NodeJS.Timeout | undefined;
+  /** The spec's view, made again only when a setting it depends on changes (it reads the row's heavy fields). */
+  private specView: { key: string; view: RunSpecView | { cannotRun: string } } | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -54,6 +61,11 @@ class InstancePanel extends Disposable {
     if (deps.onDidChangeAgents) this.register(deps.onDidChangeAgents(onChange));
     this.register(new CandidateWatcher(ref, deps.devContainers, deps.evaluation, log));
     this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('sweGym')) this.schedulePush();
+      }),
+    );
+    this.register(
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.active) deps.devContainers.setActive(id);
       }),
@@ -69,15 +81,19 @@ class InstancePanel extends Disposable {
     return this.host.isReady;
   }
 
-  private state() {
-    return buildPageState(this.ref, this.deps);
+  /** The state the page shows now. */
+  pageState() {
+    const s = this.deps.settings;
+    const key = JSON.stringify([s.imageTemplate, s.allowPull, s.skipInstall]);
+    if (this.specView?.key !== key) this.specView = { key, view: runSpecView(() => specFor(this.ref, s)) };
+    return buildPageState(this.ref, this.deps, this.specView.view);
   }
 
   private schedulePush(): void {
     if (this.pushTimer || this.isDisposed) return;
     this.pushTimer = setTimeout(() => {
       this.pushTimer = undefined;
-      if (!this.isDisposed) this.host.rpc.emit('state', this.state());
+      if (!this.isDisposed) this.host.rpc.emit('state', this.pageState());
     }, 50);
   }
 
@@ -85,14 +101,14 @@ class InstancePanel extends Disposable {
     const { actions } = this.deps;
     const ref = this.ref;
     return {
-      getState: async () => this.state(),
+      getState: async () => this.pageState(),
       reveal: async ({ what }) => {
         await actions.reveal(ref, what);
-        return this.state();
+        return this.pageState();
       },
       launch: async (_p, signal) => {
         await actions.launch(ref, signal);
-        return this.state();
+        return this.pageState();
       },
       openTerminal: async () => {
         actions.openTerminal(ref);
@@ -100,11 +116,11 @@ class InstancePanel extends Disposable {
       },
       runTests: async (_p, signal) => {
         await actions.runTests(ref, signal);
-        return this.state();
+        return this.pageState();
       },
       refreshCandidate: async (_p, signal) => {
         await this.deps.evaluation.refreshCandidate(ref, signal);
-        return this.state();
+        return this.pageState();
       },
       showDiff: async ({ against }, signal) => {
         await actions.showDiff(ref, against, signal);
@@ -120,7 +136,7 @@ class InstancePanel extends Disposable {
       },
       stop: async () => {
         await actions.stop(ref);
-        return this.state();
+        return this.pageState();
       },
       startAgent: async () => {
         await vscode.commands.executeCommand('sweGym.agent.start', ref.instance.instance_id, ref.entry.source);

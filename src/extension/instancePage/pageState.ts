@@ -1,5 +1,8 @@
+import { FAMILY_NAME } from '../../core/dataset/flavor';
+import { RULE_SET_LABELS } from '../../core/grading/ruleSet';
+import { extraNotes, type InstanceSpec, InstanceSpecError } from '../../core/spec/instanceSpec';
 import type { AgentStats } from '../../shared/agentStats';
-import type { InstancePageState } from '../../shared/instancePage';
+import type { InstancePageState, RunSpecView } from '../../shared/instancePage';
 import type { RunRecord } from '../../shared/runRecord';
 import { patchStats } from '../../shared/patchStats';
 import type { InstanceRef } from '../datasets/datasetStore';
@@ -20,8 +23,31 @@ export interface PageStateDeps {
   agentStats?(instanceId: string): AgentStats | undefined;
 }
 
-/** The page's view model. Gold patch and test names are left out unless revealed. */
-export function buildPageState(ref: InstanceRef, deps: PageStateDeps): InstancePageState {
+/** How the instance is run and why, from its spec; the row's reason instead when it cannot be run. */
+export function runSpecView(makeSpec: () => InstanceSpec): RunSpecView | { cannotRun: string } {
+  let spec: InstanceSpec;
+  try {
+    spec = makeSpec();
+  } catch (err) {
+    if (err instanceof InstanceSpecError) return { cannotRun: err.message };
+    throw err;
+  }
+  const flavor = spec.family.flavor;
+  return {
+    family: { name: flavor === 'samples' ? 'the bundled samples' : FAMILY_NAME[flavor], reason: spec.family.reason },
+    rules: { label: RULE_SET_LABELS[spec.rules.reference], strictLabel: RULE_SET_LABELS[spec.rules.strict], reason: spec.rules.reason },
+    image: { name: spec.image.name, policy: spec.image.policy, reason: spec.image.reason },
+    logParser: spec.logParser,
+    testCommand: spec.testCommand,
+    notes: [...extraNotes(spec)],
+  };
+}
+
+/**
+ * The page's view model. Gold patch and test names (and the test command, which names the
+ * hidden test files) are left out unless revealed.
+ */
+export function buildPageState(ref: InstanceRef, deps: PageStateDeps, spec: RunSpecView | { cannotRun: string }): InstancePageState {
   const { instance, entry } = ref;
   const id = instance.instance_id;
   const record = deps.state.get(id);
@@ -41,8 +67,8 @@ export function buildPageState(ref: InstanceRef, deps: PageStateDeps): InstanceP
       createdAt: instance.created_at,
       problemStatement: instance.problem_statement,
       hints: instance.hints_text,
-      ...(instance.image_name ? { imageName: instance.image_name } : {}),
     },
+    spec: 'cannotRun' in spec || showNames ? spec : (({ testCommand: _hidden, ...rest }) => rest)(spec),
     difficulty: difficultyOf(instance),
     status: deps.status.statusOf(id),
     revealed,

@@ -1,4 +1,4 @@
-import type { InstancePageState } from '../../../src/shared/instancePage';
+import type { InstancePageState, RunSpecView } from '../../../src/shared/instancePage';
 import { countsLine, type RunRecord, type RunTestResult } from '../../../src/shared/runRecord';
 import type { PageRequests } from '../../../src/shared/protocol';
 import type { Call } from '../boot';
@@ -21,6 +21,12 @@ const STATUS: Record<InstancePageState['status'], { label: string; icon: string;
   error: { label: 'Error', icon: 'warning', cls: 'warning' },
 };
 
+
+const IMAGE_POLICY: Record<RunSpecView['image']['policy'], string> = {
+  build: 'built here from the row’s build context',
+  pull: 'pulled when it is not on this host',
+  local: 'must already be on this host (pulling is off)',
+};
 
 /** Which sections the person opened or closed, kept in the webview's state across hides, runs and reloads. */
 export interface SectionMemory {
@@ -95,6 +101,7 @@ export class InstancePage {
   private readonly issue;
   private readonly hints;
   private readonly tests;
+  private readonly spec;
   private readonly changes;
   private readonly gold;
   private readonly history;
@@ -109,6 +116,7 @@ export class InstancePage {
     this.issue = section('issue', 'Issue', true, memory);
     this.hints = section('hints', 'Hints', false, memory);
     this.tests = section('tests', 'Hidden tests', true, memory);
+    this.spec = section('spec', 'How it is graded', true, memory);
     this.changes = section('changes', 'Your changes', true, memory);
     this.gold = section('gold', 'Gold patch', false, memory);
     this.history = section('history', 'Run history', false, memory);
@@ -121,6 +129,7 @@ export class InstancePage {
       this.issue.el,
       this.hints.el,
       this.tests.el,
+      this.spec.el,
       this.changes.el,
       this.gold.el,
       this.history.el,
@@ -146,6 +155,7 @@ export class InstancePage {
     this.hints.el.hidden = !s.instance.hints.trim();
     this.hints.body.set(s.instance.hints, () => [h('div', { class: 'markdown' }, renderMarkdown(s.instance.hints))]);
     this.renderTests(s);
+    this.renderSpec(s);
     this.renderChanges(s);
     this.renderGold(s);
     this.renderHistory(s);
@@ -256,6 +266,28 @@ export class InstancePage {
         h('p', {}, `${plural(s.tests.failToPass, 'test')} must go from failing to passing and ${plural(s.tests.passToPass, 'test')} must keep passing. Their names are hidden.`),
         s.history.length ? h('p', { id: 'log-redacted', class: 'muted small' }, icon('eye-closed'), ' The Test log and the Test Explorer show them redacted until you reveal them (opening the full log reveals them too).') : null,
         this.revealControl('tests', 'Reveal test names'),
+      ];
+    });
+  }
+
+  /** Which rules, image and parser apply, each with its reason (the spec's notes), or why the row cannot run. */
+  private renderSpec(s: InstancePageState): void {
+    const spec = s.spec;
+    this.spec.setDescription('cannotRun' in spec ? 'cannot be run' : `${spec.rules.label} · ${spec.family.name}${spec.notes.length ? ` · ${plural(spec.notes.length, 'note')}` : ''}`);
+    this.spec.body.set(JSON.stringify(spec), () => {
+      if ('cannotRun' in spec) return [h('div', { id: 'spec-cannot-run', class: 'warning-banner', role: 'alert' }, icon('warning'), ` This instance cannot be run: ${spec.cannotRun}`)];
+      const item = (id: string, term: string, value: Node | string, why?: string) => [h('dt', {}, term), h('dd', { id }, value, why ? h('div', { class: 'muted small' }, why) : null)];
+      return [
+        h(
+          'dl',
+          { class: 'spec' },
+          ...item('spec-rules', 'Rules', spec.rules.label, `Why: ${spec.rules.reason}. ${spec.rules.strictLabel} grade the same log beside them.`),
+          ...item('spec-family', 'Taken as', spec.family.name, `Why: ${spec.family.reason}.`),
+          ...item('spec-image', 'Image', h('code', {}, spec.image.name), `${IMAGE_POLICY[spec.image.policy]}; named by ${spec.image.reason}.`),
+          ...item('spec-parser', 'Log parser', h('code', {}, spec.logParser)),
+          ...item('spec-command', 'Test command', spec.testCommand ? h('code', {}, spec.testCommand) : h('span', { class: 'muted' }, 'hidden with the test names (it names the hidden test files)')),
+        ),
+        spec.notes.length ? h('ul', { id: 'spec-notes', class: 'spec-notes' }, ...spec.notes.map((n) => h('li', {}, icon('warning'), ` ${n}`))) : null,
       ];
     });
   }
