@@ -281,7 +281,7 @@ export class InstancePage {
         h(
           'dl',
           { class: 'spec' },
-          ...item('spec-rules', 'Rules', spec.rules.label, `Why: ${spec.rules.reason}. ${spec.rules.strictLabel} grade the same log beside them.`),
+          ...item('spec-rules', 'Rules', spec.rules.label, `Why: ${spec.rules.reason}. The same log is also graded by ${spec.rules.strictLabel}, shown beside.`),
           ...item('spec-family', 'Taken as', spec.family.name, `Why: ${spec.family.reason}.`),
           ...item('spec-image', 'Image', h('code', {}, spec.image.name), `${IMAGE_POLICY[spec.image.policy]}; named by ${spec.image.reason}.`),
           ...item('spec-parser', 'Log parser', h('code', {}, spec.logParser)),
