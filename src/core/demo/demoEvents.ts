@@ -43,7 +43,7 @@ export type DemoEvent =
   | { type: 'demo_note'; text: string }
   | { type: 'demo_paused'; activeMs: number }
   | { type: 'demo_resumed'; activeMs: number }
-  | { type: 'demo_resumed_after_crash'; activeMs: number; cutLine: boolean }
+  | { type: 'demo_resumed_after_crash'; activeMs: number; cutLine: boolean; /** Events dropped because a stored content they name never reached the disk (an OS crash). */ droppedEvents?: number }
   | { type: 'demo_test_run'; activeMs: number; status: string; resolved: boolean | null; runId?: string; counts?: Record<string, number> }
   | { type: 'demo_reveal'; what: RevealWhat; activeMs: number; at?: string; beforeStart?: boolean }
   | { type: 'demo_patch'; patch: string | null; error?: string }

@@ -15,6 +15,7 @@ import { DemoLog } from './demoLog';
 import { closedDemonstration } from './demoTrajectory';
 import type { DemoWorkspace } from './demoWorkspace';
 import { sameState, type FileChange, type FileState } from './fileState';
+import { plainTerminalText, type TerminalCommand } from './terminalCommand';
 
 export type DemoState = 'recording' | 'paused' | 'finished' | 'discarded';
 
@@ -33,17 +34,6 @@ export interface DemoStartOptions {
   python: string;
   environment?: RolloutEnvironment;
   config?: Record<string, unknown>;
-}
-
-export interface TerminalCommand {
-  command: string;
-  /** What the command printed, as the terminal received it (escape sequences are removed here). */
-  output: string;
-  exitCode: number;
-  /** Working directory when the command started and when the prompt came back. */
-  cwdBefore: string;
-  cwdAfter: string;
-  python?: string;
 }
 
 const HOME = '/root';
@@ -120,7 +110,7 @@ export class DemoRecorder {
    * pending note come back from the log (a torn last line is dropped), paused as it was.
    */
   static resume(eventsPath: string, workspace: DemoWorkspace, python: string): DemoRecorder {
-    const { log, events, cut } = DemoLog.reopen(eventsPath);
+    const { log, events, offsets, cut } = DemoLog.reopen(eventsPath);
     const first = events[0];
     if (first?.type !== 'demo_started') {
       log.close();
@@ -132,11 +122,20 @@ export class DemoRecorder {
     }
     const { type: _t, seq: _s, time: _time, ...header } = first;
     const r = new DemoRecorder(log, header, workspace, python);
-    for (const e of events) r.absorb(e);
-    r.events.push(...events);
+    // A step whose stored content is gone (an OS crash before the disk had it) ends the log there.
+    let kept = events.length;
+    for (let i = 0; i < events.length; i++) {
+      if (!r.absorb(events[i] as StampedDemoEvent)) {
+        kept = i;
+        log.cutAt(offsets[i] as number);
+        break;
+      }
+    }
+    r.events.push(...events.slice(0, kept));
     r.since = Date.now();
     r.lastActivity = Date.now();
-    r.write({ type: 'demo_resumed_after_crash', activeMs: r.activeMs, cutLine: cut });
+    const dropped = events.length - kept;
+    r.write({ type: 'demo_resumed_after_crash', activeMs: r.activeMs, cutLine: cut, ...(dropped ? { droppedEvents: dropped } : {}) });
     return r;
   }
 
@@ -261,7 +260,7 @@ export class DemoRecorder {
       actions.push(this.action('execute_bash', { command: c.command }, OBSERVATION_PREFIX + this.bashObservation(c.command, output, c.exitCode, c.cwdAfter), c.exitCode));
       const changes = await this.changesIn(await this.candidatePaths());
       this.cwd = c.cwdAfter;
-      this.commit('terminal', actions, changes);
+      await this.commit('terminal', actions, changes);
     });
   }
 
@@ -328,19 +327,21 @@ export class DemoRecorder {
     if (!changes.length) return 0;
     const encoded = await encodeChanges(changes, { repoDir: this.header.repoDir, quietCommandObservation: (c) => this.bashObservation(c, '', 0, this.cwd) });
     const actions = encoded.map((a) => this.action(a.name, a.args, OBSERVATION_PREFIX + a.observation, a.name === 'execute_bash' ? 0 : undefined));
-    this.commit(source, actions, changes);
+    await this.commit(source, actions, changes);
     return actions.length;
   }
 
-  private commit(source: DemoStepSource, actions: RecordedAction[], changes: FileChange[]): void {
-    const files: Record<string, ReturnType<DemoLog['putState']>> = {};
-    for (const c of changes) files[c.path] = this.log.putState(c.after);
+  private async commit(source: DemoStepSource, actions: RecordedAction[], changes: FileChange[]): Promise<void> {
+    const files = Object.fromEntries(changes.map((c) => [c.path, this.log.putState(c.after)]));
     const note = this.pendingNote;
     this.touch();
-    this.write({ type: 'demo_step', step: this.steps + 1, source, ...(note ? { note } : {}), actions, files, activeMs: this.activeMs, cwd: this.cwd });
-    // Only once the step is on disk does it count.
+    const stamped = this.log.appendUnsynced({ type: 'demo_step', step: this.steps + 1, source, ...(note ? { note } : {}), actions, files, activeMs: this.activeMs, cwd: this.cwd });
+    this.events.push(stamped);
+    this.calls += actions.length;
+    // Only once the step is on disk does it count; the editor's event loop is free meanwhile.
+    await this.log.sync();
     this.steps++;
-    this.pendingNote = undefined;
+    if (this.pendingNote === note) this.pendingNote = undefined;
     for (const c of changes) this.known.set(c.path, c.after);
   }
 
@@ -356,11 +357,18 @@ export class DemoRecorder {
   private write(event: DemoEvent): void {
     const stamped = this.log.append(event);
     this.events.push(stamped);
-    if (stamped.type === 'demo_step') this.calls += stamped.actions.length;
   }
 
-  /** Takes an event of a log being resumed into the in-memory state. */
-  private absorb(e: StampedDemoEvent): void {
+  /** Takes an event of a log being resumed into the in-memory state; false when a step's stored content cannot be read. */
+  private absorb(e: StampedDemoEvent): boolean {
+    let states: [string, FileState | undefined][] = [];
+    if (e.type === 'demo_step') {
+      try {
+        states = Object.entries(e.files).map(([p, ref]) => [p, this.log.getState(ref)]);
+      } catch {
+        return false;
+      }
+    }
     if ('activeMs' in e && typeof e.activeMs === 'number') this.activeBefore = e.activeMs;
     switch (e.type) {
       case 'demo_step':
@@ -368,7 +376,7 @@ export class DemoRecorder {
         this.calls += e.actions.length;
         this.nextCall = this.calls;
         this.cwd = e.cwd;
-        for (const [p, ref] of Object.entries(e.files)) this.known.set(p, this.log.getState(ref));
+        for (const [p, state] of states) this.known.set(p, state);
         if (e.note) this.pendingNote = undefined;
         break;
       case 'demo_note':
@@ -383,16 +391,8 @@ export class DemoRecorder {
       default:
         break;
     }
+    return true;
   }
-}
-
-/** Terminal output as the released observations have it: no colour or control sequences, pty line ends kept. */
-export function plainTerminalText(s: string): string {
-  return s
-    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '')
-    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
-    .replace(/\x1b[@-Z\\-_]/g, '')
-    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]/g, '');
 }
 
 function safeName(id: string): string {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import * as posixPath from 'node:path/posix';
 import { diffArrays } from 'diff';
@@ -119,17 +120,17 @@ async function fileEditActions(path: string, before: FileOf, after: FileOf, ctx:
   return out;
 }
 
-/** Text the editor reads and writes back unchanged: UTF-8, no carriage return, no tab, no byte-order mark. */
-function editorSafe(text: string | undefined): text is string {
-  return text !== undefined && !/[\r\t]/.test(text) && !text.startsWith('\uFEFF');
+/** Bytes the editor reads and writes back unchanged: UTF-8, no carriage return, no tab, no byte-order mark. */
+function editorSafe(bytes: Buffer): boolean {
+  // Native scans: a save of a large file must not walk it in JavaScript.
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return !bom && bytes.indexOf(13) === -1 && bytes.indexOf(9) === -1 && isUtf8(bytes);
 }
 
 /** `str_replace` / `insert` calls that turn `before` into `after`, checked on a copy; undefined when none do exactly. */
 async function editorEdits(path: string, beforeBytes: Buffer, afterBytes: Buffer, ctx: EncodeContext): Promise<DemoAction[] | undefined> {
-  const oldText = utf8Text(beforeBytes);
-  const newText = utf8Text(afterBytes);
-  if (!editorSafe(oldText) || !editorSafe(newText)) return undefined;
-  const hunks = lineHunks(oldText, newText);
+  if (!editorSafe(beforeBytes) || !editorSafe(afterBytes)) return undefined;
+  const hunks = lineHunks(beforeBytes, afterBytes);
   if (!hunks || hunks.length > (ctx.maxEditsPerFile ?? 8)) return undefined;
   const files = new MemoryFiles();
   files.set(path, beforeBytes);
@@ -203,17 +204,19 @@ interface Hunk {
 }
 
 /** The changed line ranges, near ones merged; undefined when the texts differ too much to be worth it. */
-function lineHunks(oldText: string, newText: string): Hunk[] | undefined {
-  const oldLines = splitLines(oldText);
-  const newLines = splitLines(newText);
-  let p = 0;
-  while (p < oldLines.length && p < newLines.length && oldLines[p] === newLines[p]) p++;
-  let s = 0;
-  while (s < oldLines.length - p && s < newLines.length - p && oldLines[oldLines.length - 1 - s] === newLines[newLines.length - 1 - s]) s++;
-  const parts = diffArrays(oldLines.slice(p, oldLines.length - s), newLines.slice(p, newLines.length - s), { maxEditLength: MAX_EDIT_LINES });
+function lineHunks(oldBytes: Buffer, newBytes: Buffer): Hunk[] | undefined {
+  // The equal lines at both ends are found on the bytes (UTF-8: a line end is one byte, 0x0a): a
+  // save of a large file changes a few lines, and splitting every line of both versions was most
+  // of a save's cost. Only the lines between are decoded and diffed.
+  const { prefix, suffix } = equalEnds(oldBytes, newBytes);
+  const p = countByte(oldBytes, 10, prefix);
+  const oldLines = splitLines(oldBytes.toString('utf8', prefix, oldBytes.length - suffix));
+  const newLines = splitLines(newBytes.toString('utf8', prefix, newBytes.length - suffix));
+  const parts = diffArrays(oldLines, newLines, { maxEditLength: MAX_EDIT_LINES });
   if (!parts) return undefined;
+  // Line numbers below count from the first changed line (p); the result adds p back.
   const raw: { oldStart: number; oldEnd: number; added: string[] }[] = [];
-  let line = p;
+  let line = 0;
   for (const part of parts) {
     const last = raw[raw.length - 1];
     const open = last && last.oldEnd === line ? last : undefined;
@@ -237,7 +240,41 @@ function lineHunks(oldText: string, newText: string): Hunk[] | undefined {
       prev.oldEnd = h.oldEnd;
     } else merged.push({ ...h, added: [...h.added] });
   }
-  return merged.map((h) => ({ oldStart: h.oldStart, oldEnd: h.oldEnd, replacement: h.added.join(''), newCount: h.added.length }));
+  return merged.map((h) => ({ oldStart: p + h.oldStart, oldEnd: p + h.oldEnd, replacement: h.added.join(''), newCount: h.added.length }));
+}
+
+/**
+ * The lengths of the longest runs of whole lines both start with (`prefix`) and end with
+ * (`suffix`), in bytes, not overlapping: the same lines a line-by-line comparison finds.
+ */
+function equalEnds(a: Buffer, b: Buffer): { prefix: number; suffix: number } {
+  const min = Math.min(a.length, b.length);
+  let d = 0;
+  while (d + CHUNK <= min && a.compare(b, d, d + CHUNK, d, d + CHUNK) === 0) d += CHUNK;
+  while (d < min && a[d] === b[d]) d++;
+  // Back to the start of the line holding the first difference (a text that ended there included).
+  const prefix = d === 0 ? 0 : a.lastIndexOf(10, d - 1) + 1;
+  const room = min - prefix;
+  let e = 0;
+  while (e + CHUNK <= room && a.compare(b, b.length - e - CHUNK, b.length - e, a.length - e - CHUNK, a.length - e) === 0) e += CHUNK;
+  while (e < room && a[a.length - 1 - e] === b[b.length - 1 - e]) e++;
+  // Forward to the first position of the equal tail that starts a line in both.
+  const startsLine = (t: Buffer, at: number) => at === prefix || t[at - 1] === 10;
+  let k = 0;
+  if (!(startsLine(a, a.length - e) && startsLine(b, b.length - e))) {
+    const nl = a.indexOf(10, a.length - e);
+    k = nl === -1 ? e : nl + 1 - (a.length - e);
+  }
+  return { prefix, suffix: e - k };
+}
+
+/** Bytes compared at once (natively) when looking for the first difference. */
+const CHUNK = 4096;
+
+function countByte(bytes: Buffer, byte: number, end: number): number {
+  let n = 0;
+  for (let i = bytes.indexOf(byte); i !== -1 && i < end; i = bytes.indexOf(byte, i + 1)) n++;
+  return n;
 }
 
 /**
@@ -268,8 +305,14 @@ function slideTowards(h: { oldStart: number; oldEnd: number; added: string[] }, 
 
 /** Lines with their `\n` kept (the last may have none). */
 function splitLines(text: string): string[] {
-  const lines = text.split(/(?<=\n)/);
-  return lines.length === 1 && lines[0] === '' ? [] : lines;
+  const lines: string[] = [];
+  let at = 0;
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', at)) {
+    lines.push(text.slice(at, nl + 1));
+    at = nl + 1;
+  }
+  if (at < text.length) lines.push(text.slice(at));
+  return lines;
 }
 
 function lineStarts(text: string): number[] {

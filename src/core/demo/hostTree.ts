@@ -1,10 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readRegularFile, UnsafeFileError } from '../hostfs/safeRead';
+import { readRegularFile, readRegularFileSync, UnsafeFileError } from '../hostfs/safeRead';
 import type { FileState } from './fileState';
 
 /** Larger files are not recorded (a recording of them would be unusable anyway). */
 export const MAX_RECORDED_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * Files up to this size are read synchronously: about a millisecond, where the asynchronous read
+ * takes six trips through libuv's thread pool, each a wait of its own on a loaded host (a save's
+ * p95). Larger ones keep the caller's event loop free.
+ */
+const SYNC_READ_BYTES = 2 * 1024 * 1024;
 
 /**
  * One path of a workspace folder as a FileState: links are read as links (never followed),
@@ -13,16 +19,18 @@ export const MAX_RECORDED_FILE_BYTES = 64 * 1024 * 1024;
  */
 export async function readHostState(root: string, rel: string): Promise<FileState | undefined> {
   const abs = path.join(root, rel);
-  let st: fs.Stats;
+  let st: fs.Stats | undefined;
   try {
-    st = await fs.promises.lstat(abs);
+    st = fs.lstatSync(abs, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
+  if (!st) return undefined;
   if (st.isSymbolicLink()) return { kind: 'symlink', target: await fs.promises.readlink(abs) };
   if (!st.isFile()) return undefined;
   try {
-    const bytes = await readRegularFile(abs, { maxBytes: MAX_RECORDED_FILE_BYTES, root });
+    const options = { maxBytes: MAX_RECORDED_FILE_BYTES, root };
+    const bytes = st.size <= SYNC_READ_BYTES ? readRegularFileSync(abs, options) : await readRegularFile(abs, options);
     return { kind: 'file', bytes, executable: (st.mode & 0o100) !== 0 };
   } catch (err) {
     if (err instanceof UnsafeFileError && err.reason === 'missing') return undefined;

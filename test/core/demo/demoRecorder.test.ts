@@ -13,6 +13,7 @@ import { parseTextToolCalls } from '../../../src/core/agent/model/textToolCalls'
 import { launchDevContainer } from '../../../src/core/devcontainer/launchDevContainer';
 import { DemoRecorder } from '../../../src/core/demo/demoRecorder';
 import { ContainerWorkspace } from '../../../src/core/demo/demoWorkspace';
+import { readHostState } from '../../../src/core/demo/hostTree';
 import { finishDemonstration } from '../../../src/core/demo/finishDemo';
 import { extractPatch } from '../../../src/core/patch/extractPatch';
 import { exportRun } from '../../../src/core/trajectory/exportRows';
@@ -128,6 +129,48 @@ test('a reveal keeps a finished demonstration out of the default export; --inclu
     await other.discard();
     assert.ok(!fs.existsSync(other.eventsPath));
     assert.throws(() => DemoRecorder.resume(path.join(root, `${ID}_0.jsonl`), none, ''), /has ended/);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('stored contents are not synced: a resume after an OS crash lost one drops the log from that step on, and the next save is encoded against what is left', async () => {
+  const ds = await samples();
+  const inst = ds.instances.find((i) => i.instance_id === ID);
+  assert.ok(inst);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-demo-lost-'));
+  const ws = path.join(root, 'ws');
+  fs.mkdirSync(ws);
+  // The workspace read on the host (no container needed): every file is new against the base.
+  const workspace = { changedFromBase: async () => [], current: (rel: string) => readHostState(ws, rel), base: async () => undefined };
+  try {
+    let rec = DemoRecorder.start({ dir: path.join(root, 'runs'), runId: 'r', instance: inst, workspace, python: '/usr/bin/python3' });
+    const file = path.join(ws, 'notes.py');
+    fs.writeFileSync(file, 'a = 1\nb = 2\n');
+    assert.equal(await rec.recordPaths(['notes.py']), 1);
+    fs.writeFileSync(file, 'a = 1\nb = 3\n');
+    assert.equal(await rec.recordPaths(['notes.py']), 1);
+    rec.setNote('after the lost step');
+    const steps = rec.history.filter((e) => e.type === 'demo_step');
+    const second = steps[1];
+    assert.ok(second?.type === 'demo_step');
+    const ref = second.files['notes.py'];
+    assert.ok(ref && 'sha256' in ref);
+    rec.detach();
+    // The OS went down before the disk had the second step's content.
+    fs.rmSync(path.join(rec.eventsPath.replace(/\.jsonl$/, '.files'), ref.sha256));
+    rec = DemoRecorder.resume(rec.eventsPath, workspace, '/usr/bin/python3');
+    assert.equal(rec.stepCount, 1);
+    const lines = fs.readFileSync(rec.eventsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: number; droppedEvents?: number });
+    assert.deepEqual(lines.map((l) => l.type), ['demo_started', 'demo_step', 'demo_resumed_after_crash']);
+    assert.equal(lines[2]?.droppedEvents, 2);
+    // The workspace still holds b = 3: the next save records the change from step 1's content.
+    fs.writeFileSync(file, 'a = 1\nb = 4\n');
+    assert.equal(await rec.recordPaths(['notes.py']), 1);
+    const last = rec.history[rec.history.length - 1];
+    assert.ok(last?.type === 'demo_step' && last.step === 2);
+    assert.deepEqual(JSON.parse(last.actions[0]?.arguments ?? '{}'), { command: 'str_replace', path: '/testbed/notes.py', old_str: 'b = 2', new_str: 'b = 4' });
+    rec.detach();
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
