@@ -20,6 +20,8 @@ import type { DemoStatusBar } from './demo/demoStatusBar';
 import type { ImportedRunActions } from './trajectories/importedRunActions';
 import type { ImportedRunStore } from './trajectories/importedRunStore';
 import type { TrajectoryPanels } from './trajectoryView/trajectoryPanel';
+import type { GymServerService } from './gym/gymServerService';
+import type { GymSessionsView } from './gym/gymSessionsView';
 
 /**
  * What `activate` returns. Other extensions may script the studio with it; the extension-host
@@ -60,4 +62,7 @@ export interface SweGymApi {
   importedRunsReady: Promise<void>;
   importedActions: ImportedRunActions;
   trajectoryPanels: TrajectoryPanels;
+  /** The gym server started from VS Code (Start Gym Server) and its live sessions. */
+  gym: GymServerService;
+  gymView: GymSessionsView;
 }

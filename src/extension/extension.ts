@@ -35,10 +35,15 @@ import { ImportedRunNodes } from './trajectories/importedRunNodes';
 import { ImportedRunStore } from './trajectories/importedRunStore';
 import { registerTrajectoryCommands } from './trajectories/trajectoryCommands';
 import { TrajectoryPanels } from './trajectoryView/trajectoryPanel';
+import { registerGymCommands } from './gym/gymCommands';
+import { GymServerService } from './gym/gymServerService';
+import { GymSessionsView } from './gym/gymSessionsView';
 
 /** Wires the pieces together; everything it makes is registered for disposal. */
 class Studio extends Disposable {
   readonly api: SweGymApi;
+  /** Stopped (its sessions' containers removed) before the extension host goes. */
+  readonly gym: GymServerService;
 
   constructor(context: vscode.ExtensionContext, log: Logger) {
     super();
@@ -142,6 +147,11 @@ class Studio extends Disposable {
     const demoDeps = { demos, datasets, devContainers, log: log.child('demo'), notices };
     for (const d of registerDemoCommands(demoDeps)) this.register(d);
     void ready.then(() => offerResume(demoDeps)).catch((err: unknown) => log.error('Offering to resume a demonstration failed', err));
+    const gym = this.register(new GymServerService({ runtimes, settings, secrets: context.secrets, globalStorage: context.globalStorageUri, log: log.child('gym') }));
+    const gymView = this.register(new GymSessionsView(gym));
+    this.register(vscode.window.createTreeView('sweGym.gymSessions', { treeDataProvider: gymView }));
+    for (const d of registerGymCommands({ gym, log: log.child('gym'), notices })) this.register(d);
+    this.gym = gym;
 
     this.register({ dispose: () => busy.cancelAll() });
     this.api = {
@@ -171,19 +181,25 @@ class Studio extends Disposable {
       importedRunsReady: importedLoaded,
       importedActions,
       trajectoryPanels,
+      gym,
+      gymView,
     };
     log.info(`SWE-Gym Studio activated (session ${sessionId})`);
   }
 }
 
+let studio: Studio | undefined;
+
 export function activate(context: vscode.ExtensionContext): SweGymApi {
   const channel = vscode.window.createOutputChannel('SWE-Gym Studio', { log: true });
   context.subscriptions.push(channel);
-  const studio = new Studio(context, new Logger(channel));
+  studio = new Studio(context, new Logger(channel));
   context.subscriptions.push(studio);
   return studio.api;
 }
 
-export function deactivate(): void {
-  // Dev containers keep running on purpose: a reload finds them again.
+export async function deactivate(): Promise<void> {
+  // Dev containers keep running on purpose: a reload finds them again. The gym server's sessions
+  // do not: their containers are removed before the extension host goes (VS Code awaits this).
+  await studio?.gym.stop();
 }

@@ -31,6 +31,8 @@ export interface GymSessionOptions {
   containerSession: string;
   /** The name trajectories record as the model (the client may name its own). */
   modelName?: string;
+  /** Who drives it, for live views: the name the client gave, else its User-Agent or MCP client name. */
+  client?: string;
   tools?: ToolSettings;
   reward?: RewardSettings;
   /** Steps before the session ends itself (the rollout's step budget). */
@@ -53,6 +55,9 @@ export interface GymSessionInfo {
   dataset: string;
   instance_id: string;
   state: GymSessionState;
+  /** Who drives it (the client's own name, User-Agent or MCP client name) and the model it named. */
+  client: string;
+  model: string;
   steps: number;
   created_at: string;
   last_activity_at: string;
@@ -81,6 +86,10 @@ export class GymSession {
   private calls = 0;
   private evaluation: Promise<EvalJsonEntry> | undefined;
   private endedReason: string | undefined;
+  /** A person holds the session from a live view: no step runs until resumed or stepped. */
+  private held = false;
+  /** Steps whose action ran (the loop's own counter includes the step waiting for the client). */
+  private stepsDone = 0;
 
   private constructor(private readonly o: GymSessionOptions) {
     this.model = new ExternalModel(o.modelName ?? 'external');
@@ -101,6 +110,9 @@ export class GymSession {
       reward: o.reward ?? {},
       signal: o.signal,
       config: { driver: 'gym-server', dataset: o.dataset, tools: 'swe-gym', model: o.modelName ?? 'external' },
+    });
+    this.rollout.events.subscribe((e) => {
+      if (e.type === 'step_finished') this.stepsDone = e.step;
     });
     this.run = this.rollout.run().then((r) => (this.result = r));
   }
@@ -128,7 +140,9 @@ export class GymSession {
       dataset: this.o.dataset,
       instance_id: this.o.spec.instanceId,
       state: this.state,
-      steps: this.rollout.status.step,
+      client: this.o.client ?? 'unknown',
+      model: this.model.modelName,
+      steps: this.stepsDone,
       created_at: new Date(this.createdAt).toISOString(),
       last_activity_at: new Date(this.lastActivity).toISOString(),
       resolved: this.result?.resolved ?? null,
@@ -138,7 +152,7 @@ export class GymSession {
 
   get state(): GymSessionState {
     if (this.result) return 'ended';
-    if (this.rollout.status.state === 'paused') return 'paused';
+    if (this.rollout.status.state === 'paused' || this.held) return 'paused';
     if (this.busy === 'step') return 'stepping';
     if (this.busy === 'evaluate') return 'evaluating';
     return this.rollout.status.state === 'created' ? 'starting' : 'ready';
@@ -146,6 +160,24 @@ export class GymSession {
 
   get ended(): boolean {
     return this.result !== undefined;
+  }
+
+  /**
+   * A person's control from a live view. pause: the client's next step (or the one running, after
+   * its command) waits; step: lets one step through, then holds again; resume: steps run freely.
+   */
+  control(action: 'pause' | 'step' | 'resume'): void {
+    if (this.result) throw new GymError(409, 'The session has ended.');
+    if (action === 'pause') {
+      this.held = true;
+      this.rollout.pause();
+    } else if (action === 'step') {
+      this.held = true;
+      this.rollout.stepOnce();
+    } else {
+      this.held = false;
+      this.rollout.resume();
+    }
   }
 
   /** Idle: no request running and none for this long. */

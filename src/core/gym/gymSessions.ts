@@ -35,6 +35,8 @@ export interface CreateSessionRequest {
   tools?: unknown;
   /** The client's model, recorded in the trajectory. */
   model?: unknown;
+  /** The client's own name for live views (else the transport's: User-Agent, MCP client name). */
+  client?: unknown;
 }
 
 export type GymSessionsEvent = { type: 'created' | 'changed' | 'ended'; session: GymSessionInfo };
@@ -92,6 +94,7 @@ export class GymSessions {
     const tools = req.tools ?? 'swe-gym';
     if (typeof tools !== 'string' || !(GYM_TOOL_SETS as readonly string[]).includes(tools)) throw new GymError(400, `\`tools\` takes one of ${GYM_TOOL_SETS.join(', ')}, got ${JSON.stringify(tools)}.`);
     if (req.model !== undefined && typeof req.model !== 'string') throw new GymError(400, '`model` is the name of the client\'s model, a string.');
+    if (req.client !== undefined && typeof req.client !== 'string') throw new GymError(400, '`client` is the name of your scaffold, a string.');
     if (this.o.datasets && !this.o.datasets.includes(req.dataset)) throw new GymError(403, `This server serves only the datasets ${this.o.datasets.map((d) => JSON.stringify(d)).join(', ')}.`);
     const open = [...this.sessions.values()].filter((s) => !s.ended).length + this.starting;
     if (open >= this.maxSessions) throw new GymError(429, `The server already runs ${open} session(s), its limit (--max-sessions ${this.maxSessions}); end one with DELETE first.`);
@@ -120,6 +123,7 @@ export class GymSessions {
         index,
         containerSession: this.containerSession,
         modelName: typeof req.model === 'string' ? req.model : undefined,
+        client: typeof req.client === 'string' && req.client ? req.client.slice(0, 200) : undefined,
         tools: this.o.tools,
         reward: this.o.reward,
         maxSteps: this.o.maxSteps ?? 1000,
@@ -128,7 +132,7 @@ export class GymSessions {
       this.sessions.set(session.id, session);
       session.rollout.events.subscribe(
         (e) => {
-          if (e.type === 'step_finished' || e.type === 'paused' || e.type === 'resumed' || e.type === 'reward') this.emit('changed', session);
+          if (e.type === 'step_finished' || e.type === 'paused' || e.type === 'resumed' || e.type === 'reward' || e.type === 'tool_call' || e.type === 'observation') this.emit('changed', session);
         },
         { replay: false },
       );
@@ -152,12 +156,26 @@ export class GymSessions {
     throw new GymError(404, `No session ${JSON.stringify(id)} on this server.`);
   }
 
+  /** The session without counting as a client's request (live views), or undefined. */
+  peek(id: string): GymSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** A person's control of a session from a live view (pause, step once, resume). */
+  control(id: string, action: 'pause' | 'step' | 'resume'): GymSessionInfo {
+    const s = this.sessions.get(id);
+    if (!s) throw new GymError(404, `No session ${JSON.stringify(id)} on this server.`);
+    s.control(action);
+    this.emit('changed', s);
+    return s.info;
+  }
+
   /** Ends a session (its container removed) and forgets it. */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, reason = 'deleted by a client'): Promise<void> {
     const s = this.get(id);
     this.sessions.delete(id);
-    this.gone.set(id, 'deleted by a client');
-    await s.close('deleted');
+    this.gone.set(id, reason);
+    await s.close(reason === 'deleted by a client' ? 'deleted' : reason);
   }
 
   /** Ends every session and waits until their containers are removed. */

@@ -45,7 +45,7 @@ export async function startGymHttpServer(o: GymHttpOptions): Promise<GymHttpServ
     const body = await readBody(req);
     if (mcp && (await mcp.route(req, res, body))) return;
     const url = new URL(req.url ?? '/', 'http://gym');
-    send(res, ...(await route(o.sessions, req.method ?? 'GET', url.pathname, body)));
+    send(res, ...(await route(o.sessions, req.method ?? 'GET', url.pathname, body, req.headers['user-agent'])));
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -73,7 +73,7 @@ export async function startGymHttpServer(o: GymHttpOptions): Promise<GymHttpServ
 
 type Answer = [number, unknown];
 
-async function route(sessions: GymSessions, method: string, pathname: string, body: Buffer): Promise<Answer> {
+async function route(sessions: GymSessions, method: string, pathname: string, body: Buffer, userAgent: string | undefined): Promise<Answer> {
   const parts = pathname.replace(/\/+$/, '').split('/').filter(Boolean);
   if (parts[0] !== 'v1') throw new GymError(404, `No route ${pathname}; the API is under /v1 (GET /v1/health).`);
   const [, collection, id, action] = parts;
@@ -85,7 +85,8 @@ async function route(sessions: GymSessions, method: string, pathname: string, bo
   if (id === undefined) {
     allow(method, ['GET', 'POST']);
     if (method === 'GET') return [200, { sessions: sessions.list() }];
-    const s = await sessions.create(jsonObject(body));
+    const b = jsonObject(body);
+    const s = await sessions.create({ ...b, client: b.client ?? userAgent });
     return [201, { session_id: s.id, task: s.task.task, system: s.task.system, tools: s.tools, instance_id: s.info.instance_id }];
   }
   if (action === undefined) {

@@ -42,7 +42,8 @@ export class GymMcpConnection {
 
   private async call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
     if (name === 'start_session') {
-      const s = await this.sessions.create({ dataset: args.dataset, instance_id: args.instance_id, tools: args.tools, model: args.model });
+      const peer = this.server.getClientVersion();
+      const s = await this.sessions.create({ dataset: args.dataset, instance_id: args.instance_id, tools: args.tools, model: args.model, client: peer ? `${peer.name} (MCP)` : 'MCP client' });
       this.current = s.id;
       this.started.add(s.id);
       return { content: [{ type: 'text', text: `session_id: ${s.id}\n\n${s.task.task}` }], structuredContent: { session_id: s.id, task: s.task.task, system: s.task.system } };

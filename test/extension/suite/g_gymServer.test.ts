@@ -1,0 +1,127 @@
+/**
+ * Start Gym Server in VS Code (issue 12 item 4): the server started by the command, a real client
+ * driving a sample over HTTP from outside the extension's code, the live sessions view, pause /
+ * step once / resume / stop from the view, and no container left when the server stops. Real
+ * containers, real grading; no model is involved (the client is the agent).
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SweGymApi } from '../../../src/extension/api';
+import type { GymNode } from '../../../src/extension/gym/gymSessionsView';
+import { patchToEditorCalls } from '../../support/fakeOpenAIServer';
+import { docker, getApi, waitFor } from './helpers';
+
+const ID = 'swe-gym-studio__textkit-12';
+
+type Json = Record<string, unknown>;
+
+describe('Start Gym Server: a client drives a sample over HTTP, the live view pauses and steps it (textkit sample)', function () {
+  this.timeout(240_000);
+  let api: SweGymApi;
+  let url = '';
+  let token = '';
+  let containerSession = '';
+
+  async function call(method: string, path: string, body?: unknown, bearer = token): Promise<[number, Json]> {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json', 'User-Agent': 'gym-ext-test/1' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return [res.status, (await res.json()) as Json];
+  }
+
+  const rows = () => api.gymView.getChildren().filter((n): n is Extract<GymNode, { kind: 'session' }> => n.kind === 'session');
+  const row = (sid: string) => {
+    const n = rows().find((r) => r.info.session_id === sid);
+    return n ? api.gymView.getTreeItem(n) : undefined;
+  };
+  const ours = () => docker('ps', '-aq', '--filter', `label=io.swe-gym-studio.session=${containerSession}`).out.split('\n').filter(Boolean);
+
+  before(async () => {
+    api = await getApi();
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('sweGym.gym.stop');
+  });
+
+  it('serves a client with the token from SecretStorage, lists its session live, holds its steps while paused, lets one through, and leaves no container when stopped', async () => {
+    const started = (await vscode.commands.executeCommand('sweGym.gym.start', { port: 0, quiet: true })) as { url: string } | undefined;
+    assert.ok(started?.url, api.notices.at(-1));
+    url = started.url;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/, 'loopback only');
+    token = await api.gym.token();
+    assert.ok(token.length >= 24);
+    assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('sweGym')).includes(token), 'the token is in no setting');
+    assert.equal((await call('GET', '/v1/health', undefined, 'not-the-token-1234'))[0], 401, 'a wrong token is refused');
+    const [hs, health] = await call('GET', '/v1/health');
+    assert.equal(hs, 200);
+    containerSession = String(health.container_session);
+    assert.equal(api.gymView.getChildren()[0]?.kind, 'server', 'the view shows the server');
+
+    const [cs, created] = await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: ID, model: 'outside-model' });
+    assert.equal(cs, 201, JSON.stringify(created));
+    const sid = String(created.session_id);
+    const first = await waitFor('the session row', () => row(sid));
+    assert.equal(first.label, ID);
+    assert.match(String(first.description), /^gym-ext-test\/1 · 0 steps · ready$/, String(first.description));
+    assert.equal(ours().length, 1, 'one container for the session');
+
+    const [s1, o1] = await call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command: 'echo one' } });
+    assert.equal(s1, 200, JSON.stringify(o1));
+    assert.match(String(o1.observation), /one/);
+    await waitFor('the row to count the step', () => /· 1 step · ready/.test(String(row(sid)?.description)));
+
+    // Paused from the view: the client's step waits until a person lets it through.
+    assert.deepEqual(await vscode.commands.executeCommand('sweGym.gym.pauseSession', sid), { state: 'paused', steps: 1 });
+    assert.equal(row(sid)?.contextValue, 'gymSession.paused', 'the row offers step and resume');
+    let settled = false;
+    const held = call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command: 'echo two' } }).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(settled, false, 'the step waits while the session is paused');
+    await vscode.commands.executeCommand('sweGym.gym.stepSession', { kind: 'session', info: { session_id: sid } });
+    const [s2, o2] = await held;
+    assert.equal(s2, 200, JSON.stringify(o2));
+    assert.match(String(o2.observation), /two/);
+    await waitFor('one step to go through, then the session holds again', () => /· 2 steps · paused$/.test(String(row(sid)?.description)), 10_000);
+    settled = false;
+    const next = call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command: 'echo three' } }).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(settled, false, 'the next step waits again');
+    await vscode.commands.executeCommand('sweGym.gym.resumeSession', sid);
+    assert.match(String((await next)[1].observation), /three/);
+
+    // The client solves it and grades it through the server.
+    const inst = api.datasets.find(ID)?.instance;
+    assert.ok(inst);
+    for (const c of patchToEditorCalls(inst.patch)) {
+      const [s, o] = await call('POST', `/v1/sessions/${sid}/step`, { name: c.name, arguments: c.arguments });
+      assert.equal(s, 200, JSON.stringify(o));
+    }
+    const [es, evaluation] = await call('POST', `/v1/sessions/${sid}/evaluate`);
+    assert.equal(es, 200, JSON.stringify(evaluation));
+    assert.equal(evaluation.resolved, true, JSON.stringify(evaluation));
+    await waitFor('the row to show the grade', () => /ended · resolved$/.test(String(row(sid)?.description)));
+
+    // A second session, stopped from the view: its container goes, the client is told.
+    const [, second] = await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: ID, client: 'my-scaffold' });
+    const sid2 = String(second.session_id);
+    await waitFor('the second row', () => /^my-scaffold · /.test(String(row(sid2)?.description)));
+    await vscode.commands.executeCommand('sweGym.gym.stopSession', sid2);
+    assert.equal(row(sid2), undefined);
+    const [gs, gone] = await call('POST', `/v1/sessions/${sid2}/step`, { name: 'execute_bash', arguments: { command: 'true' } });
+    assert.equal(gs, 410, JSON.stringify(gone));
+    assert.match(String(gone.error), /stopped from VS Code/);
+
+    // A third, left running: stopping the server removes its container and closes the port.
+    const [, third] = await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: ID });
+    assert.ok(third.session_id);
+    assert.equal(ours().length, 1, JSON.stringify(ours()));
+    assert.equal(await vscode.commands.executeCommand('sweGym.gym.stop'), true);
+    assert.deepEqual(ours(), [], 'no container left behind');
+    assert.equal(api.gym.running, undefined);
+    assert.deepEqual(api.gymView.getChildren(), [], 'the view falls back to its Start button');
+    await assert.rejects(fetch(`${url}/v1/health`), 'the port is closed');
+  });
+});
