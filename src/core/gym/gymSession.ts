@@ -38,6 +38,8 @@ export interface GymSessionOptions {
   /** Steps before the session ends itself (the rollout's step budget). */
   maxSteps: number;
   signal?: AbortSignal;
+  /** A client's request started or ended (live views show a step waiting while paused). */
+  onActivity?: () => void;
 }
 
 export interface StepResult {
@@ -59,6 +61,8 @@ export interface GymSessionInfo {
   client: string;
   model: string;
   steps: number;
+  /** The client's step is waiting for a person to let it through (paused in a live view). */
+  step_waiting: boolean;
   created_at: string;
   last_activity_at: string;
   resolved: boolean | null;
@@ -143,6 +147,7 @@ export class GymSession {
       client: this.o.client ?? 'unknown',
       model: this.model.modelName,
       steps: this.stepsDone,
+      step_waiting: this.busy === 'step' && this.state === 'paused',
       created_at: new Date(this.createdAt).toISOString(),
       last_activity_at: new Date(this.lastActivity).toISOString(),
       resolved: this.result?.resolved ?? null,
@@ -197,6 +202,7 @@ export class GymSession {
     const id = `call_${++this.calls}`;
     this.busy = 'step';
     this.touch();
+    this.o.onActivity?.();
     try {
       const outcome = await new Promise<StampedEvent>((resolve) => {
         const off = this.rollout.events.subscribe(

@@ -114,7 +114,9 @@ export class GymSessions {
         if (err instanceof InstanceSpecError) throw new GymError(422, err.message);
         throw err;
       }
+      const started: { session?: GymSession } = {};
       const session = await GymSession.start({
+        onActivity: () => started.session && this.emit('changed', started.session),
         runtime: this.o.runtime,
         spec,
         dataset: req.dataset,
@@ -129,6 +131,7 @@ export class GymSessions {
         maxSteps: this.o.maxSteps ?? 1000,
         signal: this.shutdown.signal,
       });
+      started.session = session;
       this.sessions.set(session.id, session);
       session.rollout.events.subscribe(
         (e) => {

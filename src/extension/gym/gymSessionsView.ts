@@ -43,9 +43,9 @@ export class GymSessionsView extends Disposable implements vscode.TreeDataProvid
 
   getTreeItem(node: GymNode): vscode.TreeItem {
     if (node.kind === 'server') {
-      const item = new vscode.TreeItem(`Gym server on ${node.url}`, vscode.TreeItemCollapsibleState.None);
+      const item = new vscode.TreeItem(node.url.replace(/^http:\/\//, ''), vscode.TreeItemCollapsibleState.None);
       item.id = 'gym-server';
-      item.description = node.sessions ? plural(node.sessions, 'session') : 'no sessions yet';
+      item.description = `gym server · ${node.sessions ? plural(node.sessions, 'session') : 'no sessions yet'}`;
       item.iconPath = new vscode.ThemeIcon('server-environment', new vscode.ThemeColor('charts.green'));
       item.contextValue = 'gymServer';
       const md = new vscode.MarkdownString(`**Gym server** on \`${node.url}\`\n\nClients send \`Authorization: Bearer <token>\` (*Copy Gym Server Token*). HTTP+JSON under \`/v1\`, MCP at \`/mcp\`.`);
@@ -56,7 +56,8 @@ export class GymSessionsView extends Disposable implements vscode.TreeDataProvid
     const item = new vscode.TreeItem(s.instance_id, vscode.TreeItemCollapsibleState.None);
     item.id = `gym-session-${s.session_id}`;
     const outcome = s.resolved === null ? '' : s.resolved ? ' · resolved' : ' · not resolved';
-    item.description = `${s.client} · ${plural(s.steps, 'step')} · ${s.state}${outcome}`;
+    // Narrow side bars cut the end: the live figures first, the client after them.
+    item.description = `${plural(s.steps, 'step')} · ${s.state}${s.step_waiting ? ' (a step waits)' : ''}${outcome} · ${s.client}`;
     const [icon, color] = STATE_ICONS[s.state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = s.state === 'ended' ? 'gymSession.ended' : s.state === 'paused' ? 'gymSession.paused' : 'gymSession.running';

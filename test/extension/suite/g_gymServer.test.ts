@@ -65,13 +65,13 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     const sid = String(created.session_id);
     const first = await waitFor('the session row', () => row(sid));
     assert.equal(first.label, ID);
-    assert.match(String(first.description), /^gym-ext-test\/1 · 0 steps · ready$/, String(first.description));
+    assert.match(String(first.description), /^0 steps · ready · gym-ext-test\/1$/, String(first.description));
     assert.equal(ours().length, 1, 'one container for the session');
 
     const [s1, o1] = await call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command: 'echo one' } });
     assert.equal(s1, 200, JSON.stringify(o1));
     assert.match(String(o1.observation), /one/);
-    await waitFor('the row to count the step', () => /· 1 step · ready/.test(String(row(sid)?.description)));
+    await waitFor('the row to count the step', () => /^1 step · ready · /.test(String(row(sid)?.description)));
 
     // Paused from the view: the client's step waits until a person lets it through.
     assert.deepEqual(await vscode.commands.executeCommand('sweGym.gym.pauseSession', sid), { state: 'paused', steps: 1 });
@@ -84,7 +84,7 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     const [s2, o2] = await held;
     assert.equal(s2, 200, JSON.stringify(o2));
     assert.match(String(o2.observation), /two/);
-    await waitFor('one step to go through, then the session holds again', () => /· 2 steps · paused$/.test(String(row(sid)?.description)), 10_000);
+    await waitFor('one step to go through, then the session holds again', () => /^2 steps · paused · /.test(String(row(sid)?.description)), 10_000);
     settled = false;
     const next = call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command: 'echo three' } }).finally(() => (settled = true));
     await new Promise((r) => setTimeout(r, 1500));
@@ -102,12 +102,12 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     const [es, evaluation] = await call('POST', `/v1/sessions/${sid}/evaluate`);
     assert.equal(es, 200, JSON.stringify(evaluation));
     assert.equal(evaluation.resolved, true, JSON.stringify(evaluation));
-    await waitFor('the row to show the grade', () => /ended · resolved$/.test(String(row(sid)?.description)));
+    await waitFor('the row to show the grade', () => / · ended · resolved · /.test(String(row(sid)?.description)));
 
     // A second session, stopped from the view: its container goes, the client is told.
     const [, second] = await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: ID, client: 'my-scaffold' });
     const sid2 = String(second.session_id);
-    await waitFor('the second row', () => /^my-scaffold · /.test(String(row(sid2)?.description)));
+    await waitFor('the second row', () => / · my-scaffold$/.test(String(row(sid2)?.description)));
     await vscode.commands.executeCommand('sweGym.gym.stopSession', sid2);
     assert.equal(row(sid2), undefined);
     const [gs, gone] = await call('POST', `/v1/sessions/${sid2}/step`, { name: 'execute_bash', arguments: { command: 'true' } });

@@ -1,0 +1,148 @@
+/**
+ * The gym server UI test: a real VS Code (code-server) in headless Chromium, real containers, a
+ * real HTTP client (this process) driving a sample. Starts the server from the Gym Sessions view's
+ * welcome button, copies the token from the title bar (clipboard), watches a session step in the
+ * view, pauses it with the row's button while the client's step waits, lets one step through,
+ * and stops the server from the title bar: no container is left.
+ * Screenshots: test-results/screenshots/gym-*.png (look at them).
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { closeBrowser, freePort, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../extension/codeServer';
+import { runCommand, switchTheme } from './workbench';
+
+const ID = 'swe-gym-studio__textkit-12';
+const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
+
+function log(message: string): void {
+  process.stdout.write(`  gym-ui: ${message}\n`);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `gym-${name}.png`) });
+  log(`screenshot gym-${name}.png`);
+}
+
+function containersOf(session: string): string[] {
+  if (!session) return [];
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.swe-gym-studio.session=${session}`], { encoding: 'utf8' }).trim();
+  return out ? out.split('\n') : [];
+}
+
+let containerSession = '';
+
+async function run(page: Page, gymPort: number): Promise<void> {
+  await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
+  const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Gym Sessions' }) });
+  await view.waitFor({ timeout: 30_000 });
+  const header = view.locator('.pane-header');
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  // Room for the rows' figures: the side bar is widened as a user would, by its sash.
+  const bar = await page.locator('.part.sidebar').boundingBox();
+  let box: { x: number; y: number; width: number; height: number } | null = null;
+  for (const sash of await page.locator('.monaco-sash.vertical').all()) {
+    const b = await sash.boundingBox();
+    if (b && bar && Math.abs(b.x + b.width / 2 - (bar.x + bar.width)) < 6 && b.height > 200) box = b;
+  }
+  if (box) {
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 330, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+  }
+  await view.locator('.monaco-button', { hasText: 'Start Gym Server' }).click();
+  const serverRow = view.locator('.monaco-list-row', { hasText: `127.0.0.1:${gymPort}` });
+  await serverRow.waitFor({ timeout: 30_000 });
+  log('server started from the welcome button');
+
+  // The token as a user gets it: Copy Gym Server Token in the view's title bar, then the clipboard.
+  await header.hover();
+  await view.locator('.actions a.action-label[aria-label="Copy Gym Server Token"]').click();
+  await page.locator('.notification-toast', { hasText: 'token is on the clipboard' }).waitFor({ timeout: 10_000 });
+  const token = await page.evaluate<string>('navigator.clipboard.readText()');
+  if (token.length < 24) throw new Error(`the clipboard holds no token: ${JSON.stringify(token)}`);
+  await runCommand(page, 'Notifications: Clear All Notifications');
+
+  const base = `http://127.0.0.1:${gymPort}`;
+  const call = async (method: string, p: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${base}${p}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  containerSession = String((await call('GET', '/v1/health')).container_session);
+  const sid = String((await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: ID, model: 'qwen-7b-sft', client: 'my-openhands-fork' })).session_id);
+  await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: 'swe-gym-studio__confini-7', model: 'gpt-4o', client: 'swe-agent 1.1' });
+  for (const command of ['cd /testbed && git log --oneline | head -3', 'ls textkit', 'grep -n "def wrap" -r textkit']) await call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command } });
+  const row = view.locator('.monaco-list-row', { hasText: 'my-openhands-fork' });
+  await row.locator('.label-description', { hasText: '3 steps · ready · my-openhands-fork' }).waitFor({ timeout: 15_000 });
+  await shot(page, '01-sessions-live');
+
+  // Pause from the row's inline button: the client's next step waits.
+  await row.hover();
+  await row.locator('a.action-label[aria-label="Pause Gym Session"]').click();
+  await row.locator('.label-description', { hasText: 'paused' }).waitFor({ timeout: 10_000 });
+  let settled = false;
+  const held = call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command: 'python -m pytest -q 2>&1 | tail -2' } }).finally(() => (settled = true));
+  await row.locator('.label-description', { hasText: '3 steps · paused (a step waits) · my-openhands-fork' }).waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(1000);
+  if (settled) throw new Error('the step ran while the session was paused');
+  await row.hover();
+  await shot(page, '02-paused-step-waiting');
+  await row.locator('a.action-label[aria-label="Let One Step Through"]').click();
+  await held;
+  await row.locator('.label-description', { hasText: '4 steps · paused · my-openhands-fork' }).waitFor({ timeout: 15_000 });
+  log('a paused session held the client\'s step until one was let through');
+
+  // Stop Gym Server in the title bar: every session ends, no container is left.
+  await header.hover();
+  await view.locator('.actions a.action-label[aria-label="Stop Gym Server"]').click();
+  await view.locator('.monaco-button', { hasText: 'Start Gym Server' }).waitFor({ timeout: 60_000 });
+  const left = containersOf(containerSession);
+  if (left.length) throw new Error(`containers left after Stop Gym Server: ${left.join(', ')}`);
+  await shot(page, '03-stopped');
+}
+
+async function main(): Promise<number> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const gymPort = await freePort();
+  const dirs = makeRunDirs('gym-ui', { 'sweGym.gym.port': gymPort });
+  const code = await startCodeServer(dirs);
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${code.port}` });
+  const page = await context.newPage();
+  const remote = (p: string) => `vscode-remote://127.0.0.1:${code.port}${p}`;
+  const url = workbenchUrl(code.port, dirs.workspaceFile, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
+  let failed = false;
+  const started = Date.now();
+  try {
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await switchTheme(page, dirs, 'dark');
+    await run(page, gymPort);
+  } catch (err) {
+    failed = true;
+    process.stderr.write(`gym ui flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await page.screenshot({ path: path.join(SHOTS, 'gym-failure.png') }).catch(() => undefined);
+  } finally {
+    await closeBrowser(browser, page);
+    await code.stop();
+    for (const id of containersOf(containerSession)) execFileSync('docker', ['rm', '-f', id]);
+    if (failed) fs.cpSync(path.join(dirs.userData, 'logs'), path.join(REPO_ROOT, 'test-results', 'logs', 'gym-ui'), { recursive: true });
+    fs.rmSync(dirs.root, { recursive: true, force: true });
+  }
+  process.stdout.write(`gym-ui: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
