@@ -36,6 +36,7 @@ import { ImportedRunStore } from './trajectories/importedRunStore';
 import { registerTrajectoryCommands } from './trajectories/trajectoryCommands';
 import { TrajectoryPanels } from './trajectoryView/trajectoryPanel';
 import { registerGymCommands } from './gym/gymCommands';
+import { registerContinueCommand } from './continueRun/continueCommand';
 import { GymServerService } from './gym/gymServerService';
 import { GymSessionsView } from './gym/gymSessionsView';
 
@@ -127,6 +128,7 @@ class Studio extends Disposable {
     const agentPanels = this.register(new AgentPanels(context.extensionUri, agents, datasets, busy, loaded, log.child('agent-view')));
     this.register(tree.addDecorator(agents));
     for (const d of registerAgentCommands({ service: agents, panels: agentPanels, keys, datasets, devContainers, status, log: log.child('agent'), notices })) this.register(d);
+    this.register(registerContinueCommand({ agents, panels: agentPanels, datasets, devContainers, actions, settings, runtimes, log: log.child('continue'), notices }));
     void ready.then(() => agents.restore((ref, viewWasOpen) => void agentPanels.showAfterReload(ref, viewWasOpen))).catch((err: unknown) => log.error('Restoring agent rollouts failed', err));
 
     // Runs imported from other scaffolds' files: kept in the extension's storage across reloads.

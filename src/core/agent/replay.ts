@@ -114,11 +114,10 @@ export interface ReplayOptions extends Omit<RolloutOptions, 'runtime' | 'spec' |
 }
 
 /**
- * Replays a recorded rollout: its assistant turns are played back as the model's answers and their
- * actions run afresh in a new container, with the row's prompts and tools; observations that
- * differ from the recorded ones are reported; the result is rewarded like any rollout.
+ * The rollout a replay runs, not started yet (views track it before it runs): the row's prompts,
+ * tools and assistant turns (up to `untilStep`, then `then` goes on), its paths mapped.
  */
-export async function replayRow(runtime: ContainerRuntime, dataset: LoadedDataset, row: RecordedRow, options: ReplayOptions = {}): Promise<ReplayOutcome> {
+export function replayRollout(runtime: ContainerRuntime, dataset: LoadedDataset, row: RecordedRow, options: ReplayOptions = {}): { rollout: AgentRollout; mappings: PathMapping[]; recordedTurns: number } {
   const instance = instanceForRow(dataset, row.instance_id);
   const repoDir = options.repoDir ?? '/testbed';
   const mappings = replayMappings(row, repoDir, options.pathMap);
@@ -127,7 +126,7 @@ export async function replayRow(runtime: ContainerRuntime, dataset: LoadedDatase
   const template = templateFromSweGymRow(row);
   const system = row.messages.find((m) => m.role === 'system');
   const firstUser = row.messages.find((m) => m.role === 'user');
-  const { pathMap: _p, then, untilStep: _u, onRollout, imageTemplate, allowPull, skipInstall, rules, ...rest } = options;
+  const { pathMap: _p, then, untilStep: _u, onRollout: _o, imageTemplate, allowPull, skipInstall, rules, ...rest } = options;
   const rollout = new AgentRollout({
     ...rest,
     runtime,
@@ -139,7 +138,17 @@ export async function replayRow(runtime: ContainerRuntime, dataset: LoadedDatase
     budgets: { maxSteps: Math.max(played.length + (then ? 50 : 0), 1), ...options.budgets },
     index: options.index ?? Number(/_(\d+)$/.exec(row.instance_id)?.[1] ?? 0),
   });
-  onRollout?.(rollout);
+  return { rollout, mappings, recordedTurns: turns.length };
+}
+
+/**
+ * Replays a recorded rollout: its assistant turns are played back as the model's answers and their
+ * actions run afresh in a new container, with the row's prompts and tools; observations that
+ * differ from the recorded ones are reported; the result is rewarded like any rollout.
+ */
+export async function replayRow(runtime: ContainerRuntime, dataset: LoadedDataset, row: RecordedRow, options: ReplayOptions = {}): Promise<ReplayOutcome> {
+  const { rollout, mappings } = replayRollout(runtime, dataset, row, options);
+  options.onRollout?.(rollout);
   const mismatches: ReplayOutcome['mismatches'] = [];
   rollout.events.subscribe((e) => {
     if (e.type === 'replay_mismatch') mismatches.push({ step: e.step, toolCallId: e.toolCallId, firstDifferentLine: e.firstDifferentLine });

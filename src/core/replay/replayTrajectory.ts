@@ -123,7 +123,7 @@ function commandOf(args: string | undefined): string | undefined {
 }
 
 /** One line per verdict and the first divergence, for a terminal. */
-export function summariseReplay(r: ReplayReport): string {
+export function summariseReplay(r: Pick<ReplayReport, 'counts' | 'firstDivergence'>): string {
   const parts = [`${r.counts.same} same, ${r.counts.noise} same up to environment noise, ${r.counts.different} different`];
   parts.push(r.firstDivergence ? `the environment first diverged at step ${r.firstDivergence.step} (${r.firstDivergence.tool})` : 'no step diverged');
   return parts.join('; ');

@@ -41,6 +41,9 @@ export interface AgentLauncherDeps {
   isViewOpen: (instanceId: string) => boolean;
 }
 
+/** What a rollout built by another feature gets from the launcher (built). */
+export type BuiltRolloutOptions = Omit<RolloutOptions, 'runtime' | 'spec' | 'model' | 'template' | 'opening'> & { model: OpenAIChatProvider };
+
 /** A rollout made and ready to run, and where. */
 export interface LaunchedRollout {
   rollout: AgentRollout;
@@ -121,6 +124,24 @@ export class AgentLauncher {
       );
     }
     return { rollout, ref, config, where: 'own', forkOf };
+  }
+
+  /**
+   * A rollout another feature builds from the launcher's options (Continue from Step). `dev`: it
+   * runs in the instance's dev container (which must be running), handed to the builder.
+   */
+  async built(ref: InstanceRef, config: AgentRunConfig, where: 'dev' | 'own', forkOf: { rolloutId: string; step: number }, build: (options: BuiltRolloutOptions) => AgentRollout): Promise<LaunchedRollout> {
+    const id = ref.instance.instance_id;
+    let dev: { container: ContainerHandle; workspaceDir: string } | undefined;
+    if (where === 'dev') {
+      const record = this.d.state.get(id).session;
+      if (!record || !this.d.devContainers.isRunning(id)) throw new Error(`${id} has no running dev container: launch it first.`);
+      dev = { container: this.d.runtimes.get().getContainer(record.containerId), workspaceDir: record.workspaceDir };
+    }
+    const key = config.model ? await this.d.keys.get(config.baseUrl) : undefined;
+    const { model, runtime: _r, spec: _s, ...common } = this.common(ref, config, newRunId(where === 'dev' ? 'continue-by-hand' : 'continue'), this.provider(config, key));
+    const rollout = build({ ...common, model, ...(dev ? { container: dev.container } : {}), config: { ...common.config, fork_of: forkOf } });
+    return { rollout, ref, config, where, ...(dev ?? {}), forkOf };
   }
 
   /** Starts cut off by a reload (the launch before them turned the window into a workspace); taken once. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RolloutResult } from '../../core/agent/agentRollout';
+import type { AgentRollout, RolloutResult } from '../../core/agent/agentRollout';
 import type { AgentRunsView } from '../../shared/agentView';
 import type { InstanceRef } from '../datasets/datasetStore';
 import type { BusyTracker } from '../devContainers/busyTracker';
@@ -7,7 +7,7 @@ import type { InstanceDecoration, InstanceDecorator } from '../tree/instanceTree
 import { Disposable } from '../util/disposable';
 import { errorMessage, type Logger } from '../util/logger';
 import { agentDecoration } from './agentDecoration';
-import { AgentLauncher, type AgentLauncherDeps, type LaunchedRollout } from './agentLauncher';
+import { AgentLauncher, type AgentLauncherDeps, type BuiltRolloutOptions, type LaunchedRollout } from './agentLauncher';
 import { AgentRegistry, type TrackedRollout } from './agentRegistry';
 import { AgentRunTable } from './agentRunTable';
 import { AgentSession } from './agentSession';
@@ -144,6 +144,13 @@ export class AgentService extends Disposable implements InstanceDecorator {
   /** A new rollout in a fresh container that replays steps 1..step of another, then lets the model go on; it pauses there. */
   async fork(src: AgentSession, step: number): Promise<AgentSession> {
     return this.track(await this.launcher.fork(src, step));
+  }
+
+  /** Tracks a rollout another feature builds (Continue from Step): run table row, live view, reward. */
+  async startBuilt(ref: InstanceRef, config: AgentRunConfig, where: 'dev' | 'own', forkOf: { rolloutId: string; step: number }, build: (options: BuiltRolloutOptions) => AgentRollout): Promise<AgentSession> {
+    const busyAgent = where === 'dev' ? this.liveSessions(ref.instance.instance_id).find((s) => s.init.where === 'dev') : undefined;
+    if (busyAgent) throw new Error(`An agent is already working in the dev container of ${ref.instance.instance_id} (${busyAgent.rolloutId}); stop it first.`);
+    return this.track(await this.launcher.built(ref, config, where, forkOf, build));
   }
 
   private track(l: LaunchedRollout): AgentSession {
