@@ -33,4 +33,6 @@ node out/test/ui/agentReload.js || status=1
 node out/test/ui/pythonFlow.js || status=1
 # Imported runs of other scaffolds: Open Trajectories…, the tree, the step view, Compute diffs, Grade's flag, Replay's first divergence: trajectory-*.png.
 node out/test/ui/trajectoryFlow.js || status=1
+# Start Gym Server, a client driving a sample, pause / let one step through / stop from the view: gym-*.png.
+node out/test/ui/gymFlow.js || status=1
 exit "$status"

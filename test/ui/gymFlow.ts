@@ -7,23 +7,13 @@
  * Screenshots: test-results/screenshots/gym-*.png (look at them).
  */
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { closeBrowser, freePort, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../extension/codeServer';
+import { freePort } from '../extension/codeServer';
+import { runUiFlow, uiReporter } from './uiFlow';
 import { runCommand, switchTheme } from './workbench';
 
 const ID = 'swe-gym-studio__textkit-12';
-const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
-
-function log(message: string): void {
-  process.stdout.write(`  gym-ui: ${message}\n`);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `gym-${name}.png`) });
-  log(`screenshot gym-${name}.png`);
-}
+const { log, shot } = uiReporter('ui-gym', 'gym-');
 
 function containersOf(session: string): string[] {
   if (!session) return [];
@@ -32,7 +22,6 @@ function containersOf(session: string): string[] {
 }
 
 let containerSession = '';
-
 async function run(page: Page, gymPort: number): Promise<void> {
   await page.locator('.activitybar a.action-label[aria-label^="SWE-Gym"]').click();
   const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Gym Sessions' }) });
@@ -106,43 +95,25 @@ async function run(page: Page, gymPort: number): Promise<void> {
   await shot(page, '03-stopped');
 }
 
-async function main(): Promise<number> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const gymPort = await freePort();
-  const dirs = makeRunDirs('gym-ui', { 'sweGym.gym.port': gymPort });
-  const code = await startCodeServer(dirs);
-  const browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${code.port}` });
-  const page = await context.newPage();
-  const remote = (p: string) => `vscode-remote://127.0.0.1:${code.port}${p}`;
-  const url = workbenchUrl(code.port, dirs.workspaceFile, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
-  let failed = false;
-  const started = Date.now();
-  try {
-    await page.goto(url);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await switchTheme(page, dirs, 'dark');
-    await run(page, gymPort);
-  } catch (err) {
-    failed = true;
-    process.stderr.write(`gym ui flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await page.screenshot({ path: path.join(SHOTS, 'gym-failure.png') }).catch(() => undefined);
-  } finally {
-    await closeBrowser(browser, page);
-    await code.stop();
-    for (const id of containersOf(containerSession)) execFileSync('docker', ['rm', '-f', id]);
-    if (failed) fs.cpSync(path.join(dirs.userData, 'logs'), path.join(REPO_ROOT, 'test-results', 'logs', 'gym-ui'), { recursive: true });
-    fs.rmSync(dirs.root, { recursive: true, force: true });
-  }
-  process.stdout.write(`gym-ui: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
-  return failed ? 1 : 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
+void freePort().then((gymPort) =>
+  runUiFlow(
+    {
+      name: 'ui-gym',
+      shotPrefix: 'gym-',
+      window: 'workspace',
+      viewport: { width: 1400, height: 860 },
+      settings: { 'sweGym.gym.port': gymPort },
+      // The server's session containers carry no workspace label: removed here whatever happened.
+      cleanup: async () => {
+        for (const id of containersOf(containerSession)) execFileSync('docker', ['rm', '-f', id], { stdio: 'ignore' });
+      },
+    },
+    async ({ page, dirs, url, port }) => {
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${port}` });
+      await page.goto(url);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await switchTheme(page, dirs, 'dark');
+      await run(page, gymPort);
+    },
+  ),
 );
