@@ -1,5 +1,5 @@
 import type { AgentRollout } from '../agent/agentRollout';
-import type { ModelProvider } from '../agent/model/modelProvider';
+import type { ModelCallHooks, ModelProvider, ModelRequest, ModelTurn } from '../agent/model/modelProvider';
 import { replayRollout, type ReplayOptions } from '../agent/replay';
 import type { LoadedDataset } from '../dataset/taskInstance';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
@@ -21,6 +21,31 @@ export interface ContinueReport extends Omit<ReplayReport, 'patch' | 'rewardMatc
   by: 'hand' | 'model';
   /** Steps the model took after the replayed ones (0 by hand). */
   continuedSteps: number;
+}
+
+/**
+ * The model going on after step N, its tool call ids kept apart from the recorded ones: a model
+ * naming a call as the recording did (call_0, ...) would otherwise be taken for the recorded step.
+ */
+class DistinctIds implements ModelProvider {
+  constructor(
+    private readonly inner: ModelProvider,
+    private readonly recorded: ReadonlySet<string>,
+  ) {}
+
+  get modelName(): string {
+    return this.inner.modelName;
+  }
+
+  async complete(request: ModelRequest, hooks: ModelCallHooks): Promise<ModelTurn> {
+    const turn = await this.inner.complete(request, hooks);
+    if (!turn.toolCalls.some((c) => this.recorded.has(c.id))) return turn;
+    return { ...turn, toolCalls: turn.toolCalls.map((c) => (this.recorded.has(c.id) ? { ...c, id: `${c.id}-continued` } : c)) };
+  }
+}
+
+function recordedIds(t: ClosedTrajectory): Set<string> {
+  return new Set(t.messages.flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []).map((c) => c.id) : [])));
 }
 
 /** Refused before any container work: the step is outside the recorded run. */
@@ -45,7 +70,7 @@ export function continuationRollout(runtime: ContainerRuntime, dataset: LoadedDa
     ...rest,
     pathMap,
     untilStep: step,
-    ...(mode.by === 'model' ? { then: mode.model } : { container: mode.container, reward: false as const }),
+    ...(mode.by === 'model' ? { then: new DistinctIds(mode.model, recordedIds(t)) } : { container: mode.container, reward: false as const }),
     config: { ...rest.config, continue_of: { rollout_id: t.rollout_id, instance_id: t.instance_id, step, by: mode.by } },
   });
   if (mode.by === 'hand') {
@@ -71,7 +96,7 @@ export async function continueFromStep(runtime: ContainerRuntime, dataset: Loade
   const report = await replayTrajectory(runtime, dataset, t, {
     ...rest,
     untilStep: step,
-    ...(mode.by === 'model' ? { then: mode.model } : { container: mode.container, reward: false as const }),
+    ...(mode.by === 'model' ? { then: new DistinctIds(mode.model, recordedIds(t)) } : { container: mode.container, reward: false as const }),
     config: { ...rest.config, continue_of: { rollout_id: t.rollout_id, instance_id: t.instance_id, step, by: mode.by } },
     onRollout: (r) => {
       if (mode.by === 'hand') {

@@ -74,8 +74,13 @@ export class GymServerService extends Disposable {
     await this.token();
   }
 
+  /** Stopping: sessions are being ended and their containers removed. */
+  get isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
   start(port?: number): Promise<RunningGymServer> {
-    if (this.info) return Promise.resolve(this.info);
+    if (this.info && !this.stopping) return Promise.resolve(this.info);
     this.starting ??= this.startServer(port).finally(() => (this.starting = undefined));
     return this.starting;
   }
@@ -137,12 +142,13 @@ export class GymServerService extends Disposable {
     const server = this.server;
     if (!server) return this.stopping ?? Promise.resolve();
     this.server = undefined;
-    this.info = undefined;
     this.offEvents?.();
     this.stopping = server
       .close()
       .catch((err: unknown) => this.d.log.error('Stopping the gym server', err))
       .finally(() => {
+        // The view keeps the server until its containers are gone (it says it is stopping).
+        this.info = undefined;
         this.sessions = undefined;
         this.stopping = undefined;
         this.d.log.info('Gym server stopped; its sessions ended and their containers were removed.');
@@ -151,6 +157,7 @@ export class GymServerService extends Disposable {
           this.changed.fire();
         }
       });
+    this.changed.fire();
     return this.stopping;
   }
 

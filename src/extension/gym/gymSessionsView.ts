@@ -4,7 +4,7 @@ import { plural } from '../../shared/plural';
 import { Disposable } from '../util/disposable';
 import type { GymServerService } from './gymServerService';
 
-export type GymNode = { kind: 'server'; url: string; sessions: number } | { kind: 'session'; info: GymSessionInfo };
+export type GymNode = { kind: 'server'; url: string; sessions: number; stopping?: boolean } | { kind: 'session'; info: GymSessionInfo };
 
 const STATE_ICONS: Record<GymSessionState, [string, string?]> = {
   starting: ['loading~spin'],
@@ -36,7 +36,7 @@ export class GymSessionsView extends Disposable implements vscode.TreeDataProvid
     if (!running) return []; // the welcome view offers Start Gym Server
     if (!node) {
       const sessions = this.gym.list();
-      return [{ kind: 'server', url: running.url, sessions: sessions.length }, ...sessions.map((info): GymNode => ({ kind: 'session', info }))];
+      return [{ kind: 'server', url: running.url, sessions: sessions.length, stopping: this.gym.isStopping }, ...sessions.map((info): GymNode => ({ kind: 'session', info }))];
     }
     return [];
   }
@@ -45,8 +45,8 @@ export class GymSessionsView extends Disposable implements vscode.TreeDataProvid
     if (node.kind === 'server') {
       const item = new vscode.TreeItem(node.url.replace(/^http:\/\//, ''), vscode.TreeItemCollapsibleState.None);
       item.id = 'gym-server';
-      item.description = `gym server · ${node.sessions ? plural(node.sessions, 'session') : 'no sessions yet'}`;
-      item.iconPath = new vscode.ThemeIcon('server-environment', new vscode.ThemeColor('charts.green'));
+      item.description = node.stopping ? 'gym server · stopping: ending its sessions, removing their containers…' : `gym server · ${node.sessions ? plural(node.sessions, 'session') : 'no sessions yet'}`;
+      item.iconPath = node.stopping ? new vscode.ThemeIcon('loading~spin') : new vscode.ThemeIcon('server-environment', new vscode.ThemeColor('charts.green'));
       item.contextValue = 'gymServer';
       const md = new vscode.MarkdownString(`**Gym server** on \`${node.url}\`\n\nClients send \`Authorization: Bearer <token>\` (*Copy Gym Server Token*). HTTP+JSON under \`/v1\`, MCP at \`/mcp\`.`);
       item.tooltip = md;
