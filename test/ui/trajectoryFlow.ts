@@ -7,23 +7,13 @@
  * Screenshots: test-results/screenshots/trajectory-*.png (look at them).
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from '../extension/codeServer';
 import { makeImportFolder } from '../support/importFolder';
+import { runUiFlow, uiReporter } from './uiFlow';
 import { runCommand, webviewFrame } from './workbench';
 
 const ID = 'swe-gym-studio__textkit-12';
-const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
-
-function log(message: string): void {
-  process.stdout.write(`  ui(trajectory): ${message}\n`);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `trajectory-${name}.png`) });
-  log(`screenshot trajectory-${name}.png`);
-}
+const { shot } = uiReporter('ui(trajectory)', 'trajectory-');
 
 function check(ok: unknown, what: string): void {
   if (!ok) throw new Error(what);
@@ -105,37 +95,5 @@ async function run(page: Page, url: string, folder: string): Promise<void> {
   check(await flagged.count(), 'the tree does not flag the tampered run');
 }
 
-async function main(): Promise<number> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const dirs = makeRunDirs('ui-trajectory');
-  const folder = makeImportFolder();
-  const server = await startCodeServer(dirs);
-  const browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-  const url = workbenchUrl(server.port, dirs.folder, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);
-  let failed = false;
-  try {
-    await run(page, url, folder);
-  } catch (err) {
-    failed = true;
-    process.stderr.write(`ui trajectory flow failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await page.screenshot({ path: path.join(SHOTS, 'trajectory-failure.png') }).catch(() => undefined);
-  } finally {
-    await closeBrowser(browser, page);
-    await server.stop();
-    fs.rmSync(dirs.root, { recursive: true, force: true });
-    fs.rmSync(folder, { recursive: true, force: true });
-  }
-  process.stdout.write(`ui(trajectory): ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed\n`);
-  return failed ? 1 : 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+const folder = makeImportFolder();
+runUiFlow({ name: 'ui(trajectory)', shotPrefix: 'trajectory-', cleanup: async () => fs.rmSync(folder, { recursive: true, force: true }) }, (f) => run(f.page, f.url, folder));
