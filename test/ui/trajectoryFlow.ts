@@ -23,8 +23,15 @@ function check(ok: unknown, what: string): void {
 async function pickFolder(page: Page, folder: string): Promise<void> {
   const input = page.locator('.quick-input-widget input[type="text"]');
   await input.waitFor({ timeout: 15_000 });
-  await input.fill(`${folder}/`);
-  await page.waitForTimeout(800);
+  // The dialog fills in its start folder once it has read it; a path typed before that is
+  // appended to it. So wait for the start folder, then type until the field holds exactly ours.
+  await page.waitForFunction(`(document.querySelector('.quick-input-widget input[type="text"]')?.value ?? '').length > 0`, undefined, { timeout: 15_000 }).catch(() => undefined);
+  for (let attempt = 0; ; attempt++) {
+    await input.fill(`${folder}/`);
+    await page.waitForTimeout(800);
+    if ((await input.inputValue()) === `${folder}/`) break;
+    if (attempt === 4) throw new Error(`the open dialog holds ${await input.inputValue()}, not ${folder}/`);
+  }
   const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Trajectories' });
   if (await ok.count()) await ok.first().click();
   else await page.keyboard.press('Enter');
