@@ -48,21 +48,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
     });
 
-  /** A tree node, an instance id (+ dataset source), or else the active / a picked instance. */
-  const resolve = async (arg?: unknown, source?: unknown): Promise<InstanceRef | undefined> => {
-    if (arg && typeof arg === 'object' && (arg as TreeNode).kind === 'instance') {
-      const n = arg as Extract<TreeNode, { kind: 'instance' }>;
-      return { entry: n.entry, instance: n.instance };
-    }
-    if (typeof arg === 'string') {
-      const ref = datasets.find(arg, typeof source === 'string' ? source : undefined);
-      if (!ref) throw new Error(`No instance "${arg}" in the open datasets.`);
-      return ref;
-    }
-    const active = devContainers.active;
-    if (active) return datasets.find(active);
-    return pickInstance(deps, 'Pick an instance');
-  };
+  const resolve = instanceResolver(deps, 'Pick an instance');
   const withRef = <R>(id: string, run: (ref: InstanceRef) => Promise<R> | R) =>
     command(id, async (arg?: unknown, source?: unknown) => {
       const ref = await resolve(arg, source);
@@ -229,6 +215,27 @@ async function pickDatasetSource(): Promise<string | undefined> {
  * A quick pick over every open instance. Ids match at once; the issue text is searched in
  * slices so typing stays responsive with 66,894 instances (whose text may be read from disk).
  */
+/**
+ * What a command was invoked on: a tree node, an instance id (+ dataset source), or else the
+ * instance of the active dev container, or one the person picks.
+ */
+export function instanceResolver(deps: Pick<CommandDeps, 'datasets' | 'devContainers' | 'status'>, pickTitle: string): (arg?: unknown, source?: unknown) => Promise<InstanceRef | undefined> {
+  return async (arg, source) => {
+    if (arg && typeof arg === 'object' && (arg as TreeNode).kind === 'instance') {
+      const n = arg as Extract<TreeNode, { kind: 'instance' }>;
+      return { entry: n.entry, instance: n.instance };
+    }
+    if (typeof arg === 'string') {
+      const ref = deps.datasets.find(arg, typeof source === 'string' ? source : undefined);
+      if (!ref) throw new Error(`No instance "${arg}" in the open datasets.`);
+      return ref;
+    }
+    const active = deps.devContainers.active;
+    if (active) return deps.datasets.find(active);
+    return pickInstance(deps, pickTitle);
+  };
+}
+
 export async function pickInstance(deps: Pick<CommandDeps, 'datasets' | 'devContainers' | 'status'>, title: string): Promise<InstanceRef | undefined> {
   const MAX = 200;
   type Item = vscode.QuickPickItem & { ref: InstanceRef };

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { ClosedTrajectory } from '../trajectory/trajectoryTypes';
 import type { DemoEvent, StampedDemoEvent } from './demoEvents';
 import type { FileState } from './fileState';
+import { writeFileDurably } from '../util/durableWrite';
 
 /** A recorded path state in the log: file content by hash (kept beside the log), a link, or deleted. */
 export type StateRef = { sha256: string; executable: boolean } | { link: string } | null;
@@ -147,15 +148,7 @@ export class DemoLog {
       this.fd = undefined;
     }
     if (!trajectory) return;
-    const tmp = `${this.jsonPath}.tmp-${process.pid}`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, `${JSON.stringify(trajectory, null, 1)}\n`);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.jsonPath);
+    writeFileDurably(this.jsonPath, `${JSON.stringify(trajectory, null, 1)}\n`);
   }
 
   /** Removes the log, its stored contents and any closed file (a discarded demonstration). */

@@ -79,11 +79,30 @@ export interface RunSummary {
 export function summarize(totalInstances: number, submittedIds: string[], results: EvaluationResult[], unstopped: string[] = []): RunSummary {
   const ids = (f: (r: EvaluationResult) => boolean) => results.filter(f).map((r) => r.instance_id).sort();
   const completed = ids((r) => r.status === 'resolved' || r.status === 'unresolved' || r.status === 'patch_apply_failed');
-  const done = new Set(results.map((r) => r.instance_id));
-  const resolved = ids((r) => r.status === 'resolved');
-  const unresolved = ids((r) => r.status === 'unresolved' || r.status === 'patch_apply_failed');
-  const empty = ids((r) => r.status === 'empty_patch');
-  const errors = ids((r) => isInfraFailure(r.status));
+  const lists: SummaryIds = {
+    completed,
+    done: new Set(results.map((r) => r.instance_id)),
+    resolved: ids((r) => r.status === 'resolved'),
+    unresolved: ids((r) => r.status === 'unresolved' || r.status === 'patch_apply_failed'),
+    empty: ids((r) => r.status === 'empty_patch'),
+    errors: ids((r) => isInfraFailure(r.status)),
+  };
+  return summaryFromIds(totalInstances, submittedIds, lists, unstopped);
+}
+
+/** The id lists a run summary is made of (sorted); its counts follow from them. */
+export interface SummaryIds {
+  completed: string[];
+  /** Instances that finished one way or another; the other submitted ones are incomplete. */
+  done: Set<string>;
+  resolved: string[];
+  unresolved: string[];
+  empty: string[];
+  errors: string[];
+}
+
+/** The harness's summary file from its id lists: one layout for a local run and a gathered one. */
+export function summaryFromIds(totalInstances: number, submittedIds: string[], { completed, done, resolved, unresolved, empty, errors }: SummaryIds, unstopped: string[]): RunSummary {
   return {
     total_instances: totalInstances,
     submitted_instances: submittedIds.length,

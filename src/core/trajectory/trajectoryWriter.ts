@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { elideRequestMessages, type StampedEvent } from '../agent/events';
 import type { ClosedTrajectory } from './trajectoryTypes';
+import { writeFileDurably } from '../util/durableWrite';
 
 /**
  * Writes a rollout as it runs: one JSON event per line, appended and flushed to disk at every
@@ -44,15 +45,7 @@ export class TrajectoryWriter {
       fs.closeSync(this.fd);
       this.fd = undefined;
     }
-    const tmp = `${this.jsonPath}.tmp-${process.pid}`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, `${JSON.stringify(trajectory, null, 1)}\n`);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.jsonPath);
+    writeFileDurably(this.jsonPath, `${JSON.stringify(trajectory, null, 1)}\n`);
   }
 }
 

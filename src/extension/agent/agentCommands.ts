@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
-import { pickInstance } from '../commands';
-import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
+import { instanceResolver } from '../commands';
+import type { DatasetStore } from '../datasets/datasetStore';
 import type { InstanceStatusService } from '../instanceStatus';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
 import { WindowReloadingError } from '../devContainers/reloadResume';
-import type { TreeNode } from '../tree/instanceTree';
 import { isAbortError } from '../util/cancellation';
 import { errorMessage, type Logger } from '../util/logger';
 import type { AgentPanels } from '../agentView/agentPanel';
@@ -29,7 +28,7 @@ export type AgentStartOverrides = Partial<Omit<AgentRunConfig, 'prices' | 'extra
 
 /** The sweGym.agent.* commands. */
 export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable[] {
-  const { service, panels, keys, datasets, devContainers, log } = deps;
+  const { service, panels, keys, log } = deps;
 
   const command = <A extends unknown[], R>(id: string, run: (...args: A) => Promise<R> | R) =>
     vscode.commands.registerCommand(id, async (...args: A) => {
@@ -45,20 +44,7 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
       }
     });
 
-  const resolve = async (arg?: unknown, source?: unknown): Promise<InstanceRef | undefined> => {
-    if (arg && typeof arg === 'object' && (arg as TreeNode).kind === 'instance') {
-      const n = arg as Extract<TreeNode, { kind: 'instance' }>;
-      return { entry: n.entry, instance: n.instance };
-    }
-    if (typeof arg === 'string') {
-      const ref = datasets.find(arg, typeof source === 'string' ? source : undefined);
-      if (!ref) throw new Error(`No instance "${arg}" in the open datasets.`);
-      return ref;
-    }
-    const active = devContainers.active;
-    if (active) return datasets.find(active);
-    return pickInstance(deps, 'Pick an instance for the agent');
-  };
+  const resolve = instanceResolver(deps, 'Pick an instance for the agent');
 
   /** Asks for the key of an endpoint; undefined when the user backs out. */
   const askForKey = async (baseUrl: string): Promise<string | undefined> => {

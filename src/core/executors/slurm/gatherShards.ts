@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { RunSummary } from '../../harness/reportFiles';
+import { summaryFromIds, type RunSummary } from '../../harness/reportFiles';
 import type { ShardOutcome } from './slurmCluster';
 import { shardDir } from './slurmScript';
 
@@ -43,30 +43,8 @@ export async function gatherEvalShards(slurmDir: string, outDir: string, runId: 
   }
   const union = (pick: (s: RunSummary) => string[]) => [...new Set(parts.flatMap(pick))].sort();
   const done = new Set([...union((s) => s.submitted_ids)].filter((id) => !union((s) => s.incomplete_ids).includes(id)));
-  const completed = union((s) => s.completed_ids);
-  const resolved = union((s) => s.resolved_ids);
-  const unresolved = union((s) => s.unresolved_ids);
-  const empty = union((s) => s.empty_patch_ids);
-  const errors = union((s) => s.error_ids);
-  const summary: RunSummary = {
-    total_instances: parts[0]?.total_instances ?? submittedIds.length,
-    submitted_instances: submittedIds.length,
-    completed_instances: completed.length,
-    resolved_instances: resolved.length,
-    unresolved_instances: unresolved.length,
-    empty_patch_instances: empty.length,
-    error_instances: errors.length,
-    completed_ids: completed,
-    incomplete_ids: submittedIds.filter((id) => !done.has(id)).sort(),
-    empty_patch_ids: empty,
-    submitted_ids: [...submittedIds].sort(),
-    resolved_ids: resolved,
-    unresolved_ids: unresolved,
-    error_ids: errors,
-    unstopped_containers: parts.flatMap((s) => s.unstopped_containers),
-    unremoved_images: [],
-    schema_version: 2,
-  };
+  const lists = { completed: union((s) => s.completed_ids), done, resolved: union((s) => s.resolved_ids), unresolved: union((s) => s.unresolved_ids), empty: union((s) => s.empty_patch_ids), errors: union((s) => s.error_ids) };
+  const summary = summaryFromIds(parts[0]?.total_instances ?? submittedIds.length, submittedIds, lists, parts.flatMap((s) => s.unstopped_containers));
   const summaryPath = path.join(outDir, summaryName);
   await fs.writeFile(summaryPath, JSON.stringify(summary, null, 4));
   instances.sort((a, b) => a.instance_id.localeCompare(b.instance_id));
