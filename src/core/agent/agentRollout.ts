@@ -7,6 +7,7 @@ import { RolloutEventStream, type RewardRecord, type RolloutEvent, type StampedE
 import { AgentEnvironment } from './rollout/agentEnvironment';
 import { EndRollout, exitFor } from './rollout/endRollout';
 import { PauseGate, type ActionEdit } from './rollout/pauseGate';
+import { observationAt } from './observationsByStep';
 import { ReplayComparator } from './rollout/replayComparator';
 import { rewardPatch } from './rollout/rewardStep';
 import { RolloutLoop } from './rollout/rolloutLoop';
@@ -53,7 +54,7 @@ export class AgentRollout {
     this.gate = new PauseGate(o.startPaused ?? false);
     this.loop = new RolloutLoop(o, this.template, this.gate, (e) => this.emit(e), () => this.activeMs());
     this.env = new AgentEnvironment({ ...o, toolSchemas: this.template.tools, promptHost: this.template.promptHost });
-    if (o.expectedObservations || o.fork) this.comparator = new ReplayComparator(this.events, (id) => o.expectedObservations?.get(id) ?? o.fork?.observations.get(id));
+    if (o.expectedObservations || o.fork) this.comparator = new ReplayComparator(this.events, (step, id) => observationAt(o.expectedObservations, step, id) ?? observationAt(o.fork?.observations, step, id));
     if (o.signal?.aborted) this.cancel();
     o.signal?.addEventListener('abort', () => this.cancel(), { once: true });
   }

@@ -1,4 +1,5 @@
 import type { StampedEvent } from './events';
+import { putObservation, type ObservationsByStep } from './observationsByStep';
 import type { ControlShell } from './tools/controlShell';
 import { shellQuote } from '../util/shellQuote';
 
@@ -17,9 +18,9 @@ export interface ForkCarry {
   /** Human steps made before step `of.step`'s model turn, replayed at the same point. */
   humanSteps: CarriedHumanStep[];
   /** Observations a person edited in the source: the fork's model is shown the same text. */
-  observationEdits: Map<string, string>;
+  observationEdits: ObservationsByStep;
   /** The source's observations as its tools returned them (before any edit): differences are flagged. */
-  observations: Map<string, string>;
+  observations: ObservationsByStep;
 }
 
 /**
@@ -33,8 +34,8 @@ export function forkCarryFromEvents(events: readonly StampedEvent[], rolloutId: 
     if (e.type === 'human_step' && e.step < atStep) carry.humanSteps.push({ afterStep: e.step, content: e.content, files: e.files, diff: e.diff });
     const step = 'step' in e ? e.step : 0;
     if (step < 1 || step > atStep) continue;
-    if (e.type === 'observation') carry.observations.set(e.toolCallId, e.content);
-    if (e.type === 'observation_edited') carry.observationEdits.set(e.toolCallId, e.after);
+    if (e.type === 'observation') putObservation(carry.observations, step, e.toolCallId, e.content);
+    if (e.type === 'observation_edited') putObservation(carry.observationEdits, step, e.toolCallId, e.after);
   }
   return carry;
 }

@@ -11,6 +11,7 @@ import { contentText, type ToolCall } from './chatTypes';
 import type { StampedEvent } from './events';
 import { forkCarryFromEvents, type ForkCarry } from './forkCarry';
 import type { ModelProvider } from './model/modelProvider';
+import { putObservation, type ObservationsByStep } from './observationsByStep';
 import { ReplayProvider, type RecordedTurn } from './model/replayProvider';
 import { mapPaths, rowWorkspaceDir, templateFromSweGymRow, type PathMapping } from './templates/sweGymPreset';
 
@@ -66,10 +67,10 @@ export function instanceForRow(dataset: LoadedDataset, rowId: string): TaskInsta
   return found;
 }
 
-/** The row's assistant turns (paths mapped) and its observations by tool call id (paths mapped). */
-export function recordedTurns(row: RecordedRow, mappings: PathMapping[]): { turns: RecordedTurn[]; observations: Map<string, string> } {
+/** The row's assistant turns (paths mapped) and its observations by step and tool call id (paths mapped). */
+export function recordedTurns(row: RecordedRow, mappings: PathMapping[]): { turns: RecordedTurn[]; observations: ObservationsByStep } {
   const turns: RecordedTurn[] = [];
-  const observations = new Map<string, string>();
+  const observations: ObservationsByStep = new Map();
   for (const m of row.messages) {
     if (m.role === 'assistant') {
       const calls = (m.tool_calls ?? []).map((c) => c as ToolCall).filter((c) => c?.function?.name);
@@ -78,7 +79,7 @@ export function recordedTurns(row: RecordedRow, mappings: PathMapping[]): { turn
         toolCalls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.function.name, arguments: mapPaths(c.function.arguments ?? '', mappings) } })),
       });
     } else if (m.role === 'tool' && m.tool_call_id) {
-      observations.set(m.tool_call_id, mapPaths(contentText(m.content), mappings));
+      putObservation(observations, turns.length, m.tool_call_id, mapPaths(contentText(m.content), mappings));
     }
   }
   return { turns, observations };
@@ -134,7 +135,8 @@ export function replayRollout(runtime: ContainerRuntime, dataset: LoadedDataset,
     model: new ReplayProvider(played, then?.modelName ?? `replay:${row.run_id ?? 'recorded'}`, then),
     template: { ...template, tools: row.tools as typeof template.tools },
     opening: { system: mapPaths(contentText(system?.content), mappings), firstUser: mapPaths(contentText(firstUser?.content), mappings) },
-    expectedObservations: observations,
+    // Only the played-back steps have a recorded counterpart; a model going on after them is on its own.
+    expectedObservations: new Map([...observations].filter(([step]) => step <= played.length)),
     budgets: { maxSteps: Math.max(played.length + (then ? 50 : 0), 1), ...options.budgets },
     index: options.index ?? Number(/_(\d+)$/.exec(row.instance_id)?.[1] ?? 0),
   });
@@ -198,7 +200,7 @@ function forkCarryFromMessages(source: ClosedTrajectory, atStep: number, autoRep
   let users = 0;
   for (const m of source.messages) {
     if (m.role === 'assistant') turn++;
-    else if (m.role === 'tool' && turn <= atStep) carry.observations.set(m.tool_call_id, contentText(m.content));
+    else if (m.role === 'tool' && turn <= atStep) putObservation(carry.observations, turn, m.tool_call_id, contentText(m.content));
     else if (m.role === 'user' && users++ > 0 && turn < atStep && contentText(m.content) !== autoReply) carry.humanSteps.push({ afterStep: turn, content: contentText(m.content), files: [], diff: '' });
   }
   return carry;

@@ -1,6 +1,7 @@
 import type { ContainerRuntime } from '../runtime/containerRuntime';
 import type { LoadedDataset } from '../dataset/taskInstance';
 import { contentText } from '../agent/chatTypes';
+import { observationAt, putObservation, type ObservationsByStep } from '../agent/observationsByStep';
 import { replayRow, type ReplayOptions } from '../agent/replay';
 import { mapPaths, rowWorkspaceDir, type PathMapping } from '../agent/templates/sweGymPreset';
 import type { RolloutResult } from '../agent/agentRollout';
@@ -63,29 +64,32 @@ export async function replayTrajectory(
   const repoDir = options.repoDir ?? '/testbed';
   const pathMap = guessPathMap(t, repoDir, options.pathMap);
   const back = pathMap.map((m) => ({ from: m.to, to: m.from }));
-  const replayed = new Map<string, string>();
+  const replayed: ObservationsByStep = new Map();
   const { onRollout, ...rest } = options;
   const outcome = await replayRow(runtime, dataset, toSweGymRow(t), {
     ...rest,
     pathMap,
     onRollout: (r) => {
       r.events.subscribe((e) => {
-        if (e.type === 'observation') replayed.set(e.toolCallId, e.content);
+        if (e.type === 'observation') putObservation(replayed, e.step, e.toolCallId, e.content);
       });
       onRollout?.(r);
     },
   });
   const steps: StepComparison[] = [];
+  // Ids repeat across a run (calls numbered per turn, a model taking over): pair by step, and
+  // compare only the steps played back (a model going on after them is on its own).
+  const played = options.untilStep ?? Infinity;
   let step = 0;
-  const calls = new Map<string, { name: string; args: string }>();
+  let calls = new Map<string, { name: string; args: string }>();
   for (const m of t.messages) {
     if (m.role === 'assistant') {
       step++;
-      for (const c of m.tool_calls ?? []) calls.set(c.id, { name: c.function.name, args: c.function.arguments });
+      calls = new Map((m.tool_calls ?? []).map((c) => [c.id, { name: c.function.name, args: c.function.arguments }]));
       continue;
     }
-    if (m.role !== 'tool') continue;
-    const actual = replayed.get(m.tool_call_id);
+    if (m.role !== 'tool' || step > played) continue;
+    const actual = observationAt(replayed, step, m.tool_call_id);
     // Nothing recorded (a file that ends at its finish call) or nothing replayed: nothing to compare.
     if (actual === undefined || m.content === '') continue;
     const call = calls.get(m.tool_call_id);

@@ -5,17 +5,17 @@ export type ReplayMismatch = NonNullable<ClosedTrajectory['replay_mismatches']>[
 
 /**
  * A subscriber for replays and forks: each observation is compared with the recorded one of the
- * same tool call; a difference is emitted as `replay_mismatch` (with the first differing line)
+ * same step and tool call (none after the recorded steps: those are the live model's own); a difference is emitted as `replay_mismatch` (with the first differing line)
  * and kept for the closed trajectory.
  */
 export class ReplayComparator {
   readonly mismatches: ReplayMismatch[] = [];
 
-  constructor(events: RolloutEventStream, recorded: (toolCallId: string) => string | undefined) {
+  constructor(events: RolloutEventStream, recorded: (step: number, toolCallId: string) => string | undefined) {
     events.subscribe(
       (e) => {
         if (e.type !== 'observation') return;
-        const expected = recorded(e.toolCallId);
+        const expected = recorded(e.step, e.toolCallId);
         if (expected === undefined || expected === e.content) return;
         const line = firstDifferentLine(expected, e.content);
         this.mismatches.push({ step: e.step, tool_call_id: e.toolCallId, first_different_line: line });

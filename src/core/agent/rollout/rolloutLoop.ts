@@ -5,6 +5,7 @@ import type { ChatMessage, ToolCall } from '../chatTypes';
 import { chooseCondensation, estimateTokens, viewForModel } from '../condense';
 import type { PausePoint, RolloutEvent, Totals } from '../events';
 import { ModelError, type ModelTurn } from '../model/modelProvider';
+import { observationAt } from '../observationsByStep';
 import type { AgentTemplate } from '../templates/agentTemplate';
 import { clipEditorText } from '../tools/clip';
 import type { AgentEnvironment } from './agentEnvironment';
@@ -135,7 +136,7 @@ export class RolloutLoop {
     const received = Date.now();
     this.emit({ type: 'tool_call', step: this.step, toolCall: call });
     const outcome = await env.runTool(call, this.gate.workSignal);
-    const shown = this.o.fork?.observationEdits.get(call.id);
+    const shown = observationAt(this.o.fork?.observationEdits, this.step, call.id);
     // SWE-Gym rows end with the finish call itself: it gets no tool reply.
     if (!outcome.finish) this.messages.push({ role: 'tool', content: shown ?? outcome.content, tool_call_id: call.id, name: call.function.name });
     this.emit({

@@ -7,6 +7,7 @@ import type { ChatMessage, ToolCall } from '../chatTypes';
 import type { ExitReason, PausePoint, RewardRecord, Totals } from '../events';
 import type { ForkCarry } from '../forkCarry';
 import type { ModelProvider } from '../model/modelProvider';
+import type { ObservationsByStep } from '../observationsByStep';
 import type { RolloutEnvironment } from '../startState';
 import type { AgentTemplate } from '../templates/agentTemplate';
 
@@ -62,8 +63,8 @@ export interface RolloutOptions {
   workspaceDiffEachStep?: boolean;
   /** Tell the model about files changed by hand while paused (default true). */
   detectHumanEdits?: boolean;
-  /** Replays: recorded observations by tool call id; differences are reported. */
-  expectedObservations?: Map<string, string>;
+  /** Replays: the recorded observations of the played-back steps; differences are reported. */
+  expectedObservations?: ObservationsByStep;
   /** Forks: the source rollout, and the human steps and observation edits carried from it. */
   fork?: ForkCarry;
   /** Settings to record in the trajectory (never a credential). */
