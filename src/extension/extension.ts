@@ -65,7 +65,7 @@ class Studio extends Disposable {
     const diffs = this.register(new DiffViews(datasets, devContainers, evaluation, state));
     const actions = new InstanceActions(devContainers, evaluation, diffs, state, hiddenTests, log.child('actions'));
     const keys = new ApiKeys(context.secrets);
-    const agents = this.register(new AgentService({ datasets, devContainers, actions, state, busy, runtimes, settings, keys, memento: context.globalState, globalStorage: context.globalStorageUri, sessionId, log: log.child('agent') }));
+    const agents = this.register(new AgentService({ datasets, devContainers, actions, state, busy, runtimes, settings, keys, memento: context.globalState, globalStorage: context.globalStorageUri, sessionId, log: log.child('agent'), pythonTools: (image) => languageServer.agentTools(image) }));
     const tree = this.register(new InstanceTreeProvider(datasets, status, devContainers));
     const treeView = this.register(vscode.window.createTreeView('sweGym.instances', { treeDataProvider: tree, showCollapseAll: true }));
     this.register(tree.onDidChangeFilter(() => (treeView.message = tree.describeFilter())));

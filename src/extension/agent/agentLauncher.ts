@@ -6,6 +6,10 @@ import type { Budgets } from '../../core/agent/budget';
 import type { StampedEvent } from '../../core/agent/events';
 import { OpenAIChatProvider } from '../../core/agent/model/openaiProvider';
 import { forkRollout } from '../../core/agent/replay';
+import type { AgentTemplate } from '../../core/agent/templates/agentTemplate';
+import { DEFAULT_TEMPLATE, withPythonTools } from '../../core/agent/templates/defaultTemplate';
+import { isPythonTool, type PythonToolsSettings } from '../../core/agent/tools/pythonTools';
+import { serverMounted } from '../../core/languageServer/serverLaunch';
 import { newRunId } from '../../core/harness/runId';
 import type { ContainerHandle } from '../../core/runtime/containerRuntime';
 import { loadClosedTrajectory } from '../../core/trajectory/readTrajectory';
@@ -39,6 +43,8 @@ export interface AgentLauncherDeps {
   runs: AgentRunStore;
   /** Whether the instance's agent view is open (remembered with a start the launch's reload cuts off). */
   isViewOpen: (instanceId: string) => boolean;
+  /** The server behind the python_* tools for a container of that image (sweGym.agent.pythonTools). */
+  pythonTools?: (image: string | undefined) => Promise<PythonToolsSettings>;
 }
 
 /** What a rollout built by another feature gets from the launcher (built). */
@@ -92,7 +98,8 @@ export class AgentLauncher {
     if (!record || !this.d.devContainers.isRunning(id)) throw new Error(`${id} has no running dev container.`);
     const container = this.d.runtimes.get().getContainer(record.containerId);
     const runId = newRunId('agent');
-    const rollout = new AgentRollout({ ...this.common(ref, config, runId, this.provider(config, key)), container, startPaused: config.startPaused });
+    const python = config.pythonTools ? await this.pythonTools(id, record.image, container) : {};
+    const rollout = new AgentRollout({ ...this.common(ref, config, runId, this.provider(config, key)), ...python, container, startPaused: config.startPaused });
     return { rollout, ref, config, where: 'dev', container, workspaceDir: record.workspaceDir };
   }
 
@@ -110,8 +117,10 @@ export class AgentLauncher {
     const runId = newRunId('agent-fork');
     const forkOf = { rolloutId, step };
     const common = this.common(ref, config, runId, this.provider(config, key));
+    // A source that offered the python tools is forked with them (its tools are the fork's).
+    const python = source.tools.some((t) => isPythonTool(t.function.name)) ? { languageServer: (await this.pythonTools(ref.instance.instance_id, common.spec.image.name)).languageServer } : {};
     // The source's events carry what a person did in it (hand edits, notes, edited observations).
-    const rollout = forkRollout(source, step, { ...common, startPaused: step === 0, config: { ...common.config, fork_of: forkOf } }, src.history());
+    const rollout = forkRollout(source, step, { ...common, ...python, startPaused: step === 0, config: { ...common.config, fork_of: forkOf } }, src.history());
     if (step > 0) {
       const unsubscribe = rollout.events.subscribe(
         (e) => {
@@ -142,6 +151,19 @@ export class AgentLauncher {
     const { model, runtime: _r, spec: _s, ...common } = this.common(ref, config, newRunId(where === 'dev' ? 'continue-by-hand' : 'continue'), this.provider(config, key));
     const rollout = build({ ...common, model, ...(dev ? { container: dev.container } : {}), config: { ...common.config, fork_of: forkOf } });
     return { rollout, ref, config, where, ...(dev ?? {}), forkOf };
+  }
+
+  /**
+   * Our template with the python_* tools, and their server for a container of `image`; a given
+   * (dev) container must have been launched with the server mounted.
+   */
+  private async pythonTools(id: string, image: string | undefined, container?: ContainerHandle): Promise<{ template: AgentTemplate; languageServer: PythonToolsSettings }> {
+    if (!this.d.pythonTools) throw new Error('The Python tools are not available in this window.');
+    const languageServer = await this.d.pythonTools(image);
+    if (container && !(await serverMounted(container, languageServer.artifacts))) {
+      throw new Error(`${id}'s dev container was launched without the Python language server (sweGym.languageServer.enabled was off): stop it and launch it again to give the agent its python tools, or turn sweGym.agent.pythonTools off.`);
+    }
+    return { template: withPythonTools(DEFAULT_TEMPLATE), languageServer };
   }
 
   /** Starts cut off by a reload (the launch before them turned the window into a workspace); taken once. */

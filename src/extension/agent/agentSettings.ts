@@ -26,6 +26,8 @@ export interface AgentRunConfig {
   startPaused: boolean;
   /** Open each file the agent edits in the editor. */
   followEdits: boolean;
+  /** Offer the python_* tools (our template); undefined in configs saved before the setting. */
+  pythonTools?: boolean;
 }
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -59,6 +61,7 @@ export function readAgentConfig(): AgentRunConfig {
     reward: c.get<boolean>('reward') ?? true,
     startPaused: c.get<boolean>('startPaused') ?? false,
     followEdits: c.get<boolean>('followEdits') ?? true,
+    pythonTools: c.get<boolean>('pythonTools') ?? false,
   };
 }
 

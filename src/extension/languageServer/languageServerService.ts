@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { PythonToolsSettings } from '../../core/agent/tools/pythonTools';
 import { DEFAULT_REGISTRY, nodeArtifactFor, PYRIGHT } from '../../core/languageServer/artifacts';
 import { ensureArtifacts, type LanguageServerArtifacts } from '../../core/languageServer/ensureArtifacts';
 import { cachedArtifact } from '../../core/languageServer/fetchArtifact';
@@ -131,9 +132,7 @@ export class LanguageServerService extends Disposable {
     const workspaceDir = this.devContainers.workspaceDir(id);
     const image = this.devContainers.view(id).image;
     if (!container || !workspaceDir) return;
-    const runtime = this.runtimes.get();
-    const architecture = (image && (await runtime.inspectImage(image))?.architecture) || runtime.hostArchitecture();
-    const artifacts = await this.fetch(architecture);
+    const artifacts = await this.artifactsFor(image);
     if (!(await serverMounted(container, artifacts))) {
       this.unavailable.set(id, 'its container was started without the language server; stop and launch it again');
       this.log.info(`${id}: the dev container has no ${this.cacheDir} mount (launched with the language server off, or before it existed)`);
@@ -173,6 +172,20 @@ export class LanguageServerService extends Disposable {
     this.attached.get(id)?.dispose();
     this.attached.delete(id);
     this.log.info(`Python language server for ${id} stopped`);
+  }
+
+  /**
+   * What the agent's python_* tools need for a container of this image: the pyright and Node the
+   * editor's server uses (fetched once, for the image's architecture) and the setting's mode.
+   */
+  async agentTools(image: string | undefined): Promise<PythonToolsSettings> {
+    return { artifacts: await this.artifactsFor(image), mode: config().mode };
+  }
+
+  private async artifactsFor(image: string | undefined): Promise<LanguageServerArtifacts> {
+    const runtime = this.runtimes.get();
+    const architecture = (image && (await runtime.inspectImage(image))?.architecture) || runtime.hostArchitecture();
+    return this.fetch(architecture);
   }
 
   /** Downloads (with a notification saying how much) only what is not cached yet. */

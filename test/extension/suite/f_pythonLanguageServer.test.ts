@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SweGymApi } from '../../../src/extension/api';
 import type { SessionView } from '../../../src/shared/instancePage';
+import { byTurn, lastMessageText, startFakeOpenAIServer, type FakeRequest } from '../../support/fakeOpenAIServer';
 import { containerExists, docker, getApi, setSetting, waitFor } from './helpers';
 
 // Its tests import pytest, which exists only in the image (Debian's python3-pytest), not on this host.
@@ -181,6 +182,44 @@ describe('Python language server in the container (moneta sample)', function () 
     assert.equal(path.relative(ws, mismatch.location.uri.fsPath), 'moneta/errors.py');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.rmSync(file);
+  });
+
+  it('the agent offered the python tools (sweGym.agent.pythonTools) gets pyright answers from the dev container', async () => {
+    // The model is the one stand-in: a scripted OpenAI-protocol server on 127.0.0.1.
+    const key = `sk-python-tools-${Date.now()}`;
+    const server = await startFakeOpenAIServer(
+      byTurn([
+        { toolCalls: [{ name: 'python_definition', arguments: { path: '/testbed/tests/test_money.py', line: 18, symbol: 'pytest.raises' } }] },
+        { toolCalls: [{ name: 'execute_bash', arguments: { command: `printf 'cents: int = "ten"\\n' > /testbed/moneta/agent_probe.py` } }] },
+        { toolCalls: [{ name: 'python_diagnostics', arguments: { path: '/testbed/moneta/agent_probe.py' } }] },
+        { toolCalls: [{ name: 'finish', arguments: {} }] },
+      ]),
+      { apiKey: key },
+    );
+    try {
+      await setSetting('agent.baseUrl', server.baseURL);
+      await setSetting('agent.model', 'fake-python-coder');
+      await setSetting('agent.pythonTools', true);
+      assert.equal(await vscode.commands.executeCommand('sweGym.agent.setApiKey', key), true);
+      const started = (await vscode.commands.executeCommand('sweGym.agent.start', ID, undefined, { reward: false, followEdits: false })) as { rolloutId: string } | undefined;
+      assert.ok(started?.rolloutId, api.notices.at(-1));
+      const result = await api.agents.whenDone(started.rolloutId);
+      assert.equal(result?.exitReason, 'finished', result?.message);
+      const offered = ((server.requests[0]?.body.tools ?? []) as { function: { name: string } }[]).map((t) => t.function.name);
+      assert.deepEqual(offered, ['execute_bash', 'str_replace_editor', 'python_definition', 'python_references', 'python_diagnostics', 'finish']);
+      const seen = (turn: number) => lastMessageText(server.requests.find((r) => r.body.messages?.filter((m) => m.role === 'assistant').length === turn) as FakeRequest);
+      // pytest exists only in the image: pyright in the container found it with the image's interpreter.
+      assert.match(seen(1), /^\/usr\/lib\/python3\/dist-packages\/_pytest\/python_api\.py:\d+:5: def raises\(/m);
+      assert.match(seen(3), /agent_probe\.py:1:\d+: error: Type "Literal\['ten'\]" is not assignable to declared type "int"/);
+      assert.equal(api.agents.session(started.rolloutId)?.view.template, 'default+python');
+      // The agent's own server went with its rollout; the editor's stays.
+      await waitFor('only the editor\'s server left', () => serverProcesses(containerId).length === 1, 30_000);
+    } finally {
+      await server.close();
+      for (const k of ['agent.baseUrl', 'agent.model', 'agent.pythonTools']) await setSetting(k, undefined);
+      await vscode.commands.executeCommand('sweGym.agent.clearApiKey');
+      fs.rmSync(path.join(ws, 'moneta', 'agent_probe.py'), { force: true });
+    }
   });
 
   it('a crashed server is restarted (bounded), and answers again', async () => {
