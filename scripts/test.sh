@@ -16,6 +16,8 @@ echo "== Podman tier (core runtime tests and the samples through Podman's Docker
 bash scripts/test-podman.sh
 echo "== Slurm tier (the Slurm executor on a single-node cluster)"
 bash scripts/test-slurm.sh
+echo "== Remote tier (engines over ssh:// through an sshd of our own, and tcp:// with TLS)"
+bash scripts/test-remote.sh
 # SWE_GYM_SKIP_ENGINE_OUTAGE=1 spares a shared dev machine the dockerd restart; CI never sets it.
 if [ -d out/test/engine-outage ] && [ -z "${SWE_GYM_SKIP_ENGINE_OUTAGE:-}" ]; then
   echo "== engine outage tests (stop and restart dockerd)"

@@ -19,7 +19,7 @@ export const POOL_OPTIONS = { ...RUNTIME_OPTIONS, 'workers-per-engine': { type: 
 
 export const POOL_USAGE = '[--engine E --engine E2 ... [--workers-per-engine N]]';
 
-export const RUNTIME_USAGE = '[--memory SIZE] [--pids N] [--cpus N] [--allow-internet] [--engine docker|podman|SOCKET|tcp://HOST:PORT]';
+export const RUNTIME_USAGE = '[--memory SIZE] [--pids N] [--cpus N] [--allow-internet] [--engine docker|podman|SOCKET|ssh://USER@HOST|tcp://HOST:PORT]';
 
 export interface RuntimeValues {
   memory?: string;

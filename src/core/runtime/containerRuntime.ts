@@ -174,6 +174,11 @@ export interface ContainerRuntime {
   listOurContainers(filter?: { sessionId?: string; instanceId?: string; purpose?: ContainerPurpose }): Promise<OurContainer[]>;
   removeContainer(id: string): Promise<void>;
   hostArchitecture(): string;
+  /**
+   * The engine runs on another machine (ssh://, tcp://): host folders cannot be bind-mounted, so a
+   * dev container's workspace is synced through the archive API (see devcontainer/workspaceSync).
+   */
+  readonly remote?: boolean;
   /** This runtime's run token and profile (labels of every container it creates). */
   readonly runToken: string;
   readonly profile: string;

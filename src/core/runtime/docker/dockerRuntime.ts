@@ -28,7 +28,7 @@ import { engineCall, ENGINE_TIMEOUTS, withAbortSignal } from './engineCall';
 import { statusCodeOf, translateEngineError, translatePullError } from './engineErrors';
 import { HeartbeatWriter, readHeartbeat } from './heartbeat';
 import { IsolatedNetworks, LABEL_OWN_NETWORK } from './networks';
-import { engineAddress } from './engineAddress';
+import { engineAddress, type EngineConnectSettings } from './engineAddress';
 import { hostMountConfinement } from './hostMountConfinement';
 
 const PING_TIMEOUT_MS = 5000;
@@ -38,8 +38,10 @@ export const LABEL_HOST = 'io.swe-gym-studio.host';
 export interface DockerRuntimeOptions {
   /** Defaults to DOCKER_HOST or /var/run/docker.sock, as the docker CLI does. */
   socketPath?: string;
-  /** An engine by name (see engineAddress): docker, podman, a socket, unix:// or tcp://. socketPath wins. */
+  /** An engine by name (see engineAddress): docker, podman, a socket, unix://, ssh:// or tcp://. socketPath wins. */
   engine?: string;
+  /** SSH key and known_hosts, TLS certificates of a remote engine (the environment fills what is unset). */
+  connect?: EngineConnectSettings;
   /** Limits for every container (defaults: the harness's 16 GB capped at half the engine's memory, 4096 pids). */
   limits?: ContainerLimits;
   /** Dev and agent containers reach the internet (default: no network at all). */
@@ -61,11 +63,14 @@ export class DockerRuntime implements ContainerRuntime {
   private kind: Promise<'docker' | 'podman'> | undefined;
   readonly runToken = randomBytes(12).toString('hex');
   readonly profile: string;
+  /** The engine is on another machine (ssh://, tcp://): no bind mounts of host folders. */
+  readonly remote: boolean;
 
   constructor(options: DockerRuntimeOptions = {}) {
-    const address = engineAddress(options.socketPath ?? options.engine ?? 'docker');
+    const address = engineAddress(options.socketPath ?? options.engine ?? 'docker', options.connect);
     this.docker = new Docker(address.dockerode);
     this.endpoint = address.endpoint;
+    this.remote = address.remote;
     this.policy = { limits: { ...options.limits }, allowInternet: options.allowInternet ?? false };
     this.profile = options.profile ?? defaultProfile();
     this.networks = new IsolatedNetworks(this.docker, this.endpoint);
