@@ -8,9 +8,8 @@ import type { AgentTemplate } from '../../core/agent/templates/agentTemplate';
 import { DEFAULT_TEMPLATE, withPythonTools } from '../../core/agent/templates/defaultTemplate';
 import type { PythonToolsSettings } from '../../core/agent/tools/pythonTools';
 import { DEFAULT_REGISTRY } from '../../core/languageServer/artifacts';
-import { ensureArtifacts } from '../../core/languageServer/ensureArtifacts';
-import type { ContainerRuntime } from '../../core/runtime/containerRuntime';
-import type { PoolEngine } from '../../core/runtime/enginePool';
+import { artifactsPerEngine } from '../../core/languageServer/engineArtifacts';
+import { oneEngine, type PoolEngine } from '../../core/runtime/enginePool';
 import { templateFromSweGymRow } from '../../core/agent/templates/sweGymPreset';
 import { newRunId } from '../../core/harness/runId';
 import { cliEngines, POOL_OPTIONS, POOL_USAGE, RUNTIME_USAGE } from '../runtimeOptions';
@@ -86,10 +85,10 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
   if (maxCost !== undefined && !price) throw new UsageError('--max-cost needs --price IN/OUT (dollars per million input and output tokens) for the model.');
   const engines = cliEngines(values);
   let template = await loadTemplate(values.template);
-  let languageServer: PythonToolsSettings | undefined;
+  let languageServerByEngine: Map<string, PythonToolsSettings> | undefined;
   if (values['python-tools']) {
     if (template !== DEFAULT_TEMPLATE) throw new UsageError('--python-tools adds tools to our own template; a SWE-Gym row template keeps the released tools (so its observations stay the released bytes).');
-    languageServer = await fetchLanguageServer(ctx, Array.isArray(engines) ? (engines[0] as PoolEngine).runtime : engines);
+    languageServerByEngine = await fetchLanguageServer(ctx, Array.isArray(engines) ? engines : oneEngine(engines));
     template = withPythonTools(template);
   }
   const endpoint: OpenAIChatConfig = {
@@ -129,7 +128,7 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
     runId,
     modelFactory: () => new OpenAIChatProvider(endpoint),
     template,
-    ...(languageServer ? { languageServer } : {}),
+    ...(languageServerByEngine ? { languageServerByEngine } : {}),
     budgets: {
       maxSteps,
       maxTotalTokens: values['max-total-tokens'] ? positiveInt(values['max-total-tokens'], 'max-total-tokens', 0) : undefined,
@@ -178,24 +177,23 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
   return failed.length ? 1 : 0;
 }
 
-/** Pyright and a Node for the engine's architecture, fetched once into the user's cache (SWE_GYM_LS_CACHE overrides). */
-async function fetchLanguageServer(ctx: CliContext, runtime: ContainerRuntime): Promise<PythonToolsSettings> {
+/** Pyright and a Node for each engine's architecture, fetched once into the user's cache (SWE_GYM_LS_CACHE overrides). */
+async function fetchLanguageServer(ctx: CliContext, engines: readonly PoolEngine[]): Promise<Map<string, PythonToolsSettings>> {
   const cacheDir = process.env.SWE_GYM_LS_CACHE ?? path.join(os.homedir(), '.cache', 'swe-gym-studio', 'language-server');
   const registry = process.env.npm_config_registry ?? DEFAULT_REGISTRY;
-  let said = false;
-  const artifacts = await ensureArtifacts({
-    architecture: runtime.hostArchitecture(),
+  const said = new Set<string>();
+  const fetched = await artifactsPerEngine(engines, {
     cacheDir,
     registry,
     signal: ctx.signal,
     onProgress: (p) => {
-      if (said || !/downloading/.test(p.message)) return;
-      said = true;
-      progress(ctx, `${p.message.replace(/ \(.*\)$/, '')} from ${registry} into ${cacheDir} (once)`);
+      if (said.has(p.architecture) || !/downloading/.test(p.message)) return;
+      said.add(p.architecture);
+      progress(ctx, `${p.message.replace(/ \(.*\)$/, '')} (${p.architecture}) from ${registry} into ${cacheDir} (once)`);
     },
   });
-  if (artifacts.downloadedBytes) progress(ctx, `Python language server fetched (${(artifacts.downloadedBytes / 1024 / 1024).toFixed(1)} MB)`);
-  return { artifacts };
+  if (fetched.downloadedBytes) progress(ctx, `Python language server fetched (${(fetched.downloadedBytes / 1024 / 1024).toFixed(1)} MB)`);
+  return new Map([...fetched.byEngine].map(([name, artifacts]) => [name, { artifacts }]));
 }
 
 async function loadTemplate(value: string | undefined): Promise<AgentTemplate> {

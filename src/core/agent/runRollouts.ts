@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { LoadedDataset, TaskInstance } from '../dataset/taskInstance';
 import { newRunId } from '../harness/runId';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
+import type { PythonToolsSettings } from './tools/pythonTools';
 import { reapOurContainers } from '../runtime/reaper';
 import { datasetContextOf } from '../spec/datasetContext';
 import { makeInstanceSpec, type SpecSettings } from '../spec/instanceSpec';
@@ -28,6 +29,8 @@ export interface RolloutRunOptions extends Omit<RolloutOptions, 'runtime' | 'spe
   onDone?: (result: RolloutResult, completed: number, total: number) => void;
   /** An engine of a pool stopped answering: its rollouts run again on the others. */
   onDrain?: (engine: string, reason: string) => void;
+  /** The python tools' server per engine name (a Node for each engine's architecture); wins over languageServer. */
+  languageServerByEngine?: ReadonlyMap<string, PythonToolsSettings>;
 }
 
 export interface InstanceSummary {
@@ -57,7 +60,7 @@ export interface RolloutRunOutcome {
 export async function runRollouts(target: ContainerRuntime | readonly PoolEngine[], dataset: LoadedDataset, options: RolloutRunOptions): Promise<RolloutRunOutcome> {
   const runId = options.runId ?? newRunId('rollout');
   const runDir = path.join(options.outDir, runId);
-  const { instances, n, workers, outDir: _outDir, modelFactory, onRollout, onDone, onDrain, runId: _runId, imageTemplate, allowPull, skipInstall, rules, ...common } = options;
+  const { instances, n, workers, outDir: _outDir, modelFactory, onRollout, onDone, onDrain, languageServerByEngine, runId: _runId, imageTemplate, allowPull, skipInstall, rules, ...common } = options;
   const engines = Array.isArray(target) ? (target as readonly PoolEngine[]) : [{ name: 'engine', runtime: target as ContainerRuntime, workers }];
   const pooled = engines.length > 1;
   // Every spec first: a row the spec rules out fails the run before any folder or engine work.
@@ -87,8 +90,10 @@ export async function runRollouts(target: ContainerRuntime | readonly PoolEngine
       engines,
       async (item, _index, { engine }) => {
         const { runtime } = engine;
+        const languageServer = languageServerByEngine?.get(engine.name);
         const rollout = new AgentRollout({
           ...common,
+          ...(languageServer ? { languageServer } : {}),
           runtime,
           spec: specs.get(item.instance.instance_id)!,
           index: item.index,

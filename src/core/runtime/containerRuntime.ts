@@ -179,6 +179,8 @@ export interface ContainerRuntime {
    * dev container's workspace is synced through the archive API (see devcontainer/workspaceSync).
    */
   readonly remote?: boolean;
+  /** The engine's architecture (Docker's names), which a remote engine need not share with this host. */
+  engineArchitecture(): Promise<string>;
   /** This runtime's run token and profile (labels of every container it creates). */
   readonly runToken: string;
   readonly profile: string;

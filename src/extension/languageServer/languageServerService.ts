@@ -184,7 +184,7 @@ export class LanguageServerService extends Disposable {
 
   private async artifactsFor(image: string | undefined): Promise<LanguageServerArtifacts> {
     const runtime = this.runtimes.get();
-    const architecture = (image && (await runtime.inspectImage(image))?.architecture) || runtime.hostArchitecture();
+    const architecture = (image && (await runtime.inspectImage(image))?.architecture) || (await runtime.engineArchitecture());
     return this.fetch(architecture);
   }
 

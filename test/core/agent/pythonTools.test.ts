@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { AgentRollout } from '../../../src/core/agent/agentRollout';
 import type { ChatMessage } from '../../../src/core/agent/chatTypes';
@@ -13,7 +15,7 @@ import { DEFAULT_TEMPLATE, withPythonTools } from '../../../src/core/agent/templ
 import { templateFromSweGymRow } from '../../../src/core/agent/templates/sweGymPreset';
 import { byTurn, startFakeOpenAIServer, type FakeReply } from '../../support/fakeOpenAIServer';
 import { runtime, TEST_SESSION } from '../../support/docker';
-import { testArtifacts } from '../../support/languageServer';
+import { LS_CACHE, testArtifacts } from '../../support/languageServer';
 import { sample, sampleSpec } from '../../support/samples';
 
 const TEMPLATE = withPythonTools(DEFAULT_TEMPLATE);
@@ -128,4 +130,24 @@ test('`swe-gym rollout --python-tools` refuses a SWE-Gym row template (its tools
   const r = await new Promise<{ code: number; stderr: string }>((resolve) => execFile(process.execPath, [cli, ...args], (err, _out, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr })));
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /--python-tools adds tools to our own template; a SWE-Gym row template keeps the released tools/);
+});
+
+test('`swe-gym rollout --python-tools`: the engine is asked its architecture, and pyright in the rollout container answers', async () => {
+  const server = await startFakeOpenAIServer(byTurn([call('python_definition', { path: '/testbed/tests/test_money.py', line: 18, symbol: 'pytest.raises' }), { toolCalls: [{ name: 'finish', arguments: {} }] }]));
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'pytools-cli-'));
+  try {
+    const cli = path.resolve(__dirname, '../../../src/cli/index.js');
+    const args = ['rollout', '--dataset', 'samples', '--instances', 'swe-gym-studio__moneta-34', '--model', 'scripted', '--base-url', server.baseURL, '--python-tools', '--no-reward', '--out', out, '--json'];
+    const env = { ...process.env, SWE_GYM_LS_CACHE: LS_CACHE, OPENAI_API_KEY: 'sk-test' };
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => execFile(process.execPath, [cli, ...args], { env }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr })));
+    assert.equal(r.code, 0, r.stderr);
+    const [rollout] = (JSON.parse(r.stdout) as { rollouts: { exit_reason: string; trajectory: string }[] }).rollouts;
+    assert.equal(rollout?.exit_reason, 'finished', r.stderr);
+    const trajectory = JSON.parse(fs.readFileSync(rollout.trajectory, 'utf8')) as { template: string; messages: ChatMessage[] };
+    assert.equal(trajectory.template, 'default+python');
+    assert.match(observations(trajectory.messages)[0] ?? '', /^\/usr\/lib\/python3\/dist-packages\/_pytest\/python_api\.py:\d+:5: def raises\(/m);
+  } finally {
+    await server.close();
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 });

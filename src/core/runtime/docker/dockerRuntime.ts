@@ -61,6 +61,7 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly heartbeats: HeartbeatWriter;
   private engineMemory: Promise<number | undefined> | undefined;
   private kind: Promise<'docker' | 'podman'> | undefined;
+  private arch: Promise<string> | undefined;
   readonly runToken = randomBytes(12).toString('hex');
   readonly profile: string;
   /** The engine is on another machine (ssh://, tcp://): no bind mounts of host folders. */
@@ -303,6 +304,18 @@ export class DockerRuntime implements ContainerRuntime {
 
   hostArchitecture(): string {
     return dockerArch(process.arch);
+  }
+
+  /** The engine's own architecture (its version's Arch), asked once; this host's when it does not say. */
+  engineArchitecture(): Promise<string> {
+    this.arch ??= this.call('reading the engine version', ENGINE_TIMEOUTS.quick, (abortSignal) => withAbortSignal<{ Arch?: string }>(this.docker.version, this.docker)({ abortSignal })).then(
+      (v) => (v.Arch ? dockerArch(v.Arch === 'x86_64' ? 'x64' : v.Arch === 'aarch64' ? 'arm64' : v.Arch) : this.hostArchitecture()),
+      (err: unknown) => {
+        this.arch = undefined;
+        throw err;
+      },
+    );
+    return this.arch;
   }
 
   private followProgress(stream: NodeJS.ReadableStream, signal: AbortSignal | undefined, what: string, onEvent: (e: Record<string, unknown>) => void): Promise<void> {
