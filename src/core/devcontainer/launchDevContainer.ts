@@ -10,6 +10,8 @@ import { throwIfAborted as throwIfCancelled } from '../util/abortError';
 import type { HistoryMode } from './gitHistory';
 import { copyRepositoryAtBase, SEED_OUT_DIR } from './workspaceCopy';
 import { adoptLegacyWorkspace, gitDirOf, prepareMountPoints, readWorkspaceMarker, sealWorkspace, workspaceDirFor, WorkspaceError } from './workspaceLayout';
+import { restoreRemoteWorkspace, seedRemoteWorkspace, SYNCED_WORKSPACE_NOTE } from './remoteWorkspace';
+import { WorkspaceSync } from './workspaceSync';
 
 export const LABEL_WORKSPACE = 'io.swe-gym-studio.workspace';
 
@@ -42,6 +44,11 @@ export interface DevContainer {
   imageSource: 'present' | 'pulled' | 'built';
   /** The workspace existed from an earlier launch and was kept with its edits. */
   reusedWorkspace: boolean;
+  /**
+   * Set when the engine is remote: the workspace is a synced copy, not a mount; push host edits
+   * (on save, before a grade) and pull the container's (after a command, on a schedule, before a diff).
+   */
+  sync?: WorkspaceSync;
   timingsMs: Record<'image' | 'workspace' | 'container', number>;
 }
 
@@ -66,6 +73,7 @@ export async function launchDevContainer(runtime: ContainerRuntime, spec: Instan
   });
   timings.image = Date.now() - t;
   throwIfAborted(signal);
+  if (runtime.remote) return launchSynced(runtime, spec, ensured, workspaceDir, hostUser, options, timings);
 
   t = Date.now();
   let reusedWorkspace = false;
@@ -123,6 +131,51 @@ export async function launchDevContainer(runtime: ContainerRuntime, spec: Instan
   timings.container = Date.now() - t;
   progress({ step: 'ready', message: `Ready: ${workspaceDir}` });
   return { container, workspaceDir, image: ensured.image, imageSource: ensured.source, reusedWorkspace, timingsMs: timings };
+}
+
+/**
+ * The launch on a remote engine (no bind mounts): the container starts first, the workspace is
+ * made in it and copied to the host (or a kept workspace is copied into it), then both sides are
+ * kept the same by a WorkspaceSync. The language server's mounts (extraBinds) cannot follow.
+ */
+async function launchSynced(
+  runtime: ContainerRuntime,
+  spec: InstanceSpec,
+  ensured: { image: string; source: DevContainer['imageSource'] },
+  workspaceDir: string,
+  hostUser: HostUser | undefined,
+  options: LaunchOptions,
+  timings: DevContainer['timingsMs'],
+): Promise<DevContainer> {
+  const instance = spec.row;
+  const progress = options.onProgress ?? (() => undefined);
+  const reusedWorkspace = fs.existsSync(workspaceDir);
+  if (reusedWorkspace) {
+    const marker = readWorkspaceMarker(workspaceDir);
+    if (marker?.instanceId !== instance.instance_id) throw new WorkspaceError(`${workspaceDir} is not the SWE-Gym Studio workspace of ${instance.instance_id}; move it away or choose another workspace root.`);
+    adoptLegacyWorkspace(workspaceDir);
+    prepareMountPoints(workspaceDir);
+  }
+  let t = Date.now();
+  progress({ step: 'container', message: 'Starting the dev container on the remote engine' });
+  const container = await runtime.createContainer({ image: ensured.image, purpose: 'dev', instanceId: instance.instance_id, sessionId: options.sessionId, workingDir: REPO_DIR, extraLabels: { [LABEL_WORKSPACE]: workspaceDir }, signal: options.signal });
+  timings.container = Date.now() - t;
+  try {
+    t = Date.now();
+    progress({ step: 'workspace', message: reusedWorkspace ? `Copying the kept workspace ${workspaceDir} into the container` : 'Copying the repository to this machine' });
+    if (reusedWorkspace) await restoreRemoteWorkspace(container, workspaceDir, options.signal);
+    else await seedRemoteWorkspace(container, instance, ensured.image, workspaceDir, { historyMode: options.historyMode, hostUser, signal: options.signal });
+    await prepareDevShell(container, hostUser, options.signal);
+    const sync = new WorkspaceSync(container, workspaceDir);
+    await sync.start(options.signal);
+    timings.workspace = Date.now() - t;
+    throwIfAborted(options.signal);
+    progress({ step: 'ready', message: `Ready: ${workspaceDir}. ${SYNCED_WORKSPACE_NOTE}` });
+    return { container, workspaceDir, image: ensured.image, imageSource: ensured.source, reusedWorkspace, timingsMs: timings, sync };
+  } catch (err) {
+    await container.remove().catch(() => undefined);
+    throw err;
+  }
 }
 
 /**

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TaskInstance } from '../dataset/taskInstance';
+import type { ContainerHandle } from '../runtime/containerRuntime';
+import { throwIfAborted } from '../util/abortError';
+import { currentHostUser, REPO_DIR, type HostUser } from './devShell';
+import type { HistoryMode } from './gitHistory';
+import { copyRepositoryAtBase, SEED_OUT_DIR } from './workspaceCopy';
+import { gitDirOf, sealWorkspace } from './workspaceLayout';
+
+/** What the UI and the log say about a dev container on a remote engine. */
+export const SYNCED_WORKSPACE_NOTE =
+  'The engine is remote, so the workspace is a synced copy, not a mount: saves and grades push host edits into the container; container edits come back after each terminal command, every few seconds, and before a diff.';
+
+/**
+ * A new workspace on a remote engine: the dev container itself plays the seed (copyRepositoryAtBase
+ * into a folder of its own), the copy comes to the host through the archive API, and the container's
+ * /testbed is replaced by that same copy, so both sides hold the repository cut at the base commit.
+ */
+export async function seedRemoteWorkspace(
+  container: ContainerHandle,
+  instance: TaskInstance,
+  image: string,
+  workspaceDir: string,
+  options: { historyMode?: HistoryMode; hostUser?: HostUser; signal?: AbortSignal },
+): Promise<void> {
+  fs.mkdirSync(path.dirname(workspaceDir), { recursive: true });
+  const partial = `${workspaceDir}.partial-${randomBytes(4).toString('hex')}`;
+  fs.mkdirSync(partial);
+  try {
+    await run(container, ['mkdir', '-p', SEED_OUT_DIR], options.signal);
+    await copyRepositoryAtBase(container, REPO_DIR, instance.base_commit, { mode: options.historyMode, owner: options.hostUser ?? currentHostUser(), signal: options.signal });
+    throwIfAborted(options.signal, 'Launch');
+    await container.copyOut(SEED_OUT_DIR, partial);
+    await run(container, ['sh', '-c', 'rm -rf "$1" && mv "$2" "$1" && mkdir -p "$1/.vscode"', 'swap', REPO_DIR, SEED_OUT_DIR], options.signal);
+    sealWorkspace(partial, workspaceDir, { instanceId: instance.instance_id, baseCommit: instance.base_commit, image, createdAt: new Date().toISOString() });
+  } catch (err) {
+    fs.rmSync(partial, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** A kept workspace on a remote engine: the container's /testbed becomes the host's files and repository metadata. */
+export async function restoreRemoteWorkspace(container: ContainerHandle, workspaceDir: string, signal?: AbortSignal): Promise<void> {
+  await run(container, ['sh', '-c', 'rm -rf "$1" && mkdir -p "$1/.git" "$1/.vscode"', 'clear', REPO_DIR], signal);
+  const files = [...regularFiles(workspaceDir, REPO_DIR, true), ...regularFiles(gitDirOf(workspaceDir), `${REPO_DIR}/.git`, false)];
+  for (let i = 0; i < files.length; i += 200) {
+    throwIfAborted(signal, 'Launch');
+    await container.putFiles(files.slice(i, i + 200).map((f) => ({ path: f.to, content: fs.readFileSync(f.from), mode: f.mode })));
+  }
+}
+
+function regularFiles(root: string, to: string, skipMeta: boolean): { from: string; to: string; mode: number }[] {
+  const out: { from: string; to: string; mode: number }[] = [];
+  const walk = (dir: string, target: string, top: boolean) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (top && skipMeta && (e.name === '.git' || e.name === '.vscode')) continue;
+      const from = path.join(dir, e.name);
+      if (e.isDirectory()) walk(from, `${target}/${e.name}`, false);
+      else if (e.isFile()) out.push({ from, to: `${target}/${e.name}`, mode: fs.lstatSync(from).mode & 0o777 });
+    }
+  };
+  walk(root, to, true);
+  return out;
+}
+
+async function run(container: ContainerHandle, cmd: string[], signal?: AbortSignal): Promise<void> {
+  const r = await container.exec(cmd, { signal, timeoutMs: 300_000 });
+  if (r.cancelled) throwIfAborted(signal, 'Launch');
+  if (r.exitCode !== 0) throw new Error(`Preparing the synced workspace failed (\`${cmd.slice(0, 3).join(' ')}\`): ${r.output.trim() || `exit ${r.exitCode}`}`);
+}

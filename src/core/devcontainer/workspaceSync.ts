@@ -1,0 +1,221 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tarStream from 'tar-stream';
+import type { ContainerHandle } from '../runtime/containerRuntime';
+import { isInside } from '../hostfs/safeRead';
+import { writeRegularFile } from '../hostfs/safeWrite';
+import { REPO_DIR } from './devShell';
+
+/** A file as one side last saw it; a change of any field is an edit. */
+interface Stamp {
+  size: number;
+  mtime: string;
+  mode: number;
+}
+
+type Manifest = Map<string, Stamp>;
+
+export interface SyncReport {
+  direction: 'push' | 'pull';
+  /** Relative paths written on the receiving side. */
+  written: string[];
+  deleted: string[];
+  /** Edited on both sides since the last sync: on push the host's copy wins; on pull the host's copy is kept (and pushed on the next push). */
+  conflicts: string[];
+  ms: number;
+}
+
+/** The top-level names that are never synced: the repository metadata and the read-only .vscode. */
+const SKIPPED = new Set(['.git', '.vscode']);
+const PULL_TAR = '/tmp/.swe-gym-sync.tar';
+
+/**
+ * The workspace of a dev container on a remote engine, where the host folder cannot be
+ * bind-mounted: the host folder and the container's /testbed are kept the same by copying through
+ * the engine's archive API. Both sides are compared with what each looked like at the last sync
+ * (size, mtime, mode of regular files; the repository metadata and .vscode are not synced), so only
+ * edits travel, and a file edited on both sides is reported, never silently lost.
+ * push: host -> container (on save, before a grade). pull: container -> host (after a command in
+ * the terminal, on a schedule, before a diff is shown). Symbolic links are not synced.
+ */
+export class WorkspaceSync {
+  private base = new Map<string, { host?: Stamp; container?: Stamp }>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly container: ContainerHandle,
+    readonly workspaceDir: string,
+    private readonly repoDir = REPO_DIR,
+  ) {}
+
+  /** Takes both sides as they are now as the synced state (right after the launch made them equal). */
+  async start(signal?: AbortSignal): Promise<void> {
+    const [host, inside] = [hostManifest(this.workspaceDir), await this.containerManifest(signal)];
+    this.base = new Map();
+    for (const [p, s] of host) this.base.set(p, { host: s });
+    for (const [p, s] of inside) this.base.set(p, { ...this.base.get(p), container: s });
+  }
+
+  /** Host -> container: files saved, added or deleted on the host since the last sync. One at a time with pull. */
+  push(signal?: AbortSignal): Promise<SyncReport> {
+    return this.serial(() => this.doPush(signal));
+  }
+
+  /** Container -> host: files the container changed since the last sync. */
+  pull(signal?: AbortSignal): Promise<SyncReport> {
+    return this.serial(() => this.doPull(signal));
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async doPush(signal?: AbortSignal): Promise<SyncReport> {
+    const t = Date.now();
+    const host = hostManifest(this.workspaceDir);
+    const inside = await this.containerManifest(signal);
+    const written: string[] = [];
+    const deleted: string[] = [];
+    const conflicts: string[] = [];
+    for (const [p, s] of host) {
+      const was = this.base.get(p);
+      if (same(s, was?.host)) continue;
+      if (!same(inside.get(p), was?.container)) conflicts.push(p);
+      written.push(p);
+    }
+    for (const [p, was] of this.base) if (was.host && !host.has(p)) deleted.push(p);
+    const files = written.map((p) => ({ path: `${this.repoDir}/${p}`, content: fs.readFileSync(path.join(this.workspaceDir, p)), mode: host.get(p)!.mode }));
+    for (let i = 0; i < files.length; i += 200) await this.container.putFiles(files.slice(i, i + 200));
+    if (deleted.length) await this.run(['rm', '-f', '--', ...deleted.map((p) => `${this.repoDir}/${p}`)], signal);
+    const after = written.length || deleted.length ? await this.containerManifest(signal) : inside;
+    for (const p of [...written, ...deleted]) this.remember(p, host.get(p), after.get(p));
+    return { direction: 'push', written, deleted, conflicts, ms: Date.now() - t };
+  }
+
+  private async doPull(signal?: AbortSignal): Promise<SyncReport> {
+    const t = Date.now();
+    const inside = await this.containerManifest(signal);
+    const host = hostManifest(this.workspaceDir);
+    const wanted: string[] = [];
+    const deleted: string[] = [];
+    const conflicts: string[] = [];
+    for (const [p, s] of inside) {
+      const was = this.base.get(p);
+      if (same(s, was?.container)) continue;
+      if (!same(host.get(p), was?.host)) conflicts.push(p);
+      else wanted.push(p);
+    }
+    for (const [p, was] of this.base) {
+      if (!was.container || inside.has(p)) continue;
+      if (!same(host.get(p), was.host)) conflicts.push(p);
+      else deleted.push(p);
+    }
+    const written = wanted.length ? await this.fetch(wanted, signal) : [];
+    for (const p of deleted) {
+      const abs = path.join(this.workspaceDir, p);
+      if (isInside(this.workspaceDir, abs) && fs.lstatSync(abs, { throwIfNoEntry: false })?.isFile()) fs.rmSync(abs);
+    }
+    const now = hostManifest(this.workspaceDir);
+    for (const p of [...written, ...deleted]) this.remember(p, now.get(p), inside.get(p));
+    return { direction: 'pull', written, deleted, conflicts, ms: Date.now() - t };
+  }
+
+  /** One tar made in the container, read through the archive API, checked entry by entry. */
+  private async fetch(paths: string[], signal?: AbortSignal): Promise<string[]> {
+    await this.run(['sh', '-c', 'tar -C "$1" --null --no-recursion -cf "$2" -T - && chmod 600 "$2"', 'sync', this.repoDir, PULL_TAR], signal, paths.join('\0') + '\0');
+    const tar = await this.container.readFile(PULL_TAR);
+    await this.run(['rm', '-f', PULL_TAR], signal);
+    const asked = new Set(paths);
+    const written: string[] = [];
+    for (const entry of await readTar(tar)) {
+      const rel = entry.name.replace(/^\.\//, '');
+      // Code in the container chose these bytes: only the files asked for, only regular files, only inside.
+      if (!asked.has(rel) || entry.type !== 'file') continue;
+      const abs = path.join(this.workspaceDir, rel);
+      if (!isInside(this.workspaceDir, abs)) continue;
+      mkdirInside(this.workspaceDir, path.dirname(abs));
+      const exists = fs.lstatSync(abs, { throwIfNoEntry: false }) !== undefined;
+      await writeRegularFile(this.workspaceDir, abs, entry.content, { create: !exists, overwrite: exists });
+      fs.chmodSync(abs, entry.mode & 0o755);
+      written.push(rel);
+    }
+    return written;
+  }
+
+  private remember(p: string, host: Stamp | undefined, inside: Stamp | undefined): void {
+    if (!host && !inside) this.base.delete(p);
+    else this.base.set(p, { host, container: inside });
+  }
+
+  private async containerManifest(signal?: AbortSignal): Promise<Manifest> {
+    const prune = [...SKIPPED].flatMap((n, i) => [...(i ? ['-o'] : []), '-path', `./${n}`]);
+    const r = await this.container.exec(['find', '.', '-xdev', '(', ...prune, ')', '-prune', '-o', '-type', 'f', '-printf', '%s\\t%T@\\t%m\\t%P\\0'], { cwd: this.repoDir, signal, timeoutMs: 120_000 });
+    if (r.exitCode !== 0) throw new Error(`Could not list ${this.repoDir} in the container for the workspace sync: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+    const m: Manifest = new Map();
+    for (const rec of r.stdout.split('\0')) {
+      const [size, mtime, mode, ...name] = rec.split('\t');
+      if (!name.length) continue;
+      m.set(name.join('\t'), { size: Number(size), mtime: mtime ?? '', mode: parseInt(mode ?? '644', 8) });
+    }
+    return m;
+  }
+
+  private async run(cmd: string[], signal?: AbortSignal, stdin?: string): Promise<void> {
+    const r = await this.container.exec(cmd, { signal, stdin, timeoutMs: 120_000 });
+    if (r.exitCode !== 0) throw new Error(`Workspace sync: \`${cmd[0]}\` failed in the container: ${r.output.trim() || `exit ${r.exitCode}`}`);
+  }
+}
+
+function same(a: Stamp | undefined, b: Stamp | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.size === b.size && a.mtime === b.mtime && a.mode === b.mode);
+}
+
+/** The host folder's regular files (links not followed, the skipped top-level names left out). */
+function hostManifest(root: string): Manifest {
+  const m: Manifest = new Map();
+  const walk = (dir: string, rel: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (!rel && SKIPPED.has(e.name)) continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(path.join(dir, e.name), r);
+      else if (e.isFile()) {
+        const st = fs.lstatSync(path.join(dir, e.name));
+        m.set(r, { size: st.size, mtime: String(st.mtimeMs), mode: st.mode & 0o777 });
+      }
+    }
+  };
+  walk(root, '');
+  return m;
+}
+
+/** Makes the folders down to `dir`, refusing any step that is a link or leaves the root. */
+function mkdirInside(root: string, dir: string): void {
+  const rel = path.relative(root, dir);
+  let at = root;
+  for (const part of rel ? rel.split(path.sep) : []) {
+    at = path.join(at, part);
+    const st = fs.lstatSync(at, { throwIfNoEntry: false });
+    if (!st) fs.mkdirSync(at);
+    else if (!st.isDirectory()) throw new Error(`Workspace sync: ${at} is not a folder (a link or a file); nothing is written below it.`);
+  }
+}
+
+function readTar(tar: Buffer): Promise<{ name: string; type: string; mode: number; content: Buffer }[]> {
+  return new Promise((resolve, reject) => {
+    const out: { name: string; type: string; mode: number; content: Buffer }[] = [];
+    const extract = tarStream.extract();
+    extract.on('entry', (header, stream, next) => {
+      const parts: Buffer[] = [];
+      stream.on('data', (d: Buffer) => parts.push(d));
+      stream.on('end', () => {
+        out.push({ name: header.name, type: header.type ?? 'file', mode: header.mode ?? 0o644, content: Buffer.concat(parts) });
+        next();
+      });
+    });
+    extract.on('finish', () => resolve(out));
+    extract.on('error', reject);
+    extract.end(tar);
+  });
+}
