@@ -87,7 +87,7 @@ class Studio extends Disposable {
         markLoaded();
       }
       await devContainers.recover();
-      await resumeAfterReload(state, log.child('reload')).catch((err: unknown) => log.warn(`Restoring the view after the reload: ${errorMessage(err)}`));
+      await resumeAfterReload(state, log.child('reload'), { testMode: context.extensionMode === vscode.ExtensionMode.Test }).catch((err: unknown) => log.warn(`Restoring the view after the reload: ${errorMessage(err)}`));
       if (devContainers.runningIds().length) walkthrough('sweGym.walkthrough.launched');
       if (state.instanceIdsWithHistory().length) walkthrough('sweGym.walkthrough.ranTests');
       for (const id of state.instanceIdsWithHistory()) {

@@ -33,6 +33,8 @@ export interface UiFlowOptions {
   /** What the window opens: a single folder (launching then reloads into a workspace) or a workspace. */
   window?: 'folder' | 'workspace';
   viewport?: { width: number; height: number };
+  /** Keep the window's logs under test-results/logs/<name> even when the flow passes (SWE_GYM_KEEP_UI_LOGS=1 does it for every flow). */
+  keepLogs?: boolean;
   /** Called on the way out, success or not (a scripted model server, say). */
   cleanup?: () => Promise<void>;
 }
@@ -101,7 +103,8 @@ export async function runUiFlowOnce(options: UiFlowOptions, run: (flow: UiFlow) 
     await options.cleanup?.().catch(() => undefined);
     for (const id of containersUnder(dirs.workspaces)) execFileSync('docker', ['rm', '-f', id], { stdio: 'ignore' });
     const logs = path.join(dirs.userData, 'logs');
-    if (failed && fs.existsSync(logs)) fs.cpSync(logs, path.join(REPO_ROOT, 'test-results', 'logs', options.name), { recursive: true, force: true });
+    const keep = failed || options.keepLogs || process.env.SWE_GYM_KEEP_UI_LOGS === '1';
+    if (keep && fs.existsSync(logs)) fs.cpSync(logs, path.join(REPO_ROOT, 'test-results', 'logs', options.name), { recursive: true, force: true });
     fs.rmSync(dirs.root, { recursive: true, force: true });
   }
   process.stdout.write(`${options.name}: ${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);

@@ -71,8 +71,16 @@ export class AgentService extends Disposable implements InstanceDecorator {
 
   /** Called once the datasets and dev containers are known again. */
   async restore(showView: (ref: InstanceRef, viewWasOpen: boolean) => void): Promise<void> {
-    await this.runs.markInterrupted(new Set(this.registry.all().map((t) => t.session.rolloutId)));
-    for (const [id, p] of Object.entries(await this.launcher.takePendingStarts())) {
+    const cutOff = await this.runs.markInterrupted(new Set(this.registry.all().map((t) => t.session.rolloutId)));
+    const pending = await this.launcher.takePendingStarts();
+    // A rollout the last extension host took down with it is shown again, read from its event log
+    // (interrupted, with its steps so far): its view comes back if it was open, else it is opened,
+    // so a run the person started never silently disappears.
+    for (const id of new Set(cutOff.map((r) => r.instanceId))) {
+      const ref = this.d.datasets.find(id);
+      if (ref && !pending[id]) showView(ref, true);
+    }
+    for (const [id, p] of Object.entries(pending)) {
       const ref = this.d.datasets.find(id, p.source);
       if (!ref || !this.d.devContainers.isRunning(id)) continue;
       // The launch before this start turned the window into a workspace, which reloaded it. A view

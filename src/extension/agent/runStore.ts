@@ -53,9 +53,10 @@ export class AgentRunStore extends Disposable {
 
   /**
    * Rows still marked running that this window does not run were cut off by a reload or a crash;
-   * their figures are taken from the event log they left (the last step it recorded).
+   * their figures are taken from the event log they left (the last step it recorded). Resolves
+   * to the rows it marked.
    */
-  async markInterrupted(live: ReadonlySet<string>): Promise<void> {
+  async markInterrupted(live: ReadonlySet<string>): Promise<AgentRunRow[]> {
     const cutOff = (r: AgentRunRow) => (r.state === 'running' || r.state === 'paused') && !live.has(r.rolloutId);
     const recovered = new Map<string, Partial<AgentRunRow>>();
     for (const r of Object.values(this.all()).flat().filter(cutOff)) recovered.set(r.rolloutId, await progressFromLog(r.eventsPath));
@@ -66,9 +67,10 @@ export class AgentRunStore extends Disposable {
       all[id] = rows.map((r) => (cutOff(r) ? { ...r, ...recovered.get(r.rolloutId), state: 'interrupted', exitReason: r.exitReason ?? 'interrupted' } : r));
       touched.push(id);
     }
-    if (!touched.length) return;
+    if (!touched.length) return [];
     await this.memento.update(KEY, all);
     for (const id of touched) this.changed.fire(id);
+    return touched.flatMap((id) => (all[id] ?? []).filter((r) => recovered.has(r.rolloutId)));
   }
 
   stats(instanceId: string): AgentStats {

@@ -26,6 +26,8 @@ export interface ReloadResume {
   instanceId: string;
   workspaceDir: string;
   at: number;
+  /** The next activation found the folder missing and added it again (which restarts the host once). */
+  readded?: boolean;
 }
 
 export interface InstanceRecord {
