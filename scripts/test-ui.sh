@@ -28,6 +28,9 @@ node out/test/ui/launchFlow.js || status=1
 node out/test/ui/agentFlow.js || status=1
 # A rollout cut off by a window reload, reopened from its event log: agent-reload-*.png.
 node out/test/ui/agentReload.js || status=1
+# The launch's reload lands in a workspace without the instance's folder: re-adding it restarts the
+# extension host, and the pending agent start runs once, in the host that stays: agent-folder-reload-*.png.
+node out/test/ui/agentFolderReload.js || status=1
 # The Python language server in the container: hover, definition read-only from the container,
 # a type error in Problems: python-*.png.
 node out/test/ui/pythonFlow.js || status=1
