@@ -59,6 +59,13 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   const tab = page.locator('.tabs-container .tab.active', { hasText: 'python_api.py' });
   await tab.waitFor({ timeout: 60_000 });
   await page.locator('.monaco-editor .view-line', { hasText: 'def raises(' }).first().waitFor({ timeout: 30_000 });
+  // The tab says it is the container's (the label formatter of the scheme), and its tooltip and
+  // breadcrumbs where: the instance, then the path in the image.
+  await page.locator('.tabs-container .tab.active', { hasText: 'python_api.py (container, read-only)' }).waitFor({ timeout: 10_000 });
+  await page.locator('.breadcrumbs-control .monaco-breadcrumb-item', { hasText: 'dist-packages' }).first().waitFor({ timeout: 10_000 });
+  await tab.hover();
+  await page.locator('.monaco-hover, .custom-hover, [role=tooltip]', { hasText: /moneta-34\/usr\/lib\/python3\/dist-packages\/_pytest\/python_api\.py/ }).first().waitFor({ timeout: 10_000 });
+  log('the tab says the file is the container\'s; its tooltip gives the instance and the path in the image');
   await page.waitForTimeout(1000);
   await shot(page, '02-definition-from-container');
   await page.keyboard.type('x');
