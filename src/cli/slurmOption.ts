@@ -73,7 +73,7 @@ interface JobRecord {
  */
 export async function runOnSlurm(
   ctx: CliContext,
-  command: 'eval' | 'validate',
+  command: 'eval' | 'validate' | 'rollout',
   values: ExecutorValues & Record<string, unknown>,
   positionals: string[],
   o: { instanceIds: string[]; outDir: string; runId: string; okCodes?: number[]; gather: (slurmDir: string, outcomes: ShardOutcome[], jobIds: string[]) => Promise<number> },

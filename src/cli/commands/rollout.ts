@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { OpenAIChatProvider, type OpenAIChatConfig } from '../../core/agent/model/openaiProvider';
 import { loadRecordedRows } from '../../core/agent/replay';
-import { runRollouts } from '../../core/agent/runRollouts';
+import { rolloutRunRecord, runRollouts, summaryRow, type InstanceSummary, type RolloutSummaryRow } from '../../core/agent/runRollouts';
+import { gatherRolloutShards } from '../../core/executors/slurm/gatherRollouts';
 import type { AgentTemplate } from '../../core/agent/templates/agentTemplate';
 import { DEFAULT_TEMPLATE, withPythonTools } from '../../core/agent/templates/defaultTemplate';
 import type { PythonToolsSettings } from '../../core/agent/tools/pythonTools';
@@ -17,6 +18,7 @@ import { parseCommandArgs, positiveInt, progress, requireOption, UsageError, wri
 import { loadDatasetForCli, selectInstances } from '../datasetOption';
 import { formatTable } from '../table';
 import { instanceIds, parseRules } from './eval';
+import { applyShard, EXECUTOR_OPTIONS, EXECUTOR_USAGE, runOnSlurm, shardFrom, wantsSlurm } from '../slurmOption';
 
 const USAGE = [
   'swe-gym rollout --dataset D [--instances ID...] --model M [--base-url U] [--n K] [--workers W] [--max-steps S] [--temperature T] [--out DIR] [--json]',
@@ -28,11 +30,13 @@ const USAGE = [
   '  reward:  [--no-reward] [--skip-install] [--rules R] [--no-pull] [--image-template T] [--run-id R]',
   `  containers: ${RUNTIME_USAGE}  (agent containers have no network unless --allow-internet)`,
   `  engines:    ${POOL_USAGE}  (a pool: the rollouts spread over the engines)`,
+  `  cluster:    ${EXECUTOR_USAGE}  (an array job: each task rolls out its shard of the instances on its node's engine; one run folder gathered)`,
   'The API key comes from OPENAI_API_KEY (optional for local servers); it is never written anywhere.',
 ].join('\n');
 
 const OPTIONS = {
   ...POOL_OPTIONS,
+  ...EXECUTOR_OPTIONS,
   dataset: { type: 'string' },
   instances: { type: 'string', multiple: true },
   model: { type: 'string' },
@@ -72,7 +76,8 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(ctx.argv, OPTIONS, USAGE);
   const model = requireOption(values.model, 'model', USAGE);
   const dataset = await loadDatasetForCli(ctx, requireOption(values.dataset, 'dataset', USAGE));
-  const instances = selectInstances(dataset, instanceIds(values, positionals));
+  const slurm = wantsSlurm(values);
+  const instances = applyShard(selectInstances(dataset, instanceIds(values, positionals)), values, (i) => i.instance_id);
   if (instances.length === 0) throw new UsageError('The dataset has no instances to roll out.');
   const n = positiveInt(values.n, 'n', 1);
   const workers = positiveInt(values.workers, 'workers', 1);
@@ -83,12 +88,13 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
   const maxCost = optionalNumber(values['max-cost'], 'max-cost');
   const price = values.price ? parsePrice(values.price) : undefined;
   if (maxCost !== undefined && !price) throw new UsageError('--max-cost needs --price IN/OUT (dollars per million input and output tokens) for the model.');
-  const engines = cliEngines(values);
+  // A Slurm coordinator needs no engine: its shards use their nodes' engines.
+  const engines = slurm ? undefined : cliEngines(values);
   let template = await loadTemplate(values.template);
   let languageServerByEngine: Map<string, PythonToolsSettings> | undefined;
   if (values['python-tools']) {
     if (template !== DEFAULT_TEMPLATE) throw new UsageError('--python-tools adds tools to our own template; a SWE-Gym row template keeps the released tools (so its observations stay the released bytes).');
-    languageServerByEngine = await fetchLanguageServer(ctx, Array.isArray(engines) ? engines : oneEngine(engines));
+    if (engines) languageServerByEngine = await fetchLanguageServer(ctx, Array.isArray(engines) ? engines : oneEngine(engines));
     template = withPythonTools(template);
   }
   const endpoint: OpenAIChatConfig = {
@@ -119,6 +125,25 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
   };
   const runId = values['run-id'] ?? `${model.replace(/[^A-Za-z0-9._-]+/g, '_')}_maxiter_${maxSteps}_t${temperature ?? 'default'}_${newRunId('run')}`;
   const outDir = path.resolve(values.out ?? 'runs');
+  const ids = instances.map((i) => i.instance_id);
+  if (!engines) {
+    const record = rolloutRunRecord(runId, dataset.name, ids, n, workers, config);
+    return runOnSlurm(ctx, 'rollout', values, positionals, {
+      instanceIds: ids,
+      outDir,
+      runId,
+      // A shard exits 1 when a rollout met a model or environment error: it still finished its work.
+      okCodes: [0, 1],
+      gather: async (slurmDir, outcomes, jobIds) => {
+        const summary = await gatherRolloutShards(slurmDir, path.join(outDir, runId), record, outcomes);
+        const failedShards = outcomes.filter((x) => !x.ok).map((x) => ({ shard: x.index, slurm_task: x.taskId, state: x.state ?? null, exit_code: x.exitCode ?? null, log: x.log }));
+        const slurmReport = { job_ids: jobIds, shards: outcomes.length, failed_shards: failedShards };
+        report(ctx, values.json, runId, path.join(outDir, runId), summary.rollouts, summary.instances, slurmReport);
+        return failedShards.length || summary.rollouts.some((r) => FAILURES.has(r.exit_reason)) ? 1 : 0;
+      },
+    });
+  }
+  const shard = shardFrom(values);
   progress(ctx, `Rolling out ${model} on ${instances.length} instance(s) x ${n} with ${workers} worker(s); run ${runId}`);
   const outcome = await runRollouts(engines, dataset, {
     instances,
@@ -126,6 +151,8 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
     workers,
     outDir,
     runId,
+    // Shards of one run roll out at once: each its own session, as eval's shards.
+    ...(shard ? { sessionId: `${runId}-shard-${shard.index}` } : {}),
     modelFactory: () => new OpenAIChatProvider(endpoint),
     template,
     ...(languageServerByEngine ? { languageServerByEngine } : {}),
@@ -151,30 +178,28 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
       progress(ctx, `[${done}/${total}] ${r.instanceId}_${r.index}: ${r.exitReason} after ${r.steps} step(s), ${reward}${r.message && r.exitReason !== 'finished' ? ` (${r.message})` : ''}`);
     },
   });
-  if (values.json) {
-    writeJson(ctx, {
-      run_id: outcome.runId,
-      rollouts: outcome.results.map((r) => ({ instance_id: r.instanceId, index: r.index, resolved: r.resolved, exit_reason: r.exitReason, steps: r.steps, trajectory: r.trajectoryPath ?? null })),
-    });
-  } else {
-    ctx.stdout.write(
-      `${formatTable(
-        ['instance', '#', 'exit', 'steps', 'tokens', 'cost', 'reward'],
-        outcome.results.map((r) => [
-          r.instanceId,
-          String(r.index),
-          r.exitReason,
-          String(r.steps),
-          String(r.totals.promptTokens + r.totals.completionTokens),
-          `$${r.totals.costUsd.toFixed(4)}`,
-          r.resolved === null ? '-' : r.resolved ? '1' : '0',
-        ]),
-      )}\n\n${outcome.instances.map((i) => `${i.instance_id}: ${i.resolved}/${i.rollouts} resolved, pass@1 ${(i.pass_at_k['1'] ?? 0).toFixed(2)}`).join('\n')}\nrun ${outcome.runId}: trajectories in ${outcome.runDir}\n`,
-    );
-  }
+  report(ctx, values.json, outcome.runId, outcome.runDir, outcome.results.map(summaryRow), outcome.instances);
   const failed = outcome.results.filter((r) => FAILURES.has(r.exitReason));
   for (const r of failed.slice(0, 5)) progress(ctx, `error: ${r.instanceId}_${r.index}: ${r.message}`);
   return failed.length ? 1 : 0;
+}
+
+/** The run as --json or as a table, the same for a local run and a gathered Slurm run. */
+function report(ctx: CliContext, json: boolean | undefined, runId: string, runDir: string, rows: RolloutSummaryRow[], instances: InstanceSummary[], slurm?: Record<string, unknown>): void {
+  if (json) {
+    writeJson(ctx, {
+      run_id: runId,
+      rollouts: rows.map((r) => ({ instance_id: r.instance_id, index: r.index, resolved: r.resolved, exit_reason: r.exit_reason, steps: r.steps, trajectory: r.trajectory })),
+      ...(slurm ? { slurm } : {}),
+    });
+    return;
+  }
+  ctx.stdout.write(
+    `${formatTable(
+      ['instance', '#', 'exit', 'steps', 'tokens', 'cost', 'reward'],
+      rows.map((r) => [r.instance_id, String(r.index), r.exit_reason, String(r.steps), String(r.prompt_tokens + r.completion_tokens), `$${r.cost_usd.toFixed(4)}`, r.resolved === null ? '-' : r.resolved ? '1' : '0']),
+    )}\n\n${instances.map((i) => `${i.instance_id}: ${i.resolved}/${i.rollouts} resolved, pass@1 ${(i.pass_at_k['1'] ?? 0).toFixed(2)}`).join('\n')}\nrun ${runId}: trajectories in ${runDir}${slurm ? ` (Slurm job ${(slurm.job_ids as string[]).join(', ')})` : ''}\n`,
+  );
 }
 
 /** Pyright and a Node for each engine's architecture, fetched once into the user's cache (SWE_GYM_LS_CACHE overrides). */

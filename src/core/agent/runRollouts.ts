@@ -76,10 +76,7 @@ export async function runRollouts(target: ContainerRuntime | readonly PoolEngine
     if (!pooled) await runtime.ping(options.signal);
     await reapOurContainers(runtime, { orphansOnly: true }).catch(() => undefined);
   }
-  await fs.writeFile(
-    path.join(runDir, 'run.json'),
-    `${JSON.stringify({ run_id: runId, created_at: new Date().toISOString(), dataset: dataset.name, instances: instances.map((i) => i.instance_id), n, workers, config: common.config ?? {} }, null, 2)}\n`,
-  );
+  await writeRunRecord(runDir, rolloutRunRecord(runId, dataset.name, instances.map((i) => i.instance_id), n, workers, common.config));
   const queue = instances.flatMap((instance) => Array.from({ length: n }, (_, index) => ({ instance, index })));
   const total = queue.length;
   let results: RolloutResult[];
@@ -124,23 +121,62 @@ export async function runRollouts(target: ContainerRuntime | readonly PoolEngine
   const summaries = instances.map((i) => summarise(i.instance_id, results.filter((r) => r.instanceId === i.instance_id)));
   // A cancelled run still leaves its summary (what finished is worth keeping), marked so that
   // nothing reads it as a finished run.
-  await fs.writeFile(
-    path.join(runDir, 'summary.json'),
-    `${JSON.stringify(
-      {
-        run_id: runId,
-        status: cancelled ? 'cancelled' : 'finished',
-        completed: results.length,
-        total,
-        rollouts: results.map((r) => ({ instance_id: r.instanceId, index: r.index, resolved: r.resolved, counted: counts(r), exit_reason: r.exitReason, ...(r.runError ? { run_error: true } : {}), steps: r.steps, prompt_tokens: r.totals.promptTokens, completion_tokens: r.totals.completionTokens, cost_usd: r.totals.costUsd, duration_ms: r.durationMs, trajectory: r.trajectoryPath ?? null })),
-        instances: summaries,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  await writeRunSummary(runDir, { run_id: runId, status: cancelled ? 'cancelled' : 'finished', completed: results.length, total, rollouts: results.map(summaryRow), instances: summaries });
   if (cancelled) throw cancelled;
   return { runId, runDir, results, instances: summaries };
+}
+
+/** run.json: what a rollout run was asked to do. */
+export interface RolloutRunRecord {
+  run_id: string;
+  created_at: string;
+  dataset: string;
+  instances: string[];
+  n: number;
+  workers: number;
+  config: Record<string, unknown>;
+}
+
+export function rolloutRunRecord(runId: string, dataset: string, instanceIds: string[], n: number, workers: number, config: Record<string, unknown> | undefined): RolloutRunRecord {
+  return { run_id: runId, created_at: new Date().toISOString(), dataset, instances: instanceIds, n, workers, config: config ?? {} };
+}
+
+/** One rollout's line in summary.json. */
+export interface RolloutSummaryRow {
+  instance_id: string;
+  index: number;
+  resolved: boolean | null;
+  counted: boolean;
+  exit_reason: string;
+  run_error?: true;
+  steps: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+  duration_ms: number;
+  trajectory: string | null;
+}
+
+/** summary.json of a rollout run; `incomplete`: shards of a Slurm run that did not finish are missing. */
+export interface RolloutRunSummary {
+  run_id: string;
+  status: 'finished' | 'cancelled' | 'incomplete';
+  completed: number;
+  total: number;
+  rollouts: RolloutSummaryRow[];
+  instances: InstanceSummary[];
+}
+
+export function summaryRow(r: RolloutResult): RolloutSummaryRow {
+  return { instance_id: r.instanceId, index: r.index, resolved: r.resolved, counted: counts(r), exit_reason: r.exitReason, ...(r.runError ? { run_error: true as const } : {}), steps: r.steps, prompt_tokens: r.totals.promptTokens, completion_tokens: r.totals.completionTokens, cost_usd: r.totals.costUsd, duration_ms: r.durationMs, trajectory: r.trajectoryPath ?? null };
+}
+
+export async function writeRunRecord(runDir: string, record: RolloutRunRecord): Promise<void> {
+  await fs.writeFile(path.join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+export async function writeRunSummary(runDir: string, summary: RolloutRunSummary): Promise<void> {
+  await fs.writeFile(path.join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 }
 
 function answers(runtime: ContainerRuntime): Promise<boolean> {
