@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TaskInstance } from '../dataset/taskInstance';
@@ -9,7 +8,7 @@ import { currentHostUser, prepareDevShell, REPO_DIR, type HostUser } from './dev
 import { throwIfAborted as throwIfCancelled } from '../util/abortError';
 import type { HistoryMode } from './gitHistory';
 import { copyRepositoryAtBase, SEED_OUT_DIR } from './workspaceCopy';
-import { adoptLegacyWorkspace, gitDirOf, prepareMountPoints, readWorkspaceMarker, sealWorkspace, workspaceDirFor, WorkspaceError } from './workspaceLayout';
+import { abandonWorkspace, adoptLegacyWorkspace, beginWorkspace, finishWorkspace, gitDirOf, interruptedCopy, prepareMountPoints, readWorkspaceMarker, workspaceDirFor, WorkspaceError, type WorkspaceMarker } from './workspaceLayout';
 import { restoreRemoteWorkspace, seedRemoteWorkspace, SYNCED_WORKSPACE_NOTE } from './remoteWorkspace';
 import { WorkspaceSync } from './workspaceSync';
 
@@ -76,10 +75,13 @@ export async function launchDevContainer(runtime: ContainerRuntime, spec: Instan
   if (runtime.remote) return launchSynced(runtime, spec, ensured, workspaceDir, hostUser, options, timings);
 
   t = Date.now();
-  let reusedWorkspace = false;
-  // The throwaway container is removed while the dev container starts (its removal takes a while).
-  let seedRemoved: Promise<void> = Promise.resolve();
-  if (fs.existsSync(workspaceDir)) {
+  let reused = fs.existsSync(workspaceDir);
+  if (reused && interruptedCopy(workspaceDir)) {
+    progress({ step: 'workspace', message: 'Removing the workspace copy an earlier launch left unfinished' });
+    abandonWorkspace(workspaceDir);
+    reused = false;
+  }
+  if (reused) {
     const marker = readWorkspaceMarker(workspaceDir);
     if (!marker) {
       throw new WorkspaceError(`${workspaceDir} already exists and is not a SWE-Gym Studio workspace; move it away or choose another workspace root.`);
@@ -87,50 +89,70 @@ export async function launchDevContainer(runtime: ContainerRuntime, spec: Instan
     if (marker.instanceId !== instance.instance_id) {
       throw new WorkspaceError(`${workspaceDir} is the workspace of ${marker.instanceId}, not ${instance.instance_id}.`);
     }
-    reusedWorkspace = true;
     adoptLegacyWorkspace(workspaceDir);
     prepareMountPoints(workspaceDir);
     progress({ step: 'workspace', message: `Reusing the workspace ${workspaceDir}` });
-  } else {
-    progress({ step: 'workspace', message: 'Copying the repository into the workspace' });
-    ({ seedRemoved } = await populateWorkspace(runtime, instance, ensured.image, workspaceDir, options));
-  }
-  timings.workspace = Date.now() - t;
-  throwIfAborted(signal);
-
-  t = Date.now();
-  progress({ step: 'container', message: 'Starting the dev container' });
-  const container = await runtime
-    .createContainer({
-      image: ensured.image,
-      purpose: 'dev',
-      instanceId: instance.instance_id,
-      sessionId: options.sessionId,
-      workingDir: REPO_DIR,
-      binds: [
-        { hostPath: workspaceDir, containerPath: REPO_DIR },
-        { hostPath: gitDirOf(workspaceDir), containerPath: `${REPO_DIR}/.git` },
-        { hostPath: path.join(workspaceDir, '.vscode'), containerPath: `${REPO_DIR}/.vscode`, readOnly: true },
-        ...(options.extraBinds ?? []),
-      ],
-      extraLabels: { [LABEL_WORKSPACE]: workspaceDir },
-      signal,
-    })
-    .catch(async (err: unknown) => {
-      await seedRemoved;
-      throw err;
-    });
-  try {
-    await prepareDevShell(container, hostUser, signal);
+    timings.workspace = Date.now() - t;
     throwIfAborted(signal);
+    t = Date.now();
+    progress({ step: 'container', message: 'Starting the dev container' });
+    const container = await startDevContainer(runtime, spec, ensured.image, workspaceDir, hostUser, options);
+    timings.container = Date.now() - t;
+    progress({ step: 'ready', message: `Ready: ${workspaceDir}` });
+    return { container, workspaceDir, image: ensured.image, imageSource: ensured.source, reusedWorkspace: true, timingsMs: timings };
+  }
+
+  // The copy and the dev container's start run side by side: the container mounts the folders
+  // at their final places, and nothing uses it until the copy is complete.
+  progress({ step: 'workspace', message: 'Copying the repository into the workspace and starting the dev container' });
+  const marker: WorkspaceMarker = { instanceId: instance.instance_id, baseCommit: instance.base_commit, image: ensured.image, createdAt: new Date().toISOString() };
+  fs.mkdirSync(path.dirname(workspaceDir), { recursive: true });
+  beginWorkspace(workspaceDir, marker);
+  const copied = copyIntoWorkspace(runtime, instance, ensured.image, workspaceDir, options).then(() => (timings.workspace = Date.now() - t));
+  const started = startDevContainer(runtime, spec, ensured.image, workspaceDir, hostUser, options).then((c) => {
+    timings.container = Date.now() - t;
+    return c;
+  });
+  const [copy, start] = await Promise.allSettled([copied, started]);
+  try {
+    if (copy.status === 'rejected') throw copy.reason;
+    if (start.status === 'rejected') throw start.reason;
+    throwIfAborted(signal);
+    finishWorkspace(workspaceDir, marker);
   } catch (err) {
-    await Promise.all([container.remove().catch(() => undefined), seedRemoved]);
+    if (start.status === 'fulfilled') await start.value.remove().catch(() => undefined);
+    abandonWorkspace(workspaceDir);
     throw err;
   }
-  await seedRemoved;
-  timings.container = Date.now() - t;
   progress({ step: 'ready', message: `Ready: ${workspaceDir}` });
-  return { container, workspaceDir, image: ensured.image, imageSource: ensured.source, reusedWorkspace, timingsMs: timings };
+  return { container: start.value, workspaceDir, image: ensured.image, imageSource: ensured.source, reusedWorkspace: false, timingsMs: timings };
+}
+
+/** The dev container on the workspace, with its interactive shell prepared; removed again if that fails. */
+async function startDevContainer(runtime: ContainerRuntime, spec: InstanceSpec, image: string, workspaceDir: string, hostUser: HostUser | undefined, options: LaunchOptions): Promise<ContainerHandle> {
+  const container = await runtime.createContainer({
+    image,
+    purpose: 'dev',
+    instanceId: spec.row.instance_id,
+    sessionId: options.sessionId,
+    workingDir: REPO_DIR,
+    binds: [
+      { hostPath: workspaceDir, containerPath: REPO_DIR },
+      { hostPath: gitDirOf(workspaceDir), containerPath: `${REPO_DIR}/.git` },
+      { hostPath: path.join(workspaceDir, '.vscode'), containerPath: `${REPO_DIR}/.vscode`, readOnly: true },
+      ...(options.extraBinds ?? []),
+    ],
+    extraLabels: { [LABEL_WORKSPACE]: workspaceDir },
+    signal: options.signal,
+  });
+  try {
+    await prepareDevShell(container, hostUser, options.signal);
+    throwIfAborted(options.signal);
+    return container;
+  } catch (err) {
+    await container.remove().catch(() => undefined);
+    throw err;
+  }
 }
 
 /**
@@ -179,40 +201,29 @@ async function launchSynced(
 }
 
 /**
- * Makes the workspace in a throwaway container that sees the image's /testbed and an empty host
- * folder (see copyRepositoryAtBase). The folder is a sibling temp folder renamed into place at the
- * end, so a cancelled or failed launch leaves no half-made workspace behind.
+ * Copies the repository into the workspace's folders (made by beginWorkspace) in a throwaway
+ * container that sees the image's /testbed and those folders (see copyRepositoryAtBase). The
+ * seed is removed before this returns: it writes into the folders until it is gone.
  */
-async function populateWorkspace(runtime: ContainerRuntime, instance: TaskInstance, image: string, workspaceDir: string, options: LaunchOptions): Promise<{ seedRemoved: Promise<void> }> {
-  fs.mkdirSync(path.dirname(workspaceDir), { recursive: true });
-  const partial = `${workspaceDir}.partial-${randomBytes(4).toString('hex')}`;
-  fs.mkdirSync(partial);
-  // The seed writes into the folder until it is gone: it is removed before the folder is.
-  let removed: Promise<void> = Promise.resolve();
+async function copyIntoWorkspace(runtime: ContainerRuntime, instance: TaskInstance, image: string, workspaceDir: string, options: LaunchOptions): Promise<void> {
+  // Its own purpose: a seed is never wanted once its launch is gone, so cleanup takes it.
+  const seed = await runtime.createContainer({
+    image,
+    purpose: 'seed',
+    instanceId: instance.instance_id,
+    sessionId: options.sessionId,
+    network: 'none',
+    binds: [
+      { hostPath: workspaceDir, containerPath: SEED_OUT_DIR },
+      { hostPath: gitDirOf(workspaceDir), containerPath: `${SEED_OUT_DIR}/.git` },
+    ],
+    extraLabels: { 'io.swe-gym-studio.role': 'seed' },
+    signal: options.signal,
+  });
   try {
-    // Its own purpose: a seed is never wanted once its launch is gone, so cleanup takes it.
-    const seed = await runtime.createContainer({
-      image,
-      purpose: 'seed',
-      instanceId: instance.instance_id,
-      sessionId: options.sessionId,
-      network: 'none',
-      binds: [{ hostPath: partial, containerPath: SEED_OUT_DIR }],
-      extraLabels: { 'io.swe-gym-studio.role': 'seed' },
-      signal: options.signal,
-    });
-    try {
-      await copyRepositoryAtBase(seed, REPO_DIR, instance.base_commit, { mode: options.historyMode, owner: options.hostUser ?? currentHostUser(), signal: options.signal });
-    } finally {
-      removed = seed.remove().catch(() => undefined);
-    }
-    throwIfAborted(options.signal);
-    sealWorkspace(partial, workspaceDir, { instanceId: instance.instance_id, baseCommit: instance.base_commit, image, createdAt: new Date().toISOString() });
-    return { seedRemoved: removed };
-  } catch (err) {
-    await removed;
-    fs.rmSync(partial, { recursive: true, force: true });
-    throw err;
+    await copyRepositoryAtBase(seed, REPO_DIR, instance.base_commit, { mode: options.historyMode, owner: options.hostUser ?? currentHostUser(), signal: options.signal });
+  } finally {
+    await seed.remove().catch(() => undefined);
   }
 }
 

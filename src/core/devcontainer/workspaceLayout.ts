@@ -11,6 +11,8 @@ import { readRegularFileSync, UnsafeFileError } from '../hostfs/safeRead';
  */
 const META_DIR = '.swe-gym-studio';
 const MARKER = 'workspace.json';
+/** Beside the marker while a launch copies the repository; gone once the marker is written. */
+const COPYING = 'copying.json';
 /** Where the marker lived before the metadata moved out (still read, to adopt old workspaces). */
 const LEGACY_MARKER = path.join('.git', 'swe-gym-studio.json');
 /** A marker is a few hundred bytes; a legacy one the container could write, so anything else is refused. */
@@ -84,7 +86,9 @@ function writeMarker(workspaceDir: string, marker: WorkspaceMarker): void {
 
 /**
  * Turns a fresh copy of /testbed (at `partial`, with its .git) into the workspace `workspaceDir`:
- * the .git moves to the metadata folder, an empty .git stays as the mount point.
+ * the .git moves to the metadata folder, an empty .git stays as the mount point. (The remote
+ * engine's launch, which copies through the archive API; a local launch copies in place, see
+ * beginWorkspace.)
  */
 export function sealWorkspace(partial: string, workspaceDir: string, marker: WorkspaceMarker): void {
   const meta = metaDirOf(workspaceDir);
@@ -98,6 +102,50 @@ export function sealWorkspace(partial: string, workspaceDir: string, marker: Wor
   writeMarker(workspaceDir, marker);
   prepareMountPoints(partial);
   fs.renameSync(partial, workspaceDir);
+}
+
+/**
+ * Makes the folders a new workspace is copied into, at their final places (the dev container
+ * starts on them while the copy runs): the workspace folder with its mount points, and the
+ * metadata folder with an empty repository folder and a note that the copy is under way. Until
+ * finishWorkspace writes the marker, the workspace is not one (see interruptedCopy).
+ */
+export function beginWorkspace(workspaceDir: string, marker: WorkspaceMarker): void {
+  const meta = metaDirOf(workspaceDir);
+  // Left by a workspace folder deleted by hand: its repository data is of no use without it.
+  fs.rmSync(meta, { recursive: true, force: true });
+  fs.mkdirSync(gitDirOf(workspaceDir), { recursive: true });
+  fs.writeFileSync(path.join(meta, COPYING), JSON.stringify(marker, null, 2) + '\n', { flag: 'wx' });
+  fs.mkdirSync(workspaceDir);
+  prepareMountPoints(workspaceDir);
+}
+
+/** The copy is complete: the marker makes the folder a workspace. */
+export function finishWorkspace(workspaceDir: string, marker: WorkspaceMarker): void {
+  if (!fs.existsSync(path.join(gitDirOf(workspaceDir), 'HEAD'))) throw new WorkspaceError(`The image ${marker.image} has no git repository at /testbed.`);
+  writeMarker(workspaceDir, marker);
+  fs.rmSync(path.join(metaDirOf(workspaceDir), COPYING), { force: true });
+}
+
+/** Removes what beginWorkspace made (a failed or cancelled copy), the metadata root too when nothing else is in it. */
+export function abandonWorkspace(workspaceDir: string): void {
+  fs.rmSync(workspaceDir, { recursive: true, force: true });
+  fs.rmSync(metaDirOf(workspaceDir), { recursive: true, force: true });
+  try {
+    fs.rmdirSync(path.dirname(metaDirOf(workspaceDir)));
+  } catch {
+    // Other workspaces' metadata is there.
+  }
+}
+
+/**
+ * A copy that never finished (the window or the machine went away during the launch): the copy
+ * note is there and the marker is not. Only this process writes in the metadata folder (the
+ * container sees its repository folder, not the note), so the folder is ours to remove.
+ */
+export function interruptedCopy(workspaceDir: string): boolean {
+  const meta = metaDirOf(workspaceDir);
+  return fs.lstatSync(path.join(meta, COPYING), { throwIfNoEntry: false })?.isFile() === true && !fs.existsSync(path.join(meta, MARKER));
 }
 
 /** Moves the .git of a workspace made before the metadata moved out of it. */

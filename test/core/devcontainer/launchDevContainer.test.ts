@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../../../src/core/dataset/loadDataset';
 import { launchDevContainer } from '../../../src/core/devcontainer/launchDevContainer';
-import { gitDirOf } from '../../../src/core/devcontainer/workspaceLayout';
+import { beginWorkspace, gitDirOf, metaDirOf, workspaceDirFor } from '../../../src/core/devcontainer/workspaceLayout';
 import { ensureImage } from '../../../src/core/images/ensureImage';
 import { sampleSpec } from '../../support/samples';
 import { runtime, TEST_SESSION } from '../../support/docker';
@@ -75,6 +75,29 @@ test('a failed copy leaves no partial folder and no seed container', async () =>
     assert.deepEqual(fs.readdirSync(root), []);
     assert.deepEqual(await runtime.listOurContainers({ sessionId: TEST_SESSION, instanceId: ID }), []);
   } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a copy the window left unfinished (the dev container starts while it runs) is made afresh by the next launch, never taken for a workspace', async () => {
+  const ds = await loadDataset('samples');
+  const inst = ds.instances.find((i) => i.instance_id === ID);
+  assert.ok(inst);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-launch-test-'));
+  const ws = workspaceDirFor(root, ID);
+  // What a launch leaves when its extension host dies mid-copy: the folders at their places, half filled.
+  beginWorkspace(ws, { instanceId: ID, baseCommit: inst.base_commit, image: 'unfinished', createdAt: new Date().toISOString() });
+  fs.writeFileSync(path.join(ws, 'half-copied.py'), 'x = ');
+  fs.writeFileSync(path.join(gitDirOf(ws), 'HEAD'), 'ref: refs/heads/main\n');
+  const dev = await launchDevContainer(runtime, await sampleSpec(inst), { workspaceRoot: root, sessionId: TEST_SESSION });
+  try {
+    assert.equal(dev.reusedWorkspace, false);
+    assert.equal(fs.existsSync(path.join(ws, 'half-copied.py')), false);
+    assert.deepEqual(fs.readdirSync(metaDirOf(ws)).sort(), ['git', 'workspace.json'], 'the copy note is gone, the marker written');
+    assert.equal(git(ws, 'rev-parse', 'HEAD'), inst.base_commit);
+    assert.equal(git(ws, 'status', '--porcelain'), '');
+  } finally {
+    await dev.container.remove();
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
