@@ -114,7 +114,11 @@ test('eval containers reach no other container; dev and agent containers reach n
   }
 });
 
-test('every container gets memory and process limits; a fork bomb and a memory hog stay inside them', async () => {
+// The Podman tier leaves this one to the Docker tier (same HostConfig, slow there): Node 20's
+// --test-name-pattern cannot exclude a test (the root test's name matches a negative lookahead).
+const limitsSkip = process.env.SWE_GYM_SKIP_LIMITS_TEST ? `left to the Docker tier (${process.env.SWE_GYM_SKIP_LIMITS_TEST})` : false;
+
+test('every container gets memory and process limits; a fork bomb and a memory hog stay inside them', { skip: limitsSkip }, async () => {
   const session = `${TEST_SESSION}-limits`;
   const plain = await runtime.createContainer({ image: BASE_IMAGE, purpose: 'test', sessionId: session });
   try {

@@ -166,6 +166,8 @@ export class DockerRuntime implements ContainerRuntime {
     const dropNetwork = () => (podman && networkMode ? this.networks.removeOwn(networkMode).catch(() => undefined) : Promise.resolve());
     const memory = spec.memoryBytes ?? this.policy.limits.memoryBytes ?? defaultMemoryBytes(await this.engineMemoryBytes());
     const cpus = spec.cpus ?? this.policy.limits.cpus;
+    // Whatever writes into a host folder cannot leave privileged files there.
+    const confinement = spec.binds?.some((b) => !b.readOnly) ? await hostMountConfinement(await this.engineKind()) : {};
     let created: Docker.Container;
     try {
       // Bounded by a timeout only, not by the caller's cancel: a create cut off mid-request can
@@ -190,8 +192,7 @@ export class DockerRuntime implements ContainerRuntime {
           NanoCpus: cpus ? Math.round(cpus * 1e9) : undefined,
           NetworkMode: networkMode,
           Binds: spec.binds?.map((b) => `${b.hostPath}:${b.containerPath}${b.readOnly ? ':ro' : ''}`),
-          // Whatever writes into a host folder cannot leave privileged files there.
-          ...(spec.binds?.some((b) => !b.readOnly) ? hostMountConfinement() : {}),
+          ...confinement,
         },
         abortSignal,
       }));

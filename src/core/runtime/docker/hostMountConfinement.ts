@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 /**
  * Confinement for containers that write into a host folder (a read-write bind mount). Root in
  * such a container is root on the host's file system: whatever mode bits or file types it leaves
@@ -178,7 +182,25 @@ export function hostMountSeccompProfile(): string {
   });
 }
 
-/** HostConfig fields for a container with a read-write host mount. */
-export function hostMountConfinement(): { CapDrop: string[]; SecurityOpt: string[] } {
-  return { CapDrop: DROPPED_CAPABILITIES, SecurityOpt: ['no-new-privileges:true', `seccomp=${hostMountSeccompProfile()}`] };
+/**
+ * HostConfig fields for a container with a read-write host mount. Docker takes the profile inline;
+ * Podman's compatible API reads `seccomp=` as a file path (inline JSON fails with "file name too
+ * long"), so for Podman the profile is written once to a file named by its content. Bind mounts
+ * only exist on a local engine, so the file is on the engine's host.
+ */
+export async function hostMountConfinement(engine: 'docker' | 'podman' = 'docker'): Promise<{ CapDrop: string[]; SecurityOpt: string[] }> {
+  const profile = hostMountSeccompProfile();
+  const seccomp = engine === 'podman' ? await profileFile(profile) : profile;
+  return { CapDrop: DROPPED_CAPABILITIES, SecurityOpt: ['no-new-privileges:true', `seccomp=${seccomp}`] };
+}
+
+async function profileFile(profile: string): Promise<string> {
+  const file = path.join(os.tmpdir(), `swe-gym-seccomp-${createHash('sha256').update(profile).digest('hex').slice(0, 16)}.json`);
+  const current = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (current !== profile) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, profile, { mode: 0o644 });
+    await fs.rename(tmp, file);
+  }
+  return file;
 }
