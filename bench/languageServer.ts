@@ -102,7 +102,14 @@ async function run(runtime: DockerRuntime, label: string, image: string, python:
   }
 }
 
+/** The machine's load beside the figures: under load both servers slow down alike (the ratio is what compares). */
+function load(when: string): void {
+  const [one, five] = os.loadavg();
+  console.log(`load average ${when}: ${one?.toFixed(1)} (1 min), ${five?.toFixed(1)} (5 min) on ${os.cpus().length} cores`);
+}
+
 async function main(): Promise<void> {
+  load('at the start');
   const runtime = new DockerRuntime();
   const largeSpec = makeInstanceSpec(
     largeRepoInstance() /* its base commit is not used: only the image is */,
@@ -117,6 +124,7 @@ async function main(): Promise<void> {
   const sampleSpec = makeInstanceSpec(textkit, datasetContextOf(ds), { allowPull: false });
   const sample = await ensureImage(runtime, sampleSpec.image);
   await run(runtime, 'largest sample (textkit-12)', sample.image, sampleSpec.python.interpreter, probeFile('from textkit import align', 'align.pad("x", 3)'));
+  load('at the end');
 }
 
 main().catch((err: unknown) => {
