@@ -15,6 +15,8 @@ const builds = [
   { ...common, entryPoints: ['webview-ui/src/agentView/main.ts'], outfile: 'dist/webview/agent.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.ttf': 'file', '.css': 'css' } },
   // Imported runs of other scaffolds: the agent view's step cards plus grade and replay.
   { ...common, entryPoints: ['webview-ui/src/trajectoryView/main.ts'], outfile: 'dist/webview/trajectory.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.ttf': 'file', '.css': 'css' } },
+  // A demonstration as it is recorded: steps, notes, test runs, controls.
+  { ...common, entryPoints: ['webview-ui/src/demoPanel/main.ts'], outfile: 'dist/webview/demo.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.ttf': 'file', '.css': 'css' } },
 ];
 
 const existing = [];

@@ -17,6 +17,7 @@ import type { InstanceTreeProvider, TreeNode } from './tree/instanceTree';
 import type { InstancePanels } from './instancePage/instancePanel';
 import type { DemoController } from './demo/demoController';
 import type { DemoStatusBar } from './demo/demoStatusBar';
+import type { DemoPanels } from './demo/demoPanel';
 import type { ImportedRunActions } from './trajectories/importedRunActions';
 import type { ImportedRunStore } from './trajectories/importedRunStore';
 import type { TrajectoryPanels } from './trajectoryView/trajectoryPanel';
@@ -56,6 +57,8 @@ export interface SweGymApi {
   /** Human demonstrations: the one being recorded, start/finish. */
   demos: DemoController;
   demoStatusBar: DemoStatusBar;
+  /** The demonstration panels, one per instance. */
+  demoPanels: DemoPanels;
   /** Runs imported from other scaffolds' files (Open Trajectories…), their grades and replays. */
   importedRuns: ImportedRunStore;
   /** Settles when the imported runs of earlier windows are read back. */

@@ -28,6 +28,8 @@ import { Disposable } from './util/disposable';
 import { errorMessage, Logger } from './util/logger';
 import { InstancePanels } from './instancePage/instancePanel';
 import { DemoController } from './demo/demoController';
+import { DemoPanels } from './demo/demoPanel';
+import { openDemonstrationSteps } from './demo/demoStepView';
 import { offerResume, registerDemoCommands } from './demo/demoCommands';
 import { DemoStatusBar } from './demo/demoStatusBar';
 import { ImportedRunActions } from './trajectories/importedRunActions';
@@ -146,7 +148,10 @@ class Studio extends Disposable {
 
     const demos = this.register(new DemoController({ datasets, devContainers, state, settings, runtimes, globalStorage: context.globalStorageUri, sessionId, log: log.child('demo') }));
     const demoStatusBar = this.register(new DemoStatusBar(demos));
-    const demoDeps = { demos, datasets, devContainers, log: log.child('demo'), notices };
+    const demoPanels = this.register(
+      new DemoPanels(context.extensionUri, { demos, devContainers, openSteps: async (file, ref) => void (await openDemonstrationSteps(file, ref, { store: importedRuns, panels: trajectoryPanels })) }, datasets, loaded, log.child('demo-panel')),
+    );
+    const demoDeps = { demos, datasets, devContainers, log: log.child('demo'), notices, panels: demoPanels };
     for (const d of registerDemoCommands(demoDeps)) this.register(d);
     void ready.then(() => offerResume(demoDeps)).catch((err: unknown) => log.error('Offering to resume a demonstration failed', err));
     const gym = this.register(new GymServerService({ runtimes, settings, secrets: context.secrets, globalStorage: context.globalStorageUri, log: log.child('gym') }));
@@ -179,6 +184,7 @@ class Studio extends Disposable {
       languageServer,
       demos,
       demoStatusBar,
+      demoPanels,
       importedRuns,
       importedRunsReady: importedLoaded,
       importedActions,

@@ -10,6 +10,7 @@
 import type { AgentControl, AgentRunsView, AgentViewEvent, AgentViewState } from './agentView';
 import type { InstancePageState, RevealKind } from './instancePage';
 import type { TrajectoryBusy, TrajectoryViewState } from './trajectoryView';
+import type { DemoPanelState } from './demoPanel';
 
 /** Page -> host requests: method name -> params and result. */
 export interface PageRequests {
@@ -88,6 +89,8 @@ export interface TrajectoryRequests {
   openSource: { params: { rolloutId: string }; result: null };
   /** Opens the run's final patch as recorded. */
   showPatch: { params: { rolloutId: string }; result: null };
+  /** Continue from Step: steps 1..step replayed, then by hand in the dev container or by the model (asked when `by` is absent). */
+  continueFrom: { params: { rolloutId: string; step: number; by?: 'hand' | 'model' }; result: { rolloutId: string } | null };
 }
 
 /** Host -> trajectory view pushed events. */
@@ -96,6 +99,31 @@ export interface TrajectoryEvents {
   state: TrajectoryViewState;
   /** What runs for the instance now (progress), or null when nothing does. */
   busy: TrajectoryBusy | null;
+}
+
+/** Demonstration panel -> host requests. The panel follows one instance's demonstration as it is recorded. */
+export interface DemoRequests {
+  getState: { params: Record<string, never>; result: DemoPanelState };
+  /** Starts recording on the instance (its dev container must run), or takes up its interrupted demonstration. */
+  start: { params: Record<string, never>; result: DemoPanelState };
+  pause: { params: Record<string, never>; result: DemoPanelState };
+  resume: { params: Record<string, never>; result: DemoPanelState };
+  /** The note for the next step ('' takes it back). */
+  setNote: { params: { text: string }; result: DemoPanelState };
+  /** A recorded step's note, given or changed ('' removes it). */
+  setStepNote: { params: { step: number; text: string }; result: DemoPanelState };
+  /** Grades and closes the demonstration (the finish command: progress, then the questions at finish). */
+  finish: { params: Record<string, never>; result: DemoPanelState };
+  /** Asks, then deletes the recording. */
+  discard: { params: Record<string, never>; result: DemoPanelState };
+  /** A finished demonstration (its closed trajectory file) in the step view. */
+  openSteps: { params: { file: string }; result: null };
+  openFile: { params: { file: string }; result: null };
+}
+
+/** Host -> demonstration panel pushed events. */
+export interface DemoEvents {
+  state: DemoPanelState;
 }
 
 /** Request maps: method -> params and result. */
@@ -171,6 +199,22 @@ export const TRAJECTORY_PROTOCOL: ProtocolSpec<TrajectoryRequests> = {
   getObservation: (p) => check(rollout(p), [isString(p.toolCallId), 'getObservation: toolCallId must be a string']),
   openSource: (p) => check(rollout(p)),
   showPatch: (p) => check(rollout(p)),
+  continueFrom: (p) => check(rollout(p), [stepNumber(p.step), 'continueFrom: step must be a whole number'], [p.by === undefined || p.by === 'hand' || p.by === 'model', 'continueFrom: by must be hand or model']),
+};
+
+const file = (p: Record<string, unknown>): [boolean, string] => [isString(p.file) && p.file.length > 0, 'file must be a non-empty path'];
+
+export const DEMO_PROTOCOL: ProtocolSpec<DemoRequests> = {
+  getState: anyParams,
+  start: anyParams,
+  pause: anyParams,
+  resume: anyParams,
+  setNote: (p) => check([isString(p.text) && p.text.length <= 20_000, 'setNote: text must be a string (at most 20,000 characters)']),
+  setStepNote: (p) => check([stepNumber(p.step) && (p.step as number) > 0, 'setStepNote: step must be a step number'], [isString(p.text) && p.text.length <= 20_000, 'setStepNote: text must be a string (at most 20,000 characters)']),
+  finish: anyParams,
+  discard: anyParams,
+  openSteps: (p) => check(file(p)),
+  openFile: (p) => check(file(p)),
 };
 
 /**
@@ -187,6 +231,7 @@ export interface WebviewProtocol<R extends RequestMap<R>, E> {
 export const PAGE: WebviewProtocol<PageRequests, PageEvents> = { spec: PAGE_PROTOCOL };
 export const AGENT_VIEW: WebviewProtocol<AgentRequests, AgentEvents> = { spec: AGENT_PROTOCOL };
 export const TRAJECTORY_VIEW: WebviewProtocol<TrajectoryRequests, TrajectoryEvents> = { spec: TRAJECTORY_PROTOCOL };
+export const DEMO_VIEW: WebviewProtocol<DemoRequests, DemoEvents> = { spec: DEMO_PROTOCOL };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

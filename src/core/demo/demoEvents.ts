@@ -40,7 +40,10 @@ export type DemoEvent =
   | ({ type: 'demo_started' } & DemoHeader)
   /** Lines the person changed, or a command they ran; `files`: the recorded state of every path it changed. */
   | { type: 'demo_step'; step: number; source: DemoStepSource; note?: string; actions: RecordedAction[]; files: Record<string, StateRef>; activeMs: number; cwd: string }
+  /** The note for the next step ('' takes it back). */
   | { type: 'demo_note'; text: string }
+  /** A note given to (or changed on) a step already recorded; the last one wins, '' removes it. */
+  | { type: 'demo_step_note'; step: number; text: string }
   | { type: 'demo_paused'; activeMs: number }
   | { type: 'demo_resumed'; activeMs: number }
   | { type: 'demo_resumed_after_crash'; activeMs: number; cutLine: boolean; /** Events dropped because a stored content they name never reached the disk (an OS crash). */ droppedEvents?: number }

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the recording state a resume rebuilds (steps, notes, pauses, reveals, time) stays in one class.
 import { randomBytes } from 'node:crypto';
 import { renderCommandObservation } from '../agent/tools/bashSession';
 import { OutputWindow } from '../agent/tools/clip';
@@ -182,9 +183,16 @@ export class DemoRecorder {
   setNote(text: string): void {
     this.requireOpen();
     const t = text.trim();
-    if (!t) return;
-    this.pendingNote = t;
+    if (!t && !this.pendingNote) return;
+    this.pendingNote = t || undefined;
     this.write({ type: 'demo_note', text: t });
+  }
+
+  /** Gives a recorded step its note (the assistant text before its first tool call), or changes it; '' removes it. */
+  setStepNote(step: number, text: string): void {
+    this.requireOpen();
+    if (!Number.isSafeInteger(step) || step < 1 || step > this.steps) throw new Error(`There is no recorded step ${step} (${this.steps} so far).`);
+    this.write({ type: 'demo_step_note', step, text: text.trim() });
   }
 
   get note(): string | undefined {
@@ -380,7 +388,7 @@ export class DemoRecorder {
         if (e.note) this.pendingNote = undefined;
         break;
       case 'demo_note':
-        this.pendingNote = e.text;
+        this.pendingNote = e.text || undefined;
         break;
       case 'demo_paused':
         this.currentState = 'paused';

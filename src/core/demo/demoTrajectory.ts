@@ -23,13 +23,17 @@ export function closedDemonstration(events: readonly StampedDemoEvent[], o: { id
   let recorded = 0;
   let resumed = 0;
   const info: DemonstrationInfo = { origin: 'human', ...(header.annotator ? { annotator: header.annotator } : {}), active_ms: 0, idle_gaps: o.idleGaps, reveals: [], test_runs: [], recorded_steps: 0, resumed_after_crash: 0 };
+  // Notes given or changed after their step was recorded (the last one wins).
+  const laterNotes = new Map<number, string>();
+  for (const e of events) if (e.type === 'demo_step_note') laterNotes.set(e.step, e.text);
   for (const e of events) {
     if ('activeMs' in e && typeof e.activeMs === 'number') activeMs = e.activeMs;
     switch (e.type) {
       case 'demo_step':
         recorded++;
+        const note = laterNotes.has(e.step) ? laterNotes.get(e.step) : e.note;
         e.actions.forEach((a, i) => {
-          messages.push({ role: 'assistant', content: i === 0 && e.note ? e.note : null, tool_calls: [{ id: a.id, type: 'function', function: { name: a.name, arguments: a.arguments } }] });
+          messages.push({ role: 'assistant', content: i === 0 && note ? note : null, tool_calls: [{ id: a.id, type: 'function', function: { name: a.name, arguments: a.arguments } }] });
           messages.push({ role: 'tool', content: a.observation, tool_call_id: a.id, name: a.name });
           stepRecords.push({ step: stepRecords.length + 1, duration_ms: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, tool_calls: [a.name], exit_codes: [a.exitCode ?? null] });
         });

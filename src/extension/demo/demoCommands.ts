@@ -5,6 +5,7 @@ import type { TreeNode } from '../tree/instanceTree';
 import { isAbortError } from '../util/cancellation';
 import { errorMessage, type Logger } from '../util/logger';
 import type { DemoController } from './demoController';
+import type { DemoPanels } from './demoPanel';
 
 export interface DemoCommandDeps {
   demos: DemoController;
@@ -12,6 +13,8 @@ export interface DemoCommandDeps {
   devContainers: DevContainerManager;
   log: Logger;
   notices: string[];
+  /** The demonstration panel: opened at a start and from the status bar item. */
+  panels?: DemoPanels;
 }
 
 /** sweGym.demo.*: start, pause, resume, note, finish, discard, and the status bar's menu. */
@@ -59,9 +62,18 @@ export function registerDemoCommands(d: DemoCommandDeps): vscode.Disposable[] {
 
   return [
     command('sweGym.demo.start', async (arg?: unknown) => {
-      const r = await d.demos.start(resolve(arg));
-      void vscode.window.showInformationMessage(`Recording a demonstration of ${r.header.instanceId}: edits are recorded at each save, commands in its SWE-Gym terminal as you run them.`);
+      const ref = resolve(arg);
+      const r = await d.demos.start(ref);
+      if (d.panels) d.panels.show(ref);
+      else void vscode.window.showInformationMessage(`Recording a demonstration of ${r.header.instanceId}: edits are recorded at each save, commands in its SWE-Gym terminal as you run them.`);
       return r.eventsPath;
+    }),
+    command('sweGym.demo.showPanel', (arg?: unknown) => {
+      const c = d.demos.current;
+      const ref = arg === undefined && c ? d.datasets.find(c.instanceId) : resolve(arg);
+      if (!ref) throw new Error(`No instance "${c?.instanceId ?? ''}" in the open datasets.`);
+      if (!d.panels) throw new Error('The demonstration panel is not available.');
+      d.panels.show(ref);
     }),
     command('sweGym.demo.pause', () => d.demos.pause()),
     command('sweGym.demo.resume', async (arg?: unknown) => {
@@ -91,6 +103,7 @@ export function registerDemoCommands(d: DemoCommandDeps): vscode.Disposable[] {
       const paused = c.recorder.state === 'paused';
       const items: (vscode.QuickPickItem & { id: string })[] = [
         paused ? { id: 'sweGym.demo.resume', label: '$(debug-continue) Resume recording' } : { id: 'sweGym.demo.pause', label: '$(debug-pause) Pause recording', description: 'time stops counting' },
+        { id: 'sweGym.demo.showPanel', label: '$(preview) Show the demonstration panel', description: 'steps so far, notes, controls' },
         { id: 'sweGym.demo.addNote', label: '$(note) Note for the next step…' },
         { id: 'sweGym.demo.finish', label: '$(pass) Finish', description: 'grade with the hidden tests and save the trajectory' },
         { id: 'sweGym.demo.discard', label: '$(trash) Discard…' },

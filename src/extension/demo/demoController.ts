@@ -11,6 +11,7 @@ import type { DevContainerManager } from '../devContainers/devContainerManager';
 import type { RuntimeProvider } from '../devContainers/runtimeProvider';
 import type { StateStore } from '../state/stateStore';
 import { specFor } from '../datasets/instanceSpecs';
+import { shellQuote } from '../../core/util/shellQuote';
 import { Disposable } from '../util/disposable';
 import { errorMessage, type Logger } from '../util/logger';
 import { demoRunDir, findInterrupted, nextDemoIndex, type InterruptedDemo } from '../../core/demo/demoFiles';
@@ -135,6 +136,12 @@ export class DemoController extends Disposable {
     this.changed.fire();
   }
 
+  /** A recorded step's note, given or changed ('' removes it). */
+  setStepNote(step: number, text: string): void {
+    this.require().recorder.setStepNote(step, text);
+    this.changed.fire();
+  }
+
   /** Records what is left, takes the patch, grades it in a fresh container and closes the trajectory. */
   async finish(signal?: AbortSignal, onProgress?: (m: string) => void): Promise<ClosedTrajectory> {
     const a = this.require();
@@ -182,8 +189,10 @@ export class DemoController extends Disposable {
     const problem = this.d.devContainers.checkHealth(id);
     if (problem) throw new Error(problem);
     const control = await ControlShell.start(container);
-    const probe = await control.run(`bash -ic 'command -v python || command -v python3' 2>/dev/null </dev/null`);
-    const python = probe.output.trim().split('\n').pop() ?? '';
+    // The interpreter the instance is tested with (the spec's), as the agent's shell reports it.
+    const python = specFor(ref, this.d.settings).python.interpreter;
+    const present = await control.run(`test -x ${shellQuote(python)}`);
+    if (present.exitCode !== 0) this.d.log.warn(`${id}: ${python} (the spec's interpreter) is not in the container; command observations name it anyway.`);
     return { container, workspaceDir, control, python };
   }
 

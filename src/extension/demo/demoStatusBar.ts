@@ -10,7 +10,7 @@ export class DemoStatusBar extends Disposable {
   constructor(private readonly demos: DemoController) {
     super();
     this.item.name = 'SWE-Gym demonstration';
-    this.item.command = 'sweGym.demo.actions';
+    this.item.command = 'sweGym.demo.showPanel';
     this.register(demos.onDidChange(() => this.update()));
     this.register({ dispose: () => clearInterval(this.timer) });
     this.update();
@@ -27,9 +27,11 @@ export class DemoStatusBar extends Disposable {
     this.timer ??= setInterval(() => this.update(), 1000);
     const r = c.recorder;
     const paused = r.state === 'paused';
-    const steps = `${r.actionCount} step${r.actionCount === 1 ? '' : 's'}`;
+    // Recorded steps, as the demonstration panel counts them (a save of two files is one step, two tool calls).
+    const steps = `${r.stepCount} step${r.stepCount === 1 ? '' : 's'}`;
+    const calls = `${r.actionCount} tool call${r.actionCount === 1 ? '' : 's'}`;
     this.item.text = `${paused ? '$(debug-pause)' : '$(record)'} Demo ${clock(r.activeMs)} · ${steps}${paused ? ' · paused' : ''}`;
-    this.item.tooltip = `Recording a demonstration of ${c.instanceId}${paused ? ' (paused)' : ''}: ${clock(r.activeMs)} active, ${steps}${r.note ? `, note for the next step: “${r.note}”` : ''}${r.revealed.length ? `, revealed: ${r.revealed.join(', ')}` : ''}. Click for pause, note, finish, discard.`;
+    this.item.tooltip = `Recording a demonstration of ${c.instanceId}${paused ? ' (paused)' : ''}: ${clock(r.activeMs)} active, ${steps} (${calls})${r.note ? `, note for the next step: “${r.note}”` : ''}${r.revealed.length ? `, revealed: ${r.revealed.join(', ')}` : ''}. Click for the demonstration panel (steps, notes, pause, finish, discard).`;
     this.item.backgroundColor = paused ? undefined : new vscode.ThemeColor('statusBarItem.warningBackground');
     this.item.show();
   }

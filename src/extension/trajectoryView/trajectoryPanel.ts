@@ -153,6 +153,13 @@ export class TrajectoryPanel extends Disposable {
         if (row) await vscode.window.showTextDocument(vscode.Uri.file(row.sourceFile), { preview: true });
         return null;
       },
+      continueFrom: async ({ rolloutId, step, by }) => {
+        this.ownRun(rolloutId);
+        const row = this.deps.store.row(rolloutId);
+        if (!row) return null;
+        const r = await vscode.commands.executeCommand<{ rolloutId: string } | undefined>('sweGym.continueFromStep', { file: row.sourceFile, row: row.entry }, { step, ...(by ? { by } : {}) });
+        return r ?? null;
+      },
       showPatch: async ({ rolloutId }) => {
         this.ownRun(rolloutId);
         const t = await this.trajectory(rolloutId);

@@ -109,7 +109,7 @@ export class TrajectoryApp {
         h('span', { class: 'muted', title: r.sourceFile }, icon('file'), ` ${shortFile(r.sourceFile)}${r.entry ? ` · entry ${r.entry + 1}` : ''}`),
       ];
       return [
-        h('div', { class: 'title-row' }, icon('history', 'title-icon'), h('h1', {}, `Imported run · ${r.instanceId}`)),
+        h('div', { class: 'title-row' }, icon('history', 'title-icon'), h('h1', {}, `${r.scaffold === 'human demonstration' ? 'Demonstration' : 'Imported run'} · ${r.instanceId}`)),
         h('div', { class: 'meta-row' }, ...meta.flatMap((m, i) => (i ? [h('span', { class: 'sep' }, '·'), m] : [m]))),
         h(
           'div',
@@ -261,7 +261,7 @@ export class TrajectoryApp {
     for (const st of v.steps) {
       let card = this.cards.get(st.step);
       if (!card) {
-        card = new StepCard(st.step, { view: () => this.selected?.view as AgentViewState, call: this.stepCall(), extra: (s) => this.verdictBlock(s) });
+        card = new StepCard(st.step, { view: () => this.selected?.view as AgentViewState, call: this.stepCall(), extra: (s) => this.stepExtra(s) });
         this.cards.set(st.step, card);
         this.steps.append(card.el);
       }
@@ -278,6 +278,19 @@ export class TrajectoryApp {
       return this.call('getObservation', { rolloutId: p.rolloutId, toolCallId: p.toolCallId });
     }) as AgentCall;
     return call;
+  }
+
+  /** Under each step: its replay verdict, and Continue from here (by hand or by a model). */
+  private stepExtra(s: AgentStepView): HTMLElement | null {
+    const sel = this.selected;
+    const verdict = this.verdictBlock(s);
+    if (!sel) return verdict;
+    const cont = button(`btn-continue-${s.step}`, 'Continue from here…', 'debug-step-over', () => void this.call('continueFrom', { rolloutId: sel.row.rolloutId, step: s.step }), {
+      secondary: true,
+      title: `Continue from step ${s.step}: steps 1–${s.step} are replayed, then you go on by hand in the dev container, or a model goes on in a container of its own`,
+    });
+    cont.classList.add('small-button', 'continue-button');
+    return h('div', { class: 'step-extra' }, verdict, h('div', { class: 'step-continue' }, cont));
   }
 
   private verdictBlock(s: AgentStepView): HTMLElement | null {
