@@ -44,6 +44,7 @@ export interface FinishedDemoRow {
   index: number;
   finishedAt: string;
   activeMs: number;
+  /** Recorded steps (as the panel counted them while recording). */
   steps: number;
   resolved: boolean | null;
   status: string | null;

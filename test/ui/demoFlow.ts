@@ -43,6 +43,8 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   check(devContainers(workspaceDir).length === 1, 'the launch did not leave exactly one dev container');
   log('launched');
 
+  // Room for the page and the panel side by side.
+  await runCommand(page, 'View: Close Primary Side Bar');
   // Start from the palette: the panel opens beside, the status bar item shows the recording.
   await runCommand(page, 'SWE-Gym: Start Demonstration');
   let panel = await demoFrame(page, 60_000);
@@ -58,7 +60,9 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await panel.locator('#next-note-status', { hasText: 'goes with step 1' }).waitFor({ timeout: 10_000 });
   log('note typed in the panel');
 
-  // The import, typed in the editor and saved: step 1, with the note.
+  // The import, typed in the editor and saved: step 1, with the note. The file opens in the
+  // page's group, so the panel stays in sight beside it.
+  await page.locator('.tabs-container .tab', { hasText: ID }).first().click();
   await quickOpen(page, 'textkit/align.py');
   await runCommand(page, 'Go to Line/Column...');
   await page.keyboard.type('3:1');
@@ -90,8 +94,6 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   frame = await webviewFrame(page, '#btn-run');
   await frame.locator('#btn-run').click();
   await frame.locator('#reward .reward-title', { hasText: 'Resolved' }).waitFor({ timeout: 240_000 });
-  await page.locator('.tabs-container .tab', { hasText: `Demo: ${ID}` }).first().click();
-  panel = await demoFrame(page);
   await panel.locator('.demo-event.test-run .pill', { hasText: 'resolved' }).waitFor({ timeout: 30_000 });
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.waitForTimeout(500);
@@ -113,7 +115,7 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   log('finished: resolved');
 
   // The finished demonstration in the step view: its notes as thoughts, the reward.
-  await panel.locator('#finished tbody tr vscode-button[id^="btn-steps-"]').first().click();
+  await panel.locator('#finished tbody tr').first().click({ position: { x: 20, y: 10 } });
   const steps = await webviewFrame(page, '#grade-pill', 60_000);
   await steps.locator('#grade-pill', { hasText: 'resolved' }).waitFor({ timeout: 30_000 });
   await steps.locator('#step-1 .thought', { hasText: 'display cells' }).waitFor({ timeout: 30_000 });

@@ -65,7 +65,26 @@ export function timeline(events: readonly StampedDemoEvent[], repoDir: string): 
 }
 
 function actionRow(a: RecordedAction, repoDir: string): DemoActionRow {
-  return { tool: a.name, label: actionLabel(a, repoDir), observation: shortObservation(a.observation), ...(a.exitCode !== undefined ? { exitCode: a.exitCode } : {}) };
+  const observation = a.name === 'execute_bash' ? commandOutput(a) : a.observation;
+  return { tool: a.name, label: actionLabel(a, repoDir), observation: shortObservation(observation), ...(a.exitCode !== undefined ? { exitCode: a.exitCode } : {}) };
+}
+
+/**
+ * What a command printed, without the released format's frame around it (the echoed command line
+ * before, the interpreter, prompt and exit code after): the row shows the command and exit code already.
+ */
+export function commandOutput(a: Pick<RecordedAction, 'arguments' | 'observation'>): string {
+  let text = (a.observation.startsWith(OBSERVATION_PREFIX) ? a.observation.slice(OBSERVATION_PREFIX.length) : a.observation).replace(/\r\n/g, '\n');
+  let command = '';
+  try {
+    const args = JSON.parse(a.arguments) as { command?: unknown };
+    if (typeof args.command === 'string') command = args.command.replace(/\r\n/g, '\n').replace(/\n+$/, '');
+  } catch {
+    // Not JSON: nothing to take off.
+  }
+  if (command && text.startsWith(command)) text = text.slice(command.length).replace(/^\n/, '');
+  text = text.replace(/\[Python Interpreter: [^\]\n]*\][\s\S]*$/, '').replace(/\n?[^\n]*[#$] ?\n\[Command finished with exit code -?\d+\]\s*$/, '').replace(/\n*\[Command finished with exit code -?\d+\]\s*$/, '');
+  return text.trim() ? text.replace(/\s+$/, '') : '(no output)';
 }
 
 /** `str_replace src/x.py`, `create tests/t.py`, or the command line. */

@@ -47,7 +47,7 @@ function readRow(file: string, instanceId: string): FinishedDemoRow | null {
         index: t.index,
         finishedAt: t.finished_at,
         activeMs: d.active_ms,
-        steps: t.steps,
+        steps: d.recorded_steps,
         resolved: t.reward ? t.reward.resolved : null,
         status: t.reward?.status ?? null,
         annotator: d.annotator ?? null,

@@ -99,7 +99,7 @@ export class DemoApp {
     this.header.set(JSON.stringify([r?.state, r?.steps, r?.actions, r?.annotator, s?.finished.length]), () => {
       this.clock = undefined;
       if (!r) return [h('div', { class: 'title-row' }, icon('record', 'title-icon'), h('h1', {}, `Demonstration · ${this.instanceId}`))];
-      this.clock = h('span', { id: 'demo-clock', class: 'demo-clock', title: 'Active time (pauses left out)' }, clockText(this.activeMs()));
+      this.clock = h('strong', { id: 'demo-clock', class: 'demo-clock', title: 'Active time (pauses left out)' }, clockText(this.activeMs()));
       const paused = r.state === 'paused';
       return [
         h(
@@ -112,7 +112,7 @@ export class DemoApp {
         h(
           'div',
           { id: 'demo-figures', class: 'figures-row' },
-          h('span', {}, icon('clock'), ' ', this.clock, ' active'),
+          h('span', {}, this.clock, ' active'),
           h('span', {}, plural(r.steps, 'step')),
           h('span', { title: 'Tool calls in the trajectory (a save of two files is one step, two calls)' }, plural(r.actions, 'tool call')),
           h('span', {}, r.annotator ? `annotator ${r.annotator}` : h('span', { title: 'Set sweGym.demo.annotator to name the person in the trajectory' }, 'no annotator set')),
@@ -285,27 +285,33 @@ export class DemoApp {
     const rows = this.state?.finished ?? [];
     this.finished.set(JSON.stringify(rows), () => {
       if (!rows.length) return [];
-      const row = (r: FinishedDemoRow) =>
-        h(
+      const row = (r: FinishedDemoRow) => {
+        const open = () => void this.call('openSteps', { file: r.file });
+        const file = h('vscode-toolbar-button', { class: 'btn-file', icon: 'go-to-file', label: 'Open the trajectory file', title: r.file });
+        file.addEventListener('click', (e) => {
+          e.stopPropagation();
+          void this.call('openFile', { file: r.file });
+        });
+        const tr = h(
           'tr',
-          { title: r.file },
+          { tabindex: 0, title: 'Open in the step view: steps, notes, observations, per-step diffs, reward; continue from any step' },
           h('td', {}, `#${r.index}`),
-          h('td', {}, new Date(r.finishedAt).toLocaleString()),
+          h('td', {}, new Date(r.finishedAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })),
           h('td', { class: 'num' }, clockText(r.activeMs)),
           h('td', { class: 'num' }, String(r.steps)),
           h('td', {}, r.resolved === null ? h('span', { class: 'muted' }, 'not graded') : h('span', { class: `pill ${r.resolved ? 'passed' : 'failed'}` }, r.resolved ? 'resolved' : (r.status ?? 'not resolved').replace(/_/g, ' '))),
           h('td', {}, r.annotator ?? '—'),
           h('td', {}, r.revealed.length ? h('span', { title: 'Left out of default exports' }, icon('eye'), ` ${r.revealed.map((x) => (x === 'gold_patch' ? 'gold patch' : 'test names')).join(', ')}`) : '—'),
-          h(
-            'td',
-            { class: 'row-actions' },
-            button(`btn-steps-${r.index}`, 'Steps', 'list-ordered', () => void this.call('openSteps', { file: r.file }), { secondary: true, title: 'Open in the step view: steps, notes, observations, per-step diffs, reward; continue from any step' }),
-            button(`btn-file-${r.index}`, 'File', 'go-to-file', () => void this.call('openFile', { file: r.file }), { secondary: true, title: r.file }),
-          ),
+          h('td', { class: 'row-actions' }, file),
         );
+        tr.addEventListener('click', open);
+        tr.addEventListener('keydown', (e) => e.key === 'Enter' && open());
+        return tr;
+      };
       return [
         h('h2', {}, icon('history'), ` ${plural(rows.length, 'finished demonstration')} of this instance`),
-        h('div', { class: 'table-scroll' }, h('table', { class: 'history finished-table' }, h('thead', {}, h('tr', {}, ...['', 'Finished', 'Active', 'Steps', 'Result', 'Annotator', 'Revealed', ''].map((x) => h('th', {}, x)))), h('tbody', {}, ...rows.map(row)))),
+        h('p', { class: 'muted small' }, 'Click one to open it in the step view, where it can be continued from any step by hand or by a model.'),
+        h('div', { class: 'table-scroll' }, h('table', { class: 'history finished-table runs-table' }, h('thead', {}, h('tr', {}, ...['', 'Finished', 'Active', 'Steps', 'Result', 'Annotator', 'Revealed', ''].map((x) => h('th', {}, x)))), h('tbody', {}, ...rows.map(row)))),
       ];
     });
   }

@@ -115,7 +115,7 @@ export class TrajectoryApp {
           'div',
           { id: 'run-figures', class: 'figures-row' },
           h('span', {}, plural(r.steps, 'step')),
-          t.promptTokens || t.completionTokens ? h('span', { title: 'prompt + completion tokens, as recorded' }, `${t.promptTokens.toLocaleString('en-US')} + ${t.completionTokens.toLocaleString('en-US')} tokens`) : h('span', {}, 'no token counts recorded'),
+          t.promptTokens || t.completionTokens ? h('span', { title: 'prompt + completion tokens, as recorded' }, `${t.promptTokens.toLocaleString('en-US')} + ${t.completionTokens.toLocaleString('en-US')} tokens`) : r.scaffold === 'human demonstration' ? null : h('span', {}, 'no token counts recorded'),
           t.costUsd ? h('span', { title: 'cost as recorded' }, dollars(t.costUsd)) : null,
         ),
       ];
