@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { HistoryMode } from '../core/devcontainer/gitHistory';
 import { parseByteSize } from '../core/runtime/containerPolicy';
 import type { ContainerLimits } from '../core/runtime/containerRuntime';
+import type { EngineConnectSettings } from '../core/runtime/docker/engineAddress';
 
 export type OpenWorkspaceIn = 'addToWorkspace' | 'newWindow' | 'none';
 
@@ -43,6 +44,18 @@ export class Settings {
   /** sweGym.engine: docker, podman, a socket, unix:// or tcp:// (see engineAddress). */
   get engine(): string | undefined {
     return this.cfg.get<string>('engine')?.trim() || undefined;
+  }
+  /** sweGym.ssh.* and sweGym.tls.*: how a remote engine is reached (unset: the environment's defaults). */
+  get engineConnect(): EngineConnectSettings {
+    const file = (key: string) => {
+      const v = this.cfg.get<string>(key)?.trim();
+      if (!v) return undefined;
+      return v.startsWith('~') ? path.join(os.homedir(), v.slice(1)) : path.resolve(v);
+    };
+    return {
+      ssh: { identityFile: file('ssh.identityFile'), knownHostsFile: file('ssh.knownHostsFile') },
+      tls: { ca: file('tls.caFile'), cert: file('tls.certFile'), key: file('tls.keyFile') },
+    };
   }
   get dockerSocket(): string | undefined {
     return this.cfg.get<string>('docker.socketPath')?.trim() || undefined;

@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { candidatePatch } from '../../core/devcontainer/candidatePatch';
 import { currentHostUser, restoreOwnership } from '../../core/devcontainer/devShell';
 import { launchDevContainer } from '../../core/devcontainer/launchDevContainer';
+import { SYNCED_WORKSPACE_NOTE } from '../../core/devcontainer/remoteWorkspace';
+import { WorkspaceSync } from '../../core/devcontainer/workspaceSync';
 import { checkWorkspace } from '../../core/devcontainer/workspaceLayout';
 import type { ContainerHandle } from '../../core/runtime/containerRuntime';
 import { terminalSafe } from '../../core/util/terminalText';
@@ -18,6 +20,7 @@ import { ContainerPseudoterminal, type TerminalCommandHooks } from './containerT
 import { HostShellGuard } from './hostShellGuard';
 import { PullProgressSummary } from './pullProgress';
 import { addingFolderReloads } from './reloadResume';
+import { SyncedWorkspaces } from './syncedWorkspaces';
 import type { RuntimeProvider } from './runtimeProvider';
 
 type LaunchMount = { hostPath: string; containerPath: string; readOnly?: boolean };
@@ -38,6 +41,8 @@ export class DevContainerManager extends Disposable {
   private readonly activeChanged = this.register(new vscode.EventEmitter<string | undefined>());
   readonly onDidChangeActive = this.activeChanged.event;
   private readonly launchMounts: (() => LaunchMount[])[] = [];
+  /** Workspaces of dev containers on a remote engine: synced copies, not mounts. */
+  readonly synced: SyncedWorkspaces;
 
   constructor(
     private readonly runtimes: RuntimeProvider,
@@ -48,6 +53,7 @@ export class DevContainerManager extends Disposable {
     private readonly log: Logger,
   ) {
     super();
+    this.synced = this.register(new SyncedWorkspaces(log));
     this.register(
       vscode.window.onDidCloseTerminal((t) => {
         for (const [id, term] of this.terminals) {
@@ -154,9 +160,11 @@ export class DevContainerManager extends Disposable {
     }
     for (const [id, record] of records) {
       if (running.has(record.containerId)) {
-        this.live.set(id, { record, container: this.runtimes.get().getContainer(record.containerId) });
+        const container = this.runtimes.get().getContainer(record.containerId);
+        this.live.set(id, { record, container });
         // This window keeps it alive now: its heartbeat tells other windows and `cleanup` it is wanted.
         this.runtimes.get().adopt(record.containerId);
+        if (this.runtimes.get().remote) await this.resumeSync(id, container, record.workspaceDir);
         this.log.info(`Found the running dev container of ${id} again (${record.containerId.slice(0, 12)})`);
       } else {
         this.log.info(`The dev container of ${id} is gone; its workspace ${record.workspaceDir} is kept`);
@@ -209,6 +217,11 @@ export class DevContainerManager extends Disposable {
           launchedAt: new Date().toISOString(),
         };
         this.live.set(id, { record, container: dev.container });
+        if (dev.sync) {
+          this.synced.attach(id, dev.sync);
+          report(SYNCED_WORKSPACE_NOTE);
+          this.log.info(`${id}: ${SYNCED_WORKSPACE_NOTE}`);
+        }
         await this.state.setSession(id, record);
         this.log.info(
           `Launched ${id} in ${Date.now() - started} ms (image ${dev.image} ${dev.imageSource} ${dev.timingsMs.image} ms, workspace ${dev.reusedWorkspace ? 'reused' : 'copied'} ${dev.timingsMs.workspace} ms, container ${dev.timingsMs.container} ms): ${dev.workspaceDir}`,
@@ -279,7 +292,7 @@ export class DevContainerManager extends Disposable {
     }
     const terminal = vscode.window.createTerminal({
       name: `SWE-Gym: ${terminalSafe(instanceId)}`,
-      pty: new ContainerPseudoterminal(s.container, () => this.terminalHooks?.(instanceId)),
+      pty: new ContainerPseudoterminal(s.container, () => bothHooks(this.synced.terminalHooks(instanceId), this.terminalHooks?.(instanceId))),
       iconPath: new vscode.ThemeIcon('beaker'),
       isTransient: true,
     });
@@ -296,6 +309,8 @@ export class DevContainerManager extends Disposable {
     if (!s) throw new Error(`${id} is not launched: launch it first, edit the workspace, then run the hidden tests.`);
     const problem = this.checkHealth(id);
     if (problem) throw new Error(problem);
+    // On a remote engine the patch is taken from the container's copy: saved host edits go in first.
+    await this.synced.push(id, signal);
     return candidatePatch(s.container, ref.instance.base_commit, { hostUser: currentHostUser(), signal });
   }
 
@@ -312,6 +327,21 @@ export class DevContainerManager extends Disposable {
     return r.exitCode === 0 ? r.stdout : undefined;
   }
 
+  /**
+   * After a reload on a remote engine: what both sides hold now is the synced state (edits made
+   * while the window was away are synced once edited again).
+   */
+  private async resumeSync(id: string, container: ContainerHandle, workspaceDir: string): Promise<void> {
+    const sync = new WorkspaceSync(container, workspaceDir);
+    try {
+      await sync.start();
+      this.synced.attach(id, sync);
+      this.log.info(`${id}: ${SYNCED_WORKSPACE_NOTE}`);
+    } catch (err) {
+      this.log.warn(`${id}: the synced workspace could not be resumed: ${errorMessage(err)}`);
+    }
+  }
+
   async stop(instanceId: string): Promise<void> {
     const s = this.live.get(instanceId);
     if (!s) {
@@ -326,6 +356,11 @@ export class DevContainerManager extends Disposable {
       const terminal = this.terminals.get(instanceId);
       terminal?.dispose();
       this.terminals.delete(instanceId);
+      if (this.synced.has(instanceId)) {
+        report('Copying the container\'s last edits to the workspace');
+        await this.synced.pull(instanceId, signal);
+        this.synced.detach(instanceId);
+      }
       if (fs.existsSync(s.record.workspaceDir)) {
         report('Giving files made in the container back to you');
         await restoreOwnership(s.container, currentHostUser(), signal).catch((err: unknown) => this.log.warn(`restoring ownership: ${errorMessage(err)}`));
@@ -340,4 +375,19 @@ export class DevContainerManager extends Disposable {
     this.activeChanged.fire(this.active);
     this.changed.fire(instanceId);
   }
+}
+
+/** The sync's terminal hooks and a demonstration's, both heard (the sync's push first). */
+function bothHooks(a: TerminalCommandHooks | undefined, b: TerminalCommandHooks | undefined): TerminalCommandHooks | undefined {
+  if (!a || !b) return a ?? b;
+  return {
+    beforeCommand: async () => {
+      await a.beforeCommand?.();
+      return b.beforeCommand?.();
+    },
+    onCommand: (c) => {
+      a.onCommand?.(c);
+      b.onCommand?.(c);
+    },
+  };
 }

@@ -11,19 +11,23 @@ import type { Settings } from '../config';
 export class RuntimeProvider {
   private runtime: DockerRuntime | undefined;
   private engine: string | undefined;
+  private connect: string | undefined;
   private reported: string | undefined;
   private reportedEngine: string | undefined;
 
   constructor(
-    private readonly settings: Pick<Settings, 'engine' | 'dockerSocket' | 'containerLimits' | 'allowInternet'>,
+    private readonly settings: Pick<Settings, 'engine' | 'dockerSocket' | 'containerLimits' | 'allowInternet'> & Partial<Pick<Settings, 'engineConnect'>>,
     private readonly warn: (message: string) => void = () => undefined,
   ) {}
 
   get(): ContainerRuntime {
     const engine = this.engineSetting();
-    if (!this.runtime || engine !== this.engine) {
-      this.runtime = new DockerRuntime({ engine: engine ?? 'docker' });
+    const connect = this.settings.engineConnect;
+    const connectKey = JSON.stringify(connect ?? {});
+    if (!this.runtime || engine !== this.engine || connectKey !== this.connect) {
+      this.runtime = new DockerRuntime({ engine: engine ?? 'docker', connect });
       this.engine = engine;
+      this.connect = connectKey;
     }
     const { limits, problem } = this.settings.containerLimits;
     if (problem && problem !== this.reported) this.warn(`${problem}; using the default.`);
@@ -37,7 +41,7 @@ export class RuntimeProvider {
     const named = this.settings.engine ?? this.settings.dockerSocket;
     if (!named) return undefined;
     try {
-      engineAddress(named);
+      engineAddress(named, this.settings.engineConnect);
       this.reportedEngine = undefined;
       return named;
     } catch (err) {
