@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +11,8 @@ import { EngineUnavailableError } from '../../src/core/runtime/errors';
 import { TEST_SESSION } from '../support/docker';
 import { samples } from '../support/samples';
 import { SSH_ENGINE, SSH_SETTINGS, sshRuntime } from './remoteSupport';
+
+const CLI = path.resolve(__dirname, '../../src/cli/index.js');
 
 test('an engine reached over ssh:// (sshd on 127.0.0.1) grades a sample: gold resolves, the untouched base does not, nothing left behind', async () => {
   const runtime = sshRuntime();
@@ -42,4 +45,14 @@ test('ssh:// refuses a host whose key is not in known_hosts, and names the fix',
   fs.writeFileSync(empty, `${fs.readFileSync(SSH_SETTINGS.knownHostsFile, 'utf8').split(' ')[0]} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq5zQFm8O8c1n2f5fS3m4m6hJmQw8q3y2nN7rj6p0qX\n`);
   const changed = new DockerRuntime({ engine: SSH_ENGINE, connect: { ssh: { ...SSH_SETTINGS, knownHostsFile: empty } } });
   await assert.rejects(changed.ping(), /does not match known_hosts/);
+});
+
+test('`swe-gym eval --engine ssh://...` grades over SSH with the key and known_hosts from the environment', () => {
+  const env = { ...process.env, SWE_GYM_SSH_IDENTITY: SSH_SETTINGS.identityFile, SWE_GYM_SSH_KNOWN_HOSTS: SSH_SETTINGS.knownHostsFile };
+  const r = spawnSync(process.execPath, [CLI, 'eval', '--dataset', 'samples', '--predictions', 'gold', '--instances', 'swe-gym-studio__confini-7', '--no-pull', '--engine', SSH_ENGINE, '--json'], { env, encoding: 'utf8', timeout: 240_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /"resolved": ?true/);
+  const stranger = spawnSync(process.execPath, [CLI, 'eval', '--dataset', 'samples', '--predictions', 'gold', '--instances', 'swe-gym-studio__confini-7', '--no-pull', '--engine', SSH_ENGINE], { env: { ...env, SWE_GYM_SSH_KNOWN_HOSTS: '/dev/null' }, encoding: 'utf8', timeout: 60_000 });
+  assert.notEqual(stranger.status, 0);
+  assert.match(stranger.stderr, /not in known_hosts/);
 });
