@@ -60,6 +60,8 @@ export interface AgentRequests {
   /** The rollout's own changes (its final patch, or its workspace after the last step) in a diff editor. */
   showDiff: { params: { rolloutId: string }; result: null };
   openTrajectory: { params: { rolloutId: string }; result: null };
+  /** Best-of-N: a verifier scores the instance's rewarded rollouts (sweGym.agent.scoreRollouts). */
+  scoreRollouts: { params: Record<string, never>; result: null };
   /** The view reports what it has rendered (tests read it; it also logs view lag). */
   rendered: { params: { rolloutId: string; seq: number; steps: number; busySteps?: number }; result: null };
 }
@@ -187,6 +189,7 @@ export const AGENT_PROTOCOL: ProtocolSpec<AgentRequests> = {
   getObservation: (p) => check(rollout(p), [isString(p.toolCallId), 'getObservation: toolCallId must be a string']),
   showDiff: (p) => check(rollout(p)),
   openTrajectory: (p) => check(rollout(p)),
+  scoreRollouts: anyParams,
   rendered: (p) => check(rollout(p), [stepNumber(p.seq) && stepNumber(p.steps) && (p.busySteps === undefined || stepNumber(p.busySteps)), 'rendered: seq, steps and busySteps must be whole numbers']),
 };
 

@@ -49,6 +49,11 @@ export interface Selection {
 /** Scores within this of each other are a tie (floating point from exp of log-probabilities). */
 const TIE_EPSILON = 1e-9;
 
+/** A rollout best-of-N may pick: rewarded, and counted (started from the base commit in a clean container). */
+export function isCandidate(t: ClosedTrajectory): boolean {
+  return !!t.reward && t.environment?.counted !== false && !t.run_error;
+}
+
 /** A run's rewarded rollouts that count (started from the base commit in a clean container). */
 export async function rewardedRollouts(runDir: string): Promise<{ file: string; trajectory: ClosedTrajectory }[]> {
   let names: string[];
@@ -62,7 +67,7 @@ export async function rewardedRollouts(runDir: string): Promise<{ file: string; 
     if (!name.endsWith('.json') || ['run.json', 'summary.json', SELECTION_FILE].includes(name)) continue;
     const file = path.join(runDir, name);
     const trajectory = await loadClosedTrajectory(file);
-    if (trajectory.reward && trajectory.environment?.counted !== false && !trajectory.run_error) out.push({ file, trajectory });
+    if (isCandidate(trajectory)) out.push({ file, trajectory });
   }
   return out;
 }
@@ -80,6 +85,21 @@ export async function selectBestOfN(
 ): Promise<Selection> {
   const rollouts = await rewardedRollouts(runDir);
   if (rollouts.length === 0) throw new Error(`${runDir} holds no rewarded rollout to select from (run \`swe-gym rollout\` with its reward on).`);
+  return selectAmong(rollouts, runDir, verifierModel, score, options);
+}
+
+/**
+ * Best-of-N over given rollouts (`selectBestOfN` takes a run folder's; VS Code an instance's run
+ * table, whose rollouts live in folders of their own). `label` is recorded as `run_dir`.
+ */
+export async function selectAmong(
+  rollouts: { file: string; trajectory: ClosedTrajectory }[],
+  label: string,
+  verifierModel: string,
+  score: (t: ClosedTrajectory, signal?: AbortSignal) => Promise<VerifierScore>,
+  options: { workers?: number; signal?: AbortSignal; onScored?: (done: number, total: number) => void } = {},
+): Promise<Selection> {
+  if (rollouts.length === 0) throw new Error(`${label} has no rewarded rollout to select from.`);
   const scored = await runPool(
     rollouts,
     options.workers ?? 4,
@@ -106,7 +126,7 @@ export async function selectBestOfN(
   const instances = ids.map((id) => pick(id, scored.filter((r) => r.instance_id === id).map(({ instance_id: _, ...r }) => r).sort((a, b) => a.index - b.index)));
   const n = instances.length;
   return {
-    run_dir: runDir,
+    run_dir: label,
     verifier_model: verifierModel,
     created_at: new Date().toISOString(),
     instances,

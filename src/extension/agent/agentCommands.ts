@@ -4,12 +4,14 @@ import type { DatasetStore } from '../datasets/datasetStore';
 import type { InstanceStatusService } from '../instanceStatus';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
 import { WindowReloadingError } from '../devContainers/reloadResume';
-import { isAbortError } from '../util/cancellation';
+import { Verifier } from '../../core/verifier/verifierScore';
+import { abortSignalFrom, isAbortError } from '../util/cancellation';
 import { errorMessage, type Logger } from '../util/logger';
 import type { AgentPanels } from '../agentView/agentPanel';
 import type { AgentService } from './agentService';
 import { OPENAI_BASE_URL, readAgentConfig, type AgentRunConfig } from './agentSettings';
 import { ApiKeys, needsKey } from './apiKeys';
+import { scoreInstanceRollouts, selectionLine } from './verifierScores';
 
 export interface AgentCommandDeps {
   service: AgentService;
@@ -101,6 +103,36 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
       await keys.clear(baseUrl);
       void vscode.window.showInformationMessage(`The API key for ${ApiKeys.origin(baseUrl)} is forgotten.`);
       return true;
+    }),
+    command('sweGym.agent.scoreRollouts', async (arg?: unknown, source?: unknown) => {
+      const ref = await resolve(arg, source);
+      if (!ref) return undefined;
+      const id = ref.instance.instance_id;
+      const settings = vscode.workspace.getConfiguration('sweGym.agent');
+      let model = settings.get<string>('verifierModel', '').trim();
+      if (!model) {
+        model = (await vscode.window.showInputBox({ title: 'Verifier model', prompt: 'The model that reads each rollout and answers YES/NO (saved as sweGym.agent.verifierModel; its endpoint must return log-probabilities).', ignoreFocusOut: true }))?.trim() ?? '';
+        if (!model) return undefined;
+        await settings.update('verifierModel', model, vscode.ConfigurationTarget.Global);
+      }
+      const baseUrl = settings.get<string>('verifierBaseUrl', '').trim() || readAgentConfig().baseUrl;
+      let apiKey = await keys.get(baseUrl);
+      if (apiKey === undefined && needsKey(baseUrl)) apiKey = await askForKey(baseUrl);
+      if (apiKey === undefined && needsKey(baseUrl)) return undefined;
+      const verifier = new Verifier({ model, baseURL: baseUrl || undefined, apiKey });
+      panels.show(ref);
+      const { selection, summary } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Scoring the rollouts of ${id} with ${model}`, cancellable: true }, async (progress, token) => {
+        const { signal, dispose } = abortSignalFrom(token);
+        try {
+          return await scoreInstanceRollouts(service.runs, id, { model, score: (t, s) => verifier.score(t, s) }, log, { signal, onScored: (done, total) => progress.report({ message: `${done}/${total}`, increment: 100 / total }) });
+        } finally {
+          dispose();
+        }
+      });
+      const line = selectionLine(id, model, selection, summary);
+      log.info(line);
+      void vscode.window.showInformationMessage(line);
+      return { selection, summary };
     }),
     command('sweGym.agent.configure', () => vscode.commands.executeCommand('workbench.action.openSettings', 'sweGym.agent')),
   ];

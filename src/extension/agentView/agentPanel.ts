@@ -112,6 +112,10 @@ export class AgentPanel extends Disposable {
         await vscode.commands.executeCommand('sweGym.agent.start', id, this.ref.entry.source);
         return null;
       },
+      scoreRollouts: async () => {
+        await vscode.commands.executeCommand('sweGym.agent.scoreRollouts', id, this.ref.entry.source);
+        return null;
+      },
       control: async ({ rolloutId, action }) => {
         (await this.session(rolloutId)).control(action);
         return null;

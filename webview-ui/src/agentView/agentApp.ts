@@ -7,6 +7,7 @@ import { h, icon, plural, Slot } from '../dom';
 import { button, ErrorBanner } from '../controls';
 import { dollars, parseArgs, prettyArgs, seconds } from './format';
 import { noteBlock, StepCard, type AgentCall } from './stepCard';
+import { hasScores, verifierCell, verifierMeta, verifierSummary } from './verifierCells';
 
 type LiveEvent = AgentViewEvent & { rolloutId: string };
 
@@ -192,7 +193,8 @@ export class AgentApp {
     const current = v?.steps.at(-1);
     // The step in flight counts too: the header should not sit at zero while step 1 streams.
     const inFlight = current && current.phase !== 'done' ? current.usage : undefined;
-    const key = JSON.stringify([v?.rolloutId, v?.step, v?.totals, inFlight, v?.exit?.durationMs, v?.problem, v?.model, v?.live]);
+    const shownRow = this.runs?.rows.find((r) => r.rolloutId === v?.rolloutId);
+    const key = JSON.stringify([v?.rolloutId, v?.step, v?.totals, inFlight, v?.exit?.durationMs, v?.problem, v?.model, v?.live, shownRow?.verifier]);
     this.header.set(key, () => {
       if (!v) {
         return [
@@ -210,6 +212,7 @@ export class AgentApp {
         h('span', { class: 'muted', title: `${v.rolloutId} · ${v.runId}` }, `rollout #${v.index}`),
         v.forkOf ? h('span', { id: 'fork-source', title: v.forkOf.rolloutId }, icon('repo-forked'), ` fork of ${forkSourceName(v.forkOf.rolloutId, this.runs?.rows)} at step ${v.forkOf.step}`) : null,
         v.live ? null : h('span', { class: 'muted' }, icon('history'), ' read from its trajectory'),
+        verifierMeta(shownRow),
       ];
       const prompt = v.totals.promptTokens + (inFlight?.promptTokens ?? 0);
       const completion = v.totals.completionTokens + (inFlight?.completionTokens ?? 0);
@@ -406,7 +409,8 @@ export class AgentApp {
         .map(([k, p]) => `pass@${k} ${(100 * p).toFixed(0)}%`);
       const errors = s.runErrors ? ` · ${plural(s.runErrors, 'error')} of the run (never reached the model; not counted)` : '';
       const leftOut = s.notCounted ? ` · ${s.notCounted} left out (started with changes from the base commit)` : '';
-      const stats = s.rewarded ? `${plural(s.rollouts, 'rollout')} · ${s.resolved} of ${s.rewarded} rewarded resolved (${(100 * s.successRate).toFixed(0)}%) · ${pass.join(' · ')}${leftOut}${errors}` : s.rollouts ? `${plural(s.rollouts, 'rollout')}, none rewarded yet${errors}` : 'No rollouts yet.';
+      const stats = s.rewarded ? `${plural(s.rollouts, 'rollout')} · ${s.resolved} of ${s.rewarded} rewarded resolved (${(100 * s.successRate).toFixed(0)}%) · ${pass.join(' · ')}${verifierSummary(r.rows)}${leftOut}${errors}` : s.rollouts ? `${plural(s.rollouts, 'rollout')}, none rewarded yet${errors}` : 'No rollouts yet.';
+      const withScores = hasScores(r.rows);
       const row = (x: AgentRunRow) => {
         const verdict = x.runError ? 'error' : x.resolved === null ? (x.state === 'running' || x.state === 'paused' ? '…' : '—') : x.resolved ? 'resolved' : (x.rewardStatus ?? 'unresolved').replace(/_/g, ' ');
         const tr = h(
@@ -416,6 +420,7 @@ export class AgentApp {
           x.runError
             ? h('td', { class: 'failed run-error', title: `Error of the run, not graded or counted: ${x.runError}` }, icon('error'), ` ${verdict}`)
             : h('td', { class: x.resolved ? 'passed' : x.resolved === false ? 'failed' : '' }, x.resolved === null ? '' : icon(x.resolved ? 'pass-filled' : 'error'), ` ${verdict}`),
+          withScores ? verifierCell(x) : null,
           h('td', {}, x.state === 'ended' || x.state === 'interrupted' ? (EXIT_LABELS[x.exitReason ?? ''] ?? x.exitReason ?? '') : x.state),
           h('td', { class: 'num' }, String(x.steps)),
           h('td', { class: 'num' }, (x.promptTokens + x.completionTokens).toLocaleString('en-US')),
@@ -429,8 +434,9 @@ export class AgentApp {
         tr.addEventListener('keydown', (e) => (e.key === 'Enter' || e.key === ' ') && select());
         return tr;
       };
+      const score = s.rewarded ? button('btn-score', withScores ? 'Score again' : 'Score with a verifier', 'law', () => void this.call('scoreRollouts', {}), { secondary: true, title: 'Best-of-N: a verifier model scores every rewarded rollout (P(YES) from its log-probabilities) and picks one' }) : null;
       return [
-        h('h2', {}, icon('table'), ' Rollouts of this instance'),
+        h('div', { class: 'runs-head' }, h('h2', {}, icon('table'), ' Rollouts of this instance'), score),
         h('p', { id: 'agent-stats', class: 'muted' }, stats),
         r.rows.length
           ? h(
@@ -439,7 +445,7 @@ export class AgentApp {
               h(
                 'table',
                 { id: 'runs-table', class: 'history runs-table' },
-                h('thead', {}, h('tr', {}, ...['#', 'Reward', 'Exit', 'Steps', 'Tokens', 'Cost', 'Model', 'Where', 'Started'].map((c) => h('th', {}, c)))),
+                h('thead', {}, h('tr', {}, ...['#', 'Reward', ...(withScores ? ['Verifier'] : []), 'Exit', 'Steps', 'Tokens', 'Cost', 'Model', 'Where', 'Started'].map((c) => h('th', {}, c)))),
                 h('tbody', {}, ...r.rows.map(row)),
               ),
             )
