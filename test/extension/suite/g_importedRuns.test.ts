@@ -178,6 +178,68 @@ describe('imported runs of other scaffolds (textkit sample, real containers)', f
     assert.equal(rp.patch?.same, false);
     assert.ok(rp.patch?.onlyRecorded.some((l) => l.includes('not a fix')));
   });
+  it('cancelling Grade and Replay from the view: the container is gone, the view says cancelled, nothing is kept', async () => {
+    const row = rowOf('sft-text');
+    const panel = api.trajectoryPanels.get(ID) as TrajectoryPanel;
+    await fromWebview(panel, 'select', { rolloutId: row.rolloutId });
+    const replies: { id: number; ok: boolean; error?: { message: string } }[] = [];
+    // What the webview is sent back (the host's one post function), to read the cancelled request's reply.
+    const host = panel.rpc as unknown as { post: (m: { type: string }) => unknown };
+    const post = host.post;
+    host.post = (m) => {
+      if (m.type === 'reply') replies.push(m as unknown as (typeof replies)[number]);
+      return post(m);
+    };
+    try {
+      const before = await ourContainers();
+      for (const [method, params] of [
+        ['grade', { rolloutId: row.rolloutId }],
+        ['replay', { rolloutId: row.rolloutId, reward: true }],
+      ] as const) {
+        const id = nextRequestId;
+        const running = fromWebview(panel, method, params as never);
+        await waitFor(`the ${method}'s container`, async () => (await ourContainers()) > before, 120_000);
+        assert.ok((await panel.state()).busy, `the view shows the ${method} running`);
+        await fromWebview(panel, 'cancel', { rolloutId: row.rolloutId });
+        await running;
+        const reply = replies.find((r) => r.id === id);
+        assert.equal(reply?.ok, false, `the ${method} was not cancelled: ${JSON.stringify(reply)}`);
+        assert.match(reply?.error?.message ?? '', /^Cancelled/);
+        const s = await panel.state();
+        assert.equal(s.busy, null);
+        await waitFor(`the ${method}'s container to be gone`, async () => (await ourContainers()) === before, 60_000);
+        // Nothing half-written: no grade, no replay, no diffs kept for the run.
+        assert.equal(api.importedRuns.row(row.rolloutId)?.grade, undefined);
+        assert.equal(api.importedRuns.row(row.rolloutId)?.replay, undefined);
+        assert.deepEqual(await api.importedRuns.extras(row.rolloutId), {});
+        assert.equal(s.selected?.diffs, null);
+        assert.equal(s.selected?.replay, null);
+      }
+    } finally {
+      host.post = post;
+    }
+  });
+
+  it('a SWE-agent run recorded with its diff tool: the diff after every step comes from the file, without Compute diffs or a container', async () => {
+    const before = await ourContainers();
+    const withDiffs = path.join(__dirname, '../../../../test/fixtures/trajectories/formats-with-diffs');
+    const out = (await vscode.commands.executeCommand('sweGym.openTrajectories', withDiffs)) as ImportOutcome;
+    assert.equal(out.imported.length, 1, JSON.stringify(out.failures));
+    const row = rowOf('swe-agent', 'formats-with-diffs');
+    const panel = (await vscode.commands.executeCommand('sweGym.trajectory.open', row.rolloutId)) as TrajectoryPanel;
+    await waitFor('the trajectory view to load', () => panel.isReady, 60_000);
+    await fromWebview(panel, 'select', { rolloutId: row.rolloutId });
+    const s = await panel.state();
+    assert.equal(s.selected?.diffs, 'file');
+    const steps = s.selected?.view.steps ?? [];
+    assert.equal(steps.length, 7);
+    assert.equal(steps[0]?.diff?.patch, '', 'the listing changed nothing');
+    assert.match(steps[2]?.diff?.patch ?? '', /^\+\+\+ b\/textkit\/align\.py$/m);
+    assert.ok((steps[3]?.diff?.stats.added ?? 0) > (steps[2]?.diff?.stats.added ?? 0), 'the diff grows with the edits');
+    assert.deepEqual(await api.importedRuns.extras(row.rolloutId), {}, 'nothing was computed');
+    assert.equal(await ourContainers(), before);
+  });
+
   it('a folder of 300 run files streams in (timed), and a cancel stops after the current run, keeping what was imported', async () => {
     const many = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-many-'));
     const channel = vscode.window.createOutputChannel('imported-runs-many', { log: true });
