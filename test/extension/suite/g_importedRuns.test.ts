@@ -178,49 +178,6 @@ describe('imported runs of other scaffolds (textkit sample, real containers)', f
     assert.equal(rp.patch?.same, false);
     assert.ok(rp.patch?.onlyRecorded.some((l) => l.includes('not a fix')));
   });
-  it('cancelling Grade and Replay from the view: the container is gone, the view says cancelled, nothing is kept', async () => {
-    // A run with a final patch (the SFT text form records none, so its grade would fail at once).
-    const row = rowOf('swe-agent');
-    const panel = api.trajectoryPanels.get(ID) as TrajectoryPanel;
-    await fromWebview(panel, 'select', { rolloutId: row.rolloutId });
-    const replies: { id: number; ok: boolean; error?: { message: string } }[] = [];
-    // What the webview is sent back (the host's one post function), to read the cancelled request's reply.
-    const host = panel.rpc as unknown as { post: (m: { type: string }) => unknown };
-    const post = host.post;
-    host.post = (m) => {
-      if (m.type === 'reply') replies.push(m as unknown as (typeof replies)[number]);
-      return post(m);
-    };
-    try {
-      const before = await ourContainers();
-      for (const [method, params] of [
-        ['grade', { rolloutId: row.rolloutId }],
-        ['replay', { rolloutId: row.rolloutId, reward: true }],
-      ] as const) {
-        const id = nextRequestId;
-        const running = fromWebview(panel, method, params as never);
-        await waitFor(`the ${method}'s container`, async () => (await ourContainers()) > before, 120_000);
-        assert.ok((await panel.state()).busy, `the view shows the ${method} running`);
-        await fromWebview(panel, 'cancel', { rolloutId: row.rolloutId });
-        await running;
-        const reply = replies.find((r) => r.id === id);
-        assert.equal(reply?.ok, false, `the ${method} was not cancelled: ${JSON.stringify(reply)}`);
-        assert.match(reply?.error?.message ?? '', /cancelled/i);
-        const s = await panel.state();
-        assert.equal(s.busy, null);
-        await waitFor(`the ${method}'s container to be gone`, async () => (await ourContainers()) === before, 60_000);
-        // Nothing half-written: no grade, no replay, no diffs kept for the run.
-        assert.equal(api.importedRuns.row(row.rolloutId)?.grade, undefined);
-        assert.equal(api.importedRuns.row(row.rolloutId)?.replay, undefined);
-        assert.deepEqual(await api.importedRuns.extras(row.rolloutId), {});
-        assert.equal(s.selected?.diffs, null);
-        assert.equal(s.selected?.replay, null);
-      }
-    } finally {
-      host.post = post;
-    }
-  });
-
   it('a SWE-agent run recorded with its diff tool: the diff after every step comes from the file, without Compute diffs or a container', async () => {
     const before = await ourContainers();
     const withDiffs = path.join(__dirname, '../../../../test/fixtures/trajectories/formats-with-diffs');
