@@ -79,7 +79,7 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await terminal.click({ timeout: 30_000 });
   await page.keyboard.type("sed -i 's/missing = width - len(text)/missing = width - display_width(text)/; s/max(len(row\\[i\\])/max(display_width(row[i])/' textkit/align.py && grep -c display_width textkit/align.py\n");
   await panel.locator('#demo-step-2 .call-summary', { hasText: 'sed -i' }).waitFor({ timeout: 60_000 });
-  await panel.locator('#demo-step-2 .demo-observation', { hasText: /\n3(\[|\r|\n)/ }).waitFor({ timeout: 10_000 });
+  await panel.locator('#demo-step-2 .demo-observation', { hasText: /^\s*3\s*$/ }).waitFor({ timeout: 10_000 });
   log('the sed -i is step 2');
 
   // A note added to the terminal step afterwards, from its own box.
