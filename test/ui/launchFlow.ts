@@ -10,7 +10,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { openInstance, webviewFrame } from './workbench';
+import { clickInWebview, openInstance, webviewFrame } from './workbench';
 import { devContainers, runUiFlow, uiReporter } from './uiFlow';
 
 const FIRST = 'swe-gym-studio__textkit-12';
@@ -135,7 +135,7 @@ async function run(page: Page, url: string, workspaces: string): Promise<void> {
 
   // Item 14: Show folder keeps the workspace as it is (no reload, all three folders still there).
   await openSweGym(page);
-  await (await webviewFrame(page, '#btn-folder')).locator('#btn-folder').click();
+  await clickInWebview(page, '#btn-folder');
   await page.waitForTimeout(2000);
   folders = await explorerFolders(page);
   await shot(page, '05-show-folder');
@@ -152,8 +152,7 @@ async function run(page: Page, url: string, workspaces: string): Promise<void> {
   await shot(page, '06-after-reload-terminals');
 
   // Stop and remove: the instance's terminals close with its container.
-  const page1 = await webviewFrame(page, '#btn-stop');
-  await page1.locator('#btn-stop').click();
+  await clickInWebview(page, '#btn-stop');
   const deadline = Date.now() + 90_000;
   while (devContainers(firstDir).length + devContainers(secondDir).length > 1) {
     if (Date.now() > deadline) throw new Error('Stop left the dev container behind');

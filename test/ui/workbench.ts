@@ -57,6 +57,24 @@ export async function webviewFrame(page: Page, selector: string, timeoutMs = 30_
 }
 
 /**
+ * Clicks an element of a webview, finding its frame again when VS Code replaced the webview's
+ * document between finding and clicking ("Unable to adopt element handle from a different
+ * document", "Frame was detached": a page re-rendered after a launch).
+ */
+export async function clickInWebview(page: Page, selector: string, timeoutMs = 30_000): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await (await webviewFrame(page, selector, timeoutMs)).locator(selector).click({ timeout: timeoutMs });
+      return;
+    } catch (err) {
+      const replaced = /different document|detached|Target closed|has been closed/i.test(String(err));
+      if (!replaced || attempt >= 3) throw err;
+      await page.waitForTimeout(500);
+    }
+  }
+}
+
+/**
  * Runs a command through the command center (clicking it works wherever the focus is, a webview
  * included, where keyboard shortcuts may not reach the workbench).
  */
