@@ -8,23 +8,13 @@
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { devContainers, runUiFlow, SHOTS, uiReporter } from './uiFlow';
-import { openInstance, runCommand, webviewFrame } from './workbench';
+import { openInstance, quickOpen, runCommand, webviewFrame } from './workbench';
 
 const ID = 'swe-gym-studio__textkit-12';
 const { log, shot } = uiReporter('ui-demo', 'demo-');
 
 function check(ok: unknown, message: string): void {
   if (!ok) throw new Error(message);
-}
-
-async function quickOpen(page: Page, file: string): Promise<void> {
-  await runCommand(page, 'Go to File...');
-  const input = page.locator('.quick-input-widget input[type="text"]');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(file);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor({ timeout: 15_000 });
 }
 
 /** The demonstration panel's frame (it holds the timeline). */

@@ -8,21 +8,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { openInstance, runCommand, webviewFrame } from './workbench';
+import { openInstance, quickOpen, runCommand, webviewFrame } from './workbench';
 import { devContainers, runUiFlow, uiReporter } from './uiFlow';
 
 const ID = 'swe-gym-studio__moneta-34';
 const { log, shot } = uiReporter('ui-python', 'python-');
-
-async function quickOpen(page: Page, file: string): Promise<void> {
-  await runCommand(page, 'Go to File...');
-  const input = page.locator('.quick-input-widget input[type="text"]');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(file);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor({ timeout: 15_000 });
-}
 
 async function goToLine(page: Page, line: number, column: number): Promise<void> {
   await runCommand(page, 'Go to Line/Column...');

@@ -90,6 +90,17 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.mouse.move(2, (page.viewportSize()?.height ?? 600) - 2);
 }
 
+/** Opens a workspace file by Go to File and waits for its tab to be the active one. */
+export async function quickOpen(page: Page, file: string): Promise<void> {
+  await runCommand(page, 'Go to File...');
+  const input = page.locator('.quick-input-widget input[type="text"]');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(file);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor({ timeout: 15_000 });
+}
+
 /**
  * Shows the SWE-Gym sidebar (without toggling it closed) and opens an instance's page from the
  * tree, expanding its repository's row when the instance is not shown yet.
