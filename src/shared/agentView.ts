@@ -202,6 +202,8 @@ export interface AgentRunRow {
   startedAt: string;
   /** `interrupted`: the window closed or reloaded while it ran. */
   state: 'running' | 'paused' | 'ended' | 'interrupted';
+  /** The extension host (window session id) that runs it: another window's live row is not interrupted. */
+  owner?: string;
   where: 'dev' | 'own';
   exitReason?: string;
   steps: number;

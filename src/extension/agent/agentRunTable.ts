@@ -45,6 +45,7 @@ export class AgentRunTable {
       model,
       startedAt: new Date().toISOString(),
       state: 'running',
+      owner: this.runs.owners.self,
       where: session.init.where,
       steps: 0,
       promptTokens: 0,

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AgentRollout, RolloutResult } from '../../core/agent/agentRollout';
 import type { AgentRunsView } from '../../shared/agentView';
@@ -14,6 +15,7 @@ import { AgentSession } from './agentSession';
 import { OPENAI_BASE_URL, type AgentRunConfig } from './agentSettings';
 import { EditFollower } from './editFollower';
 import { RolloutDiffs } from './rolloutDiff';
+import { RunOwners } from './runOwners';
 import { AgentRunStore } from './runStore';
 
 /** The launcher's deps (it gets the run table and the open-view test from the service), and the service's own. */
@@ -49,7 +51,11 @@ export class AgentService extends Disposable implements InstanceDecorator {
 
   constructor(private readonly d: AgentServiceDeps) {
     super();
-    this.runs = this.register(new AgentRunStore(d.memento));
+    // This host's beat tells other windows of the profile that its running rows are still running.
+    const owners = new RunOwners(path.join(d.globalStorage.fsPath, 'run-owners'), d.sessionId);
+    owners.start();
+    this.register({ dispose: () => owners.dispose() });
+    this.runs = this.register(new AgentRunStore(d.memento, owners));
     this.diffs = this.register(new RolloutDiffs(d.devContainers));
     this.registry = new AgentRegistry(this.runs);
     this.register({ dispose: () => this.registry.dispose() });
@@ -71,7 +77,10 @@ export class AgentService extends Disposable implements InstanceDecorator {
 
   /** Called once the datasets and dev containers are known again. */
   async restore(showView: (ref: InstanceRef, viewWasOpen: boolean) => void): Promise<void> {
-    const cutOff = await this.runs.markInterrupted(new Set(this.registry.all().map((t) => t.session.rolloutId)));
+    const cutOff = await this.runs.markInterrupted(this.liveIds());
+    // A row another window was running when this one started is marked once that window is gone.
+    const recheck = setInterval(() => void this.runs.markInterrupted(this.liveIds()).catch((err: unknown) => this.d.log.warn(`Checking other windows' rollouts failed: ${errorMessage(err)}`)), 30_000);
+    this.register({ dispose: () => clearInterval(recheck) });
     const pending = await this.launcher.takePendingStarts();
     // A rollout the last extension host took down with it is shown again, read from its event log
     // (interrupted, with its steps so far): its view comes back if it was open, else it is opened,
@@ -91,6 +100,10 @@ export class AgentService extends Disposable implements InstanceDecorator {
         void vscode.window.showErrorMessage(`${id}: the agent could not start: ${errorMessage(err)}`);
       });
     }
+  }
+
+  private liveIds(): Set<string> {
+    return new Set(this.registry.all().map((t) => t.session.rolloutId));
   }
 
   // ---- queries --------------------------------------------------------------------------------

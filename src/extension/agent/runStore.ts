@@ -4,6 +4,7 @@ import { readTrajectoryEvents } from '../../core/trajectory/readTrajectory';
 import type { AgentStats } from '../../shared/agentStats';
 import type { AgentRunRow } from '../../shared/agentView';
 import { statsOf } from './agentStats';
+import type { RunOwners } from './runOwners';
 import { Disposable } from '../util/disposable';
 
 const KEY = 'sweGym.agentRuns.v1';
@@ -12,14 +13,20 @@ const MAX_PER_INSTANCE = 200;
 /**
  * The agent rollouts of every instance, newest first, in globalState (launching can reload the
  * window). Rows are written when a rollout starts and again when it ends, so a rollout the window
- * took down with it shows as interrupted rather than vanishing.
+ * took down with it shows as interrupted rather than vanishing. Every window of the profile shares
+ * globalState: a row names the extension host that runs it (`owner`), and only a row whose owner
+ * is gone is taken for interrupted.
  */
 export class AgentRunStore extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<string>());
   /** Fires with the instance id whose rollouts changed. */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly memento: vscode.Memento) {
+  constructor(
+    private readonly memento: vscode.Memento,
+    /** Which extension hosts are alive; `owners.self` is this one. */
+    readonly owners: RunOwners,
+  ) {
     super();
   }
 
@@ -52,12 +59,13 @@ export class AgentRunStore extends Disposable {
   }
 
   /**
-   * Rows still marked running that this window does not run were cut off by a reload or a crash;
-   * their figures are taken from the event log they left (the last step it recorded). Resolves
-   * to the rows it marked.
+   * Rows still marked running that no live extension host runs were cut off by a reload or a
+   * crash (a row another open window runs is left alone); their figures are taken from the event
+   * log they left (the last step it recorded). Resolves to the rows it marked.
    */
   async markInterrupted(live: ReadonlySet<string>): Promise<AgentRunRow[]> {
-    const cutOff = (r: AgentRunRow) => (r.state === 'running' || r.state === 'paused') && !live.has(r.rolloutId);
+    const now = Date.now();
+    const cutOff = (r: AgentRunRow) => (r.state === 'running' || r.state === 'paused') && !live.has(r.rolloutId) && !this.owners.isAlive(r.owner, now);
     const recovered = new Map<string, Partial<AgentRunRow>>();
     for (const r of Object.values(this.all()).flat().filter(cutOff)) recovered.set(r.rolloutId, await progressFromLog(r.eventsPath));
     const all = this.all();
