@@ -16,8 +16,16 @@ import { ensureImage } from '../src/core/images/ensureImage';
 import { applyCandidatePatch } from '../src/core/patch/applyPatch';
 import { loadPredictions } from '../src/core/predictions/loadPredictions';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
+import { gradeScript } from '../src/core/harness/runEvalScript';
+import { normalizePatch } from '../src/core/patch/normalizePatch';
+import type { ContainerHandle } from '../src/core/runtime/containerRuntime';
+import type { InstanceSpec } from '../src/core/spec/instanceSpec';
+import { loadavg } from 'node:os';
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
+/** BENCH_BATCH=0 skips the batch throughput part. */
+const BATCH = process.env.BENCH_BATCH !== '0';
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -26,6 +34,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
+  const loadBefore = load();
   const runtime = new DockerRuntime();
   const ds = await loadDataset('samples');
   const id = process.argv[2];
@@ -72,9 +81,11 @@ async function main(): Promise<void> {
       for (const [k, v] of Object.entries(r.timings)) (runs[kind].phases[k] ??= []).push(v);
     }
   }
+  const bareMs = median(bare);
+  const profile = await profileSteps(runtime, pool, spec, instSpec, Math.min(REPS, 5));
   await pool.dispose();
   await warm.remove();
-  const bareMs = median(bare);
+  console.log(`load average             ${loadBefore} at the start, ${load()} at the end (1 / 5 / 15 min; 2 cores)`);
   console.log(`instance                 ${inst.instance_id}`);
   console.log(`bare test command       ${bareMs.toFixed(0)} ms (median of ${bare.length}, docker exec in a warm container)`);
   for (const kind of ['cold', 'warm'] as const) {
@@ -85,6 +96,11 @@ async function main(): Promise<void> {
     console.log(`  phases (median ms)    ${Object.entries(runs[kind].phases).map(([k, v]) => `${k} ${median(v).toFixed(0)}`).join(', ')}`);
   }
   console.log(`warm vs cold            ${(median(runs.cold.full) - median(runs.warm.full)).toFixed(0)} ms saved per grade`);
+  console.log(`warm grade, step by step (median of ${profile.reps} traced runs of the grade's one exec in a container started ahead; bash's $EPOCHREALTIME per traced command):`);
+  for (const [step, ms] of profile.steps) console.log(`  ${step.padEnd(44)} ${ms.toFixed(1)} ms`);
+  console.log(`  ${'in the container, all steps'.padEnd(44)} ${profile.inside.toFixed(1)} ms`);
+  console.log(`  ${'the exec around them (engine round trips)'.padEnd(44)} ${profile.around.toFixed(1)} ms   (bare test command: one exec too)`);
+  if (!BATCH) return;
 
   const gold = await loadPredictions('gold', ds);
   const times: Record<number, number> = {};
@@ -96,6 +112,55 @@ async function main(): Promise<void> {
     console.log(`batch ${workers} worker(s)       ${(times[workers] / 1000).toFixed(2)} s for ${gold.length} gold evaluations (${resolved} resolved), ${((gold.length / times[workers]) * 60000).toFixed(1)} evals/min`);
   }
   console.log(`speed-up 2 vs 1 worker  ${((times[1] ?? 0) / (times[2] ?? 1)).toFixed(2)}x   (target >= 1.6x)`);
+}
+
+/**
+ * Runs the warm grade's own exec (same script, same stdin) with a timestamp on every traced line,
+ * each in a never-used container started ahead, and returns the median time per step.
+ */
+async function profileSteps(runtime: DockerRuntime, pool: WarmContainers, containerSpec: ReturnType<typeof evalContainerSpec>, spec: InstanceSpec, reps: number): Promise<{ reps: number; steps: [string, number][]; inside: number; around: number }> {
+  const patch = Buffer.from(normalizePatch(spec.row.patch) ?? '', 'utf8');
+  const text = gradeScript(spec.evalScript, spec.applyStrategy, true).replace('exec 2>&1\n', 'exec 2>&1\nPS4=\'+ $EPOCHREALTIME \'; printf \'@ %s patch step\\n\' "$EPOCHREALTIME"\n');
+  const steps = new Map<string, number[]>();
+  const inside: number[] = [];
+  const around: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    pool.prepare(containerSpec);
+    await pool.started();
+    const c = (await pool.take(containerSpec)) as ContainerHandle;
+    try {
+      const t = performance.now();
+      const r = await c.exec(['/bin/bash', '-c', text, '/bin/bash', String(patch.length), 'PROFILE'], { stdin: Buffer.concat([patch, Buffer.from(spec.evalScript.run.testsStdin)]) });
+      const wall = performance.now() - t;
+      // '@ <t> patch step', then '+ <t> <command>' per traced command (nested ones with '++').
+      const marks = [...r.output.matchAll(/^(?:@|\++) (\d+\.\d+) (.*)$/gm)].map((m) => ({ at: Number(m[1]) * 1000, what: stepName(m[2] ?? '') }));
+      const end = marks.at(-1)?.at ?? 0;
+      for (const [k, m] of marks.entries()) {
+        const next = marks[k + 1]?.at ?? end;
+        const list = steps.get(m.what) ?? [];
+        list[i] = (list[i] ?? 0) + (next - m.at);
+        steps.set(m.what, list);
+      }
+      inside.push(end - (marks[0]?.at ?? end));
+      around.push(wall - (end - (marks[0]?.at ?? end)));
+    } finally {
+      await c.remove();
+    }
+  }
+  return { reps, steps: [...steps].map(([k, v]) => [k, median(v.map((x) => x ?? 0))] as [string, number]), inside: median(inside), around: median(around) };
+}
+
+/** Groups traced commands into the eval script's steps. */
+function stepName(command: string): string {
+  if (command === 'patch step') return 'read stdin, apply the candidate (git apply)';
+  if (/^(source|conda|case|return|export|\. )/.test(command) || command.startsWith('__conda') || command.startsWith('PS1')) return 'env activation (x2)';
+  if (command.startsWith('git apply -v -')) return 'test patch (git apply)';
+  if (command.startsWith('git checkout')) return 'reset test files (x2)';
+  if (command.startsWith(": '>>>>> Start")) return 'start marker';
+  if (command.startsWith(": '>>>>> End")) return 'end marker';
+  if (/^git (status|show|-c core)/.test(command)) return command.split(' ').slice(0, command.startsWith('git -c') ? 3 : 2).join(' ').replace('git -c core.fileMode=false', 'git diff') + ' (diagnostics)';
+  if (/^(cd|git config)/.test(command)) return 'cd, safe.directory';
+  return command.slice(0, 40);
 }
 
 main().catch((err: unknown) => {

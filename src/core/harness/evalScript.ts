@@ -9,21 +9,21 @@ import { INSTALL_END, INSTALL_START, TEST_OUTPUT_END, TEST_OUTPUT_START } from '
 const ENV_ACTIVATION = ['source /opt/miniconda3/bin/activate', 'conda activate testbed'];
 /** Linux refuses a single argv string of 128 KiB or more (MAX_ARG_STRLEN). */
 const MAX_ARG_BYTES = 128 * 1024 - 1;
+/** The test command's status, kept through the end marker and the reset after the tests. */
+const TEST_STATUS_VAR = '__swe_gym_tests';
 
 /**
- * How the script runs: as two `bash -c` processes whose script text is an argument, so nothing a
- * candidate writes in the container can change it while it runs (bash reads a script file as it
- * goes). The first ends with the test command, so the engine's exit code of that exec is the test
- * command's own status; the second prints the end marker and resets the test files. Their output,
- * one after the other, is the log `/bin/bash /eval.sh` would print.
+ * How the script runs: as the tail of one `bash -c` process whose text is an argument, so nothing
+ * a candidate writes in the container can change it while it runs (bash reads a script file as it
+ * goes). The grade's one exec (harness/gradeScript.ts) reads both patches from stdin, applies the
+ * candidate, then runs this body; its output from `set -x` on is the log `/bin/bash /eval.sh`
+ * would print, and the exec exits with the test command's status.
  */
 export interface EvalRun {
-  /** `bash -c` text: set-up, install, reset, test patch (read from stdin), start marker, tests. */
-  tests: string;
-  /** What to write on the first exec's stdin: the hidden test patch, as its heredoc would give it. */
+  /** Set-up, install, reset, test patch (from `$p`), tests, end marker, reset; exits with the test command's status. */
+  body: string;
+  /** The hidden test patch, as its heredoc would give it: the grade reads it from stdin into `$p`. */
   testsStdin: string;
-  /** `bash -c` text: end marker and the reset after the tests. */
-  reset: string;
 }
 
 export interface EvalScript {
@@ -98,15 +98,13 @@ export function evalScriptFrom(parts: EvalScriptParts): EvalScript {
   const tail = [`: '${TEST_OUTPUT_END}'`, ...reset];
   const text = ['#!/bin/bash', ...head, `git apply -v - <<'${delimiter}'`, testPatchBody, delimiter, ...testCommand, ...tail, ''].join('\n');
   const run: EvalRun = {
-    // stdin is read whole before anything runs (xtrace is still off, so the log does not show it);
-    // a here-string then gives `git apply` the heredoc's bytes, and xtrace prints neither.
-    tests: ['exec 2>&1', 'p=$(cat; printf x); p=${p%x}', ...head, 'git apply -v - <<<"$p"', ...testCommand].join('\n'),
+    // A here-string gives `git apply` the heredoc's bytes, and xtrace prints neither. The status is
+    // kept and returned in groups whose trace goes to /dev/null, so the log stays the script's.
+    body: [...head, 'git apply -v - <<<"$p"', ...testCommand, `{ ${TEST_STATUS_VAR}=$?; } 2>/dev/null`, ...tail, `{ exit "$${TEST_STATUS_VAR}"; } 2>/dev/null`].join('\n'),
     testsStdin: testPatchBody,
-    reset: ['exec 2>&1', 'set -xo pipefail', ...tail].join('\n'),
   };
-  for (const part of [run.tests, run.reset]) {
-    if (Buffer.byteLength(part) > MAX_ARG_BYTES) throw new Error(`The eval script of ${parts.instanceId} is too long to pass as one argument (${Buffer.byteLength(part)} bytes, at most ${MAX_ARG_BYTES}).`);
-  }
+  // The grade's prelude (patch step) comes on top; it is well under 1 KiB.
+  if (Buffer.byteLength(run.body) > MAX_ARG_BYTES - 2048) throw new Error(`The eval script of ${parts.instanceId} is too long to pass as one argument (${Buffer.byteLength(run.body)} bytes, at most ${MAX_ARG_BYTES - 2048}).`);
   return { text, run, skippedInstall: Boolean(parts.install) && parts.skipInstall };
 }
 

@@ -1,11 +1,10 @@
 import { ensureImage } from '../images/ensureImage';
-import { applyCandidatePatch } from '../patch/applyPatch';
 import { normalizePatch } from '../patch/normalizePatch';
 import type { ContainerHandle, ContainerRuntime, ContainerSpec } from '../runtime/containerRuntime';
 import type { WarmContainers } from '../runtime/warmContainers';
 import type { InstanceSpec } from '../spec/instanceSpec';
 import { gradeWithSpec } from '../spec/gradeWithSpec';
-import { runEvalScript } from './runEvalScript';
+import { runGrade } from './runEvalScript';
 import { type EvaluationResult, type EvaluationStatus, type InfraFailure, INFRA_FAILURE_LABELS } from './evaluationResult';
 import { newRunId } from './runId';
 import { abortError, throwIfAborted } from '../util/abortError';
@@ -116,33 +115,46 @@ export async function evaluateInstance(runtime: ContainerRuntime, spec: Instance
     progress('Starting a fresh container');
     const containerSpec = evalContainerSpec(spec, ensured.image, options);
     const warm = options.warm?.runtime === runtime ? options.warm : undefined;
-    container = await (warm ?? runtime).createContainer({ ...containerSpec, signal: options.signal });
+    // A waiting container is taken unchecked: if something removed it, the grade's exec cannot
+    // even be created, nothing ran, and the grade goes to a new container (no engine round trip
+    // spent checking on the common path).
+    let taken = warm?.take(containerSpec);
+    container = (await taken) ?? (await runtime.createContainer({ ...containerSpec, signal: options.signal }));
     if (warm && options.keepWarm) keepWarm = () => warm.prepare(containerSpec);
     result.timings.containerMs = Date.now() - t;
 
     const script = spec.evalScript;
     result.evalScript = script.text;
     result.skippedInstall = script.skippedInstall;
-    if (patch) {
-      t = Date.now();
-      progress('Applying the candidate patch');
-      const applied = await applyCandidatePatch(container, patch, spec.applyStrategy, { signal: options.signal });
-      result.applyLog = applied.log;
-      result.timings.applyMs = Date.now() - t;
-      throwIfAborted(options.signal);
-      if (!applied.applied) return finish('patch_apply_failed', `Patch failed to apply: ${applied.reason ?? 'no strategy applied it'}`);
-    }
-
     t = Date.now();
-    progress('Running the hidden tests');
+    progress(patch ? 'Applying the candidate patch' : 'Running the hidden tests');
     const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TEST_TIMEOUT_SECONDS;
-    const run = await runEvalScript(runtime, container, script, { timeoutSeconds, maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_TEST_OUTPUT_BYTES, signal: options.signal });
-    result.timings.testsMs = Date.now() - t;
+    const onPatchStep = patch ? () => progress('Running the hidden tests') : undefined;
+    const gradeOptions = { patch, strategy: spec.applyStrategy, timeoutSeconds, maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_TEST_OUTPUT_BYTES, signal: options.signal, onPatchStep };
+    let run = await runGrade(runtime, container, script, gradeOptions);
+    if (run.stage === 'not_started' && taken) {
+      const gone = container;
+      container = undefined;
+      await gone.remove().catch(() => undefined);
+      taken = undefined;
+      container = await runtime.createContainer({ ...containerSpec, signal: options.signal });
+      result.timings.containerMs += Date.now() - t;
+      t = Date.now();
+      run = await runGrade(runtime, container, script, gradeOptions);
+    }
     throwIfAborted(options.signal);
-    result.testLog = run.log;
-    result.testExitCode = run.exitCode;
-    if (!run.ok) return infraFailure(run.failure, run.message);
-    result.warnings.push(...run.notes);
+    if (run.stage === 'not_started') return infraFailure('container_lost', `the container was gone before the grade began: ${run.error.message}`);
+    result.timings.applyMs = patch ? run.applyMs : 0;
+    if (run.stage === 'apply_failed') {
+      result.applyLog = run.apply.log;
+      return finish('patch_apply_failed', `Patch failed to apply: ${run.apply.reason ?? 'no strategy applied it'}`);
+    }
+    result.applyLog = run.apply?.log ?? '';
+    result.timings.testsMs = patch ? run.testsMs : run.applyMs + run.testsMs;
+    result.testLog = run.run.log;
+    result.testExitCode = run.run.exitCode;
+    if (!run.run.ok) return infraFailure(run.run.failure, run.run.message);
+    result.warnings.push(...run.run.notes);
     return grade(spec, result, finish);
   } catch (err) {
     if (options.signal?.aborted) throw abortError(`Evaluation of ${spec.instanceId}`);

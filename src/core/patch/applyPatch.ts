@@ -50,12 +50,41 @@ export async function applyUploadedPatch(container: ContainerHandle, strategy: A
     if (r.exitCode === null && !r.cancelled) throw new Error(`\`${cmd.join(' ')}\` ended without an exit status${r.timedOut ? ' (timed out)' : ''}: ${r.output.trim().split('\n').slice(-3).join(' ')}`);
     parts.push(`$ ${cmd.join(' ')}\n${r.output}[exit ${r.exitCode ?? 'killed'}]`);
     if (r.exitCode === 0) return { applied: true, command: cmd.join(' '), log: parts.join('\n') };
-    firstFailure ??= r.output
-      .split('\n')
-      .filter((l) => /error|fail|reject|corrupt|malformed|does not apply|can't find|only garbage/i.test(l))
-      .slice(0, 5)
-      .join('\n') || r.output.trim().split('\n').slice(-3).join('\n');
+    firstFailure ??= failureReason(r.output);
     if (r.cancelled) break;
   }
   return { applied: false, log: parts.join('\n'), reason: firstFailure };
+}
+
+/** A short reason from a failed attempt's output: its error lines, else its last lines. */
+export function failureReason(output: string): string {
+  return (
+    output
+      .split('\n')
+      .filter((l) => /error|fail|reject|corrupt|malformed|does not apply|can't find|only garbage/i.test(l))
+      .slice(0, 5)
+      .join('\n') || output.trim().split('\n').slice(-3).join('\n')
+  );
+}
+
+/**
+ * The same fallbacks as shell text, for a grade that applies the patch inside its one exec (see
+ * harness/gradeScript.ts): each attempt prints `$ <command>`, its output and `[exit N]`, attempts
+ * separated by a line break, as applyUploadedPatch logs them. Ends with `$__swe_gym_apply` holding
+ * the number of the attempt that applied (1-based), or 0 when none did. Constants only: no
+ * dataset text reaches it.
+ */
+export function applyStrategyScript(strategy: ApplyStrategy): string {
+  const attempts = APPLY_STRATEGIES[strategy].map((cmd) => cmd.map(shellWord).join(' '));
+  return [
+    '__swe_gym_apply=0',
+    // The patch step's own output, then one status line; nothing of the candidate has run yet.
+    '__swe_gym_try() { [ "$__swe_gym_n" = 0 ] || printf \'\\n\'; __swe_gym_n=$((__swe_gym_n+1)); printf \'$ %s\\n\' "$*"; "$@"; __swe_gym_s=$?; printf \'[exit %s]\' "$__swe_gym_s"; [ "$__swe_gym_s" = 0 ] && __swe_gym_apply=$__swe_gym_n; }',
+    '__swe_gym_n=0',
+    `${attempts.map((a) => `__swe_gym_try ${a}`).join(' || ')} || true`,
+  ].join('\n');
+}
+
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

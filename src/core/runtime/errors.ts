@@ -7,4 +7,11 @@ export class ImageUnavailableError extends Error {
 }
 export class ContainerGoneError extends Error {
   override name = 'ContainerGoneError';
+  constructor(
+    message: string,
+    /** The exec could not even be created: nothing ran in the container. */
+    readonly beforeExec = false,
+  ) {
+    super(message);
+  }
 }

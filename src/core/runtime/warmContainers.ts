@@ -65,6 +65,19 @@ export class WarmContainers {
     return this.runtime.createContainer(spec);
   }
 
+  /**
+   * The waiting container made from this very spec, handed out without asking the engine whether it
+   * still runs (the caller finds out from its first exec, see ContainerGoneError.beforeExec, and
+   * makes a new one); undefined when none waits. Whatever is returned belongs to the caller.
+   */
+  take(spec: ContainerSpec): Promise<ContainerHandle | undefined> | undefined {
+    const entry = this.waiting.get(spec.image);
+    if (!entry || entry.key !== specKey(spec)) return undefined;
+    this.waiting.delete(spec.image);
+    clearTimeout(entry.timer);
+    return entry.container;
+  }
+
   private async stillRuns(id: string, spec: ContainerSpec): Promise<boolean> {
     const listed = await this.runtime.listOurContainers({ sessionId: spec.sessionId, instanceId: spec.instanceId, purpose: spec.purpose }).catch(() => []);
     return listed.some((c) => c.id === id && c.state === 'running');

@@ -46,13 +46,14 @@ test('nothing from the row reaches the shell unquoted', () => {
   assert.ok(heredoc && heredoc !== 'EOF_114329324912', 'a delimiter inside the patch is never used to end the heredoc');
 });
 
-test('the script runs from memory: the test command ends the first part, the hidden test patch goes on stdin, nothing names a file', () => {
+test('the script runs from memory: the test command’s status is the exit status, the hidden test patch goes on stdin, nothing names a file', () => {
   const big = testPatch + ['diff --git a/conans/test/big_test.py b/conans/test/big_test.py', '--- a/conans/test/big_test.py', '+++ b/conans/test/big_test.py', '@@ -1 +1,5000 @@', ...Array.from({ length: 5000 }, (_, i) => `+x${i} = ${'1'.repeat(60)}`), ''].join('\n');
   const { run, text } = buildEvalScript(conanRow({ test_patch: big }));
   assert.ok(Buffer.byteLength(big) > 256 * 1024, 'a test patch over the 128 KiB argument limit');
-  assert.ok(Buffer.byteLength(run.tests) < 4096, 'the test patch is not in the argument');
-  assert.equal(run.tests.split('\n').at(-1), 'pytest -n0 -rA conans/test/x_test.py conans/test/big_test.py', 'the exec exit status is the test command’s');
+  assert.ok(Buffer.byteLength(run.body) < 4096, 'the test patch is not in the argument');
+  const lines = run.body.split('\n');
+  const tests = lines.indexOf('pytest -n0 -rA conans/test/x_test.py conans/test/big_test.py');
+  assert.deepEqual(lines.slice(tests + 1), ['{ __swe_gym_tests=$?; } 2>/dev/null', ": '>>>>> End Test Output'", 'git checkout 55163679ad1fa933f671ddf186e53b92bf39bbdb conans/test/x_test.py conans/test/big_test.py', '{ exit "$__swe_gym_tests"; } 2>/dev/null'], 'the exec exit status is the test command’s, kept untraced through the end marker and the reset');
   assert.equal(`${run.testsStdin}\n`, big, 'stdin plus the here-string newline is the heredoc body');
-  assert.match(run.reset, /^exec 2>&1\nset -xo pipefail\n: '>>>>> End Test Output'\ngit checkout 5516/);
-  for (const part of [run.tests, run.reset, text]) assert.doesNotMatch(part, /\/eval\.sh|swe-gym-test-exit|"\$\?"/, 'no status file, no script file');
+  for (const part of [run.body, text]) assert.doesNotMatch(part, /\/eval\.sh|swe-gym-test-exit|"\$\?"/, 'no status file, no script file');
 });

@@ -4,12 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TaskInstance } from '../../../src/core/dataset/taskInstance';
 import { evaluateInstance, type EvaluateOptions } from '../../../src/core/harness/evaluateInstance';
-import { TEST_OUTPUT_END } from '../../../src/core/grading/outputMarkers';
 import { harnessReport } from '../../../src/core/harness/reportFiles';
 import { ensureImage } from '../../../src/core/images/ensureImage';
 import { applyCandidatePatch } from '../../../src/core/patch/applyPatch';
 import { preImagePaths } from '../../../src/core/patch/patchPaths';
-import type { ContainerHandle, ContainerRuntime } from '../../../src/core/runtime/containerRuntime';
 import { runtime, TEST_SESSION } from '../../support/docker';
 import { pytestSample, sampleSpec } from '../../support/samples';
 
@@ -97,24 +95,41 @@ test('a container removed while the tests run is an infrastructure failure (cont
 
 test('a missing end marker (the container lost right after the test command) is an infrastructure failure, even for gold', async () => {
   const inst = await pytestSample();
-  // The engine really loses the container at that moment: the runtime is real, the fault is placed.
-  const faulty = withContainerWrapper(runtime, (c, cmd) => (cmd.join(' ').includes(TEST_OUTPUT_END) ? runtime.removeContainer(c.id) : Promise.resolve()));
-  const r = await evaluateInstance(faulty, await sampleSpec(inst), inst.patch, await opts());
+  const sessionId = `${TEST_SESSION}-after`;
+  // Gold's tests pass and pytest prints its summary; then, before the shell prints the end marker,
+  // the engine really loses the container (removed here while the test process lingers).
+  const lingering = `${inst.patch}${conftest(['import time', 'def pytest_unconfigure(config):', "    open('/tmp/tests-done', 'w').close()", '    time.sleep(120)'])}`;
+  const running = evaluateInstance(runtime, await sampleSpec(inst), lingering, await opts({ sessionId }));
+  const deadline = Date.now() + 120_000;
+  let removed = false;
+  while (!removed && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 300));
+    const [c] = await runtime.listOurContainers({ sessionId, purpose: 'eval' });
+    if (!c) continue;
+    const done = await runtime.getContainer(c.id).exec(['test', '-e', '/tmp/tests-done']).catch(() => undefined);
+    if (done?.exitCode !== 0) continue;
+    await runtime.removeContainer(c.id);
+    removed = true;
+  }
+  assert.ok(removed, 'the tests finished');
+  const r = await running;
   assert.equal(r.status, 'error', `${r.status}: ${r.error ?? ''}`);
   assert.equal(r.infraFailure, 'container_lost', r.error);
-  assert.match(r.error ?? '', /no end-of-tests marker/);
-  assert.equal(r.testExitCode, 0, 'the tests themselves passed');
   assert.equal(r.resolved, false, 'gold, yet no reward from an incomplete log');
+  assert.equal(r.grade, undefined, 'nothing was graded');
 });
 
-test('a candidate that breaks the shell printing the end marker gets its log graded as it is, not an infrastructure failure', async () => {
+test('a candidate that kills the shell before it prints the end marker gets its log graded as it is, not an infrastructure failure', async () => {
   const inst = await pytestSample();
-  // After the tests, /bin/bash becomes a script that prints nothing: no end marker, container alive.
-  const saboteur = `${inst.patch}${conftest(['import os', 'def pytest_unconfigure(config):', "    os.rename('/usr/bin/bash', '/usr/bin/bash.orig')", "    with open('/usr/bin/bash', 'w') as f: f.write('#!/bin/sh\\nexit 0\\n')", "    os.chmod('/usr/bin/bash', 0o755)"])}`;
+  // After the tests, the candidate kills the grade's shell (the test command's parent): no end
+  // marker, no reset, the container alive. (Replacing /usr/bin/bash no longer does anything: the
+  // whole grade runs in one shell started before any candidate code.)
+  const saboteur = `${inst.patch}${conftest(['import os, signal', 'def pytest_unconfigure(config):', '    os.kill(os.getppid(), signal.SIGKILL)'])}`;
   const r = await evaluateInstance(runtime, await sampleSpec(inst), saboteur, await opts());
   assert.equal(r.infraFailure, undefined, r.error);
   assert.equal(r.status, 'resolved', 'the SWE-Gym rules need no markers: gold passed its tests');
   assert.doesNotMatch(r.testLog, />>>>> End Test Output/);
+  assert.ok(typeof r.testExitCode === 'number' && r.testExitCode !== 0, `the status is the killed shell’s, not a success (${r.testExitCode})`);
   assert.ok(r.warnings.some((w) => /no end-of-tests marker while the container still runs/.test(w)), r.warnings.join('\n'));
   assert.match(r.grade?.strict.rejected ?? '', /markers/, 'SWE-bench rules require both markers: unresolved there, with the reason');
 });
@@ -170,22 +185,3 @@ test('the log is the one `/bin/bash /eval.sh` gives with the recorded script, by
     await c.remove();
   }
 });
-
-/** The real runtime, with `before` awaited ahead of every exec in the containers it creates. */
-function withContainerWrapper(rt: ContainerRuntime, before: (c: ContainerHandle, cmd: string[]) => Promise<void>): ContainerRuntime {
-  const wrap = (c: ContainerHandle): ContainerHandle =>
-    new Proxy(c, {
-      get(target, prop, receiver) {
-        if (prop === 'exec') return async (cmd: string[], o?: Parameters<ContainerHandle['exec']>[1]) => (await before(target, cmd), target.exec(cmd, o));
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-  return new Proxy(rt, {
-    get(target, prop, receiver) {
-      if (prop === 'createContainer') return async (spec: Parameters<ContainerRuntime['createContainer']>[0]) => wrap(await target.createContainer(spec));
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}

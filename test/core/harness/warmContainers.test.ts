@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateInstance } from '../../../src/core/harness/evaluateInstance';
+import { evalContainerSpec, evaluateInstance } from '../../../src/core/harness/evaluateInstance';
 import { runEvaluation } from '../../../src/core/harness/runEvaluation';
 import { ensureImage } from '../../../src/core/images/ensureImage';
 import { loadPredictions } from '../../../src/core/predictions/loadPredictions';
@@ -97,7 +97,7 @@ test('an idle waiting container is removed after the idle time', async () => {
   }
 });
 
-test('a waiting container removed from outside is not handed out: a new one is made', async () => {
+test('a waiting container removed from outside is not handed out, and a grade that took it runs in a new one', async () => {
   const inst = await pytestSample();
   const warm = new WarmContainers(engine, { checkAfterMs: 0 });
   try {
@@ -115,6 +115,23 @@ test('a waiting container removed from outside is not handed out: a new one is m
     } finally {
       await c.remove();
     }
+    // A grade takes a waiting container unchecked (no engine round trip); when its one exec cannot
+    // even be created, nothing ran, and the grade runs in a new container.
+    const instSpec = await sampleSpec(inst);
+    const graded = new WarmContainers(engine);
+    try {
+      graded.prepare(evalContainerSpec(instSpec, image, { sessionId: TEST_SESSION }));
+      await graded.started();
+      const [gone] = await engine.listOurContainers({ sessionId: TEST_SESSION, purpose: 'eval' });
+      assert.ok(gone);
+      await engine.removeContainer(gone.id);
+      const r = await evaluateInstance(engine, instSpec, inst.patch, { sessionId: TEST_SESSION, warm: graded });
+      assert.equal(r.status, 'resolved', `${r.error ?? ''}`);
+      assert.equal(graded.size, 0);
+    } finally {
+      await graded.dispose();
+    }
+    assert.deepEqual(await engine.listOurContainers({ sessionId: TEST_SESSION, purpose: 'eval' }), [], 'nothing left');
   } finally {
     await warm.dispose();
   }

@@ -74,6 +74,10 @@ export class DockerContainer implements ContainerHandle {
         User: options.user,
         Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
       } as Docker.ExecCreateOptions));
+    } catch (err) {
+      throw this.translate(err, `starting \`${cmd[0]}\``, true);
+    }
+    try {
       stream = (await this.call('starting an exec', (abortSignal) => exec.start({ hijack: true, stdin: hasStdin, abortSignal } as Docker.ExecStartOptions))) as unknown as NodeJS.ReadWriteStream;
     } catch (err) {
       throw this.translate(err, `starting \`${cmd[0]}\``);
@@ -270,10 +274,10 @@ export class DockerContainer implements ContainerHandle {
     return engineCall(this.endpoint, `${doing} in ${this.name}`, ENGINE_TIMEOUTS.slow, request);
   }
 
-  private translate(err: unknown, doing: string): Error {
+  private translate(err: unknown, doing: string, beforeExec = false): Error {
     // A removal racing the call answers 500 "is not running: Removal In Progress".
     if (statusCodeOf(err) === 404 || statusCodeOf(err) === 409 || (statusCodeOf(err) === 500 && /is not running|removal in progress/i.test(String((err as Error).message)))) {
-      return new ContainerGoneError(`Container ${this.name} is gone or not running (${doing}).`);
+      return new ContainerGoneError(`Container ${this.name} is gone or not running (${doing}).`, beforeExec);
     }
     return translateEngineError(err, this.endpoint, doing);
   }
