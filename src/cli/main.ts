@@ -1,6 +1,7 @@
 import { terminalSafe, terminalSafeStream } from '../core/util/terminalText';
 import { HelpRequested, UsageError, type CliContext } from './cliContext';
 import { isAbortError } from '../core/util/abortError';
+import { annotationsCommand } from './commands/annotations';
 import { cleanupCommand } from './commands/cleanup';
 import { demoCommand } from './commands/demo';
 import { evalCommand } from './commands/eval';
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<number>; help
   replay: { run: replayCommand, help: 'replay a recorded SWE-Gym trajectory afresh and compare observations, patch and reward' },
   serve: { run: serveCommand, help: 'serve a gym: outside scaffolds drive instances over HTTP (sessions, steps, evaluate) and MCP at /mcp' },
   select: { run: selectCommand, help: 'best-of-N: score a run\'s rollouts with a verifier model (P(YES) from log-probabilities), pick one per instance' },
+  annotations: { run: annotationsCommand, help: 'export difficulty annotations with gold size, F2P count, agent success, human time and validate\'s flags (CSV or JSONL)' },
   mcp: { run: mcpCommand, help: 'the gym as an MCP server on stdio (start_session, the tools, evaluate)' },
 };
 

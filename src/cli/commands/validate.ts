@@ -8,6 +8,7 @@ import { gatherValidateShards } from '../../core/executors/slurm/gatherShards';
 import { newRunId } from '../../core/harness/runId';
 import { applyShard, EXECUTOR_USAGE, runOnSlurm, wantsSlurm } from '../slurmOption';
 import * as path from 'node:path';
+import { validationFlags } from '../../core/annotations/validationFlags';
 
 const USAGE = 'swe-gym validate --dataset D [--instances ID...] [--reruns N] [--workers N] [--timeout S] [--skip-install] [--json] ' + RUNTIME_USAGE + ' ' + POOL_USAGE + ' ' + EXECUTOR_USAGE;
 
@@ -58,13 +59,14 @@ export async function validateCommand(ctx: CliContext): Promise<number> {
         base_status: v.base.status,
         problems: v.problems,
         flaky_tests: v.flakyTests,
+        flags: validationFlags(v),
       })),
     });
   } else {
     ctx.stdout.write(
       `${formatTable(
-        ['instance', 'gold', 'base', 'flaky', 'verdict'],
-        results.map((v) => [v.instance_id, v.gold.map((g) => g.status).join(','), v.base.status, String(v.flakyTests.length), v.ok ? 'valid' : 'INVALID']),
+        ['instance', 'gold', 'base', 'flaky', 'unmatchable', 'missing', 'F2P on base', 'verdict'],
+        results.map((v) => [v.instance_id, v.gold.map((g) => g.status).join(','), v.base.status, String(v.flakyTests.length), String(v.unmatchableTests.length), String(v.missingTests.length), String(v.passingOnBase.length), v.ok ? 'valid' : 'INVALID']),
       )}\n\n${valid}/${results.length} valid\n`,
     );
   }

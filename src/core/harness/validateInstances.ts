@@ -6,6 +6,7 @@ import { evaluateInstance, type EvaluateOptions } from './evaluateInstance';
 import type { EvaluationResult } from './evaluationResult';
 import { newRunId } from './runId';
 import { type PoolEngine, runOnEngines } from '../runtime/enginePool';
+import { type UnmatchableTest, unmatchableTests } from './testIdChecks';
 
 export interface InstanceValidation {
   instance_id: string;
@@ -16,6 +17,12 @@ export interface InstanceValidation {
   problems: string[];
   /** Tests whose status changed between gold reruns. */
   flakyTests: string[];
+  /** Listed test ids the log parser can never produce (e.g. the collecting machine's absolute paths): found from the row alone. */
+  unmatchableTests: UnmatchableTest[];
+  /** Listed test ids that no gold run's log holds (empty when no gold run produced a parsed log). */
+  missingTests: string[];
+  /** FAIL_TO_PASS tests that already pass on the untouched base. */
+  passingOnBase: string[];
 }
 
 export interface ValidateOptions extends Omit<EvaluateOptions, 'runEmptyPatch' | 'modelName'>, SpecSettings {
@@ -70,6 +77,12 @@ function judge(spec: InstanceSpec, gold: EvaluationResult[], onBase: EvaluationR
   else if (onBase.status !== 'unresolved') problems.push(`base run: ${onBase.status}${onBase.error ? ` (${onBase.error})` : ''}`);
   const passingOnBase = spec.tests.FAIL_TO_PASS.filter((t) => onBase.statusMap[t] === 'PASSED' || onBase.statusMap[t] === 'XFAIL');
   if (passingOnBase.length) problems.push(`FAIL_TO_PASS tests already pass on the base: ${passingOnBase.join(', ')}`);
+  const unmatchable = unmatchableTests(spec.tests, spec.logParser, spec.repoDir);
+  if (unmatchable.length) problems.push(`${unmatchable.length} listed test id(s) can never match a log: ${unmatchable.slice(0, 3).map((u) => `${u.id} (${u.reason})`).join('; ')}${unmatchable.length > 3 ? '; …' : ''}`);
+  // Only logs that were parsed say what is missing: an apply failure or an engine error holds no tests at all.
+  const parsed = gold.filter((g) => Object.keys(g.statusMap).length > 0);
+  const missingTests = parsed.length ? [...spec.tests.FAIL_TO_PASS, ...spec.tests.PASS_TO_PASS].filter((t) => parsed.every((g) => !(t in g.statusMap))) : [];
+  if (missingTests.length) problems.push(`${missingTests.length} listed test(s) missing from every gold log: ${missingTests.slice(0, 5).join(', ')}${missingTests.length > 5 ? ', …' : ''}`);
   const flakyTests = new Set<string>();
   for (const g of gold.slice(1)) {
     for (const id of new Set([...Object.keys(g.statusMap), ...Object.keys(gold[0]?.statusMap ?? {})])) {
@@ -77,7 +90,7 @@ function judge(spec: InstanceSpec, gold: EvaluationResult[], onBase: EvaluationR
     }
   }
   if (flakyTests.size) problems.push(`flaky tests across ${gold.length} gold runs: ${[...flakyTests].join(', ')}`);
-  return { instance_id: spec.instanceId, ok: problems.length === 0, gold, base: onBase, problems, flakyTests: [...flakyTests].sort() };
+  return { instance_id: spec.instanceId, ok: problems.length === 0, gold, base: onBase, problems, flakyTests: [...flakyTests].sort(), unmatchableTests: unmatchable, missingTests, passingOnBase };
 }
 
 function fmt(n: number): string {

@@ -61,6 +61,9 @@ export function toPrediction(t: ClosedTrajectory): Prediction {
   return { instance_id: t.instance_id, model_name_or_path: t.model, model_patch: t.patch };
 }
 
+/** Files a run folder may hold beside its trajectories: the run's own, an annotator's answers and campaign. */
+const NOT_TRAJECTORIES: ReadonlySet<string> = new Set(['run.json', 'summary.json', 'annotations.json', 'campaign.json']);
+
 /** The closed trajectories of a run folder (sorted by instance, then rollout), and the logs never closed. */
 export async function listRunTrajectories(runDir: string): Promise<{ trajectories: ClosedTrajectory[]; unclosed: string[] }> {
   let names: string[];
@@ -71,7 +74,7 @@ export async function listRunTrajectories(runDir: string): Promise<{ trajectorie
   }
   const trajectories: ClosedTrajectory[] = [];
   const closed = new Set<string>();
-  for (const name of names.filter((n) => n.endsWith('.json') && n !== 'run.json' && n !== 'summary.json')) {
+  for (const name of names.filter((n) => n.endsWith('.json') && !NOT_TRAJECTORIES.has(n))) {
     const t = await loadClosedTrajectory(path.join(runDir, name));
     trajectories.push(t);
     closed.add(t.events_file);

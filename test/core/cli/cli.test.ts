@@ -35,7 +35,11 @@ test('validate proves the samples: gold resolves, the untouched base does not', 
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const v = JSON.parse(r.stdout);
   assert.equal(v.valid, v.total);
-  for (const i of v.instances) assert.equal(i.base_status, 'unresolved', i.instance_id);
+  for (const i of v.instances) {
+    assert.equal(i.base_status, 'unresolved', i.instance_id);
+    // The automatic flags `swe-gym annotations --validation` reads: none on sound rows.
+    assert.deepEqual([i.flags.unmatchable_tests, i.flags.missing_from_log, i.flags.fail_to_pass_passing_on_base, i.flags.flaky_tests, i.flags.gold_runs], [[], [], [], [], 1], i.instance_id);
+  }
 });
 
 test('eval --json prints one object with per-instance verdicts, and writes the harness files', async () => {
