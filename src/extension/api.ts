@@ -18,6 +18,7 @@ import type { InstancePanels } from './instancePage/instancePanel';
 import type { DemoController } from './demo/demoController';
 import type { DemoStatusBar } from './demo/demoStatusBar';
 import type { DemoPanels } from './demo/demoPanel';
+import type { AnnotationService } from './annotations/annotationService';
 import type { ImportedRunActions } from './trajectories/importedRunActions';
 import type { ImportedRunStore } from './trajectories/importedRunStore';
 import type { TrajectoryPanels } from './trajectoryView/trajectoryPanel';
@@ -59,6 +60,8 @@ export interface SweGymApi {
   demoStatusBar: DemoStatusBar;
   /** The demonstration panels, one per instance. */
   demoPanels: DemoPanels;
+  /** Difficulty annotations (SWE-bench Verified's questions): this annotator's and the others' in the output root. */
+  annotations: AnnotationService;
   /** Runs imported from other scaffolds' files (Open Trajectories…), their grades and replays. */
   importedRuns: ImportedRunStore;
   /** Settles when the imported runs of earlier windows are read back. */

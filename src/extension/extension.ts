@@ -32,6 +32,8 @@ import { DemoPanels } from './demo/demoPanel';
 import { openDemonstrationSteps } from './demo/demoStepView';
 import { offerResume, registerDemoCommands } from './demo/demoCommands';
 import { DemoStatusBar } from './demo/demoStatusBar';
+import { AnnotationService } from './annotations/annotationService';
+import { registerAnnotationCommands } from './annotations/annotationCommands';
 import { ImportedRunActions } from './trajectories/importedRunActions';
 import { ImportedRunNodes } from './trajectories/importedRunNodes';
 import { ImportedRunStore } from './trajectories/importedRunStore';
@@ -80,7 +82,10 @@ class Studio extends Disposable {
     // Restored pages wait for the datasets (they look their instance up by id).
     let markLoaded: () => void = () => undefined;
     const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
-    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, devContainers, busy, evaluation, datasets, actions, settings, agentStats: (id) => agents.runs.stats(id), onDidChangeAgents: agents.onDidChange }, loaded, log.child('page')));
+    const annotations = this.register(new AnnotationService(context.globalStorageUri, log.child('annotations')));
+    this.register(tree.addDecorator(annotations));
+    this.register(tree.setAnnotationScore((id) => annotations.score(id), annotations.onDidChange));
+    const panels = this.register(new InstancePanels(context.extensionUri, { state, status, devContainers, busy, evaluation, datasets, actions, settings, agentStats: (id) => agents.runs.stats(id), onDidChangeAgents: agents.onDidChange, annotations: (id) => annotations.views(id), onDidChangeAnnotations: annotations.onDidChange }, loaded, log.child('page')));
     actions.isPageOpen = (id) => panels.isOpen(id);
     const ready = (async () => {
       try {
@@ -153,6 +158,8 @@ class Studio extends Disposable {
     );
     const demoDeps = { demos, datasets, devContainers, log: log.child('demo'), notices, panels: demoPanels };
     for (const d of registerDemoCommands(demoDeps)) this.register(d);
+    const annotationCommands = registerAnnotationCommands({ annotations, demos, datasets, devContainers, log: log.child('annotations'), notices });
+    for (const d of annotationCommands.disposables) this.register(d);
     void ready.then(() => offerResume(demoDeps)).catch((err: unknown) => log.error('Offering to resume a demonstration failed', err));
     const gym = this.register(new GymServerService({ runtimes, settings, secrets: context.secrets, globalStorage: context.globalStorageUri, log: log.child('gym') }));
     const gymView = this.register(new GymSessionsView(gym));
@@ -185,6 +192,7 @@ class Studio extends Disposable {
       demos,
       demoStatusBar,
       demoPanels,
+      annotations,
       importedRuns,
       importedRunsReady: importedLoaded,
       importedActions,

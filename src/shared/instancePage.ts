@@ -56,6 +56,23 @@ export interface RunSpecView {
   notes: string[];
 }
 
+/** A person's answers to SWE-bench Verified's questions about the instance. */
+export interface AnnotationView {
+  annotator: string;
+  /** This window's annotator (the sweGym.demo.annotator setting). */
+  mine: boolean;
+  /** Verified's time bucket: "<15 min fix", "15 min - 1 hour", "1-4 hours", ">4 hours". */
+  difficulty: string;
+  /** 0 = well specified … 3 = cannot be solved from the issue alone. */
+  underspecified: number;
+  /** 0 = the tests are valid for the issue … 3 = they check something else. */
+  falseNegative: number;
+  notes: string;
+  at: string;
+  /** Active time of the demonstration the answers came with. */
+  demonstrationMs?: number;
+}
+
 export interface InstancePageState {
   datasetName: string;
   instance: {
@@ -81,4 +98,6 @@ export interface InstancePageState {
   candidate?: { patch: string; stats: PatchStats; at: string };
   /** Agent rollouts of this instance: how often they resolved it (an empirical difficulty). */
   agents?: AgentStats;
+  /** Difficulty annotations of the instance, by every annotator whose folder is in the output root. */
+  annotations?: AnnotationView[];
 }

@@ -25,6 +25,8 @@ export interface PageRequests {
   showLog: { params: Record<string, never>; result: null };
   stop: { params: Record<string, never>; result: InstancePageState };
   startAgent: { params: Record<string, never>; result: null };
+  /** Opens the difficulty questions for the instance (answers are stored by the host). */
+  annotate: { params: Record<string, never>; result: null };
 }
 
 /** Host -> page pushed events. */
@@ -171,6 +173,7 @@ export const PAGE_PROTOCOL: ProtocolSpec<PageRequests> = {
   showLog: anyParams,
   stop: anyParams,
   startAgent: anyParams,
+  annotate: anyParams,
 };
 
 const CONTROLS: ReadonlySet<string> = new Set<AgentControl>(['pause', 'resume', 'step', 'stepToAction', 'stop', 'cancel']);

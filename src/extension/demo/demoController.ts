@@ -14,6 +14,7 @@ import { specFor } from '../datasets/instanceSpecs';
 import { shellQuote } from '../../core/util/shellQuote';
 import { Disposable } from '../util/disposable';
 import { errorMessage, type Logger } from '../util/logger';
+import { demoAnnotator, demoOutputRoot } from './demoSettings';
 import { demoRunDir, findInterrupted, nextDemoIndex, type InterruptedDemo } from '../../core/demo/demoFiles';
 
 /** Saves this close together are one step (Save All, a format-on-save chain). */
@@ -29,6 +30,13 @@ interface ActiveDemo {
   lastRunId?: string;
   /** Milliseconds from a save event to its step on disk, for the figures (bench, tests). */
   saveLatencies: number[];
+}
+
+export interface DemoFinished {
+  ref: InstanceRef;
+  trajectory: ClosedTrajectory;
+  /** The closed trajectory file. */
+  file: string;
 }
 
 export interface DemoDeps {
@@ -52,6 +60,9 @@ export class DemoController extends Disposable {
   private active: ActiveDemo | undefined;
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
+  private readonly finished = this.register(new vscode.EventEmitter<DemoFinished>());
+  /** A demonstration was finished and graded (annotation questions and campaigns follow it). */
+  readonly onDidFinish = this.finished.event;
 
   constructor(private readonly d: DemoDeps) {
     super();
@@ -159,6 +170,7 @@ export class DemoController extends Disposable {
     });
     this.d.log.info(`${a.ref.instance.instance_id}: demonstration finished, ${trajectory.reward?.resolved ? 'resolved' : 'not resolved'} (${a.recorder.jsonPath})`);
     this.end();
+    this.finished.fire({ ref: a.ref, trajectory, file: a.recorder.jsonPath });
     return trajectory;
   }
 
@@ -273,11 +285,10 @@ export class DemoController extends Disposable {
   }
 
   private annotator(): string | undefined {
-    return vscode.workspace.getConfiguration('sweGym').get<string>('demo.annotator')?.trim() || undefined;
+    return demoAnnotator();
   }
 
   private outputRoot(): string {
-    const v = vscode.workspace.getConfiguration('sweGym').get<string>('demo.outputDir')?.trim();
-    return v ? path.resolve(v) : path.join(this.d.globalStorage.fsPath, 'demonstrations');
+    return demoOutputRoot(this.d.globalStorage);
   }
 }

@@ -34,6 +34,8 @@ export interface PanelDeps extends PageStateDeps {
   settings: Pick<Settings, 'imageTemplate' | 'allowPull' | 'skipInstall'>;
   /** Fires with an instance id whose agent figures changed. */
   onDidChangeAgents?: vscode.Event<string>;
+  /** Fires with an instance id whose annotations changed. */
+  onDidChangeAnnotations?: vscode.Event<string>;
 }
 
 /** One instance page: its handlers, and pushes of fresh state. */
@@ -59,6 +61,7 @@ class InstancePanel extends Disposable {
     this.register(deps.status.onDidChange(onChange));
     this.register(deps.evaluation.onDidChange(onChange));
     if (deps.onDidChangeAgents) this.register(deps.onDidChangeAgents(onChange));
+    if (deps.onDidChangeAnnotations) this.register(deps.onDidChangeAnnotations(onChange));
     this.register(new CandidateWatcher(ref, deps.devContainers, deps.evaluation, log));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -140,6 +143,10 @@ class InstancePanel extends Disposable {
       },
       startAgent: async () => {
         await vscode.commands.executeCommand('sweGym.agent.start', ref.instance.instance_id, ref.entry.source);
+        return null;
+      },
+      annotate: async () => {
+        await vscode.commands.executeCommand('sweGym.annotate', ref.instance.instance_id);
         return null;
       },
     };

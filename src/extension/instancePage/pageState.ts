@@ -2,7 +2,7 @@ import { FAMILY_NAME } from '../../core/dataset/flavor';
 import { RULE_SET_LABELS } from '../../core/grading/ruleSet';
 import { extraNotes, type InstanceSpec, InstanceSpecError } from '../../core/spec/instanceSpec';
 import type { AgentStats } from '../../shared/agentStats';
-import type { InstancePageState, RunSpecView } from '../../shared/instancePage';
+import type { AnnotationView, InstancePageState, RunSpecView } from '../../shared/instancePage';
 import type { RunRecord } from '../../shared/runRecord';
 import { patchStats } from '../../shared/patchStats';
 import type { InstanceRef } from '../datasets/datasetStore';
@@ -21,6 +21,8 @@ export interface PageStateDeps {
   evaluation: EvaluationService;
   /** Success rate and pass@k of the agent rollouts, when there are any. */
   agentStats?(instanceId: string): AgentStats | undefined;
+  /** The instance's difficulty annotations, when there are any. */
+  annotations?(instanceId: string): AnnotationView[];
 }
 
 /** How the instance is run and why, from its spec; the row's reason instead when it cannot be run. */
@@ -57,6 +59,7 @@ export function buildPageState(ref: InstanceRef, deps: PageStateDeps, spec: RunS
   const busy = deps.busy.get(id);
   const candidate = deps.evaluation.lastCandidate(id);
   const agents = deps.agentStats?.(id);
+  const annotations = deps.annotations?.(id);
   return {
     datasetName: entry.name,
     instance: {
@@ -83,5 +86,6 @@ export function buildPageState(ref: InstanceRef, deps: PageStateDeps, spec: RunS
     history,
     ...(candidate ? { candidate } : {}),
     ...(agents?.rollouts ? { agents } : {}),
+    ...(annotations?.length ? { annotations } : {}),
   };
 }

@@ -99,6 +99,7 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
   readonly onDidChangeFilter = this.filterChanged.event;
   private readonly decorators = new Set<InstanceDecorator>();
   private readonly childProviders = new Set<InstanceChildren>();
+  private annotationScore: ((id: string) => number | undefined) | undefined;
 
   constructor(
     private readonly datasets: DatasetStore,
@@ -126,6 +127,14 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
     return new vscode.Disposable(() => {
       sub.dispose();
       this.decorators.delete(decorator);
+    });
+  }
+
+  /** What the annotated-difficulty sort orders by; the tree re-sorts when `onDidChange` fires under them. */
+  setAnnotationScore(score: (id: string) => number | undefined, onDidChange: vscode.Event<string>): vscode.Disposable {
+    this.annotationScore = score;
+    return onDidChange(() => {
+      if (this.filterState.sort === 'annotatedEasiest' || this.filterState.sort === 'annotatedHardest') this.refreshAll();
     });
   }
 
@@ -320,7 +329,7 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
     let list = this.filtered.get(key);
     if (!list) {
       const all = entry.repos.get(repo) ?? [];
-      list = this.filterState === NO_FILTER ? all : applyFilter(all, this.filterState, (id) => this.status.statusOf(id));
+      list = this.filterState === NO_FILTER ? all : applyFilter(all, this.filterState, (id) => this.status.statusOf(id), this.annotationScore);
       this.filtered.set(key, list);
     }
     return list;

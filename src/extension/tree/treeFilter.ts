@@ -2,13 +2,15 @@ import type { TaskInstance } from '../../core/dataset/taskInstance';
 import type { InstanceStatus } from '../../shared/instancePage';
 import { difficultyOf, difficultyScore } from '../datasets/difficulty';
 
-export type SortOrder = 'dataset' | 'id' | 'easiest' | 'hardest';
+export type SortOrder = 'dataset' | 'id' | 'easiest' | 'hardest' | 'annotatedEasiest' | 'annotatedHardest';
 
 export const SORT_LABELS: Record<SortOrder, string> = {
   dataset: 'Dataset order',
   id: 'Instance id',
   easiest: 'Difficulty: easiest first',
   hardest: 'Difficulty: hardest first',
+  annotatedEasiest: 'Annotated difficulty: easiest first',
+  annotatedHardest: 'Annotated difficulty: hardest first',
 };
 
 /** What the tree shows: a text query, repository and status filters, and an order. */
@@ -37,7 +39,8 @@ export function matchesText(instance: TaskInstance, needle: string): boolean {
   return instance.instance_id.toLowerCase().includes(n) || instance.problem_statement.toLowerCase().includes(n);
 }
 
-export function applyFilter(instances: readonly TaskInstance[], filter: TreeFilter, statusOf: (id: string) => InstanceStatus): TaskInstance[] {
+/** `annotationScore`: people's answers as one number (hardest highest), undefined when nobody answered. */
+export function applyFilter(instances: readonly TaskInstance[], filter: TreeFilter, statusOf: (id: string) => InstanceStatus, annotationScore?: (id: string) => number | undefined): TaskInstance[] {
   let out = instances.filter(
     (i) => (filter.statuses.size === 0 || filter.statuses.has(statusOf(i.instance_id))) && matchesText(i, filter.text),
   );
@@ -50,6 +53,20 @@ export function applyFilter(instances: readonly TaskInstance[], filter: TreeFilt
       const sign = filter.sort === 'easiest' ? 1 : -1;
       const score = new Map(out.map((i) => [i, difficultyScore(difficultyOf(i))]));
       out = out.sort((a, b) => sign * ((score.get(a) ?? 0) - (score.get(b) ?? 0)) || a.instance_id.localeCompare(b.instance_id));
+      break;
+    }
+    case 'annotatedEasiest':
+    case 'annotatedHardest': {
+      // Unannotated instances go last either way: the order is about what people said.
+      const sign = filter.sort === 'annotatedEasiest' ? 1 : -1;
+      const score = new Map(out.map((i) => [i, annotationScore?.(i.instance_id)]));
+      const key = (i: TaskInstance) => score.get(i);
+      out = out.sort((a, b) => {
+        const x = key(a);
+        const y = key(b);
+        if (x === undefined || y === undefined) return (x === undefined ? 1 : 0) - (y === undefined ? 1 : 0) || a.instance_id.localeCompare(b.instance_id);
+        return sign * (x - y) || a.instance_id.localeCompare(b.instance_id);
+      });
       break;
     }
     case 'dataset':

@@ -26,6 +26,7 @@ function handlers(overrides: Partial<PageHandlers> = {}): PageHandlers {
     showLog: fail,
     stop: fail,
     startAgent: fail,
+    annotate: fail,
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import { fileList, statsLine, unifiedDiff } from '../diffView';
 import { h, icon, plural, Slot } from '../dom';
 import { button, ErrorBanner } from '../controls';
 import { renderMarkdown } from '../markdown';
+import { renderAnnotations } from './annotationSection';
 
 export interface PageActions {
   call: Call<PageRequests>;
@@ -102,6 +103,7 @@ export class InstancePage {
   private readonly hints;
   private readonly tests;
   private readonly spec;
+  private readonly annotations;
   private readonly changes;
   private readonly gold;
   private readonly history;
@@ -117,6 +119,7 @@ export class InstancePage {
     this.hints = section('hints', 'Hints', false, memory);
     this.tests = section('tests', 'Hidden tests', true, memory);
     this.spec = section('spec', 'How it is graded', true, memory);
+    this.annotations = section('annotations', 'Difficulty annotations', true, memory);
     this.changes = section('changes', 'Your changes', true, memory);
     this.gold = section('gold', 'Gold patch', false, memory);
     this.history = section('history', 'Run history', false, memory);
@@ -130,6 +133,7 @@ export class InstancePage {
       this.hints.el,
       this.tests.el,
       this.spec.el,
+      this.annotations.el,
       this.changes.el,
       this.gold.el,
       this.history.el,
@@ -156,6 +160,7 @@ export class InstancePage {
     this.hints.body.set(s.instance.hints, () => [h('div', { class: 'markdown' }, renderMarkdown(s.instance.hints))]);
     this.renderTests(s);
     this.renderSpec(s);
+    renderAnnotations(this.annotations, s, () => void this.actions.call('annotate', {}));
     this.renderChanges(s);
     this.renderGold(s);
     this.renderHistory(s);

@@ -1,0 +1,92 @@
+import * as vscode from 'vscode';
+import { bucketOf, parseAnnotation, type DifficultyAnnotation } from '../../core/annotations/annotation';
+import type { DatasetStore } from '../datasets/datasetStore';
+import type { DemoController, DemoFinished } from '../demo/demoController';
+import type { DevContainerManager } from '../devContainers/devContainerManager';
+import type { TreeNode } from '../tree/instanceTree';
+import { errorMessage, type Logger } from '../util/logger';
+import { askDifficulty } from './annotationForm';
+import type { AnnotationService, Answers } from './annotationService';
+
+export interface AnnotationCommandDeps {
+  annotations: AnnotationService;
+  demos: DemoController;
+  datasets: DatasetStore;
+  devContainers: DevContainerManager;
+  log: Logger;
+  notices: string[];
+}
+
+/** What the questions after a finish ended in: the answers, or nothing (Escape). */
+export interface AfterFinish {
+  instanceId: string;
+  annotation: DifficultyAnnotation | undefined;
+}
+
+/**
+ * `sweGym.annotate` (tree menu, page, palette) and the questions asked when a demonstration is
+ * finished; `onDidAnswerAfterFinish` lets a campaign move on once they are answered or dismissed.
+ */
+export function registerAnnotationCommands(d: AnnotationCommandDeps): { disposables: vscode.Disposable[]; onDidAnswerAfterFinish: vscode.Event<AfterFinish> } {
+  const answered = new vscode.EventEmitter<AfterFinish>();
+
+  const ask = async (instanceId: string, finished?: DemoFinished): Promise<DifficultyAnnotation | undefined> => {
+    if (d.annotations.formStep) throw new Error('The difficulty questions are already open: answer or dismiss them first.');
+    const activeMs = finished?.trajectory.demonstration?.active_ms;
+    const previous = d.annotations.mine(instanceId);
+    const answers = await askDifficulty({
+      instanceId,
+      ...(previous ? { previous } : {}),
+      ...(activeMs !== undefined ? { suggested: bucketOf(activeMs), suggestedWhy: `you took ${Math.max(1, Math.round(activeMs / 60_000))} min` } : {}),
+      onStep: (s) => (d.annotations.formStep = s),
+    });
+    if (!answers) return undefined;
+    const demo = finished ? { file: finished.file, active_ms: activeMs ?? 0, resolved: finished.trajectory.reward?.resolved ?? null } : undefined;
+    return d.annotations.put(instanceId, answers, demo);
+  };
+
+  const afterFinish = async (f: DemoFinished) => {
+    const id = f.ref.instance.instance_id;
+    let annotation: DifficultyAnnotation | undefined;
+    try {
+      annotation = await ask(id, f);
+    } catch (err) {
+      d.log.error('The difficulty questions failed', err);
+      void vscode.window.showErrorMessage(errorMessage(err));
+    }
+    answered.fire({ instanceId: id, annotation });
+  };
+
+  const annotate = vscode.commands.registerCommand('sweGym.annotate', async (arg?: unknown, scripted?: unknown) => {
+    try {
+      const id = instanceIdOf(arg, d);
+      // Scripted answers (other extensions, tests) are checked like a file's records.
+      if (scripted !== undefined) {
+        const a = parseAnnotation({ ...(scripted as object), instance_id: id, annotator: d.annotations.annotator(), annotated_at: new Date().toISOString() }, `answers for ${id}`);
+        return d.annotations.put(id, pickAnswers(a));
+      }
+      return await ask(id);
+    } catch (err) {
+      const text = errorMessage(err);
+      d.notices.push(text);
+      d.log.error('Annotating failed', err);
+      void vscode.window.showErrorMessage(text);
+      return undefined;
+    }
+  });
+
+  return { disposables: [answered, annotate, d.demos.onDidFinish((f) => void afterFinish(f))], onDidAnswerAfterFinish: answered.event };
+}
+
+function pickAnswers(a: DifficultyAnnotation): Answers {
+  return { difficulty: a.difficulty, underspecified: a.underspecified, false_negative: a.false_negative, notes: a.notes };
+}
+
+/** A tree node, an instance id, or the active dev container's instance. */
+function instanceIdOf(arg: unknown, d: Pick<AnnotationCommandDeps, 'datasets' | 'devContainers'>): string {
+  if (arg && typeof arg === 'object' && (arg as TreeNode).kind === 'instance') return (arg as Extract<TreeNode, { kind: 'instance' }>).instance.instance_id;
+  const id = typeof arg === 'string' ? arg : d.devContainers.active;
+  if (!id) throw new Error('Pick an instance in the SWE-Gym view (or launch one) to annotate it.');
+  if (!d.datasets.find(id)) throw new Error(`No instance "${id}" in the open datasets.`);
+  return id;
+}

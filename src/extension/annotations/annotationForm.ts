@@ -1,0 +1,113 @@
+import * as vscode from 'vscode';
+import { FALSE_NEGATIVE_LABELS, SCORES, TIME_BUCKETS, UNDERSPECIFIED_LABELS, type Score, type TimeBucket } from '../../core/annotations/annotation';
+import type { Answers } from './annotationService';
+
+export interface FormOptions {
+  instanceId: string;
+  /** Earlier answers of the same person: every step starts on them. */
+  previous?: Answers;
+  /** The bucket the recorded active time falls in (after a demonstration). */
+  suggested?: TimeBucket;
+  /** Why the bucket is suggested (shown beside it). */
+  suggestedWhy?: string;
+  /** Told the step shown ('difficulty', 'underspecified', 'false_negative', 'notes'), or undefined when closed. */
+  onStep?: (step: string | undefined) => void;
+}
+
+/** The Back button: a symbol, so no typed note can be taken for it. */
+const BACK: unique symbol = Symbol('back');
+type Back = typeof BACK;
+type Step<T> = () => Promise<T | Back | undefined>;
+
+/**
+ * SWE-bench Verified's questions as four quick steps: time bucket, is the issue well specified,
+ * are the tests valid, free notes. A QuickPick rather than a webview form: four keystrokes for a
+ * person doing fifty a day, Back between steps, no focus stolen from the editor or the
+ * demonstration panel, and it looks like the rest of VS Code. Escape at any step stores nothing.
+ */
+export async function askDifficulty(o: FormOptions): Promise<Answers | undefined> {
+  const title = `Difficulty of ${o.instanceId}`;
+  const answers: Partial<Answers> = { ...o.previous };
+  const steps: [keyof Answers, Step<unknown>][] = [
+    ['difficulty', () => pick(title, 1, 'How long would an experienced engineer who knows the codebase take to write this fix?', TIME_BUCKETS.map((b) => ({ value: b, label: b, description: b === o.suggested ? `suggested: ${o.suggestedWhy ?? 'your recorded time'}` : undefined })), answers.difficulty ?? o.suggested, false)],
+    ['underspecified', () => pick(title, 2, 'Is the issue well specified? (0 = clear what a solution does … 3 = cannot tell without more information)', scoreItems(UNDERSPECIFIED_LABELS), answers.underspecified, true)],
+    ['false_negative', () => pick(title, 3, 'Are the hidden tests valid for the issue? (0 = they accept every correct solution … 3 = they check something else)', scoreItems(FALSE_NEGATIVE_LABELS), answers.false_negative, true)],
+    ['notes', () => notes(title, answers.notes ?? '')],
+  ];
+  try {
+    for (let i = 0; i < steps.length; ) {
+      const [key, step] = steps[i]!;
+      o.onStep?.(key);
+      const value = await step();
+      if (value === undefined) return undefined;
+      if (value === BACK) {
+        i = Math.max(0, i - 1);
+        continue;
+      }
+      (answers as Record<string, unknown>)[key] = value;
+      i++;
+    }
+  } finally {
+    o.onStep?.(undefined);
+  }
+  return answers as Answers;
+}
+
+function scoreItems(labels: Readonly<Record<Score, string>>): { value: Score; label: string; detail: string }[] {
+  return SCORES.map((s) => ({ value: s, label: String(s), detail: labels[s] }));
+}
+
+function pick<T>(title: string, step: number, placeholder: string, items: ({ value: T; label: string; detail?: string; description?: string | undefined })[], current: T | undefined, canGoBack: boolean): Promise<T | Back | undefined> {
+  return new Promise((resolve) => {
+    const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { value: T }>();
+    qp.title = title;
+    qp.step = step;
+    qp.totalSteps = 4;
+    qp.placeholder = placeholder;
+    qp.ignoreFocusOut = true;
+    qp.matchOnDetail = true;
+    qp.items = items.map((i) => ({ ...i, description: i.description ?? (i.value === current ? 'your earlier answer' : undefined) }));
+    const active = qp.items.find((i) => i.value === current);
+    if (active) qp.activeItems = [active];
+    if (canGoBack) qp.buttons = [vscode.QuickInputButtons.Back];
+    let done = false;
+    const finish = (v: T | Back | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      qp.dispose();
+    };
+    qp.onDidAccept(() => {
+      const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
+      if (chosen) finish(chosen.value);
+    });
+    qp.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && finish(BACK));
+    qp.onDidHide(() => finish(undefined));
+    qp.show();
+  });
+}
+
+function notes(title: string, value: string): Promise<string | Back | undefined> {
+  return new Promise((resolve) => {
+    const box = vscode.window.createInputBox();
+    box.title = title;
+    box.step = 4;
+    box.totalSteps = 4;
+    box.value = value;
+    box.prompt = 'Free notes (optional): what makes it hard or easy, what the tests miss. Enter saves the answers.';
+    box.placeholder = 'Notes (optional)';
+    box.ignoreFocusOut = true;
+    box.buttons = [vscode.QuickInputButtons.Back];
+    let done = false;
+    const finish = (v: string | Back | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      box.dispose();
+    };
+    box.onDidAccept(() => finish(box.value.trim()));
+    box.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && finish(BACK));
+    box.onDidHide(() => finish(undefined));
+    box.show();
+  });
+}
