@@ -23,22 +23,21 @@ fs.writeFileSync(
   JSON.stringify({ format: 'swe-gym-studio/annotations@1', annotator: 'Bo', annotations: { [ID]: { instance_id: ID, annotator: 'Bo', difficulty: '1-4 hours', underspecified: 2, false_negative: 1, notes: 'Unclear whether "#" inside quotes starts a comment.', annotated_at: '2026-11-30T07:40:00.000Z' } } }),
 );
 
-async function step(page: Page, n: number, placeholder: RegExp): Promise<void> {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: `Difficulty of ${ID}` }).waitFor({ timeout: 15_000 });
-  await page.locator('.quick-input-widget', { hasText: `${n}/4` }).waitFor({ timeout: 10_000 });
-  const input = page.locator('.quick-input-widget input[type="text"]');
-  const ph = (await input.getAttribute('placeholder')) ?? (await page.locator('.quick-input-widget .quick-input-message').textContent()) ?? '';
-  if (!placeholder.test(ph)) throw new Error(`step ${n} asks "${ph}"`);
+async function step(page: Page, n: number, question: RegExp): Promise<void> {
+  const title = page.locator('.quick-input-widget .quick-input-title');
+  await title.filter({ hasText: `${n}/4` }).waitFor({ timeout: 15_000 });
+  const text = (await title.textContent()) ?? '';
+  if (!question.test(text)) throw new Error(`step ${n} asks "${text}"`);
 }
 
 async function run(page: Page): Promise<void> {
   await openInstance(page, ID, 'swe-gym-studio/confini');
   const frame = await webviewFrame(page, '#btn-annotate', 60_000);
-  await frame.locator('#annotations').waitFor({ timeout: 15_000 });
-  if (!(await frame.locator('#annotations').textContent())?.includes('Bo')) throw new Error('the page does not show Bo’s answers');
+  await frame.locator('#annotation-table').waitFor({ timeout: 15_000 });
+  if (!(await frame.locator('#annotation-table').textContent())?.includes('Bo')) throw new Error('the page does not show Bo’s answers');
   await frame.locator('#btn-annotate').click();
 
-  await step(page, 1, /How long would an experienced engineer/);
+  await step(page, 1, /How long would an experienced engineer take/);
   await shot(page, 'form-1-time');
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
@@ -48,24 +47,24 @@ async function run(page: Page): Promise<void> {
   await page.keyboard.press('Enter');
   await step(page, 3, /Are the hidden tests valid/);
   // Back to step 2: the earlier answer is kept and marked.
-  await page.locator('.quick-input-widget .quick-input-titlebar a.action-label[aria-label="Back"]').click();
+  await page.locator('.quick-input-widget .quick-input-left-action-bar .action-label').first().click();
   await step(page, 2, /Is the issue well specified/);
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'your earlier answer' }).waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
   await step(page, 3, /Are the hidden tests valid/);
   await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget', { hasText: '4/4' }).waitFor({ timeout: 10_000 });
+  await step(page, 4, /Notes on swe-gym-studio__confini-7/);
   await page.keyboard.type('Inline comments need a rule for quotes; the tests only cover ";".');
   await shot(page, 'form-4-notes');
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 
-  const table = frame.locator('#annotations');
+  const table = frame.locator('#annotation-table');
   await table.locator('tr.mine', { hasText: 'Ada' }).waitFor({ timeout: 15_000 });
   const mine = (await table.locator('tr.mine').textContent()) ?? '';
   if (!mine.includes('15 min - 1 hour') || !mine.includes('some blanks') || !mine.includes('tests only cover')) throw new Error(`the page shows: ${mine}`);
   if (!fs.existsSync(path.join(out, 'Ada', 'annotations.json'))) throw new Error('no annotations file in Ada’s folder');
-  await frame.locator('vscode-collapsible#annotations-section, vscode-collapsible#annotations').first().scrollIntoViewIfNeeded().catch(() => undefined);
+  await frame.locator('vscode-collapsible#annotations').first().scrollIntoViewIfNeeded().catch(() => undefined);
   await frame.locator('#btn-annotate').scrollIntoViewIfNeeded();
   await shot(page, 'page-section');
 

@@ -26,13 +26,12 @@ type Step<T> = () => Promise<T | Back | undefined>;
  * demonstration panel, and it looks like the rest of VS Code. Escape at any step stores nothing.
  */
 export async function askDifficulty(o: FormOptions): Promise<Answers | undefined> {
-  const title = `Difficulty of ${o.instanceId}`;
   const answers: Partial<Answers> = { ...o.previous };
   const steps: [keyof Answers, Step<unknown>][] = [
-    ['difficulty', () => pick(title, 1, 'How long would an experienced engineer who knows the codebase take to write this fix?', TIME_BUCKETS.map((b) => ({ value: b, label: b, description: b === o.suggested ? `suggested: ${o.suggestedWhy ?? 'your recorded time'}` : undefined })), answers.difficulty ?? o.suggested, false)],
-    ['underspecified', () => pick(title, 2, 'Is the issue well specified? (0 = clear what a solution does … 3 = cannot tell without more information)', scoreItems(UNDERSPECIFIED_LABELS), answers.underspecified, true)],
-    ['false_negative', () => pick(title, 3, 'Are the hidden tests valid for the issue? (0 = they accept every correct solution … 3 = they check something else)', scoreItems(FALSE_NEGATIVE_LABELS), answers.false_negative, true)],
-    ['notes', () => notes(title, answers.notes ?? '')],
+    ['difficulty', () => pick('How long would an experienced engineer take to write the fix?', 1, `${o.instanceId}: for someone who knows the codebase, not for you today`, TIME_BUCKETS.map((b) => ({ value: b, label: b, description: b === o.suggested ? `suggested: ${o.suggestedWhy ?? 'your recorded time'}` : undefined })), answers.difficulty ?? o.suggested, false)],
+    ['underspecified', () => pick('Is the issue well specified?', 2, `${o.instanceId}: 0 = clear what a solution does … 3 = cannot tell without more information`, scoreItems(UNDERSPECIFIED_LABELS), answers.underspecified, true)],
+    ['false_negative', () => pick('Are the hidden tests valid for the issue?', 3, `${o.instanceId}: 0 = they accept every correct solution … 3 = they check something else`, scoreItems(FALSE_NEGATIVE_LABELS), answers.false_negative, true)],
+    ['notes', () => notes(`Notes on ${o.instanceId} (optional)`, answers.notes ?? '')],
   ];
   try {
     for (let i = 0; i < steps.length; ) {

@@ -34,7 +34,7 @@ export function renderAnnotations(sec: { body: Slot; setDescription(d: string): 
     list.length
       ? h(
           'table',
-          { id: 'annotations', class: 'history annotations' },
+          { id: 'annotation-table', class: 'history annotations' },
           h('thead', {}, h('tr', {}, h('th', {}, 'Annotator'), h('th', {}, 'Time to fix'), h('th', {}, 'Issue'), h('th', {}, 'Tests'), h('th', {}, 'Notes'), h('th', {}, 'When'))),
           h('tbody', {}, ...list.map(row)),
         )
