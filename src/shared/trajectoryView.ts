@@ -82,6 +82,17 @@ export interface SelectedRunView {
   diffs: 'file' | 'replay' | null;
   replay: ReplayView | null;
   finalPatch: string | null;
+  /** A person's demonstration (its steps are its recording steps, as the demonstration panel counts them). */
+  demonstration?: DemonstrationView;
+}
+
+export interface DemonstrationView {
+  annotator: string | null;
+  activeMs: number;
+  recordedSteps: number;
+  finishedAt: string;
+  /** The grade taken when the person finished (null: not graded). */
+  finishGrade: { status: string; resolved: boolean } | null;
 }
 
 export interface TrajectoryViewState {

@@ -2,8 +2,10 @@
  * The demonstration UI test, by clicking and typing in code-server: launch the textkit sample
  * from its page, Start Demonstration, type a note in the demonstration panel, type the import of
  * the fix in the editor and save, run `sed -i` for the rest in the container terminal, run the
- * hidden tests from the page, finish from the panel (resolved), open the demonstration in the step
- * view. Screenshots: test-results/screenshots/demo-*.png (look at them).
+ * hidden tests from the page, finish from the panel (resolved), answer the difficulty questions
+ * that open after the finish (a score, Back once, typed notes) and see them on the instance page,
+ * open the demonstration in the step view (its header, steps counted as the panel counts them).
+ * Screenshots: test-results/screenshots/demo-*.png (look at them).
  */
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
@@ -15,6 +17,14 @@ const { log, shot } = uiReporter('ui-demo', 'demo-');
 
 function check(ok: unknown, message: string): void {
   if (!ok) throw new Error(message);
+}
+
+/** Waits for question n of the difficulty form and checks what it asks. */
+async function formStep(page: Page, n: number, question: RegExp, timeoutMs = 15_000): Promise<void> {
+  const title = page.locator('.quick-input-widget .quick-input-title');
+  await title.filter({ hasText: `${n}/4` }).waitFor({ timeout: timeoutMs });
+  const text = (await title.textContent()) ?? '';
+  check(question.test(text), `question ${n} asks "${text}"`);
 }
 
 /** The demonstration panel's frame (it holds the timeline). */
@@ -100,18 +110,65 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await panel.locator('#btn-demo-finish').click();
   await panel.locator('#finished tbody tr .pill', { hasText: 'resolved' }).waitFor({ timeout: 240_000 });
   check(!(await page.locator('.statusbar-item', { hasText: /Demo \d\d:\d\d/ }).count()), 'the status bar item stayed after the finish');
-  await runCommand(page, 'Notifications: Clear All Notifications');
-  await shot(page, '03-panel-finished');
   log('finished: resolved');
 
-  // The finished demonstration in the step view: its notes as thoughts, the reward.
+  // The difficulty questions open after the finish, answered with the keyboard: the recorded time's
+  // bucket is suggested and kept, a score picked, Back once (the earlier answer is kept), notes typed.
+  await formStep(page, 1, /How long would an experienced engineer take/, 60_000);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'suggested: you took' }).waitFor({ timeout: 10_000 });
+  await shot(page, '03-form-time');
+  await page.keyboard.press('Enter');
+  await formStep(page, 2, /Is the issue well specified/);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await formStep(page, 3, /Are the hidden tests valid/);
+  await page.locator('.quick-input-widget .quick-input-left-action-bar .action-label').first().click();
+  await formStep(page, 2, /Is the issue well specified/);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'your earlier answer' }).waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await formStep(page, 3, /Are the hidden tests valid/);
+  await page.keyboard.press('Enter');
+  await formStep(page, 4, /Notes on swe-gym-studio__textkit-12/);
+  await page.keyboard.type('The tests check pad() and columns() but not center() with CJK text.');
+  await shot(page, '04-form-notes');
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  log('answered the difficulty questions');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await shot(page, '05-panel-finished');
+
+  // The answers on the instance page's Difficulty annotations section.
+  await page.locator('.tabs-container .tab', { hasText: ID }).first().click();
+  frame = await webviewFrame(page, '#annotation-table', 30_000);
+  const mine = frame.locator('#annotation-table tr.mine', { hasText: 'UI Test' });
+  await mine.waitFor({ timeout: 15_000 });
+  const answers = (await mine.textContent()) ?? '';
+  check(answers.includes('<15 min fix') && answers.includes('some blanks') && answers.includes('valid') && answers.includes('center() with CJK'), `the page shows: ${answers}`);
+  await frame.locator('#btn-annotate').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  await shot(page, '06-page-annotations');
+  log('the page shows the answers');
+
+  // The finished demonstration in the step view: named for it, its notes as thoughts, the finish
+  // grade, and its steps as the panel counted them (the panel's step 2 is the view's step 2).
+  await page.locator('.tabs-container .tab', { hasText: `Demo: ${ID}` }).first().click();
+  panel = await demoFrame(page);
   await panel.locator('#finished tbody tr').first().click({ position: { x: 20, y: 10 } });
-  const steps = await webviewFrame(page, '#grade-pill', 60_000);
-  await steps.locator('#grade-pill', { hasText: 'resolved' }).waitFor({ timeout: 30_000 });
+  const steps = await webviewFrame(page, '#finish-pill', 60_000);
+  await steps.locator('#finish-pill', { hasText: 'resolved' }).waitFor({ timeout: 30_000 });
   await steps.locator('#step-1 .thought', { hasText: 'display cells' }).waitFor({ timeout: 30_000 });
-  await steps.locator('h1', { hasText: 'Demonstration' }).waitFor({ timeout: 10_000 });
+  await steps.locator('#step-2 .thought', { hasText: 'same width' }).waitFor({ timeout: 10_000 });
+  check(!(await steps.locator('#step-3').count()), 'the step view counts more steps than the panel (2)');
+  await steps.locator('h1', { hasText: `Demonstration · ${ID}` }).waitFor({ timeout: 10_000 });
+  const figures = (await steps.locator('#run-figures').textContent()) ?? '';
+  check(figures.includes('UI Test') && figures.includes('2 steps') && figures.includes('active'), `the header reads: ${figures}`);
+  check(!(await steps.locator('text=The file says').count()), 'the step view says "The file says" of a person’s own demonstration');
+  await page.locator('.tabs-container .tab', { hasText: `Demonstration: ${ID}` }).waitFor({ timeout: 10_000 });
+  check(!(await page.locator('.tabs-container .tab', { hasText: 'Runs:' }).count()), 'a tab is still titled "Runs: …"');
   await page.waitForTimeout(500);
-  await shot(page, '04-step-view');
+  await shot(page, '07-step-view');
+  await steps.locator('header.agent-header').screenshot({ path: path.join(SHOTS, 'demo-08-step-view-header.png') });
+  log('screenshot demo-08-step-view-header.png');
 }
 
 runUiFlow({ name: 'ui-demo', shotPrefix: 'demo-', window: 'workspace', settings: { 'sweGym.languageServer.enabled': false, 'sweGym.demo.annotator': 'UI Test' } }, (f) => run(f.page, f.url, path.join(f.dirs.workspaces, ID)));

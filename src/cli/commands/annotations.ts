@@ -51,5 +51,7 @@ export async function annotationsCommand(ctx: CliContext): Promise<number> {
   const flagged = rows.filter((r) => r.unmatchable_tests.length || r.missing_from_log?.length || r.fail_to_pass_passing_on_base?.length || r.flaky_tests?.length).length;
   if (values.json) writeJson(ctx, { file: out, format, rows: rows.length, annotated_instances: annotated, annotations: found.annotations.length, trajectories: found.trajectories.length, flagged_rows: flagged, validation: validation ? validation.size : null });
   else ctx.stdout.write(`${rows.length} row(s) written to ${out} (${annotated} annotated instance(s), ${found.trajectories.length} trajectories read, ${flagged} row(s) flagged${validation ? '' : '; no --validation: only the row checks are flagged'})\n`);
+  // Without folders there are no answers, no rollouts and no demonstrations to read: say where they are.
+  if (!runs.length) progress(ctx, 'note: no --runs given, so no answers or trajectories were read: pass the demonstrations folder (sweGym.demo.outputDir: one folder per annotator) and agent run folders with --runs DIR');
   return 0;
 }

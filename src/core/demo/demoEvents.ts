@@ -68,5 +68,7 @@ export interface DemonstrationInfo {
   test_runs: { at: string; active_ms: number; status: string; resolved: boolean | null }[];
   /** Recording steps (saves, scans, commands); each holds one or more tool calls. */
   recorded_steps: number;
+  /** How many tool calls each recording step became, in order (the step view groups by it). */
+  recorded_step_calls?: number[];
   resumed_after_crash: number;
 }

@@ -22,6 +22,7 @@ export function closedDemonstration(events: readonly StampedDemoEvent[], o: { id
   let activeMs = 0;
   let recorded = 0;
   let resumed = 0;
+  const callsPerStep: number[] = [];
   const info: DemonstrationInfo = { origin: 'human', ...(header.annotator ? { annotator: header.annotator } : {}), active_ms: 0, idle_gaps: o.idleGaps, reveals: [], test_runs: [], recorded_steps: 0, resumed_after_crash: 0 };
   // Notes given or changed after their step was recorded (the last one wins).
   const laterNotes = new Map<number, string>();
@@ -31,6 +32,7 @@ export function closedDemonstration(events: readonly StampedDemoEvent[], o: { id
     switch (e.type) {
       case 'demo_step':
         recorded++;
+        callsPerStep.push(e.actions.length);
         const note = laterNotes.has(e.step) ? laterNotes.get(e.step) : e.note;
         e.actions.forEach((a, i) => {
           messages.push({ role: 'assistant', content: i === 0 && note ? note : null, tool_calls: [{ id: a.id, type: 'function', function: { name: a.name, arguments: a.arguments } }] });
@@ -62,6 +64,7 @@ export function closedDemonstration(events: readonly StampedDemoEvent[], o: { id
   stepRecords.push({ step: stepRecords.length + 1, duration_ms: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, tool_calls: ['finish'], exit_codes: [null] });
   info.active_ms = activeMs;
   info.recorded_steps = recorded;
+  info.recorded_step_calls = callsPerStep;
   info.resumed_after_crash = resumed;
   const last = events[events.length - 1];
   return {

@@ -5,7 +5,7 @@ import type { DemoController, DemoFinished } from '../demo/demoController';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
 import type { TreeNode } from '../tree/instanceTree';
 import { errorMessage, type Logger } from '../util/logger';
-import { askDifficulty } from './annotationForm';
+import { askDifficulty, closeDifficultyForm } from './annotationForm';
 import type { AnnotationService, Answers } from './annotationService';
 
 export interface AnnotationCommandDeps {
@@ -30,19 +30,29 @@ export interface AfterFinish {
 export function registerAnnotationCommands(d: AnnotationCommandDeps): { disposables: vscode.Disposable[]; onDidAnswerAfterFinish: vscode.Event<AfterFinish> } {
   const answered = new vscode.EventEmitter<AfterFinish>();
 
+  // The form being shown: a newer one (another finish) takes its place, the older keeps its draft.
+  let showing: object | undefined;
+
+  /** Asks the questions; the answers go with the finished demonstration, or this annotator's newest of the instance. */
   const ask = async (instanceId: string, finished?: DemoFinished): Promise<DifficultyAnnotation | undefined> => {
-    if (d.annotations.formStep) throw new Error('The difficulty questions are already open: answer or dismiss them first.');
-    const activeMs = finished?.trajectory.demonstration?.active_ms;
-    const previous = d.annotations.mine(instanceId);
-    const answers = await askDifficulty({
-      instanceId,
-      ...(previous ? { previous } : {}),
-      ...(activeMs !== undefined ? { suggested: bucketOf(activeMs), suggestedWhy: `you took ${Math.max(1, Math.round(activeMs / 60_000))} min` } : {}),
-      onStep: (s) => (d.annotations.formStep = s),
-    });
-    if (!answers) return undefined;
-    const demo = finished ? { file: finished.file, active_ms: activeMs ?? 0, resolved: finished.trajectory.reward?.resolved ?? null } : undefined;
-    return d.annotations.put(instanceId, answers, demo);
+    if (showing) closeDifficultyForm();
+    const me = {};
+    showing = me;
+    const demo = finished ? { file: finished.file, active_ms: finished.trajectory.demonstration?.active_ms ?? 0, resolved: finished.trajectory.reward?.resolved ?? null } : d.annotations.lastDemonstration(instanceId);
+    const mine = d.annotations.mine(instanceId);
+    const previous: Partial<Answers> = { ...(mine ? pickAnswers(mine) : {}), ...d.annotations.draft(instanceId) };
+    try {
+      const answers = await askDifficulty({
+        instanceId,
+        ...(Object.keys(previous).length ? { previous } : {}),
+        ...(demo ? { suggested: bucketOf(demo.active_ms), suggestedWhy: `you took ${Math.max(1, Math.round(demo.active_ms / 60_000))} min` } : {}),
+        onStep: (s) => showing === me && (d.annotations.formStep = s),
+        onAnswer: (a) => d.annotations.keepDraft(instanceId, a),
+      });
+      return answers ? d.annotations.put(instanceId, answers, demo) : undefined;
+    } finally {
+      if (showing === me) showing = undefined;
+    }
   };
 
   const afterFinish = async (f: DemoFinished) => {
@@ -50,6 +60,10 @@ export function registerAnnotationCommands(d: AnnotationCommandDeps): { disposab
     let annotation: DifficultyAnnotation | undefined;
     try {
       annotation = await ask(id, f);
+      if (!annotation) {
+        d.log.info(`${id}: the difficulty questions were closed unanswered; answers so far kept as a draft`);
+        void vscode.window.showInformationMessage(`The difficulty questions for ${id} were closed: the demonstration is saved, and any answers given are kept. Answer them any time with “SWE-Gym: Annotate Difficulty…” (tree, page or palette).`, 'Answer now').then((pick) => pick && vscode.commands.executeCommand('sweGym.annotate', id));
+      }
     } catch (err) {
       d.log.error('The difficulty questions failed', err);
       void vscode.window.showErrorMessage(errorMessage(err));
@@ -63,7 +77,7 @@ export function registerAnnotationCommands(d: AnnotationCommandDeps): { disposab
       // Scripted answers (other extensions, tests) are checked like a file's records.
       if (scripted !== undefined) {
         const a = parseAnnotation({ ...(scripted as object), instance_id: id, annotator: d.annotations.annotator(), annotated_at: new Date().toISOString() }, `answers for ${id}`);
-        return d.annotations.put(id, pickAnswers(a));
+        return d.annotations.put(id, pickAnswers(a), d.annotations.lastDemonstration(id));
       }
       return await ask(id);
     } catch (err) {

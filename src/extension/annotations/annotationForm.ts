@@ -4,14 +4,24 @@ import type { Answers } from './annotationService';
 
 export interface FormOptions {
   instanceId: string;
-  /** Earlier answers of the same person: every step starts on them. */
-  previous?: Answers;
+  /** Earlier answers of the same person (or a closed form's draft): every step starts on them. */
+  previous?: Partial<Answers>;
   /** The bucket the recorded active time falls in (after a demonstration). */
   suggested?: TimeBucket;
   /** Why the bucket is suggested (shown beside it). */
   suggestedWhy?: string;
   /** Told the step shown ('difficulty', 'underspecified', 'false_negative', 'notes'), or undefined when closed. */
   onStep?: (step: string | undefined) => void;
+  /** Told each answer as it is given, so a dismissed form loses none of them. */
+  onAnswer?: (answers: Partial<Answers>) => void;
+}
+
+/** The quick input shown now (one form at a time in a window). */
+let shown: vscode.QuickInput | undefined;
+
+/** Closes the open form as Escape would (its answers so far were already reported). */
+export function closeDifficultyForm(): void {
+  shown?.hide();
 }
 
 /** The Back button: a symbol, so no typed note can be taken for it. */
@@ -23,7 +33,8 @@ type Step<T> = () => Promise<T | Back | undefined>;
  * SWE-bench Verified's questions as four quick steps: time bucket, is the issue well specified,
  * are the tests valid, free notes. A QuickPick rather than a webview form: four keystrokes for a
  * person doing fifty a day, Back between steps, no focus stolen from the editor or the
- * demonstration panel, and it looks like the rest of VS Code. Escape at any step stores nothing.
+ * demonstration panel, and it looks like the rest of VS Code. Escape at any step stores nothing
+ * final: the answers given so far are reported through onAnswer (kept as a draft by the caller).
  */
 export async function askDifficulty(o: FormOptions): Promise<Answers | undefined> {
   const answers: Partial<Answers> = { ...o.previous };
@@ -44,6 +55,7 @@ export async function askDifficulty(o: FormOptions): Promise<Answers | undefined
         continue;
       }
       (answers as Record<string, unknown>)[key] = value;
+      o.onAnswer?.({ ...answers });
       i++;
     }
   } finally {
@@ -74,6 +86,7 @@ function pick<T>(title: string, step: number, placeholder: string, items: ({ val
       if (done) return;
       done = true;
       resolve(v);
+      if (shown === qp) shown = undefined;
       qp.dispose();
     };
     qp.onDidAccept(() => {
@@ -82,6 +95,7 @@ function pick<T>(title: string, step: number, placeholder: string, items: ({ val
     });
     qp.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && finish(BACK));
     qp.onDidHide(() => finish(undefined));
+    shown = qp;
     qp.show();
   });
 }
@@ -102,11 +116,13 @@ function notes(title: string, value: string): Promise<string | Back | undefined>
       if (done) return;
       done = true;
       resolve(v);
+      if (shown === box) shown = undefined;
       box.dispose();
     };
     box.onDidAccept(() => finish(box.value.trim()));
     box.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && finish(BACK));
     box.onDidHide(() => finish(undefined));
+    shown = box;
     box.show();
   });
 }

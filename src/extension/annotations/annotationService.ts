@@ -6,6 +6,7 @@ import { ANNOTATIONS_FILE, AnnotationStore, readAnnotationsFile } from '../../co
 import { demoRunDir } from '../../core/demo/demoFiles';
 import type { AnnotationView } from '../../shared/instancePage';
 import { demoAnnotator, demoOutputRoot } from '../demo/demoSettings';
+import { finishedDemos } from '../demo/finishedDemos';
 import type { InstanceDecoration, InstanceDecorator } from '../tree/instanceTree';
 import { Disposable } from '../util/disposable';
 import { errorMessage, type Logger } from '../util/logger';
@@ -26,6 +27,8 @@ export class AnnotationService extends Disposable implements InstanceDecorator {
   private byInstance = new Map<string, DifficultyAnnotation[]>();
   /** The form's current step while it is open (tests and the UI flow wait on it). */
   formStep: string | undefined;
+  /** Answers given in a form that was closed before its end, per instance: the next form starts on them. */
+  private readonly drafts = new Map<string, Partial<Answers>>();
 
   constructor(
     private readonly globalStorage: vscode.Uri,
@@ -59,9 +62,25 @@ export class AnnotationService extends Disposable implements InstanceDecorator {
     return this.all(instanceId).find((a) => a.annotator === me);
   }
 
+  /** What a closed form had been told so far (undefined once the answers are stored). */
+  draft(instanceId: string): Partial<Answers> | undefined {
+    return this.drafts.get(instanceId);
+  }
+
+  keepDraft(instanceId: string, answers: Partial<Answers>): void {
+    this.drafts.set(instanceId, answers);
+  }
+
+  /** This annotator's newest finished demonstration of the instance (the one the answers go with). */
+  lastDemonstration(instanceId: string): DifficultyAnnotation['demonstration'] | undefined {
+    const row = finishedDemos(path.dirname(this.storeFile()), instanceId)[0];
+    return row ? { file: row.file, active_ms: row.activeMs, resolved: row.resolved } : undefined;
+  }
+
   /** Stores the annotator's answers (replacing earlier ones); on disk before it returns. */
   put(instanceId: string, answers: Answers, demonstration?: DifficultyAnnotation['demonstration']): DifficultyAnnotation {
     const store = AnnotationStore.open(this.storeFile(), this.annotator());
+    this.drafts.delete(instanceId);
     const saved = store.put({ instance_id: instanceId, annotator: this.annotator(), ...answers, annotated_at: new Date().toISOString(), ...(demonstration ? { demonstration } : {}) });
     this.byInstance.set(instanceId, [...this.all(instanceId).filter((a) => a.annotator !== saved.annotator), saved].sort((a, b) => a.annotator.localeCompare(b.annotator)));
     this.log.info(`${instanceId}: annotated by ${saved.annotator} (${saved.difficulty}, underspecified ${saved.underspecified}, false negative ${saved.false_negative}) in ${store.file}`);

@@ -2,10 +2,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DISAGREEMENT_LABELS, gradeDisagreement, type ImportedRunRow } from '../../shared/trajectoryView';
 import { plural } from '../../shared/plural';
+import { DEMO_SCAFFOLD } from '../demo/demoStepView';
 import type { InstanceChildren } from '../tree/instanceTree';
 import type { ImportedRunStore } from './importedRunStore';
 
-/** Imported runs under their instance in the tree: scaffold, model, exit status, steps, reward as recorded, our grade. */
+/**
+ * Imported runs under their instance in the tree: scaffold, model, exit status, steps, reward as
+ * recorded, our grade. A person's demonstration opened in the step view is kept in the same store
+ * but is not an imported run: it is listed by the demonstration panel, not here.
+ */
 export class ImportedRunNodes implements InstanceChildren {
   readonly onDidChange: vscode.Event<string>;
 
@@ -16,6 +21,7 @@ export class ImportedRunNodes implements InstanceChildren {
   children(instanceId: string): { id: string; item: vscode.TreeItem }[] {
     return this.store
       .runsOf(instanceId)
+      .filter((r) => r.scaffold !== DEMO_SCAFFOLD)
       .sort((a, b) => a.scaffold.localeCompare(b.scaffold) || a.sourceFile.localeCompare(b.sourceFile) || a.entry - b.entry)
       .map((r) => ({ id: `imported:${r.rolloutId}`, item: importedRunItem(r) }));
   }

@@ -54,8 +54,54 @@ export function importedAgentView(t: ClosedTrajectory, diffs: (string | null)[] 
       (step ? step.notes : v.preamble).push({ kind: 'auto_reply', text: m.content });
     }
   }
+  const grouped = demonstrationSteps(t);
+  if (grouped) v.steps = groupSteps(v.steps, grouped);
   v.step = v.steps.length;
   return v;
+}
+
+/**
+ * A demonstration's trajectory has one tool call per assistant turn (the agent's form), but the
+ * person made recording steps (a save, a command), each of one or more calls: the demonstration
+ * panel counts those. For each trajectory step, the recording step it belongs to (the closing
+ * `finish` call belongs to none: 0); undefined for runs that are not demonstrations, or older ones.
+ */
+export function demonstrationSteps(t: ClosedTrajectory): number[] | undefined {
+  const calls = t.demonstration?.recorded_step_calls;
+  if (!calls) return undefined;
+  const of: number[] = [];
+  calls.forEach((n, i) => {
+    for (let k = 0; k < n; k++) of.push(i + 1);
+  });
+  while (of.length < t.steps) of.push(0);
+  return of;
+}
+
+/** The last trajectory step of a recording step (where a continuation from it starts). */
+export function lastCallOf(stepOf: readonly number[], recordedStep: number): number {
+  const i = stepOf.lastIndexOf(recordedStep);
+  if (i < 0) throw new Error(`The demonstration has no step ${recordedStep}.`);
+  return i + 1;
+}
+
+/** One card per recording step: its calls and observations together, the note as the thought, the diff after its last call. */
+function groupSteps(perCall: AgentStepView[], stepOf: readonly number[]): AgentStepView[] {
+  const out: AgentStepView[] = [];
+  for (const s of perCall) {
+    const k = stepOf[s.step - 1] ?? 0;
+    if (k === 0) continue;
+    const into = out[out.length - 1];
+    if (into?.step === k) {
+      into.toolCalls.push(...s.toolCalls);
+      into.observations.push(...s.observations);
+      into.notes.push(...s.notes);
+      if (s.thought) into.thought = into.thought ? `${into.thought}\n\n${s.thought}` : s.thought;
+      if (s.diff) into.diff = s.diff;
+    } else {
+      out.push({ ...s, step: k, toolCalls: [...s.toolCalls], observations: [...s.observations], notes: [...s.notes] });
+    }
+  }
+  return out;
 }
 
 /** The full text of one recorded observation (the view folds long ones). */

@@ -3,7 +3,7 @@ import type { ClosedTrajectory } from '../../core/trajectory/trajectoryTypes';
 import { foldText } from '../../shared/agentView';
 import { TRAJECTORY_VIEW, type TrajectoryEvents, type TrajectoryRequests } from '../../shared/protocol';
 import type { Handlers, RpcHost } from '../../shared/rpcHost';
-import type { SelectedRunView, TrajectoryViewState } from '../../shared/trajectoryView';
+import type { ReplayView, SelectedRunView, TrajectoryViewState } from '../../shared/trajectoryView';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
 import type { ImportedRunActions } from '../trajectories/importedRunActions';
 import type { ImportedRunStore } from '../trajectories/importedRunStore';
@@ -12,7 +12,7 @@ import type { Logger } from '../util/logger';
 import { InstanceViews } from '../webviewHost/instanceViews';
 import { WebviewHost } from '../webviewHost/webviewHost';
 import type { WebviewKind } from '../webviewHost/webviewKind';
-import { importedAgentView, observationText } from './importedSteps';
+import { demonstrationSteps, importedAgentView, lastCallOf, observationText } from './importedSteps';
 
 export const TRAJECTORY_VIEW_TYPE = 'sweGym.trajectory';
 
@@ -83,7 +83,11 @@ export class TrajectoryPanel extends Disposable {
     const id = this.ref.instance.instance_id;
     const runs = this.deps.store.runsOf(id);
     if (!this.selectedId || !runs.some((r) => r.rolloutId === this.selectedId)) this.selectedId = runs[0]?.rolloutId;
-    return { instanceId: id, runs, selected: this.selectedId ? await this.selectedView(this.selectedId) : null, busy: this.deps.actions.busyOf(id) };
+    const selected = this.selectedId ? await this.selectedView(this.selectedId) : null;
+    // The tab names what it shows: a person's demonstration, or the instance's imported runs.
+    const title = selected?.demonstration ? `Demonstration: ${id}` : TRAJECTORY_KIND.title(id);
+    if (!this.isDisposed && this.panel.title !== title) this.panel.title = title;
+    return { instanceId: id, runs, selected, busy: this.deps.actions.busyOf(id) };
   }
 
   private async selectedView(rolloutId: string): Promise<SelectedRunView | null> {
@@ -94,13 +98,18 @@ export class TrajectoryPanel extends Disposable {
     const fromFile = t.imported?.step_diffs?.some((d) => d !== null) ? t.imported.step_diffs : undefined;
     const diffs = fromFile ?? extras.diffs;
     const firstUser = t.messages.find((m) => m.role === 'user');
+    const stepOf = demonstrationSteps(t);
+    const d = t.demonstration;
     return {
       row,
       task: foldText(firstUser?.content ?? '', 6000),
       view: importedAgentView(t, diffs),
       diffs: fromFile ? 'file' : extras.diffs ? 'replay' : null,
-      replay: extras.replay ?? null,
+      replay: extras.replay ? (stepOf ? inRecordedSteps(extras.replay, stepOf) : extras.replay) : null,
       finalPatch: t.patch,
+      ...(d
+        ? { demonstration: { annotator: d.annotator ?? null, activeMs: d.active_ms, recordedSteps: d.recorded_steps, finishedAt: t.finished_at, finishGrade: t.reward ? { status: t.reward.status, resolved: t.reward.resolved } : null } }
+        : {}),
     };
   }
 
@@ -157,7 +166,10 @@ export class TrajectoryPanel extends Disposable {
         this.ownRun(rolloutId);
         const row = this.deps.store.row(rolloutId);
         if (!row) return null;
-        const r = await vscode.commands.executeCommand<{ rolloutId: string } | undefined>('sweGym.continueFromStep', { file: row.sourceFile, row: row.entry }, { step, ...(by ? { by } : {}) });
+        // A demonstration's view counts recording steps: continue after the last call of the one chosen.
+        const stepOf = demonstrationSteps(await this.trajectory(rolloutId));
+        const at = stepOf ? lastCallOf(stepOf, step) : step;
+        const r = await vscode.commands.executeCommand<{ rolloutId: string } | undefined>('sweGym.continueFromStep', { file: row.sourceFile, row: row.entry }, { step: at, ...(by ? { by } : {}) });
         return r ?? null;
       },
       showPatch: async ({ rolloutId }) => {
@@ -170,6 +182,12 @@ export class TrajectoryPanel extends Disposable {
       },
     };
   }
+}
+
+/** A replay's per-call verdicts numbered by the demonstration's recording steps, as its view is. */
+function inRecordedSteps(r: ReplayView, stepOf: readonly number[]): ReplayView {
+  const at = (n: number) => stepOf[n - 1] || n;
+  return { ...r, steps: r.steps.map((x) => ({ ...x, step: at(x.step) })), firstDivergence: r.firstDivergence ? { ...r.firstDivergence, step: at(r.firstDivergence.step) } : null };
 }
 
 /** The trajectory views, one per instance, restored after a reload by the serializer. */

@@ -94,8 +94,12 @@ test('validate flags ids no log can hold, F2P passing on the base and tests miss
     const rows = fs.readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(rows.map((x) => [x.annotator, x.difficulty, x.underspecified, x.human_time_to_solve_ms]), [['Ada', '15 min - 1 hour', 1, 754_000], ['Bob', '1-4 hours', 3, 1_300_000]]);
     const ada = rows[0];
-    assert.equal(ada.gold_patch_files, 1);
-    assert.ok(ada.gold_patch_lines > 0);
+    // The gold patch's size, counted here from its text: files, and changed lines without the ---/+++ headers.
+    const goldFiles = (original.patch.match(/^diff --git /gm) ?? []).length;
+    const goldLines = original.patch.split('\n').filter((l) => /^[+-]/.test(l) && !/^(\+\+\+|---) /.test(l)).length;
+    assert.ok(goldLines > 0);
+    assert.equal(ada.gold_patch_files, goldFiles);
+    assert.equal(ada.gold_patch_lines, goldLines);
     assert.equal(ada.fail_to_pass, original.FAIL_TO_PASS.length);
     assert.deepEqual([ada.agent_rollouts, ada.agent_resolved, ada.agent_success_rate], [3, 1, 1 / 3], 'a rollout from an unclean dev container does not count');
     assert.deepEqual([ada.human_demonstrations, ada.human_resolved, ada.human_median_time_to_solve_ms], [2, 2, 1_027_000]);
@@ -110,11 +114,28 @@ test('validate flags ids no log can hold, F2P passing on the base and tests miss
     const lines = fs.readFileSync(csv, 'utf8').trimEnd().split('\r\n');
     assert.equal(lines.length, 1 + 1 + ds.instances.length, 'header, two answers for confini, one row for every other instance');
     const header = lines[0]!.split(',');
+    // The CSV carries the same objective figures as the JSONL, by column name.
+    const table = lines.map(csvFields);
+    const adaCsv = Object.fromEntries(header.map((h, i) => [h, table.find((r) => r[0] === ID && r[2] === 'Ada')![i]]));
+    assert.deepEqual(
+      [adaCsv.gold_patch_files, adaCsv.gold_patch_lines, adaCsv.fail_to_pass, adaCsv.agent_rollouts, adaCsv.agent_success_rate, adaCsv.human_time_to_solve_ms, adaCsv.human_median_time_to_solve_ms],
+      [String(goldFiles), String(goldLines), String(original.FAIL_TO_PASS.length), '0', '', '754000', '1027000'],
+      'no --runs for the agents here: no rollouts, an empty success rate',
+    );
+    assert.equal(adaCsv.notes, 'comment char "#" or ";", inline');
     const bob = lines.find((l) => l.includes(',Bob,'))!;
     assert.ok(bob.includes(`"'=HYPERLINK(""x"")"`), 'a note that looks like a formula is quoted and neutralised');
     assert.ok(header.includes('missing_from_log_count') && header.includes('unmatchable_test_ids'));
     const other = lines.find((l) => l.startsWith('swe-gym-studio__argsy-9,'))!;
     assert.match(other, /^swe-gym-studio__argsy-9,[^,]+,,,,,,,/, 'an instance nobody annotated: figures only');
+
+    // The issue's own form (no folders): the figures of every instance, and a note on where answers come from.
+    const bare = await swegym(['annotations', '--dataset', 'samples', '--out', path.join(root, 'bare.jsonl'), '--all']);
+    assert.equal(bare.code, 0, bare.stderr);
+    assert.match(bare.stderr, /no --runs given, so no answers or trajectories were read/);
+    const bareRows = fs.readFileSync(path.join(root, 'bare.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(bareRows.length, ds.instances.length);
+    assert.deepEqual(bareRows.find((x) => x.instance_id === ID)?.gold_patch_lines, goldLines);
 
     const bad = await swegym(['annotations', '--dataset', 'samples', '--out', path.join(root, 'x.txt')]);
     assert.equal(bad.code, 2);
@@ -134,6 +155,29 @@ test('ids no log can hold are found from the row alone: pydicom-1458-style absol
   assert.deepEqual(unmatchableTests(tests, 'pytest', '/testbed').map((u) => u.id), ['tests/a.py::t[x y]', ABSOLUTE, 'C:\\work\\tests\\a.py::t', ' ']);
   assert.deepEqual(unmatchableTests(tests, 'django', '/testbed').map((u) => u.id), [ABSOLUTE, 'C:\\work\\tests\\a.py::t', ' '], 'django names hold spaces');
 });
+
+/** One CSV line's fields (RFC 4180 quoting; the file's lines hold no line breaks inside a field here). */
+function csvFields(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      for (i++; i < line.length; i++) {
+        if (line[i] === '"' && line[i + 1] === '"') (v += '"'), i++;
+        else if (line[i] === '"') break;
+        else v += line[i];
+      }
+      out.push(v);
+      i += 2;
+    } else {
+      const end = line.indexOf(',', i);
+      out.push(line.slice(i, end < 0 ? line.length : end));
+      i = end < 0 ? line.length + 1 : end + 1;
+    }
+  }
+  return out;
+}
 
 function writeTrajectory(dir: string, index: number, extra: Partial<ClosedTrajectory>, resolved: boolean): void {
   fs.mkdirSync(dir, { recursive: true });

@@ -77,6 +77,10 @@ test('record (save, terminal command, scan), crash and resume, finish resolved; 
     assert.equal(trajectory.reward?.resolved, true, trajectory.reward?.test_output.slice(-2000));
     assert.equal(trajectory.demonstration?.annotator, 'Ada');
     assert.equal(trajectory.demonstration?.resumed_after_crash, 1);
+    // Each recording step's number of tool calls (the step view groups by it): 4 steps, the closing finish apart.
+    const perStep = trajectory.demonstration?.recorded_step_calls ?? [];
+    assert.equal(perStep.length, 4);
+    assert.equal(perStep.reduce((a, b) => a + b, 0), trajectory.steps - 1);
     assert.equal(trajectory.messages[2]?.role === 'assistant' && trajectory.messages[2].content, 'First I reproduce the problem.');
     assert.ok(fs.existsSync(path.join(runDir, `${ID}_0.json`)));
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ClosedTrajectory } from '../../../src/core/trajectory/trajectoryTypes';
 import type { SweGymApi } from '../../../src/extension/api';
 import type { SessionView } from '../../../src/shared/instancePage';
-import { getApi, setSetting, waitFor } from './helpers';
+import { answerFormStep, getApi, setSetting, waitFor } from './helpers';
 
 const ID = 'swe-gym-studio__argsy-9';
 
@@ -19,14 +19,6 @@ function writeGold(api: SweGymApi, ws: string): void {
     assert.ok(typeof after === 'string');
     fs.writeFileSync(abs, after);
   }
-}
-
-/** Drives the open quick input as a person does with the keyboard: Down n times, then Enter. */
-async function answerStep(api: SweGymApi, step: string, downs: number): Promise<void> {
-  await waitFor(`the "${step}" question`, () => api.annotations.formStep === step, 60_000);
-  await new Promise((r) => setTimeout(r, 300));
-  for (let i = 0; i < downs; i++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
-  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
 }
 
 describe('finish → annotate: SWE-bench Verified’s questions after a demonstration, stored per annotator, on the page, tooltip and sort', function () {
@@ -58,10 +50,10 @@ describe('finish → annotate: SWE-bench Verified’s questions after a demonstr
     writeGold(api, ws);
     const finishing = vscode.commands.executeCommand('sweGym.demo.finish') as Thenable<ClosedTrajectory | undefined>;
     // A quick fix: the recorded time suggests the first bucket, which the person keeps.
-    await answerStep(api, 'difficulty', 0);
-    await answerStep(api, 'underspecified', 1);
-    await answerStep(api, 'false_negative', 2);
-    await answerStep(api, 'notes', 0);
+    await answerFormStep(api, 'difficulty', 0);
+    await answerFormStep(api, 'underspecified', 1);
+    await answerFormStep(api, 'false_negative', 2);
+    await answerFormStep(api, 'notes', 0);
     const t = await finishing;
     assert.equal(t?.reward?.resolved, true, api.notices.at(-1));
     await waitFor('the form to close', () => api.annotations.formStep === undefined);

@@ -12,7 +12,7 @@ import { exportRun } from '../../../src/core/trajectory/exportRows';
 import type { ClosedTrajectory } from '../../../src/core/trajectory/trajectoryTypes';
 import type { SweGymApi } from '../../../src/extension/api';
 import type { SessionView } from '../../../src/shared/instancePage';
-import { getApi, setSetting, waitFor } from './helpers';
+import { closeForm, getApi, setSetting, waitFor } from './helpers';
 
 const ID = 'swe-gym-studio__moneta-34';
 
@@ -126,6 +126,10 @@ describe('a human demonstration on a sample (moneta): save, terminal, hidden tes
   it('finishes resolved; the default export leaves the revealed demonstration out, the SFT export with it validates, and a replay reproduces patch and reward', async () => {
     const t = (await vscode.commands.executeCommand('sweGym.demo.finish')) as ClosedTrajectory | undefined;
     assert.ok(t, api.notices.at(-1));
+    // The difficulty questions open after every finish; closed unanswered, they store nothing and the demonstration stays saved.
+    await waitFor('the difficulty questions', () => api.annotations.formStep === 'difficulty', 30_000);
+    await closeForm(api);
+    assert.equal(api.annotations.mine(ID), undefined);
     assert.equal(t.reward?.resolved, true, t.reward?.test_output.slice(-1500));
     assert.equal(t.model, 'human');
     assert.equal(t.demonstration?.annotator, 'Test Annotator');

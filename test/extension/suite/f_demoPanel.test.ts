@@ -11,7 +11,7 @@ import type { TrajectoryPanel } from '../../../src/extension/trajectoryView/traj
 import type { DemoTimelineItem } from '../../../src/shared/demoPanel';
 import type { SessionView } from '../../../src/shared/instancePage';
 import type { DemoRequests, TrajectoryRequests } from '../../../src/shared/protocol';
-import { getApi, git, setSetting, waitFor } from './helpers';
+import { answerFormStep, closeForm, getApi, git, setSetting, waitFor } from './helpers';
 
 const ID = 'swe-gym-studio__moneta-34';
 
@@ -122,6 +122,13 @@ describe('the demonstration panel (moneta sample): live steps and notes, control
     assert.ok(row);
     assert.equal(row.resolved, true, api.notices.at(-1));
     assert.equal(panel.state().recording, null);
+    // The difficulty questions open after the finish. One answer, then closed as Escape does:
+    // nothing is stored, the answer is kept, and sweGym.annotate reaches the form later (below).
+    await answerFormStep(api, 'difficulty', 2);
+    await waitFor('the second question', () => api.annotations.formStep === 'underspecified');
+    await closeForm(api);
+    assert.equal(api.annotations.mine(ID), undefined);
+    assert.equal(api.annotations.draft(ID)?.difficulty, '1-4 hours');
     const t = JSON.parse(fs.readFileSync(row.file, 'utf8')) as ClosedTrajectory;
     const firstTurn = t.messages.find((m) => m.role === 'assistant');
     assert.equal(firstTurn?.content, 'The fix: keep the last field when splitting.');
@@ -140,16 +147,41 @@ describe('the demonstration panel (moneta sample): live steps and notes, control
     assert.equal(s.selected?.row.scaffold, 'human demonstration');
     assert.equal(s.selected?.row.grade?.resolved, true);
     assert.equal(s.selected?.view.steps[0]?.thought, 'The fix: keep the last field when splitting.');
-    assert.equal(s.selected?.view.steps.length, t.steps);
     assert.ok(s.selected?.view.steps[0]?.observations[0]?.text);
+    // Named for what it shows; its steps are the recording steps the panel counted (each with all its
+    // tool calls), not the trajectory's one-call turns; the grade is the one taken at finish.
+    assert.equal(tp.panel.title, `Demonstration: ${ID}`);
+    assert.equal(s.selected?.view.steps.length, row.steps);
+    assert.deepEqual(s.selected?.view.steps.map((x) => x.step), Array.from({ length: row.steps }, (_, i) => i + 1));
+    assert.equal(s.selected?.view.steps.reduce((n, x) => n + x.toolCalls.length, 0), t.steps - 1, 'every call but the closing finish');
+    assert.ok(t.steps - 1 > row.steps, 'the save became more than one call, so the two counts differ in the file');
+    assert.deepEqual(s.selected?.demonstration?.finishGrade, { status: t.reward?.status, resolved: true });
+    // It is a demonstration, not an imported run: the tree does not list it under the instance.
+    const node = api.tree.nodeFor(ID);
+    assert.ok(node);
+    assert.ok(!api.tree.getChildren(node).some((c) => c.kind === 'child' && c.id === `imported:${t.rollout_id}`), 'the demonstration is listed as an imported run in the tree');
 
-    // Continue from step 1 by hand: the dev container goes back to the base, step 1 is replayed into it.
+    // Continue from step 1 by hand: the dev container goes back to the base, step 1 (every call of
+    // it: the view's step is a recording step) is replayed into it.
     git(ws, ['checkout', '--', '.']);
     git(ws, ['clean', '-fdq']);
+    const callsOfStep1 = t.demonstration?.recorded_step_calls?.[0];
+    assert.ok(callsOfStep1 && callsOfStep1 === s.selected?.view.steps[0]?.toolCalls.length);
     await traj(tp, 'continueFrom', { rolloutId: t.rollout_id, step: 1, by: 'hand' });
-    const fork = await waitFor('the continuation', () => api.agents.runs.rows(ID).find((r) => r.forkOf?.rolloutId === t.rollout_id && r.forkOf.step === 1), 60_000);
+    const fork = await waitFor('the continuation', () => api.agents.runs.rows(ID).find((r) => r.forkOf?.rolloutId === t.rollout_id && r.forkOf.step === callsOfStep1), 60_000);
     const result = await api.agents.whenDone(fork.rolloutId);
     assert.equal(result?.exitReason, 'replay_exhausted', `${result?.exitReason}: ${result?.message ?? ''} ${api.notices.at(-1) ?? ''}`);
     assert.notEqual(git(ws, ['status', '--porcelain']), '', 'step 1 of the demonstration is in the workspace again');
+
+    // The closed questions, reached later from sweGym.annotate: they start on the kept answer and go with the demonstration.
+    const annotating = vscode.commands.executeCommand('sweGym.annotate', ID) as Thenable<{ difficulty: string; demonstration?: { file: string } } | undefined>;
+    await answerFormStep(api, 'difficulty', 0);
+    await answerFormStep(api, 'underspecified', 0);
+    await answerFormStep(api, 'false_negative', 0);
+    await answerFormStep(api, 'notes', 0);
+    const a = await annotating;
+    assert.equal(a?.difficulty, '1-4 hours', api.notices.at(-1));
+    assert.equal(a?.demonstration?.file, row.file);
+    assert.equal(api.annotations.draft(ID), undefined);
   });
 });

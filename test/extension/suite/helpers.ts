@@ -52,3 +52,20 @@ export function containerExists(id: string): boolean {
 export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('sweGym').update(key, value, vscode.ConfigurationTarget.Global);
 }
+
+/**
+ * Answers the open difficulty question `step` as a person does with the keyboard: Down `downs`
+ * times from the item the form starts on, then Enter (the notes step: Enter on its text).
+ */
+export async function answerFormStep(api: { annotations: { formStep: string | undefined } }, step: string, downs: number): Promise<void> {
+  await waitFor(`the "${step}" question`, () => api.annotations.formStep === step, 60_000);
+  await new Promise((r) => setTimeout(r, 300));
+  for (let i = 0; i < downs; i++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+}
+
+/** Closes the open difficulty questions as Escape does, and waits until they are gone. */
+export async function closeForm(api: { annotations: { formStep: string | undefined } }): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+  await waitFor('the difficulty questions to close', () => api.annotations.formStep === undefined);
+}

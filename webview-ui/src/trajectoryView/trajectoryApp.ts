@@ -1,6 +1,7 @@
 import type { AgentStepView, AgentViewState } from '../../../src/shared/agentView';
 import type { AgentRequests, TrajectoryRequests } from '../../../src/shared/protocol';
-import { DISAGREEMENT_LABELS, gradeDisagreement, type ImportedRunRow, type SelectedRunView, type StepVerdictView, type TrajectoryBusy, type TrajectoryViewState } from '../../../src/shared/trajectoryView';
+import { clockText } from '../../../src/shared/demoPanel';
+import { DISAGREEMENT_LABELS, gradeDisagreement, type DemonstrationView, type ImportedRunRow, type SelectedRunView, type StepVerdictView, type TrajectoryBusy, type TrajectoryViewState } from '../../../src/shared/trajectoryView';
 import type { Call } from '../boot';
 import { button, ErrorBanner } from '../controls';
 import { unifiedDiff } from '../diffView';
@@ -93,7 +94,7 @@ export class TrajectoryApp {
 
   private renderHeader(): void {
     const sel = this.selected;
-    this.header.set(JSON.stringify([sel?.row, sel?.view.totals]), () => {
+    this.header.set(JSON.stringify([sel?.row, sel?.view.totals, sel?.demonstration, sel?.view.steps.length]), () => {
       if (!sel) {
         return [
           h('div', { class: 'title-row' }, icon('history', 'title-icon'), h('h1', {}, `Imported runs · ${this.instanceId}`)),
@@ -102,24 +103,45 @@ export class TrajectoryApp {
       }
       const r = sel.row;
       const t = sel.view.totals;
+      const d = sel.demonstration;
+      if (d) return this.demonstrationHeader(r, d, sel);
       const meta = [
         h('span', { title: r.format }, icon('symbol-method'), ` ${r.scaffold}`),
         h('span', {}, icon('hubot'), ` ${r.model}`),
         h('span', { title: 'Exit status as recorded' }, icon('debug-stop'), ` ${r.exitStatus ?? 'no exit status recorded'}`),
-        h('span', { class: 'muted', title: r.sourceFile }, icon('file'), ` ${shortFile(r.sourceFile)}${r.entry ? ` · entry ${r.entry + 1}` : ''}`),
       ];
       return [
-        h('div', { class: 'title-row' }, icon('history', 'title-icon'), h('h1', {}, `${r.scaffold === 'human demonstration' ? 'Demonstration' : 'Imported run'} · ${r.instanceId}`)),
+        h('div', { class: 'title-row' }, icon('history', 'title-icon'), h('h1', {}, `Imported run · ${r.instanceId}`)),
         h('div', { class: 'meta-row' }, ...meta.flatMap((m, i) => (i ? [h('span', { class: 'sep' }, '·'), m] : [m]))),
+        // The file on a line of its own: a long path wrapping inside the row left a separator at a line's end.
+        h('div', { class: 'meta-row muted', title: r.sourceFile }, icon('file'), ` ${shortFile(r.sourceFile)}${r.entry ? ` · entry ${r.entry + 1}` : ''}`),
         h(
           'div',
           { id: 'run-figures', class: 'figures-row' },
           h('span', {}, plural(r.steps, 'step')),
-          t.promptTokens || t.completionTokens ? h('span', { title: 'prompt + completion tokens, as recorded' }, `${t.promptTokens.toLocaleString('en-US')} + ${t.completionTokens.toLocaleString('en-US')} tokens`) : r.scaffold === 'human demonstration' ? null : h('span', {}, 'no token counts recorded'),
+          t.promptTokens || t.completionTokens ? h('span', { title: 'prompt + completion tokens, as recorded' }, `${t.promptTokens.toLocaleString('en-US')} + ${t.completionTokens.toLocaleString('en-US')} tokens`) : h('span', {}, 'no token counts recorded'),
           t.costUsd ? h('span', { title: 'cost as recorded' }, dollars(t.costUsd)) : null,
         ),
       ];
     });
+  }
+
+  /** A person's demonstration: who, how long, its recording steps (as the demonstration panel counts them). */
+  private demonstrationHeader(r: ImportedRunRow, d: DemonstrationView, sel: SelectedRunView): HTMLElement[] {
+    const calls = sel.view.steps.reduce((n, s) => n + s.toolCalls.length, 0);
+    return [
+      h('div', { class: 'title-row' }, icon('person', 'title-icon'), h('h1', {}, `Demonstration · ${r.instanceId}`)),
+      h(
+        'div',
+        { id: 'run-figures', class: 'figures-row' },
+        h('span', { id: 'demo-annotator' }, icon('account'), ` ${d.annotator ?? 'no annotator set'}`),
+        h('span', { title: 'Recording time, pauses and idle gaps left out' }, `${clockText(d.activeMs)} active`),
+        h('span', {}, plural(sel.view.steps.length, 'step')),
+        h('span', {}, plural(calls, 'tool call')),
+        h('span', { title: 'When the person finished it' }, `finished ${new Date(d.finishedAt).toLocaleString()}`),
+      ),
+      h('div', { class: 'meta-row muted', title: r.sourceFile }, icon('file'), ` ${shortFile(r.sourceFile)}`),
+    ];
   }
 
   private renderBar(): void {
@@ -148,14 +170,28 @@ export class TrajectoryApp {
 
   private renderResult(): void {
     const sel = this.selected;
-    this.result.set(JSON.stringify([sel?.row.rolloutId, sel?.row.recordedResolved, sel?.row.grade]), () => {
+    this.result.set(JSON.stringify([sel?.row.rolloutId, sel?.row.recordedResolved, sel?.row.grade, sel?.demonstration]), () => {
       if (!sel) return [];
       const r = sel.row;
       const flag = gradeDisagreement(r);
       const g = r.grade;
-      const gradePill = g
-        ? h('span', { id: 'grade-pill', class: `pill ${g.status === 'error' ? 'warning' : g.resolved ? 'passed' : 'failed'}` }, icon(g.status === 'error' ? 'warning' : g.resolved ? 'pass-filled' : 'error'), ` ${g.status === 'error' ? 'grade failed' : g.resolved ? 'resolved' : g.status.replace(/_/g, ' ')}`)
-        : h('span', { id: 'grade-pill', class: 'pill neutral' }, 'not graded yet');
+      const gradePill = g ? this.gradePill('grade-pill', g) : h('span', { id: 'grade-pill', class: 'pill neutral' }, 'not graded yet');
+      const d = sel.demonstration;
+      if (d) {
+        // A person's own demonstration: the grade taken when they finished, and a later one only if there is one.
+        const again = g && g.at !== d.finishedAt;
+        return [
+          h(
+            'div',
+            { class: 'result-row' },
+            h('span', { class: 'muted' }, 'Graded at finish'),
+            d.finishGrade ? this.gradePill('finish-pill', d.finishGrade) : h('span', { id: 'finish-pill', class: 'pill neutral' }, 'not graded'),
+            again ? h('span', { class: 'muted' }, 'Graded again') : null,
+            again ? gradePill : null,
+            again && g.error ? h('span', { class: 'muted small' }, g.error) : null,
+          ),
+        ];
+      }
       return [
         h(
           'div',
@@ -169,6 +205,10 @@ export class TrajectoryApp {
         flag ? h('div', { id: 'grade-flag', class: 'warning-banner', role: 'alert' }, icon('warning'), ` ${capitalise(DISAGREEMENT_LABELS[flag])}.${flag === 'resolved-not-reproduced' ? ' Replay it to see where today’s environment differs from the recorded one.' : ''}`) : null,
       ];
     });
+  }
+
+  private gradePill(id: string, g: { status: string; resolved: boolean }): HTMLElement {
+    return h('span', { id, class: `pill ${g.status === 'error' ? 'warning' : g.resolved ? 'passed' : 'failed'}` }, icon(g.status === 'error' ? 'warning' : g.resolved ? 'pass-filled' : 'error'), ` ${g.status === 'error' ? 'grade failed' : g.resolved ? 'resolved' : g.status.replace(/_/g, ' ')}`);
   }
 
   private renderReplay(): void {
