@@ -39,6 +39,7 @@ node out/test/ui/trajectoryFlow.js || status=1
 # Start Gym Server, a client driving a sample, pause / let one step through / stop from the view: gym-*.png.
 node out/test/ui/gymFlow.js || status=1
 # A human demonstration: Start Demonstration, a note typed in the panel, an edit saved, sed -i in
-# the container terminal, a step's note, the hidden tests, pause/resume, Finish, the step view: demo-*.png.
+# the container terminal, a step's note, the hidden tests, pause/resume, Finish, the difficulty
+# questions answered (Back, notes) and shown on the page, the step view's header: demo-*.png.
 node out/test/ui/demoFlow.js || status=1
 exit "$status"

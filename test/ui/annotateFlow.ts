@@ -4,6 +4,8 @@
  * does (a score picked, Back used once, notes typed), then the page's "Difficulty annotations"
  * section shows the answers beside another annotator's, and the tree row's tooltip has them.
  * No container is started. Screenshots: test-results/screenshots/annotate-*.png (look at them).
+ * Not in scripts/test-ui.sh: demoFlow answers the same form after a finish and checks the page
+ * section; this flow is for the tree tooltip's and another annotator's screenshots, run by hand.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -130,6 +130,7 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await page.keyboard.press('Enter');
   await formStep(page, 4, /Notes on swe-gym-studio__textkit-12/);
   await page.keyboard.type('The tests check pad() and columns() but not center() with CJK text.');
+  await page.mouse.move(700, 700); // the Back button's tooltip would cover the notes
   await shot(page, '04-form-notes');
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
 import type { TreeNode } from '../tree/instanceTree';
+import { plural } from '../../shared/plural';
 import { isAbortError } from '../util/cancellation';
 import { errorMessage, type Logger } from '../util/logger';
 import type { DemoController } from './demoController';
@@ -53,7 +54,7 @@ export function registerDemoCommands(d: DemoCommandDeps): vscode.Disposable[] {
       try {
         const t = await d.demos.finish(abort.signal, (message) => progress.report({ message }));
         const verdict = t.reward ? (t.reward.resolved ? 'resolved' : `not resolved (${t.reward.status})`) : 'not graded';
-        void vscode.window.showInformationMessage(`Demonstration of ${t.instance_id}: ${verdict}, ${t.steps} steps, saved in ${d.demos.runDir()}.`);
+        void vscode.window.showInformationMessage(`Demonstration of ${t.instance_id}: ${verdict}, ${plural(t.demonstration?.recorded_steps ?? t.steps, 'step')}, saved in ${d.demos.runDir()}.`);
         return t;
       } finally {
         sub.dispose();
