@@ -3,7 +3,8 @@
  * Chromium with real containers: Open Trajectories… on a folder of other scaffolds' runs (the
  * fixtures, a corrupt file, a tampered run) -> the runs under their instance in the tree -> a run
  * opens in the step view -> Compute diffs (replay in a fresh container) -> the tampered run:
- * Grade flags it, Replay names its first divergence.
+ * Grade flags it, Replay names its first divergence -> a window reload brings the view back on the
+ * same run and step.
  * Screenshots: test-results/screenshots/trajectory-*.png (look at them).
  */
 import * as fs from 'node:fs';
@@ -100,7 +101,34 @@ async function run(page: Page, url: string, folder: string): Promise<void> {
   await shot(page, 'divergence');
   const flagged = page.locator('.monaco-list-row', { hasText: 'not reproduced' });
   check(await flagged.count(), 'the tree does not flag the tampered run');
+
+  // A real window reload: the step view comes back on the same run (not the instance's first)
+  // and the same step, where the reader was.
+  frame = await webviewFrame(page, '#first-divergence', 30_000);
+  const before = await frame.evaluate<{ step: number; into: number }>(TOP_STEP);
+  check(before.step === 6, `the divergence link left step ${before.step} at the top, not step 6`);
+  await page.waitForTimeout(1000);
+  await runCommand(page, 'Developer: Reload Window');
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  frame = await webviewFrame(page, '#first-divergence', 90_000);
+  await frame.locator('#steps section.step').first().waitFor({ timeout: 30_000 });
+  check(await frame.locator('.meta-row', { hasText: 'tampered/rows.jsonl' }).count(), `the reloaded view shows another run: ${await frame.locator('.meta-row').innerText()}`);
+  check(await frame.locator('#grade-flag').count(), 'the reloaded view lost the grade flag');
+  await page.waitForTimeout(500);
+  const after = await frame.evaluate<{ step: number; into: number }>(TOP_STEP);
+  check(after.step === before.step && Math.abs(after.into - before.into) <= 4, `the reloaded view is at step ${after.step} (${after.into} px into it), not step ${before.step} (${before.into} px)`);
+  await shot(page, 'reloaded');
 }
+
+/** In the webview: the step card at the window's top edge (below the sticky action bar, a sliver not counted), and how far into it. */
+const TOP_STEP = `(() => {
+  const line = Math.max(0, document.querySelector('.agent-bar')?.getBoundingClientRect().bottom ?? 0);
+  for (const el of document.querySelectorAll('#steps section.step')) {
+    const r = el.getBoundingClientRect();
+    if (r.bottom > line + 12) return { step: Number(el.id.replace('step-', '')), into: Math.round(line - r.top) };
+  }
+  return { step: 0, into: 0 };
+})()`;
 
 const folder = makeImportFolder();
 runUiFlow({ name: 'ui(trajectory)', shotPrefix: 'trajectory-', cleanup: async () => fs.rmSync(folder, { recursive: true, force: true }) }, (f) => run(f.page, f.url, folder));

@@ -78,6 +78,13 @@ export class TrajectoryPanel extends Disposable {
     return s;
   }
 
+  /** After a reload: shows again the run the view showed, if it is still one of this instance's. */
+  restoreSelection(rolloutId: string): void {
+    if (this.deps.store.row(rolloutId)?.instanceId !== this.ref.instance.instance_id) return;
+    this.selectedId = rolloutId;
+    if (this.isReady) void this.state().then((s) => this.rpc.emitIfReady('state', s));
+  }
+
   /** What the view shows now (tests read it as the webview would). */
   async state(): Promise<TrajectoryViewState> {
     const id = this.ref.instance.instance_id;
@@ -204,5 +211,10 @@ export class TrajectoryPanels extends InstanceViews<TrajectoryPanel, TrajectoryR
 
   protected create(panel: vscode.WebviewPanel, ref: InstanceRef): TrajectoryPanel {
     return new TrajectoryPanel(panel, ref, this.deps, this.extensionUri, this.log);
+  }
+
+  /** The webview saved the run it showed (webview-ui/src/trajectoryView/stepPlace.ts). */
+  protected override async restored(view: TrajectoryPanel, saved: Record<string, unknown>): Promise<void> {
+    if (typeof saved.rolloutId === 'string') view.restoreSelection(saved.rolloutId);
   }
 }

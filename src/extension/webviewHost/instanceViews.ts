@@ -49,7 +49,7 @@ export abstract class InstanceViews<V extends InstanceView, R extends RequestMap
             panel.dispose();
             return;
           }
-          await this.restored(this.adopt(panel, ref));
+          await this.restored(this.adopt(panel, ref), s as Record<string, unknown>);
         },
       }),
     );
@@ -57,8 +57,11 @@ export abstract class InstanceViews<V extends InstanceView, R extends RequestMap
 
   protected abstract create(panel: vscode.WebviewPanel, ref: InstanceRef): V;
 
-  /** A view the serializer just brought back. */
-  protected async restored(_view: V): Promise<void> {}
+  /**
+   * A view the serializer just brought back, with what its webview saved (`save` in boot.ts).
+   * Called before the restored webview asks for its state, so a view may pick what it shows.
+   */
+  protected async restored(_view: V, _saved: Record<string, unknown>): Promise<void> {}
 
   /** Opens the instance's view, or reveals the one already open. */
   show(ref: InstanceRef): V {

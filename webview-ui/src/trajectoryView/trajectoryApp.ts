@@ -52,6 +52,8 @@ export class TrajectoryApp {
     root: HTMLElement,
     private readonly call: Call<TrajectoryRequests>,
     private readonly instanceId: string,
+    /** Called once a run's steps are first drawn (the view's place is restored and saved). */
+    private readonly onShown?: (rolloutId: string) => void,
   ) {
     root.replaceChildren(this.header.el, this.bar.el, this.busySlot.el, this.error.el, this.result.el, this.replay.el, this.runs.el, this.opening.el, this.steps);
   }
@@ -290,7 +292,8 @@ export class TrajectoryApp {
       this.shownRollout = undefined;
       return;
     }
-    if (this.shownRollout !== sel.row.rolloutId) {
+    const fresh = this.shownRollout !== sel.row.rolloutId;
+    if (fresh) {
       this.cards.clear();
       this.steps.replaceChildren();
       this.shownRollout = sel.row.rolloutId;
@@ -308,6 +311,7 @@ export class TrajectoryApp {
       card.render(st);
     }
     if (!v.steps.length) this.steps.replaceChildren(h('p', { class: 'muted' }, 'The file records no steps for this run.'));
+    if (fresh) this.onShown?.(sel.row.rolloutId);
   }
 
   /** The step cards speak the agent view's protocol; only reading a folded observation applies here. */
