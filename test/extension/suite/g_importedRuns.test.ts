@@ -120,6 +120,24 @@ describe('imported runs of other scaffolds (textkit sample, real containers)', f
     assert.deepEqual(atif?.steps[0]?.usage, { promptTokens: ATIF_USAGE.prompt_tokens, completionTokens: ATIF_USAGE.completion_tokens });
     assert.equal(atif?.steps[0]?.costUsd, ATIF_USAGE.cost_usd);
     assert.deepEqual(atif?.totals, { promptTokens: ATIF_USAGE.prompt_tokens, completionTokens: ATIF_USAGE.completion_tokens, costUsd: ATIF_USAGE.cost_usd });
+    // Every format's run in the view: the task with the issue, its seven steps, each action with
+    // the observation its file records (the first step lists the repository).
+    const issue = api.datasets.find(ID)?.instance.problem_statement.slice(0, 60) ?? '';
+    assert.ok(issue);
+    for (const r of api.importedRuns.runsOf(ID)) {
+      const what = `${r.format} (${path.basename(path.dirname(r.sourceFile))})`;
+      await fromWebview(panel, 'select', { rolloutId: r.rolloutId });
+      const sel = (await panel.state()).selected;
+      assert.ok(sel, what);
+      assert.equal(sel.row.rolloutId, r.rolloutId, what);
+      assert.ok(sel.task.text.includes(issue), `${what}: the task does not carry the issue`);
+      assert.equal(sel.view.steps.length, 7, what);
+      for (const st of sel.view.steps) {
+        assert.ok(st.toolCalls.length, `${what}: step ${st.step} has no action`);
+        for (const c of st.toolCalls) assert.ok(c.name === 'finish' || st.observations.some((o) => o.toolCallId === c.id && o.text.trim()), `${what}: step ${st.step}'s ${c.name} has no observation`);
+      }
+      assert.ok(sel.view.steps[0]?.observations.some((o) => o.text.includes('pyproject.toml')), `${what}: step 1 does not show the listing`);
+    }
     await panel.select(row.rolloutId);
 
     const before = await ourContainers();
