@@ -52,17 +52,25 @@ async function main(): Promise<void> {
     const applied = await applyCandidatePatch(warm, p, 'swe-gym');
     if (!applied.applied) throw new Error(`cannot apply: ${applied.reason}`);
   }
+  const bareCpu: number[] = [];
   const bareRun = async () => {
+    const cpu = process.cpuUsage();
     const t = performance.now();
     await warm.exec(['/bin/bash', '-c', cmd], { cwd: '/testbed' });
     bare.push(performance.now() - t);
+    const used = process.cpuUsage(cpu);
+    bareCpu.push((used.user + used.system) / 1000);
   };
 
   // Verdict latency: until the reward is known (teardown deferred, as runEvaluation does);
-  // total: until the container is gone too. Cold and warm grades alternate with the bare run.
+  // total: until the container is gone too. Every grade sits between two bare runs
+  // (bare, cold, bare, warm, bare, ...), and its overhead is also taken against the mean of those
+  // two: on a loaded machine that pairing is steadier than the difference of two medians.
   const pool = new WarmContainers(runtime);
   const spec = evalContainerSpec(instSpec, image, {});
-  const runs = { cold: { full: [] as number[], total: [] as number[], phases: {} as Record<string, number[]> }, warm: { full: [] as number[], total: [] as number[], phases: {} as Record<string, number[]> } };
+  const fresh = () => ({ full: [] as number[], total: [] as number[], paired: [] as number[], hostCpu: [] as number[], phases: {} as Record<string, number[]> });
+  const runs = { cold: fresh(), warm: fresh() };
+  await bareRun();
   for (let i = 0; i < REPS; i++) {
     for (const kind of ['cold', 'warm'] as const) {
       if (kind === 'warm') {
@@ -70,15 +78,21 @@ async function main(): Promise<void> {
         pool.prepare(spec);
         await pool.started();
       }
-      await bareRun();
       let removal: Promise<void> = Promise.resolve();
+      const cpu = process.cpuUsage();
       const t = performance.now();
       const r = await evaluateInstance(runtime, instSpec, inst.patch, { warm: kind === 'warm' ? pool : undefined, deferRemoval: (p) => (removal = p) });
-      runs[kind].full.push(performance.now() - t);
+      const full = performance.now() - t;
+      const used = process.cpuUsage(cpu);
+      runs[kind].full.push(full);
+      runs[kind].hostCpu.push((used.user + used.system) / 1000);
       await removal;
       runs[kind].total.push(performance.now() - t);
       if (r.status !== 'resolved') throw new Error(`gold did not resolve: ${r.status} ${r.error ?? ''}`);
       for (const [k, v] of Object.entries(r.timings)) (runs[kind].phases[k] ??= []).push(v);
+      const before = bare.at(-1) ?? 0;
+      await bareRun();
+      runs[kind].paired.push(full - (before + (bare.at(-1) ?? 0)) / 2);
     }
   }
   const bareMs = median(bare);
@@ -93,6 +107,8 @@ async function main(): Promise<void> {
     const target = kind === 'cold' ? 500 : 150;
     console.log(`${kind} evaluation         ${fullMs.toFixed(0)} ms to the verdict, ${median(runs[kind].total).toFixed(0)} ms until the container is removed (median of ${REPS})`);
     console.log(`${kind} overhead           ${(fullMs - bareMs).toFixed(0)} ms to the verdict, ${(median(runs[kind].total) - bareMs).toFixed(0)} ms with teardown   (target <= ${target} ms)   ratio full/bare ${(fullMs / bareMs).toFixed(2)}x`);
+    console.log(`  paired with its bare runs  median ${median(runs[kind].paired).toFixed(0)} ms   (each grade minus the mean of the bare runs just before and after it; all: ${runs[kind].paired.map((x) => x.toFixed(0)).join(' ')})`);
+    console.log(`  this process's CPU     ${median(runs[kind].hostCpu).toFixed(1)} ms per grade vs ${median(bareCpu).toFixed(1)} ms per bare run`);
     console.log(`  phases (median ms)    ${Object.entries(runs[kind].phases).map(([k, v]) => `${k} ${median(v).toFixed(0)}`).join(', ')}`);
   }
   console.log(`warm vs cold            ${(median(runs.cold.full) - median(runs.warm.full)).toFixed(0)} ms saved per grade`);
@@ -100,6 +116,9 @@ async function main(): Promise<void> {
   for (const [step, ms] of profile.steps) console.log(`  ${step.padEnd(44)} ${ms.toFixed(1)} ms`);
   console.log(`  ${'in the container, all steps'.padEnd(44)} ${profile.inside.toFixed(1)} ms`);
   console.log(`  ${'the exec around them (engine round trips)'.padEnd(44)} ${profile.around.toFixed(1)} ms   (bare test command: one exec too)`);
+  const besides = profile.steps.filter(([k]) => !k.startsWith(cmd.slice(0, 40))).reduce((a, [, v]) => a + v, 0);
+  console.log(`  ${'steps besides the test command, wall'.padEnd(44)} ${besides.toFixed(1)} ms`);
+  console.log(`  ${'steps besides the test command, CPU'.padEnd(44)} ${profile.cpu.toFixed(1)} ms   (the container's cgroup; load does not inflate it)`);
   if (!BATCH) return;
 
   const gold = await loadPredictions('gold', ds);
@@ -118,9 +137,18 @@ async function main(): Promise<void> {
  * Runs the warm grade's own exec (same script, same stdin) with a timestamp on every traced line,
  * each in a never-used container started ahead, and returns the median time per step.
  */
-async function profileSteps(runtime: DockerRuntime, pool: WarmContainers, containerSpec: ReturnType<typeof evalContainerSpec>, spec: InstanceSpec, reps: number): Promise<{ reps: number; steps: [string, number][]; inside: number; around: number }> {
+async function profileSteps(runtime: DockerRuntime, pool: WarmContainers, containerSpec: ReturnType<typeof evalContainerSpec>, spec: InstanceSpec, reps: number): Promise<{ reps: number; steps: [string, number][]; inside: number; around: number; cpu: number }> {
   const patch = Buffer.from(normalizePatch(spec.row.patch) ?? '', 'utf8');
-  const text = gradeScript(spec.evalScript, spec.applyStrategy, true).replace('exec 2>&1\n', 'exec 2>&1\nPS4=\'+ $EPOCHREALTIME \'; printf \'@ %s patch step\\n\' "$EPOCHREALTIME"\n');
+  // The container's CPU (cgroup v1 cpuacct, read by a builtin: no process) at the start, around the
+  // test command and at the end: what the steps besides the tests cost, whatever the load.
+  const cg = '/sys/fs/cgroup/cpuacct/cpuacct.usage';
+  const text = gradeScript(spec.evalScript, spec.applyStrategy, true)
+    .replace('exec 2>&1\n', `exec 2>&1\nread -r __c0 < ${cg}; PS4='+ $EPOCHREALTIME '; printf '@ %s patch step\\n' "$EPOCHREALTIME"\n`)
+    .replace(`\n: '>>>>> Start Test Output'\n`, `\n{ read -r __c1 < ${cg}; } 2>/dev/null\n: '>>>>> Start Test Output'\n`)
+    .replace('{ __swe_gym_tests=$?; } 2>/dev/null', `{ __swe_gym_tests=$?; read -r __c2 < ${cg}; } 2>/dev/null`)
+    .replace('\n{ exit "$__swe_gym_tests"; }', `\n{ read -r __c3 < ${cg}; printf 'CPU %s %s %s %s\\n' "$__c0" "$__c1" "$__c2" "$__c3"; } 2>/dev/null\n{ exit "$__swe_gym_tests"; }`);
+  if (!text.includes('__c3')) throw new Error('the profile could not be placed in the grade script');
+  const cpu: number[] = [];
   const steps = new Map<string, number[]>();
   const inside: number[] = [];
   const around: number[] = [];
@@ -141,13 +169,15 @@ async function profileSteps(runtime: DockerRuntime, pool: WarmContainers, contai
         list[i] = (list[i] ?? 0) + (next - m.at);
         steps.set(m.what, list);
       }
+      const u = /^CPU (\d+) (\d+) (\d+) (\d+)$/m.exec(r.output);
+      if (u) cpu.push((Number(u[2]) - Number(u[1]) + Number(u[4]) - Number(u[3])) / 1e6);
       inside.push(end - (marks[0]?.at ?? end));
       around.push(wall - (end - (marks[0]?.at ?? end)));
     } finally {
       await c.remove();
     }
   }
-  return { reps, steps: [...steps].map(([k, v]) => [k, median(v.map((x) => x ?? 0))] as [string, number]), inside: median(inside), around: median(around) };
+  return { reps, steps: [...steps].map(([k, v]) => [k, median(v.map((x) => x ?? 0))] as [string, number]), inside: median(inside), around: median(around), cpu: cpu.length ? median(cpu) : NaN };
 }
 
 /** Groups traced commands into the eval script's steps. */

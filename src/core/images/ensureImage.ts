@@ -1,4 +1,4 @@
-import type { ContainerRuntime } from '../runtime/containerRuntime';
+import type { ContainerRuntime, ImageInfo } from '../runtime/containerRuntime';
 import { ImageUnavailableError } from '../runtime/errors';
 import { resolveBuildContext } from './buildContext';
 import { hashBuildContext } from './contextHash';
@@ -45,10 +45,12 @@ async function ensureNamedImage(runtime: ContainerRuntime, ref: ImageRef, option
   const progress = options.onProgress ?? (() => undefined);
   const image = ref.name;
   let source: EnsuredImage['source'] = 'present';
+  // One engine round trip when the image is already there (every grade asks): its answer is reused.
+  let info: ImageInfo | undefined;
   if (ref.policy === 'build' && ref.build) {
     const contextDir = await resolveBuildContext(ref.build.datasetDir, ref.build.instanceId, ref.build.context);
-    const wanted = await hashBuildContext(contextDir);
-    const existing = await runtime.inspectImage(image);
+    const [wanted, existing] = await Promise.all([hashBuildContext(contextDir), runtime.inspectImage(image)]);
+    info = existing;
     if (existing?.labels[LABEL_CONTEXT_HASH] !== wanted) {
       progress({ phase: 'build', message: `Building ${image} from ${contextDir}` });
       try {
@@ -62,7 +64,7 @@ async function ensureNamedImage(runtime: ContainerRuntime, ref: ImageRef, option
       }
       source = 'built';
     }
-  } else if (!(await runtime.inspectImage(image))) {
+  } else if (!(info = await runtime.inspectImage(image))) {
     if (ref.policy === 'local') throw new ImageUnavailableError(`Image ${image} is not present locally and pulling is turned off.`);
     progress({ phase: 'pull', message: `Pulling ${image}` });
     await runtime.pullImage(
@@ -72,7 +74,7 @@ async function ensureNamedImage(runtime: ContainerRuntime, ref: ImageRef, option
     );
     source = 'pulled';
   }
-  const info = await runtime.inspectImage(image);
+  if (source !== 'present') info = await runtime.inspectImage(image);
   if (!info) throw new ImageUnavailableError(`Image ${image} is still missing after ${source === 'built' ? 'the build' : 'the pull'}.`);
   if (source === 'present') progress({ phase: 'present', message: `Using ${image}` });
   const warnings: string[] = [];
