@@ -15,7 +15,7 @@ const PULL_EVERY_MS = 5_000;
  * edited on both sides is logged.
  */
 export class SyncedWorkspaces extends Disposable {
-  private readonly synced = new Map<string, { sync: WorkspaceSync; timer: NodeJS.Timeout }>();
+  private readonly synced = new Map<string, { sync: WorkspaceSync; timer: NodeJS.Timeout; ticking?: Promise<void> }>();
 
   constructor(private readonly log: Logger) {
     super();
@@ -32,7 +32,13 @@ export class SyncedWorkspaces extends Disposable {
 
   attach(instanceId: string, sync: WorkspaceSync): void {
     this.detach(instanceId);
-    const timer = setInterval(() => void this.pull(instanceId), PULL_EVERY_MS);
+    // One timed pull at a time: on a slow engine a pull can outlast the period, and queued pulls
+    // would hold up the pushes a save or a grade waits for.
+    const timer = setInterval(() => {
+      const s = this.synced.get(instanceId);
+      if (!s || s.ticking) return;
+      s.ticking = this.pull(instanceId).finally(() => (s.ticking = undefined));
+    }, PULL_EVERY_MS);
     timer.unref();
     this.synced.set(instanceId, { sync, timer });
   }
@@ -76,6 +82,8 @@ export class SyncedWorkspaces extends Disposable {
         this.log.warn(`${instanceId}: edited on both sides since the last sync, the host's copy kept: ${r.conflicts.join(', ')}`);
       }
     } catch (err) {
+      // Detached meanwhile (stopped): a pull that was already queued finds the container gone.
+      if (this.synced.get(instanceId)?.sync !== s.sync) return;
       this.log.warn(`${instanceId}: workspace sync failed: ${errorMessage(err)}`);
     }
   }

@@ -131,6 +131,20 @@ test('a spawned shell keeps its state between commands and can be interrupted an
   });
 });
 
+test('a spawned process\'s output before the first listener is kept for it (a shell\'s first prompt)', async () => {
+  await withContainer(async (c) => {
+    for (const tty of [true, false]) {
+      const p = await c.spawn(['/bin/sh', '-c', 'echo first-words; sleep 5'], { tty, columns: 100, rows: 20 });
+      // A terminal attaches its listener after spawn() returns; on a remote engine the first prompt may already be there.
+      await new Promise((r) => setTimeout(r, 1000));
+      let out = '';
+      p.onOutput((chunk) => (out += chunk));
+      assert.match(out, /first-words/, `tty ${tty}: the early output reaches the first listener`);
+      await p.kill();
+    }
+  });
+});
+
 test('a container whose creation is cancelled is removed, not left created-but-never-started', async () => {
   for (const delayMs of [0, 5, 20, 60]) {
     const ac = new AbortController();

@@ -160,11 +160,15 @@ export class DockerContainer implements ContainerHandle {
       throw this.translate(err, `starting \`${cmd[0]}\``);
     }
     const listeners: ((chunk: string, s: 'stdout' | 'stderr') => void)[] = [];
+    // Output before the first listener (a shell's first prompt arrives while the resize below is
+    // on its way, a round trip on a remote engine) is kept for it, not dropped.
+    const early: [string, 'stdout' | 'stderr'][] = [];
     const emit = (s: 'stdout' | 'stderr', decoder: StringDecoder) =>
       new Writable({
         write(chunk: Buffer, _enc, cb) {
           const text = decoder.write(chunk);
-          if (text) for (const l of listeners) l(text, s);
+          if (text && !listeners.length) early.push([text, s]);
+          else if (text) for (const l of listeners) l(text, s);
           cb();
         },
       });
@@ -180,7 +184,10 @@ export class DockerContainer implements ContainerHandle {
     return {
       write: (data) => void stream.write(data),
       end: () => void stream.end(),
-      onOutput: (l) => void listeners.push(l),
+      onOutput: (l) => {
+        listeners.push(l);
+        for (const [text, s] of early.splice(0)) l(text, s);
+      },
       resize: async (w, h) => {
         await exec.resize({ w, h }).catch(() => undefined);
       },

@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { resolveSshTarget } from './sshConfig';
 import { SshEngineAgent, type SshSettings } from './sshTransport';
 
 export type { SshSettings } from './sshTransport';
@@ -43,7 +44,7 @@ export function podmanSocket(): string {
 /**
  * An engine named as people name one: `docker` (DOCKER_HOST or /var/run/docker.sock), `podman`
  * (its Docker-compatible socket), a socket path or `unix://` URL, `ssh://[user@]host[:port]` (the
- * remote `docker system dial-stdio`, as `docker -H ssh://` does), or `tcp://host:port`: TLS when
+ * remote `docker system dial-stdio`, as `docker -H ssh://` does; host may be a Host alias of ~/.ssh/config), or `tcp://host:port`: TLS when
  * certificates are configured (settings, or DOCKER_TLS_VERIFY=1 with DOCKER_CERT_PATH), port 2376
  * or `https://`; plain HTTP otherwise.
  * Only parses and reads certificate files; nothing is contacted until the first request.
@@ -63,11 +64,18 @@ export function engineAddress(name: string, settings: EngineConnectSettings = {}
   if (url.protocol === 'unix:') return { dockerode: { socketPath: url.pathname }, endpoint: url.pathname, remote: false };
   if (url.protocol === 'ssh:') {
     if (!url.hostname) throw new Error(`"${name}" names no host: use ssh://user@host[:port]`);
-    const user = decodeURIComponent(url.username) || os.userInfo().username;
-    const agent = new SshEngineAgent(url.hostname, Number(url.port) || 22, user, settings.ssh);
+    // Host aliases, HostName, Port, User, IdentityFile and UserKnownHostsFile as `ssh` reads them;
+    // the URL's user and port, then our settings (and their variables), win over the config.
+    const target = resolveSshTarget(url.hostname, { user: decodeURIComponent(url.username) || undefined, port: Number(url.port) || undefined }, settings.ssh?.configFile);
+    const ssh: SshSettings = {
+      ...settings.ssh,
+      identityFile: settings.ssh?.identityFile ?? process.env.SWE_GYM_SSH_IDENTITY ?? target.identityFiles[0],
+      knownHostsFile: settings.ssh?.knownHostsFile ?? process.env.SWE_GYM_SSH_KNOWN_HOSTS ?? target.knownHostsFiles.find((f) => fs.existsSync(f)),
+    };
+    const agent = new SshEngineAgent(target.hostName, target.port, target.user, ssh);
     // The agent ignores host and port: each connection is a channel of its SSH connection.
     // docker-modem passes `agent` on to every request; @types/dockerode does not list it.
-    const dockerode = { protocol: 'http', host: url.hostname, port: Number(url.port) || 22, agent } as Docker.DockerOptions;
+    const dockerode = { protocol: 'http', host: target.hostName, port: target.port, agent } as Docker.DockerOptions;
     return { dockerode, endpoint: agent.endpoint, remote: true };
   }
   if (url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:') {

@@ -13,6 +13,8 @@ export interface SshSettings {
   /** Private key file (unencrypted; use ssh-agent for a key with a passphrase). */
   identityFile?: string;
   knownHostsFile?: string;
+  /** The OpenSSH client config read for Host aliases and their settings (default ~/.ssh/config; SWE_GYM_SSH_CONFIG). */
+  configFile?: string;
 }
 
 const READY_TIMEOUT_MS = 20_000;
