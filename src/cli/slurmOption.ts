@@ -28,8 +28,14 @@ export interface ExecutorValues {
   shard?: string;
 }
 
-/** Options that belong to the coordinating run, never passed on to a shard's command. */
-const NOT_FOR_SHARDS = new Set([...Object.keys(EXECUTOR_OPTIONS), 'out', 'json', 'run-id']);
+/**
+ * Options that belong to the coordinating run, never passed on to a shard's command. `header`
+ * values may be credentials: they reach the shards in the environment (MODEL_HEADERS_ENV).
+ */
+const NOT_FOR_SHARDS = new Set([...Object.keys(EXECUTOR_OPTIONS), 'out', 'json', 'run-id', 'header']);
+
+/** The model request headers of a Slurm run's shards (a JSON object), as OPENAI_API_KEY carries the key. */
+export const MODEL_HEADERS_ENV = 'SWE_GYM_MODEL_HEADERS';
 
 export function wantsSlurm(values: ExecutorValues): boolean {
   const executor = values.executor ?? 'local';
@@ -64,6 +70,8 @@ interface JobRecord {
   instance_ids: string[];
   command: string[];
   work_dir: string;
+  /** Names of the model request headers the shards get from the environment (values never written). */
+  model_headers?: string[];
 }
 
 /**
@@ -76,8 +84,17 @@ export async function runOnSlurm(
   command: 'eval' | 'validate' | 'rollout',
   values: ExecutorValues & Record<string, unknown>,
   positionals: string[],
-  o: { instanceIds: string[]; outDir: string; runId: string; okCodes?: number[]; gather: (slurmDir: string, outcomes: ShardOutcome[], jobIds: string[]) => Promise<number> },
+  o: {
+    instanceIds: string[];
+    outDir: string;
+    runId: string;
+    okCodes?: number[];
+    /** --header values: passed to the tasks in the environment, only their names recorded. */
+    modelHeaders?: Record<string, string>;
+    gather: (slurmDir: string, outcomes: ShardOutcome[], jobIds: string[]) => Promise<number>;
+  },
 ): Promise<number> {
+  const headers = o.modelHeaders ?? {};
   const runDir = path.join(o.outDir, o.runId);
   const slurmDir = path.join(runDir, 'slurm');
   const recordPath = path.join(slurmDir, 'job.json');
@@ -93,6 +110,8 @@ export async function runOnSlurm(
       const code = await fs.readFile(path.join(slurmDir, 'shards', String(i), 'exit_code'), 'utf8').then((t) => Number(t.trim()), () => undefined);
       if (code === undefined || !(o.okCodes ?? [0]).includes(code)) only.push(i);
     }
+    const missing = (record.model_headers ?? []).filter((name) => !(name in headers));
+    if (missing.length && only.length) throw new UsageError(`Run ${o.runId} sent the header(s) ${missing.join(', ')}, whose values are never written: give --header ${missing[0]}=VALUE again to resubmit.`);
     if (only.length === 0) {
       progress(ctx, `Every shard of ${o.runId} finished; nothing to resubmit.`);
       return o.gather(slurmDir, await outcomesOf(record, slurmDir, o.okCodes), record.job_ids);
@@ -104,7 +123,7 @@ export async function runOnSlurm(
       if (NOT_FOR_SHARDS.has(key) || value === undefined || value === false) continue;
       for (const v of Array.isArray(value) ? value : [value]) forward.push(...(v === true ? [`--${key}`] : [`--${key}`, String(v)]));
     }
-    record = { run_id: o.runId, job_ids: [], shards, instance_ids: o.instanceIds, command: [process.execPath, path.resolve(process.argv[1] ?? 'swe-gym'), command, ...positionals, ...forward, '--run-id', o.runId], work_dir: process.cwd() };
+    record = { run_id: o.runId, job_ids: [], shards, instance_ids: o.instanceIds, command: [process.execPath, path.resolve(process.argv[1] ?? 'swe-gym'), command, ...positionals, ...forward, '--run-id', o.runId], work_dir: process.cwd(), ...(Object.keys(headers).length ? { model_headers: Object.keys(headers) } : {}) };
   }
   const script = slurmArrayScript({
     jobName: `swe-gym-${command}-${o.runId}`,
@@ -131,7 +150,7 @@ export async function runOnSlurm(
   await fs.mkdir(path.join(slurmDir, 'logs'), { recursive: true });
   const scriptPath = path.join(slurmDir, only ? `job.resubmit-${record.job_ids.length}.sh` : 'job.sh');
   await fs.writeFile(scriptPath, script, { mode: 0o755 });
-  const jobId = await submitJob(scriptPath, ctx.signal);
+  const jobId = await submitJob(scriptPath, ctx.signal, Object.keys(headers).length ? { [MODEL_HEADERS_ENV]: JSON.stringify(headers) } : undefined);
   record.job_ids.push(jobId);
   await fs.writeFile(recordPath, `${JSON.stringify(record, null, 2)}\n`);
   const submitted = only ?? Array.from({ length: record.shards }, (_, i) => i);

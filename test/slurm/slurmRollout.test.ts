@@ -12,6 +12,8 @@ import { samples } from '../support/samples';
 // 127.0.0.1 (see fakeOpenAIServer.ts): the cluster's one node is this machine, so its tasks reach it.
 const CLI = path.resolve(__dirname, '../../src/cli/index.js');
 const KEY = 'sk-slurm-rollout-key-must-not-leak-77f1';
+// A --header value may be a credential too (an Authorization header): it travels like the key.
+const HEADER_SECRET = 'Bearer hdr-secret-must-not-leak-5c2e';
 const IDS = ['swe-gym-studio__argsy-9', 'swe-gym-studio__textkit-12'];
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -38,7 +40,7 @@ test('rollout --executor slurm: two shards gathered into one run folder whose ru
   });
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-slurm-rollout-'));
   try {
-    const args = (where: string, extra: string[]) => ['rollout', '--dataset', 'samples', '--instances', ...IDS, '--model', 'scripted', '--base-url', server.baseURL, '--temperature', '0', '--max-steps', '20', '--out', path.join(out, where), '--run-id', 'same', '--json', ...extra];
+    const args = (where: string, extra: string[]) => ['rollout', '--dataset', 'samples', '--instances', ...IDS, '--model', 'scripted', '--base-url', server.baseURL, '--temperature', '0', '--max-steps', '20', '--out', path.join(out, where), '--run-id', 'same', '--json', '--header', `Authorization=${HEADER_SECRET}`, '--header', 'X-Trace=visible', ...extra];
     const [local, slurm] = await Promise.all([cli(args('local', [])), cli(args('slurm', ['--executor', 'slurm', '--array-size', '2']))]);
     assert.equal(local.code, 0, local.stderr);
     assert.equal(slurm.code, 0, slurm.stderr);
@@ -75,10 +77,18 @@ test('rollout --executor slurm: two shards gathered into one run folder whose ru
     assert.equal(preds, fs.readFileSync(path.join(out, 'local', 'preds.jsonl'), 'utf8'));
     assert.deepEqual(preds.trim().split('\n').map((l) => (JSON.parse(l) as { model_patch: string }).model_patch), IDS.map((id) => insts.find((i) => i.instance_id === id)?.patch));
 
-    // The key went to the tasks through the environment, never into the job's files.
+    // The key and the header values went to the tasks through the environment, never into the job's files.
     for (const f of fs.readdirSync(slurmDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
-      assert.ok(!fs.readFileSync(path.join(f.parentPath, f.name)).includes(KEY), `${f.name} holds the API key`);
+      const bytes = fs.readFileSync(path.join(f.parentPath, f.name));
+      assert.ok(!bytes.includes(KEY), `${f.name} holds the API key`);
+      assert.ok(!bytes.includes('hdr-secret-must-not-leak'), `${f.name} holds a --header value`);
     }
+    const job = readJson(path.join(slurmDir, 'slurm', 'job.json')) as { command: string[]; model_headers?: string[] };
+    assert.deepEqual(job.model_headers, ['Authorization', 'X-Trace'], 'job.json names the headers, without their values');
+    assert.ok(!job.command.includes('--header'), job.command.join(' '));
+    // ...and every model request of both runs, the shards' included, carried them.
+    assert.ok(server.requests.length > 0);
+    for (const r of server.requests) assert.deepEqual([r.headers.authorization, r.headers['x-trace']], [HEADER_SECRET, 'visible'], `request ${r.index}`);
     const left = (await runtime.listOurContainers()).filter((c) => (c.labels['io.swe-gym-studio.session'] ?? '').startsWith('same'));
     assert.deepEqual(left, [], 'no container left behind');
   } finally {

@@ -18,7 +18,7 @@ import { parseCommandArgs, positiveInt, progress, requireOption, UsageError, wri
 import { loadDatasetForCli, selectInstances } from '../datasetOption';
 import { formatTable } from '../table';
 import { instanceIds, parseRules } from './eval';
-import { applyShard, EXECUTOR_OPTIONS, EXECUTOR_USAGE, runOnSlurm, shardFrom, wantsSlurm } from '../slurmOption';
+import { applyShard, EXECUTOR_OPTIONS, EXECUTOR_USAGE, MODEL_HEADERS_ENV, runOnSlurm, shardFrom, wantsSlurm } from '../slurmOption';
 
 const USAGE = [
   'swe-gym rollout --dataset D [--instances ID...] --model M [--base-url U] [--n K] [--workers W] [--max-steps S] [--temperature T] [--out DIR] [--json]',
@@ -32,6 +32,7 @@ const USAGE = [
   `  engines:    ${POOL_USAGE}  (a pool: the rollouts spread over the engines)`,
   `  cluster:    ${EXECUTOR_USAGE}  (an array job: each task rolls out its shard of the instances on its node's engine; one run folder gathered)`,
   'The API key comes from OPENAI_API_KEY (optional for local servers); it is never written anywhere.',
+  'Header values are not written either: a Slurm run hands them to its shards in the environment (SWE_GYM_MODEL_HEADERS, a JSON object).',
 ].join('\n');
 
 const OPTIONS = {
@@ -106,7 +107,7 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
     maxTokens: values['max-tokens'] ? positiveInt(values['max-tokens'], 'max-tokens', 0) : undefined,
     stream: !values['no-stream'],
     toolMode,
-    extraHeaders: parseHeaders(values.header ?? []),
+    extraHeaders: { ...headersFromEnv(), ...parseHeaders(values.header ?? []) },
     extraBody: values.body ? parseBody(values.body) : undefined,
   };
   // What the trajectory records about the run: everything but credentials.
@@ -134,6 +135,7 @@ export async function rolloutCommand(ctx: CliContext): Promise<number> {
       runId,
       // A shard exits 1 when a rollout met a model or environment error: it still finished its work.
       okCodes: [0, 1],
+      modelHeaders: endpoint.extraHeaders,
       gather: async (slurmDir, outcomes, jobIds) => {
         const summary = await gatherRolloutShards(slurmDir, path.join(outDir, runId), record, outcomes);
         const failedShards = outcomes.filter((x) => !x.ok).map((x) => ({ shard: x.index, slurm_task: x.taskId, state: x.state ?? null, exit_code: x.exitCode ?? null, log: x.log }));
@@ -244,6 +246,22 @@ function parsePrice(value: string): { inputPerMillion: number; outputPerMillion:
   const m = /^\s*([\d.]+)\s*[/,]\s*([\d.]+)\s*$/.exec(value);
   if (!m) throw new UsageError(`--price takes IN/OUT in dollars per million tokens (e.g. 2.5/10), got "${value}"`);
   return { inputPerMillion: Number(m[1]), outputPerMillion: Number(m[2]) };
+}
+
+/** Headers a Slurm coordinator handed its shards (MODEL_HEADERS_ENV, a JSON object); --header adds to them. */
+function headersFromEnv(): Record<string, string> {
+  const text = process.env[MODEL_HEADERS_ENV];
+  if (!text) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${MODEL_HEADERS_ENV} is not a JSON object of header names and values`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new UsageError(`${MODEL_HEADERS_ENV} must be a JSON object of header names and string values`);
+  }
+  return parsed as Record<string, string>;
 }
 
 function parseHeaders(values: string[]): Record<string, string> {

@@ -4,9 +4,9 @@ import { abortError } from '../../util/abortError';
 import { shardDir, shardLog } from './slurmScript';
 
 /** The Slurm client commands (sbatch, squeue, scontrol), run as they are on PATH with SLURM_CONF as set. */
-function slurm(cmd: string, args: string[], signal?: AbortSignal): Promise<string> {
+function slurm(cmd: string, args: string[], signal?: AbortSignal, env?: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { signal, timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
+    execFile(cmd, args, { signal, timeout: 60_000, encoding: 'utf8', env: env ? { ...process.env, ...env } : undefined }, (err, stdout, stderr) => {
       if (signal?.aborted) return reject(abortError(`${cmd}`));
       if (err) {
         const code = (err as NodeJS.ErrnoException).code;
@@ -17,9 +17,12 @@ function slurm(cmd: string, args: string[], signal?: AbortSignal): Promise<strin
   });
 }
 
-/** Submits a job script; returns the job id. */
-export async function submitJob(scriptPath: string, signal?: AbortSignal): Promise<string> {
-  const out = (await slurm('sbatch', ['--parsable', scriptPath], signal)).trim();
+/**
+ * Submits a job script; returns the job id. `env` is added to the environment sbatch passes on to
+ * the tasks (secrets: never in the script or any file of the job folder).
+ */
+export async function submitJob(scriptPath: string, signal?: AbortSignal, env?: Record<string, string>): Promise<string> {
+  const out = (await slurm('sbatch', ['--parsable', scriptPath], signal, env)).trim();
   const id = out.split(';')[0] ?? '';
   if (!/^\d+$/.test(id)) throw new Error(`sbatch gave no job id (it printed "${out}")`);
   return id;
