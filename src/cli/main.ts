@@ -2,6 +2,7 @@ import { terminalSafe, terminalSafeStream } from '../core/util/terminalText';
 import { HelpRequested, UsageError, type CliContext } from './cliContext';
 import { isAbortError } from '../core/util/abortError';
 import { annotationsCommand } from './commands/annotations';
+import { campaignCommand } from './commands/campaign';
 import { cleanupCommand } from './commands/cleanup';
 import { demoCommand } from './commands/demo';
 import { evalCommand } from './commands/eval';
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<number>; help
   serve: { run: serveCommand, help: 'serve a gym: outside scaffolds drive instances over HTTP (sessions, steps, evaluate) and MCP at /mcp' },
   select: { run: selectCommand, help: 'best-of-N: score a run\'s rollouts with a verifier model (P(YES) from log-probabilities), pick one per instance' },
   annotations: { run: annotationsCommand, help: 'export difficulty annotations with gold size, F2P count, agent success, human time and validate\'s flags (CSV or JSONL)' },
+  campaign: { run: campaignCommand, help: 'where a demonstration campaign stands: `campaign status --dir D` (12 of 50, skips and why)' },
   mcp: { run: mcpCommand, help: 'the gym as an MCP server on stdio (start_session, the tools, evaluate)' },
 };
 

@@ -128,6 +128,59 @@ export async function launchDevContainer(runtime: ContainerRuntime, spec: Instan
   return { container: start.value, workspaceDir, image: ensured.image, imageSource: ensured.source, reusedWorkspace: false, timingsMs: timings };
 }
 
+/** What prepareWorkspace made ready: a launch of the instance then only starts its container. */
+export interface PreparedWorkspace {
+  workspaceDir: string;
+  image: string;
+  imageSource: DevContainer['imageSource'];
+  /** False when the workspace was already there (kept from an earlier launch, edits and all). */
+  created: boolean;
+  timingsMs: Record<'image' | 'workspace', number>;
+}
+
+/**
+ * A launch's first half, ahead of time (a campaign's next instance): the image ensured per the
+ * spec's policy and, on a local engine, the repository copied into the workspace, so that
+ * launchDevContainer later finds a workspace to reuse and only starts the container. No
+ * container is left running: the seed is removed before this returns, and a cancelled or failed
+ * copy leaves no folder. A remote engine's workspace is made by its launch (only the image here).
+ */
+export async function prepareWorkspace(runtime: ContainerRuntime, spec: InstanceSpec, options: Omit<LaunchOptions, 'extraBinds'>): Promise<PreparedWorkspace> {
+  const instance = spec.row;
+  const progress = options.onProgress ?? (() => undefined);
+  const timings = { image: 0, workspace: 0 };
+  const workspaceDir = workspaceDirFor(options.workspaceRoot, instance.instance_id);
+  let t = Date.now();
+  progress({ step: 'image', message: 'Checking the image' });
+  const ensured = await ensureImage(runtime, spec.image, { signal: options.signal, onProgress: (e) => progress({ step: 'image', message: e.message, image: e }) });
+  timings.image = Date.now() - t;
+  throwIfAborted(options.signal);
+  const done = (created: boolean): PreparedWorkspace => ({ workspaceDir, image: ensured.image, imageSource: ensured.source, created, timingsMs: timings });
+  if (runtime.remote) return done(false);
+  t = Date.now();
+  if (fs.existsSync(workspaceDir) && interruptedCopy(workspaceDir)) abandonWorkspace(workspaceDir);
+  if (fs.existsSync(workspaceDir)) {
+    const marker = readWorkspaceMarker(workspaceDir);
+    if (marker?.instanceId !== instance.instance_id) throw new WorkspaceError(`${workspaceDir} is not the SWE-Gym Studio workspace of ${instance.instance_id}; move it away or choose another workspace root.`);
+    return done(false);
+  }
+  progress({ step: 'workspace', message: 'Copying the repository into the workspace' });
+  const marker: WorkspaceMarker = { instanceId: instance.instance_id, baseCommit: instance.base_commit, image: ensured.image, createdAt: new Date().toISOString() };
+  fs.mkdirSync(path.dirname(workspaceDir), { recursive: true });
+  beginWorkspace(workspaceDir, marker);
+  try {
+    await copyIntoWorkspace(runtime, instance, ensured.image, workspaceDir, options);
+    throwIfAborted(options.signal);
+    finishWorkspace(workspaceDir, marker);
+  } catch (err) {
+    abandonWorkspace(workspaceDir);
+    throw err;
+  }
+  timings.workspace = Date.now() - t;
+  progress({ step: 'ready', message: `Prepared: ${workspaceDir}` });
+  return done(true);
+}
+
 /** The dev container on the workspace, with its interactive shell prepared; removed again if that fails. */
 async function startDevContainer(runtime: ContainerRuntime, spec: InstanceSpec, image: string, workspaceDir: string, hostUser: HostUser | undefined, options: LaunchOptions): Promise<ContainerHandle> {
   const container = await runtime.createContainer({
