@@ -16,7 +16,7 @@ import { ensureImage } from '../src/core/images/ensureImage';
 import { applyCandidatePatch } from '../src/core/patch/applyPatch';
 import { loadPredictions } from '../src/core/predictions/loadPredictions';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
-import { gradeScript } from '../src/core/harness/runEvalScript';
+import { gradeScript } from '../src/core/harness/runGrade';
 import { normalizePatch } from '../src/core/patch/normalizePatch';
 import type { ContainerHandle } from '../src/core/runtime/containerRuntime';
 import type { InstanceSpec } from '../src/core/spec/instanceSpec';

@@ -4,7 +4,7 @@ import type { ContainerHandle, ContainerRuntime, ContainerSpec } from '../runtim
 import type { WarmContainers } from '../runtime/warmContainers';
 import type { InstanceSpec } from '../spec/instanceSpec';
 import { gradeWithSpec } from '../spec/gradeWithSpec';
-import { runGrade } from './runEvalScript';
+import { runGrade } from './runGrade';
 import { type EvaluationResult, type EvaluationStatus, type InfraFailure, INFRA_FAILURE_LABELS } from './evaluationResult';
 import { newRunId } from './runId';
 import { abortError, throwIfAborted } from '../util/abortError';

@@ -47,8 +47,8 @@ export interface InstanceSpec {
   /** The repository inside the container. */
   readonly repoDir: string;
   /**
-   * The eval script. The test command's exit status is the engine's exit status of its first
-   * exec (that part ends with the test command), see runEvalScript.
+   * The eval script. A grade runs it in one exec after the candidate patch; the test command's
+   * exit status is the engine's exit status of that exec, see harness/runGrade.ts.
    */
   readonly evalScript: EvalScript;
   readonly testCommand: string;

@@ -76,6 +76,16 @@ test('a re-run of the hidden tests grades in a never-used container started ahea
     await warm.started();
     const waiting = await engine.listOurContainers({ sessionId: TEST_SESSION, instanceId: inst.instance_id, purpose: 'eval' });
     assert.equal(waiting.filter((c) => c.labels[LABEL_WARM]).length, 1, 'at most one waits per image');
+    // Nothing of the grade is staged ahead: the hidden tests reach a container only inside its grade.
+    const [ahead] = waiting.filter((c) => c.labels[LABEL_WARM]);
+    const inAhead = (cmd: string[]) => engine.getContainer(ahead?.id ?? '').exec(cmd, { cwd: '/testbed' });
+    const status = await inAhead(['git', 'status', '--porcelain']);
+    assert.equal(status.exitCode, 0, status.output);
+    assert.equal(status.stdout, '', 'its work tree is the base commit, test files untouched');
+    const headers = inst.test_patch.split('\n').filter((l) => l.startsWith('diff --git '));
+    assert.ok(headers.length > 0);
+    const copies = await inAhead(['grep', '-rlF', '--exclude-dir=.git', ...headers.flatMap((l) => ['-e', l]), '/testbed', '/tmp', '/root', '/etc', '/opt']);
+    assert.equal(copies.exitCode, 1, `no copy of the hidden test patch anywhere: ${copies.output}`);
   } finally {
     await warm.dispose();
   }
