@@ -24,6 +24,8 @@ import type { ImportedRunStore } from './trajectories/importedRunStore';
 import type { TrajectoryPanels } from './trajectoryView/trajectoryPanel';
 import type { GymServerService } from './gym/gymServerService';
 import type { GymSessionsView } from './gym/gymSessionsView';
+import type { CampaignService } from './campaign/campaignService';
+import type { CampaignStatusBar } from './campaign/campaignStatusBar';
 
 /**
  * What `activate` returns. Other extensions may script the studio with it; the extension-host
@@ -71,4 +73,7 @@ export interface SweGymApi {
   /** The gym server started from VS Code (Start Gym Server) and its live sessions. */
   gym: GymServerService;
   gymView: GymSessionsView;
+  /** The demonstration campaign of this window: the queue, next/skip, the next instance prepared ahead. */
+  campaigns: CampaignService;
+  campaignStatusBar: CampaignStatusBar;
 }

@@ -43,6 +43,9 @@ import { registerGymCommands } from './gym/gymCommands';
 import { registerContinueCommand } from './continueRun/continueCommand';
 import { GymServerService } from './gym/gymServerService';
 import { GymSessionsView } from './gym/gymSessionsView';
+import { CampaignService } from './campaign/campaignService';
+import { CampaignStatusBar } from './campaign/campaignStatusBar';
+import { registerCampaignCommands } from './campaign/campaignCommands';
 
 /** Wires the pieces together; everything it makes is registered for disposal. */
 class Studio extends Disposable {
@@ -167,6 +170,14 @@ class Studio extends Disposable {
     for (const d of registerGymCommands({ gym, log: log.child('gym'), notices })) this.register(d);
     this.gym = gym;
 
+    // Campaigns: the finish is recorded at once; the next instance is offered once the questions after it are answered.
+    const campaigns = this.register(
+      new CampaignService({ demos, devContainers, actions, datasets, runtimes, settings, sessionId, memento: context.workspaceState, onDidFinish: demos.onDidFinish, onDidSettleFinish: annotationCommands.onDidAnswerAfterFinish, log: log.child('campaign') }),
+    );
+    const campaignStatusBar = this.register(new CampaignStatusBar(campaigns));
+    for (const d of registerCampaignCommands({ campaigns, datasets, tree, log: log.child('campaign'), notices })) this.register(d);
+    void ready.then(() => campaigns.restore()).catch((err: unknown) => log.error('Restoring the campaign failed', err));
+
     this.register({ dispose: () => busy.cancelAll() });
     this.api = {
       ready,
@@ -199,6 +210,8 @@ class Studio extends Disposable {
       trajectoryPanels,
       gym,
       gymView,
+      campaigns,
+      campaignStatusBar,
     };
     log.info(`SWE-Gym Studio activated (session ${sessionId})`);
   }

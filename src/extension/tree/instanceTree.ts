@@ -151,10 +151,22 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
     return [...this.childProviders].flatMap((p) => p.children(node.instance.instance_id)).map((c) => ({ kind: 'child', id: c.id, parent: node, item: c.item }));
   }
 
+  /** The instance ids the tree shows now (its filter and sort applied), in its order: a campaign's queue. */
+  shownInstances(): string[] {
+    const ids: string[] = [];
+    for (const e of this.datasets.list()) {
+      for (const repo of [...e.repos.keys()].sort((a, b) => a.localeCompare(b))) {
+        if (this.filterState.repos.size && !this.filterState.repos.has(repo)) continue;
+        ids.push(...this.filteredList(e, repo).map((i) => i.instance_id));
+      }
+    }
+    return ids;
+  }
+
   describeFilter(): string | undefined {
     if (!isFiltering(this.filterState) && this.filterState.sort === 'dataset') return undefined;
     let shown = 0;
-    for (const e of this.datasets.list()) for (const repo of e.repos.keys()) shown += this.filteredList(e, repo).length;
+    for (const e of this.datasets.list()) for (const repo of e.repos.keys()) if (!this.filterState.repos.size || this.filterState.repos.has(repo)) shown += this.filteredList(e, repo).length;
     return `${describeFilter(this.filterState)} — ${shown.toLocaleString('en-US')} of ${plural(this.datasets.totalInstances(), 'instance')}`;
   }
 
