@@ -14,7 +14,7 @@ import { sshRuntime } from './remoteSupport';
 const ID = 'swe-gym-studio__textkit-12';
 const git = (dir: string, ...args: string[]) => execFileSync('git', ['-c', 'safe.directory=*', '-C', dir, `--git-dir=${gitDirOf(dir)}`, `--work-tree=${dir}`, ...args], { encoding: 'utf8' }).trim();
 
-test('a dev container on an ssh:// engine: the workspace is a synced copy at the base commit; host edits reach the container, container edits come back, both-side edits are reported; a relaunch keeps the edits', async () => {
+test('a dev container on an ssh:// engine: the workspace is a synced copy at the base commit; host edits reach the container, container edits come back, both-side edits are reported; symbolic links travel as links unless they lead outside; a relaunch keeps the edits', async () => {
   const runtime = sshRuntime();
   const inst = await sample((i) => i.instance_id === ID, ID);
   const spec = await sampleSpec(inst);
@@ -61,6 +61,7 @@ test('a dev container on an ssh:// engine: the workspace is a synced copy at the
     assert.equal(fs.readFileSync(path.join(ws, 'made/inside/c.txt'), 'utf8'), 'hi\n');
     assert.equal(fs.existsSync(path.join(ws, 'notes/deep/host.sh')), false);
     assert.equal(fs.lstatSync(path.join(ws, 'leak'), { throwIfNoEntry: false }), undefined, 'no link planted on the host');
+    assert.deepEqual(pulled.outsideLinks, ['leak'], 'the link leading outside is reported');
     assert.deepEqual((await sync.pull()).written, [], 'nothing twice');
     assert.deepEqual((await sync.push()).written, [], 'what came back is not pushed again');
 
@@ -73,11 +74,34 @@ test('a dev container on an ssh:// engine: the workspace is a synced copy at the
     assert.deepEqual((await sync.push()).conflicts, ['made/inside/c.txt']);
     assert.equal(await inside('cat made/inside/c.txt'), 'host-side\n');
 
+    // Symbolic links travel as links, both ways, when they stay inside; never followed; one leading outside is reported once and not made.
+    await inside('ln -s ../textkit/align.py made/align-link; ln -s inside made/dir-link; ln -s ../../etc made/up-and-out; ln -s inside/../../../etc made/sneaky');
+    const links = await sync.pull();
+    assert.deepEqual([...links.written].sort(), ['made/align-link', 'made/dir-link']);
+    assert.deepEqual([...links.outsideLinks].sort(), ['made/sneaky', 'made/up-and-out'], 'reported (and `leak` not again)');
+    assert.equal(fs.readlinkSync(path.join(ws, 'made/align-link')), '../textkit/align.py');
+    assert.equal(fs.readlinkSync(path.join(ws, 'made/dir-link')), 'inside');
+    for (const out of ['made/up-and-out', 'made/sneaky']) assert.equal(fs.lstatSync(path.join(ws, out), { throwIfNoEntry: false }), undefined, out);
+    fs.symlinkSync('c.txt', path.join(ws, 'made/inside/host-link'));
+    fs.symlinkSync('/etc/hostname', path.join(ws, 'host-out'));
+    const hostLinks = await sync.push();
+    assert.deepEqual(hostLinks.written, ['made/inside/host-link']);
+    assert.deepEqual(hostLinks.outsideLinks, ['host-out']);
+    assert.equal(await inside('readlink made/inside/host-link; cat made/dir-link/host-link; test -L host-out || echo no-host-out'), 'c.txt\nhost-side\nno-host-out\n');
+    // A link that becomes a file in the container is a file on the host; the link's target is untouched.
+    await inside('rm made/align-link && echo now-a-file > made/align-link');
+    assert.deepEqual((await sync.pull()).written, ['made/align-link']);
+    assert.equal(fs.lstatSync(path.join(ws, 'made/align-link')).isFile(), true);
+    assert.equal(fs.readFileSync(path.join(ws, 'made/align-link'), 'utf8'), 'now-a-file\n');
+    assert.doesNotMatch(fs.readFileSync(path.join(ws, 'textkit/align.py'), 'utf8'), /now-a-file/);
+    assert.deepEqual((await sync.push()).written, [], 'nothing travels twice');
+
     // A relaunch (the container gone) copies the kept workspace in, edits and repository included.
     await dev.container.remove();
     dev = await launchDevContainer(runtime, spec, { workspaceRoot: root, sessionId: TEST_SESSION });
     assert.equal(dev.reusedWorkspace, true);
     assert.equal(await inside(`tail -n1 ${readme}; cat made/inside/c.txt; git rev-parse HEAD; git tag | wc -l`), `edited in the container\nhost-side\n${inst.base_commit}\n0\n`);
+    assert.equal(await inside('readlink made/dir-link made/inside/host-link; test -L host-out || echo no-host-out'), 'inside\nc.txt\nno-host-out\n', 'the kept links came back as links');
     assert.match(await candidatePatch(dev.container, inst.base_commit), /\+edited in the container/);
   } finally {
     await dev.container.remove();

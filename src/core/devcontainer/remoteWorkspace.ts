@@ -8,6 +8,7 @@ import { currentHostUser, REPO_DIR, type HostUser } from './devShell';
 import type { HistoryMode } from './gitHistory';
 import { copyRepositoryAtBase, SEED_OUT_DIR } from './workspaceCopy';
 import { gitDirOf, sealWorkspace } from './workspaceLayout';
+import { linkStaysInside, putLinks } from './workspaceSync';
 
 /** What the UI and the log say about a dev container on a remote engine. */
 export const SYNCED_WORKSPACE_NOTE =
@@ -44,24 +45,30 @@ export async function seedRemoteWorkspace(
 /** A kept workspace on a remote engine: the container's /testbed becomes the host's files and repository metadata. */
 export async function restoreRemoteWorkspace(container: ContainerHandle, workspaceDir: string, signal?: AbortSignal): Promise<void> {
   await run(container, ['sh', '-c', 'rm -rf "$1" && mkdir -p "$1/.git" "$1/.vscode"', 'clear', REPO_DIR], signal);
-  const files = [...regularFiles(workspaceDir, REPO_DIR, true), ...regularFiles(gitDirOf(workspaceDir), `${REPO_DIR}/.git`, false)];
+  const links: [string, string][] = [];
+  const files = [...regularFiles(workspaceDir, REPO_DIR, true, links), ...regularFiles(gitDirOf(workspaceDir), `${REPO_DIR}/.git`, false)];
   for (let i = 0; i < files.length; i += 200) {
     throwIfAborted(signal, 'Launch');
     await container.putFiles(files.slice(i, i + 200).map((f) => ({ path: f.to, content: fs.readFileSync(f.from), mode: f.mode })));
   }
+  // The workspace's links that stay inside it go back as links (as the sync keeps them).
+  await putLinks(container, REPO_DIR, links.filter(([p, t]) => linkStaysInside(p, t)), signal);
 }
 
-function regularFiles(root: string, to: string, skipMeta: boolean): { from: string; to: string; mode: number }[] {
+/** Regular files to copy; the workspace's links (relative path, target) go to `links` when given. */
+function regularFiles(root: string, to: string, skipMeta: boolean, links?: [string, string][]): { from: string; to: string; mode: number }[] {
   const out: { from: string; to: string; mode: number }[] = [];
-  const walk = (dir: string, target: string, top: boolean) => {
+  const walk = (dir: string, target: string, rel: string, top: boolean) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       if (top && skipMeta && (e.name === '.git' || e.name === '.vscode')) continue;
       const from = path.join(dir, e.name);
-      if (e.isDirectory()) walk(from, `${target}/${e.name}`, false);
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(from, `${target}/${e.name}`, r, false);
+      else if (e.isSymbolicLink()) links?.push([r, fs.readlinkSync(from)]);
       else if (e.isFile()) out.push({ from, to: `${target}/${e.name}`, mode: fs.lstatSync(from).mode & 0o777 });
     }
   };
-  walk(root, to, true);
+  walk(root, to, '', true);
   return out;
 }
 

@@ -6,11 +6,12 @@ import { isInside } from '../hostfs/safeRead';
 import { writeRegularFile } from '../hostfs/safeWrite';
 import { REPO_DIR } from './devShell';
 
-/** A file as one side last saw it; a change of any field is an edit. */
+/** A file (or a symbolic link: `link` is its target) as one side last saw it; a change of any field is an edit. */
 interface Stamp {
   size: number;
   mtime: string;
   mode: number;
+  link?: string;
 }
 
 type Manifest = Map<string, Stamp>;
@@ -22,6 +23,8 @@ export interface SyncReport {
   deleted: string[];
   /** Edited on both sides since the last sync: on push the host's copy wins; on pull the host's copy is kept (and pushed on the next push). */
   conflicts: string[];
+  /** Symbolic links not synced because they lead outside the workspace (each reported once). */
+  outsideLinks: string[];
   ms: number;
 }
 
@@ -36,11 +39,14 @@ const PULL_TAR = '/tmp/.swe-gym-sync.tar';
  * (size, mtime, mode of regular files; the repository metadata and .vscode are not synced), so only
  * edits travel, and a file edited on both sides is reported, never silently lost.
  * push: host -> container (on save, before a grade). pull: container -> host (after a command in
- * the terminal, on a schedule, before a diff is shown). Symbolic links are not synced.
+ * the terminal, on a schedule, before a diff is shown). A symbolic link is synced as a link (never
+ * followed) when its relative target stays inside the workspace; one leading outside is reported
+ * and left where it is.
  */
 export class WorkspaceSync {
   private base = new Map<string, { host?: Stamp; container?: Stamp }>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly reportedLinks = new Set<string>();
 
   constructor(
     private readonly container: ContainerHandle,
@@ -79,19 +85,23 @@ export class WorkspaceSync {
     const written: string[] = [];
     const deleted: string[] = [];
     const conflicts: string[] = [];
+    const outsideLinks = this.outside(host);
     for (const [p, s] of host) {
       const was = this.base.get(p);
-      if (same(s, was?.host)) continue;
+      if (same(s, was?.host) || outsideLinks.includes(p)) continue;
       if (!same(inside.get(p), was?.container)) conflicts.push(p);
       written.push(p);
     }
     for (const [p, was] of this.base) if (was.host && !host.has(p)) deleted.push(p);
-    const files = written.map((p) => ({ path: `${this.repoDir}/${p}`, content: fs.readFileSync(path.join(this.workspaceDir, p)), mode: host.get(p)!.mode }));
+    const files = written.filter((p) => host.get(p)?.link === undefined).map((p) => ({ path: `${this.repoDir}/${p}`, content: fs.readFileSync(path.join(this.workspaceDir, p)), mode: host.get(p)!.mode }));
+    // A link replacing a file (or the reverse) goes first; putFiles writes over a link's path, not through it.
+    const links = written.filter((p) => host.get(p)?.link !== undefined);
+    if (deleted.length) await this.run(['bash', '-c', LINK_SCRIPT, 'sync', this.repoDir], signal, deleted.flatMap((p) => ['rm', p, '']).join('\0') + '\0');
+    await putLinks(this.container, this.repoDir, links.map((p) => [p, host.get(p)!.link!]), signal);
     for (let i = 0; i < files.length; i += 200) await this.container.putFiles(files.slice(i, i + 200));
-    if (deleted.length) await this.run(['rm', '-f', '--', ...deleted.map((p) => `${this.repoDir}/${p}`)], signal);
     const after = written.length || deleted.length ? await this.containerManifest(signal) : inside;
     for (const p of [...written, ...deleted]) this.remember(p, host.get(p), after.get(p));
-    return { direction: 'push', written, deleted, conflicts, ms: Date.now() - t };
+    return { direction: 'push', written, deleted, conflicts, outsideLinks: this.newlyReported(outsideLinks, host), ms: Date.now() - t };
   }
 
   private async doPull(signal?: AbortSignal): Promise<SyncReport> {
@@ -101,9 +111,10 @@ export class WorkspaceSync {
     const wanted: string[] = [];
     const deleted: string[] = [];
     const conflicts: string[] = [];
+    const outsideLinks = this.outside(inside);
     for (const [p, s] of inside) {
       const was = this.base.get(p);
-      if (same(s, was?.container)) continue;
+      if (same(s, was?.container) || outsideLinks.includes(p)) continue;
       if (!same(host.get(p), was?.host)) conflicts.push(p);
       else wanted.push(p);
     }
@@ -112,14 +123,19 @@ export class WorkspaceSync {
       if (!same(host.get(p), was.host)) conflicts.push(p);
       else deleted.push(p);
     }
-    const written = wanted.length ? await this.fetch(wanted, signal) : [];
-    for (const p of deleted) {
+    for (const p of deleted) removeEntry(this.workspaceDir, p);
+    const links = wanted.filter((p) => inside.get(p)?.link !== undefined);
+    for (const p of links) {
+      removeEntry(this.workspaceDir, p);
       const abs = path.join(this.workspaceDir, p);
-      if (isInside(this.workspaceDir, abs) && fs.lstatSync(abs, { throwIfNoEntry: false })?.isFile()) fs.rmSync(abs);
+      mkdirInside(this.workspaceDir, path.dirname(abs));
+      fs.symlinkSync(inside.get(p)!.link!, abs);
     }
+    const files = wanted.filter((p) => inside.get(p)?.link === undefined);
+    const written = [...links, ...(files.length ? await this.fetch(files, signal) : [])];
     const now = hostManifest(this.workspaceDir);
     for (const p of [...written, ...deleted]) this.remember(p, now.get(p), inside.get(p));
-    return { direction: 'pull', written, deleted, conflicts, ms: Date.now() - t };
+    return { direction: 'pull', written, deleted, conflicts, outsideLinks: this.newlyReported(outsideLinks, inside), ms: Date.now() - t };
   }
 
   /** One tar made in the container, read through the archive API, checked entry by entry. */
@@ -136,12 +152,26 @@ export class WorkspaceSync {
       const abs = path.join(this.workspaceDir, rel);
       if (!isInside(this.workspaceDir, abs)) continue;
       mkdirInside(this.workspaceDir, path.dirname(abs));
+      // A link that became a file: the link goes (never written through), the file takes its place.
+      if (fs.lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(abs);
       const exists = fs.lstatSync(abs, { throwIfNoEntry: false }) !== undefined;
       await writeRegularFile(this.workspaceDir, abs, entry.content, { create: !exists, overwrite: exists });
       fs.chmodSync(abs, entry.mode & 0o755);
       written.push(rel);
     }
     return written;
+  }
+
+  /** The links of a side whose target leaves the workspace (absolute, or up past its root). */
+  private outside(side: Manifest): string[] {
+    return [...side].filter(([p, s]) => s.link !== undefined && !linkStaysInside(p, s.link)).map(([p]) => p);
+  }
+
+  /** Outside links not reported before (the timer pulls every few seconds: say it once). */
+  private newlyReported(paths: string[], side: Manifest): string[] {
+    const fresh = paths.filter((p) => !this.reportedLinks.has(`${p}\0${side.get(p)?.link}`));
+    for (const p of fresh) this.reportedLinks.add(`${p}\0${side.get(p)?.link}`);
+    return fresh;
   }
 
   private remember(p: string, host: Stamp | undefined, inside: Stamp | undefined): void {
@@ -151,13 +181,14 @@ export class WorkspaceSync {
 
   private async containerManifest(signal?: AbortSignal): Promise<Manifest> {
     const prune = [...SKIPPED].flatMap((n, i) => [...(i ? ['-o'] : []), '-path', `./${n}`]);
-    const r = await this.container.exec(['find', '.', '-xdev', '(', ...prune, ')', '-prune', '-o', '-type', 'f', '-printf', '%s\\t%T@\\t%m\\t%P\\0'], { cwd: this.repoDir, signal, timeoutMs: 120_000 });
+    const r = await this.container.exec(['find', '.', '-xdev', '(', ...prune, ')', '-prune', '-o', '(', '-type', 'f', '-o', '-type', 'l', ')', '-printf', '%y\\0%s\\0%T@\\0%m\\0%l\\0%P\\0'], { cwd: this.repoDir, signal, timeoutMs: 120_000 });
     if (r.exitCode !== 0) throw new Error(`Could not list ${this.repoDir} in the container for the workspace sync: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
     const m: Manifest = new Map();
-    for (const rec of r.stdout.split('\0')) {
-      const [size, mtime, mode, ...name] = rec.split('\t');
-      if (!name.length) continue;
-      m.set(name.join('\t'), { size: Number(size), mtime: mtime ?? '', mode: parseInt(mode ?? '644', 8) });
+    const fields = r.stdout.split('\0');
+    for (let i = 0; i + 5 < fields.length; i += 6) {
+      const [type, size, mtime, mode, target, name] = fields.slice(i, i + 6) as [string, string, string, string, string, string];
+      if (!name) continue;
+      m.set(name, type === 'l' ? linkStamp(target) : { size: Number(size), mtime, mode: parseInt(mode || '644', 8) });
     }
     return m;
   }
@@ -169,10 +200,56 @@ export class WorkspaceSync {
 }
 
 function same(a: Stamp | undefined, b: Stamp | undefined): boolean {
-  return a === b || (a !== undefined && b !== undefined && a.size === b.size && a.mtime === b.mtime && a.mode === b.mode);
+  return a === b || (a !== undefined && b !== undefined && a.size === b.size && a.mtime === b.mtime && a.mode === b.mode && a.link === b.link);
 }
 
-/** The host folder's regular files (links not followed, the skipped top-level names left out). */
+/** A link is its target alone (its own times and mode mean nothing). */
+function linkStamp(target: string): Stamp {
+  return { size: 0, mtime: '', mode: 0, link: target };
+}
+
+/**
+ * A relative target that, read from the link's folder, stays below the workspace root: some `..`
+ * first (no deeper than the link), then names only. A `..` after a name could climb out of a folder
+ * reached through another link, so it counts as outside; so does a target that is only `..`s (a
+ * link to an ancestor makes a loop).
+ */
+export function linkStaysInside(linkPath: string, target: string): boolean {
+  if (!target || target.startsWith('/')) return false;
+  const parts = target.split('/').filter((x) => x && x !== '.');
+  const ups = parts.findIndex((x) => x !== '..');
+  if (ups === -1 || parts.slice(ups).includes('..')) return false;
+  const depth = path.posix.dirname(linkPath) === '.' ? 0 : path.posix.dirname(linkPath).split('/').length;
+  return ups <= depth;
+}
+
+/**
+ * Run in the container with NUL-separated triples on stdin: `rm PATH -` removes a file or link,
+ * `ln PATH TARGET` puts a link there (replacing a file or link, never a folder: a link is not made inside it).
+ */
+const LINK_SCRIPT = `cd "$1" || exit 1
+while IFS= read -r -d '' op && IFS= read -r -d '' p && IFS= read -r -d '' t; do
+  if [ -d "$p" ] && [ ! -L "$p" ]; then continue; fi
+  rm -f -- "$p" || exit 1
+  if [ "$op" = ln ]; then mkdir -p -- "$(dirname -- "$p")" && ln -s -- "$t" "$p" || exit 1; fi
+done`;
+
+/** Makes these links (path relative to `repoDir`, target) in the container, replacing files or links there. */
+export async function putLinks(container: ContainerHandle, repoDir: string, links: [string, string][], signal?: AbortSignal): Promise<void> {
+  if (!links.length) return;
+  const r = await container.exec(['bash', '-c', LINK_SCRIPT, 'sync', repoDir], { signal, stdin: links.flatMap(([p, t]) => ['ln', p, t]).join('\0') + '\0', timeoutMs: 120_000 });
+  if (r.exitCode !== 0) throw new Error(`Workspace sync: making links in the container failed: ${r.output.trim() || `exit ${r.exitCode}`}`);
+}
+
+/** Removes a file or a link (never what it points to, never a folder) inside the workspace. */
+function removeEntry(root: string, rel: string): void {
+  const abs = path.join(root, rel);
+  if (!isInside(root, abs)) return;
+  const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+  if (st?.isFile() || st?.isSymbolicLink()) fs.unlinkSync(abs);
+}
+
+/** The host folder's regular files and links (links not followed, the skipped top-level names left out). */
 function hostManifest(root: string): Manifest {
   const m: Manifest = new Map();
   const walk = (dir: string, rel: string) => {
@@ -180,6 +257,7 @@ function hostManifest(root: string): Manifest {
       if (!rel && SKIPPED.has(e.name)) continue;
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(path.join(dir, e.name), r);
+      else if (e.isSymbolicLink()) m.set(r, linkStamp(fs.readlinkSync(path.join(dir, e.name))));
       else if (e.isFile()) {
         const st = fs.lstatSync(path.join(dir, e.name));
         m.set(r, { size: st.size, mtime: String(st.mtimeMs), mode: st.mode & 0o777 });

@@ -78,6 +78,10 @@ export class SyncedWorkspaces extends Disposable {
         const arrow = r.direction === 'push' ? 'host -> container' : 'container -> host';
         this.log.info(`${instanceId}: synced ${arrow} in ${r.ms} ms: ${r.written.length} written, ${r.deleted.length} deleted${r.written.length + r.deleted.length <= 5 ? ` (${[...r.written, ...r.deleted].join(', ')})` : ''}`);
       }
+      if (r.outsideLinks.length) {
+        const where = r.direction === 'push' ? 'on the host' : 'in the container';
+        this.log.warn(`${instanceId}: symbolic links ${where} that lead outside the workspace are not synced: ${r.outsideLinks.join(', ')}`);
+      }
       if (r.conflicts.length) {
         this.log.warn(`${instanceId}: edited on both sides since the last sync, the host's copy kept: ${r.conflicts.join(', ')}`);
       }
