@@ -35,6 +35,8 @@ function median(xs: number[]): number {
 }
 const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)] ?? 0;
 const f = (n: number) => n.toFixed(1);
+/** The 1, 5 and 15 minute load on this machine's cores: the figures mean little without it. */
+const load = () => `load ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} on ${os.cpus().length} cores`;
 
 async function main(): Promise<void> {
   const runtime = new DockerRuntime();
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
     const bashTool = median(roundTrip.bash ?? []) - median(overhead.bash ?? []);
     process.stdout.write(
       [
-        `Gym step overhead (${STEPS} steps, ${INSTANCE}, loopback HTTP + JSON):`,
+        `Gym step overhead (${STEPS} steps, ${INSTANCE}, loopback HTTP + JSON; ${load()}):`,
         `  execute_bash \`true\`: client round trip median ${f(median(roundTrip.bash ?? []))} ms; the tool itself ${f(bashTool)} ms; overhead (round trip - tool) median ${f(median(overhead.bash ?? []))} ms, p90 ${f(p90(overhead.bash ?? []))} ms (target < 20 ms)`,
         `  editor view: client round trip median ${f(median(roundTrip.view ?? []))} ms; overhead median ${f(median(overhead.view ?? []))} ms, p90 ${f(p90(overhead.view ?? []))} ms`,
         `  the same bash step called on the session in-process (no HTTP, no JSON): median ${f(median(direct))} ms`,
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
     await Promise.all(ids.map((sid) => request('DELETE', `/v1/sessions/${sid}`)));
     process.stdout.write(
       [
-        `${CONCURRENT} sessions at once (2 cores): opened in ${f(openMs / 1000)} s (${f(openMs / CONCURRENT)} ms per session)`,
+        `${CONCURRENT} sessions at once (${load()}): opened in ${f(openMs / 1000)} s (${f(openMs / CONCURRENT)} ms per session)`,
         `  ${ids.length * perSession} steps, every session stepping at once: ${f(stepWall / 1000)} s wall, step latency median ${f(median(lat))} ms, p90 ${f(p90(lat))} ms; ${f((ids.length * perSession) / (stepWall / 1000))} steps/s`,
         '',
       ].join('\n'),
