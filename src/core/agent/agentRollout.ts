@@ -96,9 +96,9 @@ export class AgentRollout {
     this.gate.stop();
   }
 
-  /** Abandons the rollout at once: no patch, no reward, its container removed. */
-  cancel(): void {
-    this.gate.cancel();
+  /** Abandons the rollout at once: no patch, no reward, its container removed. `why` ends up in its result (default "Cancelled."). */
+  cancel(why?: string): void {
+    this.gate.cancel(why);
   }
 
   /** While paused before an action: replaces its tool name and/or arguments. Returns the new call. */

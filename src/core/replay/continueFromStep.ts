@@ -48,6 +48,19 @@ function recordedIds(t: ClosedTrajectory): Set<string> {
   return new Set(t.messages.flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []).map((c) => c.id) : [])));
 }
 
+/** Why a by-hand continuation does not replay onto a dev container with changes (the rollout's closing message). */
+export function dirtyContainerRefusal(changed: readonly string[], step: number): string {
+  return `Refused: the container is not at the base commit (changed: ${changed.join(', ') || 'unknown files'}), so steps 1..${step} were not replayed onto those changes. Discard them (or relaunch the instance) and continue again.`;
+}
+
+/**
+ * By hand the replay ends by running out of recorded turns after step N (replay_exhausted, N
+ * steps), never by a budget of the model that is not there.
+ */
+function byHandBudgets(step: number): { maxSteps: number } {
+  return { maxSteps: step + 1 };
+}
+
 /** Refused before any container work: the step is outside the recorded run. */
 export function checkContinueStep(t: ClosedTrajectory, step: number): number {
   const turns = t.messages.filter((m) => m.role === 'assistant').length;
@@ -70,14 +83,15 @@ export function continuationRollout(runtime: ContainerRuntime, dataset: LoadedDa
     ...rest,
     pathMap,
     untilStep: step,
-    ...(mode.by === 'model' ? { then: new DistinctIds(mode.model, recordedIds(t)) } : { container: mode.container, reward: false as const }),
+    ...(mode.by === 'model' ? { then: new DistinctIds(mode.model, recordedIds(t)) } : { container: mode.container, reward: false as const, budgets: byHandBudgets(step) }),
     config: { ...rest.config, continue_of: { rollout_id: t.rollout_id, instance_id: t.instance_id, step, by: mode.by } },
   });
   if (mode.by === 'hand') {
     rollout.events.subscribe((e) => {
       if (e.type === 'rollout_started' && e.environment && !e.environment.startedClean) {
-        rollout.cancel();
-        onRefused?.(e.environment.changedAtStart ?? []);
+        const changed = e.environment.changedAtStart ?? [];
+        rollout.cancel(dirtyContainerRefusal(changed, step));
+        onRefused?.(changed);
       }
     });
   }
@@ -96,21 +110,21 @@ export async function continueFromStep(runtime: ContainerRuntime, dataset: Loade
   const report = await replayTrajectory(runtime, dataset, t, {
     ...rest,
     untilStep: step,
-    ...(mode.by === 'model' ? { then: new DistinctIds(mode.model, recordedIds(t)) } : { container: mode.container, reward: false as const }),
+    ...(mode.by === 'model' ? { then: new DistinctIds(mode.model, recordedIds(t)) } : { container: mode.container, reward: false as const, budgets: byHandBudgets(step) }),
     config: { ...rest.config, continue_of: { rollout_id: t.rollout_id, instance_id: t.instance_id, step, by: mode.by } },
     onRollout: (r) => {
       if (mode.by === 'hand') {
         r.events.subscribe((e) => {
           if (e.type === 'rollout_started' && e.environment && !e.environment.startedClean) {
             dirty = e.environment.changedAtStart ?? [];
-            r.cancel();
+            r.cancel(dirtyContainerRefusal(dirty, step));
           }
         });
       }
       onRollout?.(r);
     },
   });
-  if (dirty) throw new Error(`The container is not at the base commit (changed: ${dirty.join(', ') || 'unknown files'}): the replayed steps would land on those changes. Discard them (or relaunch the instance) and continue again.`);
+  if (dirty) throw new Error(dirtyContainerRefusal(dirty, step));
   // Only the replayed steps have a recorded counterpart; what the model did after them is its own.
   const steps = report.steps.filter((s) => s.step <= step);
   const counts = { same: 0, noise: 0, different: 0 };

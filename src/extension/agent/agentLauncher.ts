@@ -137,20 +137,23 @@ export class AgentLauncher {
 
   /**
    * A rollout another feature builds from the launcher's options (Continue from Step). `dev`: it
-   * runs in the instance's dev container (which must be running), handed to the builder.
+   * runs in the instance's dev container (which must be running), handed to the builder. With
+   * `pythonTools` (the run it goes on from offered them: a fork carries its source's tools the
+   * same way) the python_* calls, replayed or new, are answered by the server.
    */
-  async built(ref: InstanceRef, config: AgentRunConfig, where: 'dev' | 'own', forkOf: { rolloutId: string; step: number }, build: (options: BuiltRolloutOptions) => AgentRollout): Promise<LaunchedRollout> {
+  async built(ref: InstanceRef, config: AgentRunConfig, where: 'dev' | 'own', forkOf: { rolloutId: string; step: number }, build: (options: BuiltRolloutOptions) => AgentRollout, opts: { pythonTools?: boolean } = {}): Promise<LaunchedRollout> {
     const id = ref.instance.instance_id;
-    let dev: { container: ContainerHandle; workspaceDir: string } | undefined;
+    let dev: { container: ContainerHandle; workspaceDir: string; image: string } | undefined;
     if (where === 'dev') {
       const record = this.d.state.get(id).session;
       if (!record || !this.d.devContainers.isRunning(id)) throw new Error(`${id} has no running dev container: launch it first.`);
-      dev = { container: this.d.runtimes.get().getContainer(record.containerId), workspaceDir: record.workspaceDir };
+      dev = { container: this.d.runtimes.get().getContainer(record.containerId), workspaceDir: record.workspaceDir, image: record.image };
     }
     const key = config.model ? await this.d.keys.get(config.baseUrl) : undefined;
-    const { model, runtime: _r, spec: _s, ...common } = this.common(ref, config, newRunId(where === 'dev' ? 'continue-by-hand' : 'continue'), this.provider(config, key));
-    const rollout = build({ ...common, model, ...(dev ? { container: dev.container } : {}), config: { ...common.config, fork_of: forkOf } });
-    return { rollout, ref, config, where, ...(dev ?? {}), forkOf };
+    const { model, runtime: _r, spec, ...common } = this.common(ref, config, newRunId(where === 'dev' ? 'continue-by-hand' : 'continue'), this.provider(config, key));
+    const python = opts.pythonTools ? { languageServer: (await this.pythonTools(id, dev ? dev.image : spec.image.name, dev?.container)).languageServer } : {};
+    const rollout = build({ ...common, ...python, model, ...(dev ? { container: dev.container } : {}), config: { ...common.config, fork_of: forkOf } });
+    return { rollout, ref, config, where, ...(dev ? { container: dev.container, workspaceDir: dev.workspaceDir } : {}), forkOf };
   }
 
   /**

@@ -168,10 +168,10 @@ export class AgentService extends Disposable implements InstanceDecorator {
   }
 
   /** Tracks a rollout another feature builds (Continue from Step): run table row, live view, reward. */
-  async startBuilt(ref: InstanceRef, config: AgentRunConfig, where: 'dev' | 'own', forkOf: { rolloutId: string; step: number }, build: (options: BuiltRolloutOptions) => AgentRollout): Promise<AgentSession> {
+  async startBuilt(ref: InstanceRef, config: AgentRunConfig, where: 'dev' | 'own', forkOf: { rolloutId: string; step: number }, build: (options: BuiltRolloutOptions) => AgentRollout, opts: { pythonTools?: boolean } = {}): Promise<AgentSession> {
     const busyAgent = where === 'dev' ? this.liveSessions(ref.instance.instance_id).find((s) => s.init.where === 'dev') : undefined;
     if (busyAgent) throw new Error(`An agent is already working in the dev container of ${ref.instance.instance_id} (${busyAgent.rolloutId}); stop it first.`);
-    return this.track(await this.launcher.built(ref, config, where, forkOf, build));
+    return this.track(await this.launcher.built(ref, config, where, forkOf, build, opts));
   }
 
   private track(l: LaunchedRollout): AgentSession {

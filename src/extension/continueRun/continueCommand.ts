@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { contentText } from '../../core/agent/chatTypes';
+import { isPythonTool } from '../../core/agent/tools/pythonTools';
 import { checkContinueStep, continuationRollout } from '../../core/replay/continueFromStep';
 import { loadReplayable } from '../../core/replay/loadReplayable';
 import type { ClosedTrajectory } from '../../core/trajectory/trajectoryTypes';
@@ -93,6 +94,8 @@ async function continueFromStepCommand(d: ContinueDeps, target: ContinueTarget |
       { ...rest, step, mode: by === 'hand' ? { by: 'hand', container: container as NonNullable<typeof container> } : { by: 'model', model }, imageTemplate: s.imageTemplate, allowPull: s.allowPull, skipInstall: s.skipInstall },
       (changed) => (refused = changed),
     ),
+    // The run's own tools go on (the template is the recording's): python_* ones need their server.
+    { pythonTools: trajectory.tools.some((t) => isPythonTool(t.function.name)) },
   );
   d.panels.show(ref);
   d.log.info(`${id}: continuing ${trajectory.rollout_id} from step ${step} ${by === 'hand' ? 'by hand in the dev container' : `with ${config.model}`} (${session.rolloutId})`);

@@ -36,6 +36,8 @@ describe('Python language server in the container (moneta sample)', function () 
   let ws: string;
   let containerId: string;
   let testMoney: vscode.TextDocument;
+  /** The trajectory of the rollout that was offered the python tools (continued from below). */
+  let pythonRun: string | undefined;
 
   before(async () => {
     api = await getApi();
@@ -205,6 +207,7 @@ describe('Python language server in the container (moneta sample)', function () 
       assert.ok(started?.rolloutId, api.notices.at(-1));
       const result = await api.agents.whenDone(started.rolloutId);
       assert.equal(result?.exitReason, 'finished', result?.message);
+      pythonRun = result?.trajectoryPath;
       const offered = ((server.requests[0]?.body.tools ?? []) as { function: { name: string } }[]).map((t) => t.function.name);
       assert.deepEqual(offered, ['execute_bash', 'str_replace_editor', 'python_definition', 'python_references', 'python_diagnostics', 'finish']);
       const seen = (turn: number) => lastMessageText(server.requests.find((r) => r.body.messages?.filter((m) => m.role === 'assistant').length === turn) as FakeRequest);
@@ -219,6 +222,45 @@ describe('Python language server in the container (moneta sample)', function () 
       for (const k of ['agent.baseUrl', 'agent.model', 'agent.pythonTools']) await setSetting(k, undefined);
       await vscode.commands.executeCommand('sweGym.agent.clearApiKey');
       fs.rmSync(path.join(ws, 'moneta', 'agent_probe.py'), { force: true });
+    }
+  });
+
+  it('Continue from Step by the model on a run that offered the python tools carries them (setting off): the replayed and the new python_* calls get pyright answers in its own container; no container left', async () => {
+    assert.ok(pythonRun, 'the run above left its trajectory');
+    const own = async () => (await api.runtime().listOurContainers({ sessionId: api.sessionId, instanceId: ID })).length;
+    const before = await own();
+    const server = await startFakeOpenAIServer(
+      byTurn([
+        { toolCalls: [{ name: 'finish', arguments: {} }] },
+        { toolCalls: [{ name: 'finish', arguments: {} }] },
+        // After the 2 replayed steps (a python_definition, then the probe file written): the model's own.
+        { toolCalls: [{ name: 'python_diagnostics', arguments: { path: '/testbed/moneta/agent_probe.py' } }] },
+        { toolCalls: [{ name: 'finish', arguments: {} }] },
+      ]),
+    );
+    try {
+      await setSetting('agent.baseUrl', server.baseURL);
+      await setSetting('agent.model', 'fake-python-continuer');
+      await setSetting('agent.reward', false);
+      const started = (await vscode.commands.executeCommand('sweGym.continueFromStep', pythonRun, { step: 2, by: 'model' })) as { rolloutId: string } | undefined;
+      assert.ok(started?.rolloutId, api.notices.at(-1));
+      assert.equal(api.agents.session(started.rolloutId)?.init.where, 'own');
+      const result = await api.agents.whenDone(started.rolloutId);
+      assert.equal(result?.exitReason, 'finished', result?.message);
+      assert.equal(result?.steps, 4);
+      const first = server.requests[0];
+      assert.ok(first, 'the model was asked');
+      const offered = ((first.body.tools ?? []) as { function: { name: string } }[]).map((t) => t.function.name);
+      assert.deepEqual(offered, ['execute_bash', 'str_replace_editor', 'python_definition', 'python_references', 'python_diagnostics', 'finish'], 'the run\'s tools go on');
+      // The replayed python_definition was answered by pyright in the continuation's container.
+      const replayedDefinition = (first.body.messages ?? []).filter((m) => m.role === 'tool').map((m) => String(m.content))[0] ?? '';
+      assert.match(replayedDefinition, /_pytest\/python_api\.py:\d+:5: def raises\(/);
+      const diagnostics = lastMessageText(server.requests.find((r) => r.body.messages?.filter((m) => m.role === 'assistant').length === 3) as FakeRequest);
+      assert.match(diagnostics, /agent_probe\.py:1:\d+: error: Type "Literal\['ten'\]" is not assignable to declared type "int"/);
+      await waitFor('the continuation\'s container to be gone', async () => (await own()) <= before, 60_000);
+    } finally {
+      await server.close();
+      for (const k of ['agent.baseUrl', 'agent.model', 'agent.reward']) await setSetting(k, undefined);
     }
   });
 

@@ -53,28 +53,45 @@ describe('Continue from Step in VS Code (textkit sample, real containers, script
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  // Set aside: passes alone (and in the branch's run of these suites), but in the full CI run of
-  // 2026-11-30 the continuation ended 'cancelled' instead of 'replay_exhausted'. Open in issue 12.
-  it.skip('by hand: steps 1..3 replayed into the dev container; its workspace holds step 3\'s edits and not step 4\'s, and it is yours from there', async () => {
+  it('by hand: refused with the reason while the dev container has changes (kept as they are); once discarded, steps 1..3 are replayed into it (3 steps): its workspace holds step 3\'s edits and not step 4\'s, and it is yours from there', async () => {
     const edits = recordedEdits();
     const step3 = edits.get(3);
     const step4 = edits.get(4);
     assert.ok(step3 && step4, 'the recording edits at steps 3 and 4');
+    if (!api.devContainers.isRunning(ID)) assert.ok(await vscode.commands.executeCommand('sweGym.launch', ID), api.notices.at(-1));
+    const ws = api.devContainers.workspaceDir(ID);
+    assert.ok(ws);
+    const align = path.join(ws, 'textkit', 'align.py');
+    // A person's change (in the full run the workspace c_devcontainer kept also holds the gold patch).
+    const mine = '\n# my own change, not to be replayed onto\n';
+    fs.appendFileSync(align, mine);
+    const kept = fs.readFileSync(align, 'utf8');
+    const refusedRun = (await vscode.commands.executeCommand('sweGym.continueFromStep', FIXTURE, { step: 3, by: 'hand' })) as { rolloutId: string } | undefined;
+    assert.ok(refusedRun?.rolloutId, api.notices.at(-1));
+    const refused = await api.agents.whenDone(refusedRun.rolloutId);
+    assert.equal(refused?.exitReason, 'cancelled', refused?.message);
+    assert.match(refused.message ?? '', /^Refused: the container is not at the base commit \(changed: [^)]*textkit\/align\.py[^)]*\), so steps 1\.\.3 were not replayed onto those changes\. Discard them/);
+    assert.equal(refused.steps, 0);
+    assert.equal(fs.readFileSync(align, 'utf8'), kept, 'the person\'s changes are left as they were');
+
+    git(ws, ['checkout', '--', '.']);
+    git(ws, ['clean', '-fd']);
+    assert.equal(git(ws, ['status', '--short']), '');
     const started = (await vscode.commands.executeCommand('sweGym.continueFromStep', FIXTURE, { step: 3, by: 'hand' })) as { rolloutId: string } | undefined;
     assert.ok(started?.rolloutId, api.notices.at(-1));
     const result = await api.agents.whenDone(started.rolloutId);
     assert.ok(result);
     assert.equal(result.exitReason, 'replay_exhausted', result.message);
+    assert.equal(result.steps, 3, 'the 3 replayed steps, no step begun after them');
     assert.equal(result.resolved, null, 'by hand: nothing is graded until the person runs the tests');
     const session = api.agents.session(started.rolloutId);
     assert.equal(session?.init.where, 'dev');
     assert.equal(session?.view.forkOf?.step, 3);
+    assert.deepEqual(session?.view.steps.map((st) => st.step), [1, 2, 3], 'the view shows no step 4');
     assert.ok(api.devContainers.isRunning(ID), 'the dev container is left running for the person');
-    const ws = api.devContainers.workspaceDir(ID);
-    assert.ok(ws);
-    const align = fs.readFileSync(path.join(ws, 'textkit', 'align.py'), 'utf8');
-    assert.ok(align.includes(step3.new_str), 'step 3\'s edit is in the workspace');
-    assert.ok(align.includes(step4.old_str) && !align.includes(step4.new_str), 'step 4\'s edit is not');
+    const now = fs.readFileSync(align, 'utf8');
+    assert.ok(now.includes(step3.new_str), 'step 3\'s edit is in the workspace');
+    assert.ok(now.includes(step4.old_str) && !now.includes(step4.new_str), 'step 4\'s edit is not');
     // (git() trims the leading blank of ' M'.)
     assert.equal(git(ws, ['status', '--short']), 'M textkit/align.py');
   });

@@ -37,6 +37,11 @@ export interface ModelProvider {
   /** Model name as trajectories and predictions record it. */
   readonly modelName: string;
   complete(request: ModelRequest, hooks: ModelCallHooks): Promise<ModelTurn>;
+  /**
+   * Why it will answer no more, if it knows before being asked (a replay with no live model after
+   * it): the loop then ends without starting a step it could never finish.
+   */
+  outOfTurns?(): ModelError | undefined;
 }
 
 export type ModelErrorKind = 'auth' | 'not_found' | 'context_length' | 'retries_exhausted' | 'bad_request' | 'invalid_response' | 'replay_exhausted';

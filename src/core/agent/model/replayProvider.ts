@@ -25,11 +25,16 @@ export class ReplayProvider implements ModelProvider {
     return this.turns.length - this.next;
   }
 
+  outOfTurns(): ModelError | undefined {
+    if (this.next < this.turns.length || this.then) return undefined;
+    return new ModelError('replay_exhausted', `The recorded trajectory has no more assistant turns (${this.turns.length} replayed) and it never called finish.`);
+  }
+
   async complete(request: ModelRequest, hooks: ModelCallHooks): Promise<ModelTurn> {
     const turn = this.turns[this.next];
     if (!turn) {
       if (this.then) return this.then.complete(request, hooks);
-      throw new ModelError('replay_exhausted', `The recorded trajectory has no more assistant turns (${this.turns.length} replayed) and it never called finish.`);
+      throw this.outOfTurns() as ModelError;
     }
     this.next++;
     if (turn.content) hooks.onDelta?.({ content: turn.content });

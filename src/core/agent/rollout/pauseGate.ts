@@ -95,11 +95,11 @@ export class PauseGate {
     this.interrupt(new EndRollout('stopped', 'Stopped by the user.'));
   }
 
-  /** Abandons the rollout: the loop ends and `cancelSignal` fires. */
-  cancel(): void {
+  /** Abandons the rollout: the loop ends and `cancelSignal` fires; `why` is the rollout's closing message. */
+  cancel(why = 'Cancelled.'): void {
     if (this.cancelledFlag) return;
     this.cancelledFlag = true;
-    this.interrupt(new EndRollout('cancelled', 'Cancelled.'));
+    this.interrupt(new EndRollout('cancelled', why));
     this.cancelCtl.abort();
   }
 

@@ -79,6 +79,9 @@ export class RolloutLoop {
       this.gate.throwIfInterrupted();
       const spent = spentBudget(this.o.budgets ?? {}, this.step, this.totals, this.activeMs());
       if (spent) throw new EndRollout(spent.reason, spent.message);
+      // A replay that has played its last turn ends here, not in a step it cannot answer (steps = turns played).
+      const out = this.o.model.outOfTurns?.();
+      if (out) throw out;
       await this.checkpoint('before_model', env);
       await this.carryHumanSteps(env);
       this.flushHumanSteps();
