@@ -84,9 +84,11 @@ export class RpcHost<R extends RequestMap<R>, E> {
       const result = await handler(message.params, controller.signal);
       void this.post({ type: 'reply', id: message.id, ok: true, result: result ?? null });
     } catch (e) {
-      const cancelled = controller.signal.aborted;
       const text = e instanceof Error ? e.message : String(e);
-      void this.post({ type: 'reply', id: message.id, ok: false, error: { message: cancelled ? 'Cancelled' : text, code: cancelled ? 'cancelled' : 'failed' } });
+      // Cancelled by this request's own cancel, or by another way (a Cancel request, a command):
+      // the work says so with an AbortError, and the view takes it as a cancel, not a failure.
+      const cancelled = controller.signal.aborted || (e instanceof Error && e.name === 'AbortError');
+      void this.post({ type: 'reply', id: message.id, ok: false, error: { message: controller.signal.aborted ? 'Cancelled' : text, code: cancelled ? 'cancelled' : 'failed' } });
     } finally {
       this.running.delete(message.id);
     }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { evaluateInstance } from '../../core/harness/evaluateInstance';
 import { newRunId } from '../../core/harness/runId';
+import { abortError } from '../../core/util/abortError';
 import { replayTrajectory, type ReplayReport } from '../../core/replay/replayTrajectory';
 import type { GradeView, ReplayView, TrajectoryBusy } from '../../shared/trajectoryView';
 import type { Settings } from '../config';
@@ -66,7 +67,7 @@ export class ImportedRunActions extends Disposable {
         signal: s,
         onProgress: report,
       });
-      if (s.aborted) throw new Error('Cancelled');
+      if (s.aborted) throw abortError('The grade');
       const grade: GradeView = { status: result.status, resolved: result.resolved, at: new Date().toISOString(), durationMs: Date.now() - started, ...(result.error ? { error: result.error } : {}) };
       await this.store.setGrade(rolloutId, grade);
       this.log.info(`${ref.instance.instance_id}: imported run ${rolloutId} graded ${result.status} (the file says ${describeRecorded(this.store.row(rolloutId)?.recordedResolved ?? null)})`);
@@ -98,7 +99,7 @@ export class ImportedRunActions extends Disposable {
             else if (e.type === 'patch' && options.reward) report('Running the hidden tests on the replayed patch');
           }),
       });
-      if (s.aborted || r.result.exitReason === 'cancelled') throw new Error('Cancelled');
+      if (s.aborted || r.result.exitReason === 'cancelled') throw abortError('The replay');
       const view = replayView(r);
       await this.store.setReplay(rolloutId, { diffs, replay: view });
       this.log.info(`${ref.instance.instance_id}: replayed imported run ${rolloutId}: ${view.counts.same} same, ${view.counts.noise} noise, ${view.counts.different} different${view.firstDivergence ? `, first divergence at step ${view.firstDivergence.step}` : ''}`);

@@ -196,6 +196,72 @@ describe('imported runs of other scaffolds (textkit sample, real containers)', f
     assert.equal(rp.patch?.same, false);
     assert.ok(rp.patch?.onlyRecorded.some((l) => l.includes('not a fix')));
   });
+  it('Cancel in the view stops a Grade and a Replay mid-way: the request ends as cancelled, naming it; the container is gone; nothing half-done is kept', async () => {
+    // A run with a final patch (the SFT text form records none, so its grade would fail at once).
+    const row = rowOf('swe-agent');
+    const panel = api.trajectoryPanels.get(ID) as TrajectoryPanel;
+    await fromWebview(panel, 'select', { rolloutId: row.rolloutId });
+    // What the webview is sent back (the host's one post function), to read the cancelled request's reply.
+    const replies: { id: number; ok: boolean; error?: { message: string; code: string } }[] = [];
+    const rpc = panel.rpc as unknown as { post: (m: { type: string }) => unknown };
+    const post = rpc.post;
+    rpc.post = (m) => {
+      if (m.type === 'reply') replies.push(m as unknown as (typeof replies)[number]);
+      return post(m);
+    };
+    const busyMessages: string[] = [];
+    let cancelAt: RegExp | undefined;
+    let cancelled: Promise<void> | undefined;
+    // The Cancel button's request, sent the moment the view is told the work reached `cancelAt`.
+    const watch = api.importedActions.onDidChangeBusy((id) => {
+      const message = api.importedActions.busyOf(id)?.message;
+      if (id !== ID || !message) return;
+      busyMessages.push(message);
+      if (cancelAt?.test(message) && !cancelled) cancelled = fromWebview(panel, 'cancel', { rolloutId: row.rolloutId });
+    });
+    try {
+      const before = await ourContainers();
+      for (const [method, params, at, named] of [
+        ['grade', { rolloutId: row.rolloutId }, undefined, /^The grade was cancelled|^Evaluation of .* was cancelled/],
+        ['replay', { rolloutId: row.rolloutId, reward: true }, /: Step 2 of \d+$/, /^The replay was cancelled$/],
+      ] as const) {
+        busyMessages.length = 0;
+        cancelled = undefined;
+        cancelAt = at;
+        const id = nextRequestId;
+        const running = fromWebview(panel, method, params as never);
+        if (!at) {
+          await waitFor(`the ${method}'s container`, async () => (await ourContainers()) > before, 120_000);
+          assert.ok((await panel.state()).busy, `the view shows the ${method} running`);
+          cancelled = fromWebview(panel, 'cancel', { rolloutId: row.rolloutId });
+        }
+        await running;
+        assert.ok(cancelled, `the ${method} ended before it was cancelled: ${busyMessages.join(' | ')}`);
+        await cancelled;
+        const reply = replies.find((r) => r.id === id);
+        assert.equal(reply?.ok, false, `the ${method} was not cancelled: ${JSON.stringify(reply)}`);
+        assert.equal(reply?.error?.code, 'cancelled', JSON.stringify(reply));
+        assert.match(reply?.error?.message ?? '', named);
+        if (at) {
+          // Cut at step 2: no later step began, and the hidden tests never ran.
+          assert.ok(!busyMessages.some((m) => /Step [3-9] of|hidden tests/.test(m)), busyMessages.join(' | '));
+        }
+        const s = await panel.state();
+        assert.equal(s.busy, null);
+        await waitFor(`the ${method}'s container to be gone`, async () => (await ourContainers()) === before, 60_000);
+        // Nothing half-written: no grade, no replay, no diffs kept for the run.
+        assert.equal(api.importedRuns.row(row.rolloutId)?.grade, undefined);
+        assert.equal(api.importedRuns.row(row.rolloutId)?.replay, undefined);
+        assert.deepEqual(await api.importedRuns.extras(row.rolloutId), {});
+        assert.equal(s.selected?.diffs, null);
+        assert.equal(s.selected?.replay, null);
+      }
+    } finally {
+      watch.dispose();
+      rpc.post = post;
+    }
+  });
+
   it('a SWE-agent run recorded with its diff tool: the diff after every step comes from the file, without Compute diffs or a container', async () => {
     const before = await ourContainers();
     const withDiffs = path.join(__dirname, '../../../../test/fixtures/trajectories/formats-with-diffs');

@@ -101,7 +101,14 @@ describe('page protocol', () => {
     assert.equal(sawAbort, true);
   });
 
-  it('refuses malformed messages with a reason, and answers them when they carry an id', async () => {
+  it('work cancelled another way (a Cancel request) ends its request as cancelled, with what was cancelled', async () => {
+    const cancelled = Object.assign(new Error('The run was cancelled'), { name: 'AbortError' });
+    const { client } = wire(handlers({ runTests: async () => Promise.reject(cancelled) }));
+    client.ready();
+    await assert.rejects(client.request('runTests', {}), (e: unknown) => e instanceof RequestFailedError && e.error.code === 'cancelled' && e.message === 'The run was cancelled');
+  });
+
+    it('refuses malformed messages with a reason, and answers them when they carry an id', async () => {
     assert.equal(parseWebviewMessage('hello').ok, false);
     assert.equal(parseWebviewMessage({ type: 'request', id: 1, method: 'rm -rf', params: {} }).ok, false);
     assert.equal(parseWebviewMessage({ type: 'request', id: 1, method: 'reveal', params: { what: 'everything' } }).ok, false);
