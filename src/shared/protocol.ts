@@ -57,8 +57,8 @@ export interface AgentRequests {
    * in it (how many there were, and the last one, are).
    */
   getRequest: { params: { rolloutId: string; step: number }; result: { json: string; attempts: number; elided?: { messages: number } } };
-  /** An observation's full text, on demand. */
-  getObservation: { params: { rolloutId: string; toolCallId: string }; result: { text: string } };
+  /** An observation's full text, on demand: by step and id (an id alone may name one in every step). */
+  getObservation: { params: { rolloutId: string; step: number; toolCallId: string }; result: { text: string } };
   /** The rollout's own changes (its final patch, or its workspace after the last step) in a diff editor. */
   showDiff: { params: { rolloutId: string }; result: null };
   openTrajectory: { params: { rolloutId: string }; result: null };
@@ -88,7 +88,7 @@ export interface TrajectoryRequests {
   replay: { params: { rolloutId: string; reward: boolean }; result: TrajectoryViewState };
   /** Stops the grade or replay running for the run. */
   cancel: { params: { rolloutId: string }; result: null };
-  getObservation: { params: { rolloutId: string; toolCallId: string }; result: { text: string } };
+  getObservation: { params: { rolloutId: string; step: number; toolCallId: string }; result: { text: string } };
   /** Opens the file the run was imported from. */
   openSource: { params: { rolloutId: string }; result: null };
   /** Opens the run's final patch as recorded. */
@@ -189,7 +189,7 @@ export const AGENT_PROTOCOL: ProtocolSpec<AgentRequests> = {
   addNote: (p) => check(rollout(p), [isString(p.content) && p.content.trim().length > 0, 'addNote: content must be non-empty text']),
   fork: (p) => check(rollout(p), [stepNumber(p.step), 'fork: step must be a whole number']),
   getRequest: (p) => check(rollout(p), [stepNumber(p.step), 'getRequest: step must be a whole number']),
-  getObservation: (p) => check(rollout(p), [isString(p.toolCallId), 'getObservation: toolCallId must be a string']),
+  getObservation: (p) => check(rollout(p), [stepNumber(p.step), 'getObservation: step must be a whole number'], [isString(p.toolCallId), 'getObservation: toolCallId must be a string']),
   showDiff: (p) => check(rollout(p)),
   openTrajectory: (p) => check(rollout(p)),
   scoreRollouts: anyParams,
@@ -202,7 +202,7 @@ export const TRAJECTORY_PROTOCOL: ProtocolSpec<TrajectoryRequests> = {
   grade: (p) => check(rollout(p)),
   replay: (p) => check(rollout(p), [typeof p.reward === 'boolean', 'replay: reward must be true or false']),
   cancel: (p) => check(rollout(p)),
-  getObservation: (p) => check(rollout(p), [isString(p.toolCallId), 'getObservation: toolCallId must be a string']),
+  getObservation: (p) => check(rollout(p), [stepNumber(p.step), 'getObservation: step must be a whole number'], [isString(p.toolCallId), 'getObservation: toolCallId must be a string']),
   openSource: (p) => check(rollout(p)),
   showPatch: (p) => check(rollout(p)),
   continueFrom: (p) => check(rollout(p), [stepNumber(p.step), 'continueFrom: step must be a whole number'], [p.by === undefined || p.by === 'hand' || p.by === 'model', 'continueFrom: by must be hand or model']),

@@ -215,14 +215,14 @@ export class AgentSession {
     throw new Error(`Step ${step} sent no model request (replayed steps of a fork answer from the recording).`);
   }
 
-  /** The observation's full text as the model sees it (after any edit). */
-  observationText(toolCallId: string): string {
+  /** The observation's full text as the model sees it (after any edit): by step and id, as ids repeat across steps. */
+  observationText(step: number, toolCallId: string): string {
     let text: string | undefined;
     for (const e of this.history()) {
-      if (e.type === 'observation' && e.toolCallId === toolCallId) text = e.content;
-      if (e.type === 'observation_edited' && e.toolCallId === toolCallId) text = e.after;
+      if (e.type === 'observation' && e.step === step && e.toolCallId === toolCallId) text = e.content;
+      if (e.type === 'observation_edited' && e.step === step && e.toolCallId === toolCallId) text = e.after;
     }
-    if (text === undefined) throw new Error(`No observation ${toolCallId} in this rollout.`);
+    if (text === undefined) throw new Error(`No observation ${toolCallId} at step ${step} in this rollout.`);
     return text;
   }
 

@@ -134,7 +134,7 @@ export class AgentPanel extends Disposable {
       },
       fork: async ({ rolloutId, step }) => ({ rolloutId: (await this.service.fork(await this.session(rolloutId), step)).rolloutId }),
       getRequest: async ({ rolloutId, step }) => (await this.session(rolloutId)).requestJson(step),
-      getObservation: async ({ rolloutId, toolCallId }) => ({ text: (await this.session(rolloutId)).observationText(toolCallId) }),
+      getObservation: async ({ rolloutId, step, toolCallId }) => ({ text: (await this.session(rolloutId)).observationText(step, toolCallId) }),
       showDiff: async ({ rolloutId }) => {
         await this.service.showDiff(await this.session(rolloutId), this.ref);
         return null;

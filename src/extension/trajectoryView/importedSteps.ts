@@ -104,9 +104,17 @@ function groupSteps(perCall: AgentStepView[], stepOf: readonly number[]): AgentS
   return out;
 }
 
-/** The full text of one recorded observation (the view folds long ones). */
-export function observationText(t: ClosedTrajectory, toolCallId: string): string {
-  const m = t.messages.find((x) => x.role === 'tool' && x.tool_call_id === toolCallId);
-  if (!m || m.role !== 'tool') throw new Error(`No observation ${toolCallId} in ${t.rollout_id}.`);
-  return m.content;
+/**
+ * The full text of one recorded observation (the view folds long ones), by the view's step and
+ * the tool call id: scaffolds that number calls per turn give every step a `call_0`. A
+ * demonstration's view step is its recording step (one or more turns).
+ */
+export function observationText(t: ClosedTrajectory, step: number, toolCallId: string): string {
+  const stepOf = demonstrationSteps(t);
+  let turn = 0;
+  for (const m of t.messages) {
+    if (m.role === 'assistant') turn++;
+    else if (m.role === 'tool' && m.tool_call_id === toolCallId && (stepOf ? stepOf[turn - 1] === step : turn === step)) return m.content;
+  }
+  throw new Error(`No observation ${toolCallId} at step ${step} in ${t.rollout_id}.`);
 }

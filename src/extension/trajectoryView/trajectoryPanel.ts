@@ -159,9 +159,9 @@ export class TrajectoryPanel extends Disposable {
         this.deps.actions.cancel(rolloutId);
         return null;
       },
-      getObservation: async ({ rolloutId, toolCallId }) => {
+      getObservation: async ({ rolloutId, step, toolCallId }) => {
         this.ownRun(rolloutId);
-        return { text: observationText(await this.trajectory(rolloutId), toolCallId) };
+        return { text: observationText(await this.trajectory(rolloutId), step, toolCallId) };
       },
       openSource: async ({ rolloutId }) => {
         this.ownRun(rolloutId);

@@ -215,7 +215,7 @@ describe('agents in the dev container (confini sample, scripted model on 127.0.0
     assert.match(String(human?.content), /HAND_EDIT\.md/);
     assert.ok(step1.notes.some((n) => n.kind === 'human_step' && n.files?.includes('HAND_EDIT.md')), JSON.stringify(step1.notes));
     assert.ok(step1.notes.some((n) => n.kind === 'action_edited'));
-    assert.equal(session.observationText(callId), 'OBSERVATION:\nedited by the test');
+    assert.equal(session.observationText(1, callId), 'OBSERVATION:\nedited by the test');
     editedRollout = session;
   });
 

@@ -102,6 +102,8 @@ describe('agent protocol', () => {
       [{ type: 'request', id: 1, method: 'fork', params: { rolloutId: 'r', step: -1 } }, /fork: step/],
       [{ type: 'request', id: 1, method: 'editAction', params: { rolloutId: 'r', name: '', arguments: '{}' } }, /tool name/],
       [{ type: 'request', id: 1, method: 'addNote', params: { rolloutId: 'r', content: '  ' } }, /non-empty/],
+      // An observation is named by its step and id: ids repeat across steps (call_0 in every turn).
+      [{ type: 'request', id: 1, method: 'getObservation', params: { rolloutId: 'r', toolCallId: 'call_0' } }, /getObservation: step/],
       [{ type: 'request', id: 1, method: 'reveal', params: { what: 'gold' } }, /unknown method reveal/],
     ];
     for (const [raw, reason] of bad) {
@@ -133,7 +135,7 @@ describe('agent protocol', () => {
     await new Promise((r) => setImmediate(r));
     assert.equal(posted.length, 0, 'the dropped event is not sent late');
     assert.equal(host.emitIfReady('event', event), true);
-    assert.deepEqual(await client.c.request('getObservation', { rolloutId: 'ro', toolCallId: 'c9' }), { text: 'full c9' });
+    assert.deepEqual(await client.c.request('getObservation', { rolloutId: 'ro', step: 1, toolCallId: 'c9' }), { text: 'full c9' });
     assert.deepEqual(seen, [event]);
   });
 });
@@ -169,7 +171,7 @@ describe('agent session read back from its events', () => {
     assert.equal(JSON.parse(s.requestJson(1).json).headers.authorization, '[redacted]');
     assert.equal(s.requestJson(1).elided, undefined, 'a request with its messages is not elided');
     assert.throws(() => s.requestJson(2), /sent no model request/);
-    assert.equal(s.observationText('c1'), 'OBSERVATION:\nshortened by hand');
+    assert.equal(s.observationText(1, 'c1'), 'OBSERVATION:\nshortened by hand');
     assert.throws(() => s.control('resume'), /read from its trajectory file/);
     // Every view event has its own increasing number, deltas batched into one.
     const types: string[] = [];
@@ -198,6 +200,20 @@ describe('agent session read back from its events', () => {
     ] as StampedEvent[];
     const s = AgentSession.recorded(events, { rolloutId: 'ro', instanceId: 'i', where: 'dev' }, false);
     assert.equal(s.view.exit?.durationMs, 5000);
+  });
+
+  it('serves an observation by its step and id when the model reuses ids across steps (call_0 every turn)', () => {
+    const call = (step: number) => ({ id: 'call_0', type: 'function', function: { name: 'execute_bash', arguments: `{"command":"echo ${step}"}` } });
+    const stepEvents = (step: number, seq: number) => [
+      { ...t(seq), type: 'step_started', step },
+      { ...t(seq + 1), type: 'model_response', step, message: { role: 'assistant', content: null, tool_calls: [call(step)] }, usage, finishReason: 'tool_calls', durationMs: 1 },
+      { ...t(seq + 2), type: 'tool_call', step, toolCall: call(step) },
+      { ...t(seq + 3), type: 'observation', step, toolCallId: 'call_0', name: 'execute_bash', content: `OBSERVATION:\nstep ${step} ${'x'.repeat(5000)}`, error: false, exitCode: 0, durationMs: 1, commandMs: 1 },
+    ];
+    const s = AgentSession.recorded([core[0], ...stepEvents(1, 2), ...stepEvents(2, 6), ...stepEvents(3, 10)] as StampedEvent[], { rolloutId: 'ro', instanceId: 'i', where: 'dev' }, false);
+    assert.deepEqual(s.view.steps.map((x) => x.observations.map((o) => [o.toolCallId, o.folded, o.text.slice(0, 19)])), [1, 2, 3].map((n) => [['call_0', true, `OBSERVATION:\nstep ${n}`]]));
+    for (const n of [1, 2, 3]) assert.match(s.observationText(n, 'call_0'), new RegExp(`^OBSERVATION:\\nstep ${n} x{5000}$`));
+    assert.throws(() => s.observationText(4, 'call_0'), /No observation call_0 at step 4/);
   });
 
   it('maps every core event the view shows', () => {

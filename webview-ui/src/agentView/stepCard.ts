@@ -243,14 +243,14 @@ export class StepCard {
   }
 
   private async loadFull(o: AgentObservationView, s: AgentStepView): Promise<void> {
-    const r = await this.ctx.call('getObservation', { rolloutId: this.ctx.view().rolloutId, toolCallId: o.toolCallId });
+    const r = await this.ctx.call('getObservation', { rolloutId: this.ctx.view().rolloutId, step: this.step, toolCallId: o.toolCallId });
     if (r) this.full.set(o.toolCallId, r.text);
     this.open.set(`obs:${o.toolCallId}`, true);
     this.render(this.current(s));
   }
 
   private async startEdit(o: AgentObservationView, s: AgentStepView): Promise<void> {
-    const r = await this.ctx.call('getObservation', { rolloutId: this.ctx.view().rolloutId, toolCallId: o.toolCallId });
+    const r = await this.ctx.call('getObservation', { rolloutId: this.ctx.view().rolloutId, step: this.step, toolCallId: o.toolCallId });
     this.editing.set(o.toolCallId, r?.text ?? o.text);
     this.open.set(`obs:${o.toolCallId}`, true);
     this.render(this.current(s));

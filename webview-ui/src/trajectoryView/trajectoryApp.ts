@@ -319,7 +319,7 @@ export class TrajectoryApp {
     const call = (async (method: string, params: unknown) => {
       if (method !== 'getObservation') return undefined;
       const p = params as AgentRequests['getObservation']['params'];
-      return this.call('getObservation', { rolloutId: p.rolloutId, toolCallId: p.toolCallId });
+      return this.call('getObservation', { rolloutId: p.rolloutId, step: p.step, toolCallId: p.toolCallId });
     }) as AgentCall;
     return call;
   }
