@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { REPO_ROOT } from '../extension/codeServer';
-import { openInstance, runCommand, webviewFrame } from './workbench';
+import { openInstance, quickOpen, runCommand, webviewFrame } from './workbench';
 import { devContainers, runUiFlow, uiReporter } from './uiFlow';
 
 const ID = 'swe-gym-studio__statlite-15';
@@ -71,6 +71,21 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   log(`Your changes: "${before}" -> "${await frame.locator('#changes').getAttribute('description')}" without Refresh`);
   await frame.locator('#changes').evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await shot(page, '01-changes-from-terminal');
+
+  // A save in the editor: "Your changes" follows it too, without Refresh.
+  await quickOpen(page, 'statlite/__init__.py');
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('\n# saved from the editor\n');
+  await page.keyboard.press('Control+S');
+  await page.locator('.tab.active:not(.dirty)', { hasText: '__init__.py' }).waitFor({ timeout: 15_000 });
+  await page.locator('.tab', { hasText: ID }).first().click();
+  frame = await pageFrame(page, '#btn-run');
+  await frame.locator('#changes[description*="2 files"]').waitFor({ timeout: 30_000 });
+  log(`Your changes after a save in the editor: "${await frame.locator('#changes').getAttribute('description')}"`);
+
+  // The difficulty line, cut off in a narrow view, is whole in its tooltip.
+  const difficulty = (await frame.locator('#difficulty').getAttribute('title')) ?? '';
+  check(/^Difficulty: \d+ files?, \d+ changed lines? in the gold patch · 7 FAIL_TO_PASS · 14 PASS_TO_PASS/.test(difficulty), `the difficulty tooltip is "${difficulty}"`);
 
   // Run the hidden tests from the page: not resolved, the badge says the card's word.
   await frame.locator('#btn-run').click();

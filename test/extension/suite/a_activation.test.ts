@@ -31,6 +31,9 @@ describe('activation and the instance tree', () => {
     assert.equal(item.label, 'swe-gym-studio__textkit-12');
     // The difficulty description: gold files and lines, FAIL_TO_PASS count.
     assert.match(String(item.description), /\d+ files? · \d+ lines? · 6 F2P/);
+    // A narrow sidebar cuts the description off: the tooltip holds all of it, in words (issue 9, item 9).
+    const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip);
+    assert.match(tooltip, /Difficulty: \d+ files?, \d+ changed lines? in the gold patch · FAIL_TO_PASS 6 · PASS_TO_PASS 16/);
   });
 
   it('filters by text and clears the filter', async () => {
