@@ -73,6 +73,7 @@ async function timeSaves(rec: DemoRecorder, file: string, rel: string, lines: st
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
   const runtime = new DockerRuntime();
   const inst = instance();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-demo-'));
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
       await rec.scan();
       scans.push(performance.now() - t);
     }
+    console.log(`load average (1/5/15 min) at the start: ${loadAtStart}, at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} on ${os.cpus().length} cores`);
     console.log(`repository: ${files} tracked files; ${SAVES} saves per case`);
     console.log(`10,000-line file: creation ${createMs.toFixed(1)} ms; save ${fmt(bigRun.record)}; baseline read ${fmt(bigRun.baseline)}; ${bigRun.loopHeld}; ratio p95 ${(pct(bigRun.record, 95) / Math.max(0.001, pct(bigRun.baseline, 95))).toFixed(1)}x`);
     console.log(`${files}-file repository: first save of a file ${firstTouchMs.toFixed(1)} ms; save ${fmt(repoRun.record)}; baseline read ${fmt(repoRun.baseline)}; ${repoRun.loopHeld}; ratio p95 ${(pct(repoRun.record, 95) / Math.max(0.001, pct(repoRun.baseline, 95))).toFixed(1)}x`);

@@ -42,4 +42,7 @@ node out/test/ui/gymFlow.js || status=1
 # the container terminal, a step's note, the hidden tests, pause/resume, Finish, the difficulty
 # questions answered (Back, notes) and shown on the page, the step view's header: demo-*.png.
 node out/test/ui/demoFlow.js || status=1
+# A demonstration whose extension host is killed (kill -9): both finished steps kept, Resume offered
+# after the reload, the next save is step 3 of the same log: demo-crash-*.png.
+node out/test/ui/demoCrash.js || status=1
 exit "$status"

@@ -112,7 +112,12 @@ export async function openInstance(page: Page, id: string, repo: string): Promis
   const item = page.locator(`.monaco-list-row[aria-label^="${id}"]`);
   const repoRow = page.locator('.monaco-list-row', { hasText: repo }).first();
   await item.or(repoRow).first().waitFor({ timeout: 30_000 });
-  if (!(await item.isVisible())) await repoRow.click();
+  if (!(await item.isVisible())) {
+    await repoRow.click();
+    // The repository row's hover (its full name) can open over the instance row below and take the click.
+    await page.mouse.move(1, 1);
+    await page.locator('.context-view .hover-contents').waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+  }
   await item.waitFor({ timeout: 15_000 });
   await item.click();
   // The page's tab is titled with the id. A click that lands while the tree re-renders (the
