@@ -4,10 +4,10 @@
 // its reward and every observation. The gold reveal keeps it out of the default export.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { replayRow, loadRecordedRows } from '../../../src/core/agent/replay';
 import { ControlShell } from '../../../src/core/agent/tools/controlShell';
 import { parseTextToolCalls } from '../../../src/core/agent/model/textToolCalls';
 import { launchDevContainer } from '../../../src/core/devcontainer/launchDevContainer';
@@ -21,6 +21,7 @@ import { runtime, TEST_SESSION } from '../../support/docker';
 import { sampleSpec, samples } from '../../support/samples';
 
 const ID = 'swe-gym-studio__textkit-12';
+const CLI = path.resolve(__dirname, '../../../src/cli/index.js');
 
 test('record (save, terminal command, scan), crash and resume, finish resolved; SFT export; replay reproduces patch, reward and observations', async () => {
   const ds = await samples();
@@ -91,17 +92,19 @@ test('record (save, terminal command, scan), crash and resume, finish resolved; 
     const calls = line.messages.filter((m) => m.role === 'assistant').map((m) => parseTextToolCalls(m.content, trajectory.tools, 'p').toolCalls.map((c) => c.function.name));
     assert.deepEqual(calls.flat(), trajectory.messages.flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []).map((c) => c.function.name) : [])));
 
-    // A replay in a fresh container: same patch, same reward, the observations it predicted.
-    const [row] = await loadRecordedRows(path.join(runDir, `${ID}_0.json`));
-    assert.ok(row);
-    const replay = await replayRow(runtime, ds, row, { allowPull: false, sessionId: TEST_SESSION });
-    assert.equal(replay.result.exitReason, 'finished', replay.result.message);
-    assert.equal(replay.result.steps, trajectory.steps);
+    // `swe-gym replay` of the demonstration in a fresh container: same patch, same reward, the observations it predicted.
     assert.ok(trajectory.messages.some((m) => m.role === 'assistant' && m.tool_calls?.[0]?.function.arguments === JSON.stringify({ command: sed })));
     assert.ok(trajectory.patch?.includes('scratch/reproduce.py') && trajectory.patch.includes('+print("y marks the spot")'));
-    assert.equal(replay.result.patch, trajectory.patch);
-    assert.equal(replay.result.resolved, true);
-    assert.deepEqual(replay.mismatches, []);
+    const cli = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, [CLI, 'replay', '--dataset', 'samples', '--trajectory', path.join(runDir, `${ID}_0.json`), '--out', path.join(root, 'replay'), '--json'], (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr })),
+    );
+    assert.equal(cli.code, 0, cli.stderr);
+    const report = JSON.parse(cli.stdout) as Record<string, unknown>;
+    assert.equal(report.exit_reason, 'finished', cli.stdout.slice(0, 2000));
+    assert.deepEqual(report.observation_mismatches, []);
+    assert.equal(report.patch_matches, true);
+    assert.equal(report.resolved, true);
+    assert.equal(report.reward_matches, true);
   } finally {
     await control.close().catch(() => undefined);
     await dev.container.remove();
