@@ -6,7 +6,7 @@
  * throughput at 1 and 2 workers.
  */
 import { loadDataset } from '../src/core/dataset/loadDataset';
-import { evalContainerSpec, evaluateInstance } from '../src/core/harness/evaluateInstance';
+import { evalContainerSpec, evaluateInstance, warmUpCommand } from '../src/core/harness/evaluateInstance';
 import { WarmContainers } from '../src/core/runtime/warmContainers';
 import { runEvaluation } from '../src/core/harness/runEvaluation';
 import { buildTestCommand } from '../src/core/harness/specs/testDirectives';
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     for (const kind of ['cold', 'warm'] as const) {
       if (kind === 'warm') {
         // The person reads the verdict and edits: the next container has started by then.
-        pool.prepare(spec);
+        pool.prepare(spec, { warmUp: warmUpCommand(instSpec) });
         await pool.started();
       }
       let removal: Promise<void> = Promise.resolve();
@@ -153,7 +153,7 @@ async function profileSteps(runtime: DockerRuntime, pool: WarmContainers, contai
   const inside: number[] = [];
   const around: number[] = [];
   for (let i = 0; i < reps; i++) {
-    pool.prepare(containerSpec);
+    pool.prepare(containerSpec, { warmUp: warmUpCommand(spec) });
     await pool.started();
     const c = (await pool.take(containerSpec)) as ContainerHandle;
     try {

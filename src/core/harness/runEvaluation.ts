@@ -11,7 +11,7 @@ import { reapOurContainers } from '../runtime/reaper';
 import { WarmContainers } from '../runtime/warmContainers';
 import { ensureImage } from '../images/ensureImage';
 import { normalizePatch } from '../patch/normalizePatch';
-import { evalContainerSpec, evaluateInstance, type EvaluateOptions } from './evaluateInstance';
+import { evalContainerSpec, evaluateInstance, type EvaluateOptions, warmUpCommand } from './evaluateInstance';
 import type { EvaluationResult } from './evaluationResult';
 import { summarize, writeInstanceOutputs, type RunSummary } from './reportFiles';
 import { newRunId } from './runId';
@@ -83,7 +83,7 @@ export async function runEvaluation(target: ContainerRuntime | readonly PoolEngi
     const spec = specs.get(p.instance_id);
     if (!spec || spec instanceof InstanceSpecError) return;
     const { image } = await ensureImage(runtime, spec.image, { signal: options.signal });
-    warms.get(runtime)?.prepare(evalContainerSpec(spec, image, { ...options, sessionId }));
+    warms.get(runtime)?.prepare(evalContainerSpec(spec, image, { ...options, sessionId }), { warmUp: warmUpCommand(spec) });
   };
 
   let results: EvaluationResult[];

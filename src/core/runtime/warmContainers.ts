@@ -32,15 +32,26 @@ export class WarmContainers {
     private readonly options: { idleMs?: number; checkAfterMs?: number; onWarning?: (message: string) => void } = {},
   ) {}
 
-  /** Starts a never-used container for this spec, unless one for the same spec already waits. */
-  prepare(spec: ContainerSpec): void {
+  /**
+   * Starts a never-used container for this spec, unless one for the same spec already waits.
+   * `warmUp`: a command run in it once started (failures ignored), before it can be handed out, so
+   * a grade never overlaps it: only work that needs no candidate and no hidden test (a fresh
+   * container's first git and Python start-up are slow: cold file caches of its new overlay).
+   */
+  prepare(spec: ContainerSpec, options: { warmUp?: string[] } = {}): void {
     if (this.disposed) return;
     const key = specKey(spec);
     const existing = this.waiting.get(spec.image);
     if (existing?.key === key) return;
     if (existing) this.drop(existing);
     const clean = withoutSignal(spec);
-    const container = this.runtime.createContainer({ ...clean, extraLabels: { ...clean.extraLabels, [LABEL_WARM]: '1' } }).catch((err: unknown) => {
+    const container = this.runtime
+      .createContainer({ ...clean, extraLabels: { ...clean.extraLabels, [LABEL_WARM]: '1' } })
+      .then(async (c) => {
+        if (options.warmUp) await c.exec(options.warmUp, { timeoutMs: 60_000 }).catch(() => undefined);
+        return c;
+      })
+      .catch((err: unknown) => {
       this.options.onWarning?.(`Could not start a container ahead for ${spec.image}: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     });
