@@ -1,4 +1,4 @@
-import type { HostUser } from './devShell';
+import { OWNED_STAMP, type HostUser } from './devShell';
 import type { ContainerHandle } from '../runtime/containerRuntime';
 import { abortError } from '../util/abortError';
 import { GitHistoryError, PACK_BASE_HISTORY, type HistoryMode } from './gitHistory';
@@ -18,7 +18,8 @@ export const SEED_OUT_DIR = '/swe-gym-out';
  *   by `pack-objects` (reusing the image's deltas, no re-hashing on the receiving side as a fetch
  *   would do), so no later commit, tag, ref, reflog entry or packed object is carried over;
  * - the index is built and refreshed after the files have their owner, so its stat data stays
- *   valid and the first `git status` does not hash every file again.
+ *   valid and the first `git status` does not hash every file again;
+ * - the dev shell's ownership stamp is written last, so its first prompt looks at nothing copied.
  * Names are passed as `./name` (none can be taken for an option) and arguments arrive as $1.., so
  * nothing from the dataset is spliced into the script text.
  */
@@ -44,6 +45,9 @@ wait "$copy"
 g -C "$out" read-tree HEAD
 g -C "$out" update-index -q --refresh >/dev/null || true
 [ -z "$owner" ] || { chown -R "$owner" "$out/.git"; chown "$owner" "$out"; }
+# The dev shell's prompt hook looks only at what changed after this (see shellRc).
+touch "$out/${OWNED_STAMP}"
+[ -z "$owner" ] || chown "$owner" "$out/${OWNED_STAMP}"
 test "$(g -C "$out" rev-parse HEAD)" = "$base"
 `;
 
