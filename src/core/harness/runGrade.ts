@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRuntime';
-import { ContainerGoneError } from '../runtime/errors';
+import { ContainerGoneError, EngineUnavailableError } from '../runtime/errors';
 import { markerTrace, TEST_OUTPUT_END } from '../grading/outputMarkers';
 import { APPLY_STRATEGIES, type ApplyOutcome, type ApplyStrategy, applyStrategyScript, CANDIDATE_PATCH_PATH, failureReason } from '../patch/applyPatch';
 import type { EvalScript } from './evalScript';
@@ -71,7 +71,10 @@ export async function runGrade(
   const infra = (failure: InfraFailure, message: string, log: string, exitCode?: number): EvalScriptRun => ({ ok: false, failure, message, log, ...(exitCode !== undefined ? { exitCode } : {}) });
   const lost = async (log: string, what: string, exitCode?: number): Promise<EvalScriptRun | undefined> => {
     const state = await containerState(runtime, container);
-    return state === 'running' ? undefined : infra('container_lost', `${what}; the container is ${state}.`, log, exitCode);
+    if (state === 'running') return undefined;
+    // An engine that is shutting down still lists containers for a moment: name it, not just the container.
+    const down = await engineGoing(runtime);
+    return down ? infra('engine', `${what}: ${down.message}`, log, exitCode) : infra('container_lost', `${what}; the container is ${state}.`, log, exitCode);
   };
   const ran = (run: EvalScriptRun, apply?: ApplyOutcome): GradeRun => ({ stage: 'ran', ...(apply ? { apply } : {}), run, applyMs, testsMs });
 
@@ -170,6 +173,19 @@ async function containerState(runtime: ContainerRuntime, container: ContainerHan
     if (state !== 'running' || i === STATE_CHECKS - 1) return state;
     await new Promise((r) => setTimeout(r, STATE_CHECK_INTERVAL_MS));
   }
+}
+
+/** The engine's own error when it stops answering within a few seconds (a container lost with its engine). */
+async function engineGoing(runtime: ContainerRuntime): Promise<Error | undefined> {
+  for (let i = 0; i < STATE_CHECKS; i++) {
+    const err = await runtime.ping().then(
+      () => undefined,
+      (e: unknown) => asError(e),
+    );
+    if (err instanceof EngineUnavailableError) return err;
+    await new Promise((r) => setTimeout(r, STATE_CHECK_INTERVAL_MS));
+  }
+  return undefined;
 }
 
 function asError(err: unknown): Error {
