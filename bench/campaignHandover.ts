@@ -15,14 +15,15 @@ import { Campaign } from '../src/core/campaign/campaign';
 import { CampaignPrefetcher } from '../src/core/campaign/campaignPrefetch';
 import { loadDataset } from '../src/core/dataset/loadDataset';
 import type { TaskInstance } from '../src/core/dataset/taskInstance';
-import { RC_FILE, REPO_DIR } from '../src/core/devcontainer/devShell';
 import { launchDevContainer } from '../src/core/devcontainer/launchDevContainer';
+import { REPO_DIR } from '../src/core/devcontainer/devShell';
 import { ensureImage } from '../src/core/images/ensureImage';
 import type { ContainerHandle } from '../src/core/runtime/containerRuntime';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
 import { datasetContextOf } from '../src/core/spec/datasetContext';
 import { makeInstanceSpec, type InstanceSpec } from '../src/core/spec/instanceSpec';
 import { largeRepoInstance } from './fixtures/largeRepoInstance';
+import { timeToPrompt } from './fixtures/timeToPrompt';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 /** Whose files the workspace holds: a person's VS Code does not run as root (BENCH_HOST_USER=uid:gid). */
@@ -31,16 +32,6 @@ const HOST_USER = { uid: uid ?? 1000, gid: gid ?? uid ?? 1000 };
 const FIXTURES = path.resolve(__dirname, '..', '..', 'bench', 'fixtures');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const runtime = new DockerRuntime();
-
-/** The terminal's shell (the image's rc file, the task's environment) printing its first prompt. */
-async function timeToPrompt(c: ContainerHandle): Promise<void> {
-  const shell = await c.spawn(['bash', '--rcfile', RC_FILE, '-i'], { tty: true, cwd: REPO_DIR, env: { TERM: 'xterm-256color' } });
-  let out = '';
-  shell.onOutput((s) => (out += s));
-  shell.write('echo ready-$PWD\n');
-  while (!out.includes('ready-/testbed')) await new Promise((r) => setTimeout(r, 5));
-  await shell.kill();
-}
 
 /** One hand-over from `current` to `next`: the finish's bookkeeping, the next launch, its prompt. */
 async function handOver(current: InstanceSpec, next: InstanceSpec, prefetch: boolean): Promise<{ ms: number; launchMs: number; load: number }> {

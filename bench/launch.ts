@@ -9,11 +9,12 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RC_FILE, REPO_DIR } from '../src/core/devcontainer/devShell';
+import { REPO_DIR } from '../src/core/devcontainer/devShell';
 import { launchDevContainer } from '../src/core/devcontainer/launchDevContainer';
 import { makeInstanceSpec } from '../src/core/spec/instanceSpec';
 import { ensureImage } from '../src/core/images/ensureImage';
 import { largeRepoInstance } from './fixtures/largeRepoInstance';
+import { timeToPrompt } from './fixtures/timeToPrompt';
 import type { ContainerHandle } from '../src/core/runtime/containerRuntime';
 import { previousLaunch } from './fixtures/previousLaunch';
 import { DockerRuntime } from '../src/core/runtime/docker/dockerRuntime';
@@ -29,16 +30,6 @@ async function git(c: ContainerHandle, args: string[]): Promise<string> {
   const r = await c.exec(['git', '-c', 'safe.directory=*', ...args], { cwd: REPO_DIR, timeoutMs: 120_000 });
   if (r.exitCode !== 0) throw new Error(`git ${args.join(' ')}: ${r.output}`);
   return r.stdout.trim();
-}
-
-/** The terminal's shell (the image's rc file, the task's environment) printing its first prompt. */
-async function timeToPrompt(c: ContainerHandle): Promise<void> {
-  const shell = await c.spawn(['bash', '--rcfile', RC_FILE, '-i'], { tty: true, cwd: REPO_DIR, env: { TERM: 'xterm-256color' } });
-  let out = '';
-  shell.onOutput((s) => (out += s));
-  shell.write('echo ready-$PWD\n');
-  while (!out.includes('ready-/testbed')) await new Promise((r) => setTimeout(r, 5));
-  await shell.kill();
 }
 
 async function main(): Promise<void> {

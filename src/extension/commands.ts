@@ -1,3 +1,4 @@
+import { commandRegistrar } from './util/commandRegistrar';
 import * as vscode from 'vscode';
 import { plural } from '../shared/plural';
 import { defaultHubCacheDir, listHubDatasets } from '../core/dataset/hfCache';
@@ -9,8 +10,7 @@ import { STATUS_LABELS, type InstanceStatusService } from './instanceStatus';
 import type { DevContainerManager } from './devContainers/devContainerManager';
 import type { InstanceTreeProvider, TreeNode } from './tree/instanceTree';
 import { SORT_LABELS, isFiltering, matchesText, type SortOrder } from './tree/treeFilter';
-import { isAbortError } from './util/cancellation';
-import { errorMessage, type Logger } from './util/logger';
+import type { Logger } from './util/logger';
 import type { InstancePanels } from './instancePage/instancePanel';
 
 export interface CommandDeps {
@@ -31,22 +31,7 @@ export interface CommandDeps {
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const { datasets, devContainers, actions, panels, tree, log } = deps;
 
-  const fail = (err: unknown): undefined => {
-    if (isAbortError(err)) return undefined;
-    const text = errorMessage(err);
-    deps.notices.push(text);
-    log.error('Command failed', err);
-    void vscode.window.showErrorMessage(text);
-    return undefined;
-  };
-  const command = <A extends unknown[], R>(id: string, run: (...args: A) => Promise<R> | R) =>
-    vscode.commands.registerCommand(id, async (...args: A) => {
-      try {
-        return await run(...args);
-      } catch (err) {
-        return fail(err);
-      }
-    });
+  const command = commandRegistrar(deps, 'Command');
 
   const resolve = instanceResolver(deps, 'Pick an instance');
   const withRef = <R>(id: string, run: (ref: InstanceRef) => Promise<R> | R) =>

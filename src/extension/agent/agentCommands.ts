@@ -1,3 +1,4 @@
+import { commandRegistrar } from '../util/commandRegistrar';
 import * as vscode from 'vscode';
 import { instanceResolver } from '../commands';
 import type { DatasetStore } from '../datasets/datasetStore';
@@ -5,8 +6,8 @@ import type { InstanceStatusService } from '../instanceStatus';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
 import { WindowReloadingError } from '../devContainers/reloadResume';
 import { Verifier } from '../../core/verifier/verifierScore';
-import { abortSignalFrom, isAbortError } from '../util/cancellation';
-import { errorMessage, type Logger } from '../util/logger';
+import { abortSignalFrom } from '../util/cancellation';
+import type { Logger } from '../util/logger';
 import type { AgentPanels } from '../agentView/agentPanel';
 import type { AgentService } from './agentService';
 import { OPENAI_BASE_URL, readAgentConfig, type AgentRunConfig } from './agentSettings';
@@ -32,19 +33,8 @@ export type AgentStartOverrides = Partial<Omit<AgentRunConfig, 'prices' | 'extra
 export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable[] {
   const { service, panels, keys, log } = deps;
 
-  const command = <A extends unknown[], R>(id: string, run: (...args: A) => Promise<R> | R) =>
-    vscode.commands.registerCommand(id, async (...args: A) => {
-      try {
-        return await run(...args);
-      } catch (err) {
-        if (isAbortError(err) || err instanceof WindowReloadingError) return undefined;
-        const text = errorMessage(err);
-        deps.notices.push(text);
-        log.error('Agent command failed', err);
-        void vscode.window.showErrorMessage(text);
-        return undefined;
-      }
-    });
+  // A launch that reloads the window ends the command; the next extension host goes on.
+  const command = commandRegistrar(deps, 'Agent command', (err) => err instanceof WindowReloadingError);
 
   const resolve = instanceResolver(deps, 'Pick an instance for the agent');
 

@@ -1,10 +1,10 @@
+import { commandRegistrar } from '../util/commandRegistrar';
 import * as vscode from 'vscode';
 import type { PickedBy } from '../../core/campaign/campaign';
 import { knownIds, readInstanceList } from '../../core/campaign/instanceList';
 import type { DatasetStore } from '../datasets/datasetStore';
 import type { InstanceTreeProvider } from '../tree/instanceTree';
-import { isAbortError } from '../util/cancellation';
-import { errorMessage, type Logger } from '../util/logger';
+import type { Logger } from '../util/logger';
 import type { CampaignService } from './campaignService';
 
 export interface CampaignCommandDeps {
@@ -29,19 +29,7 @@ interface StartArgs {
 
 /** sweGym.campaign.*: start (the tree's filter or a list file), next, skip (with a reason), stop, show. */
 export function registerCampaignCommands(d: CampaignCommandDeps): vscode.Disposable[] {
-  const command = <A extends unknown[], R>(id: string, run: (...args: A) => Promise<R> | R) =>
-    vscode.commands.registerCommand(id, async (...args: A) => {
-      try {
-        return await run(...args);
-      } catch (err) {
-        if (isAbortError(err)) return undefined;
-        const text = errorMessage(err);
-        d.notices.push(text);
-        d.log.error('Campaign command failed', err);
-        void vscode.window.showErrorMessage(text);
-        return undefined;
-      }
-    });
+  const command = commandRegistrar(d, 'Campaign command');
 
   const fromList = (file: string): { ids: string[]; pickedBy: PickedBy } => ({
     ids: knownIds(readInstanceList(file), (id) => !!d.datasets.find(id), file, 'the open datasets'),

@@ -1,10 +1,10 @@
+import { commandRegistrar } from '../util/commandRegistrar';
 import * as vscode from 'vscode';
 import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
 import type { TreeNode } from '../tree/instanceTree';
 import { plural } from '../../shared/plural';
-import { isAbortError } from '../util/cancellation';
-import { errorMessage, type Logger } from '../util/logger';
+import type { Logger } from '../util/logger';
 import type { DemoController } from './demoController';
 import type { DemoPanels } from './demoPanel';
 
@@ -20,19 +20,7 @@ export interface DemoCommandDeps {
 
 /** sweGym.demo.*: start, pause, resume, note, finish, discard, and the status bar's menu. */
 export function registerDemoCommands(d: DemoCommandDeps): vscode.Disposable[] {
-  const command = <A extends unknown[], R>(id: string, run: (...args: A) => Promise<R> | R) =>
-    vscode.commands.registerCommand(id, async (...args: A) => {
-      try {
-        return await run(...args);
-      } catch (err) {
-        if (isAbortError(err)) return undefined;
-        const text = errorMessage(err);
-        d.notices.push(text);
-        d.log.error('Demonstration command failed', err);
-        void vscode.window.showErrorMessage(text);
-        return undefined;
-      }
-    });
+  const command = commandRegistrar(d, 'Demonstration command');
 
   /** A tree node, an instance id, or the active dev container's instance. */
   const resolve = (arg?: unknown): InstanceRef => {

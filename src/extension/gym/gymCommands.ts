@@ -1,5 +1,6 @@
+import { commandRegistrar } from '../util/commandRegistrar';
 import * as vscode from 'vscode';
-import { errorMessage, type Logger } from '../util/logger';
+import type { Logger } from '../util/logger';
 import type { GymServerService, GymSessionAction } from './gymServerService';
 import type { GymNode } from './gymSessionsView';
 
@@ -19,18 +20,7 @@ function sessionIdOf(arg: unknown): string | undefined {
 
 /** The sweGym.gym.* commands: start/stop the server, its token and URL, and each session's controls. */
 export function registerGymCommands({ gym, log, notices }: GymCommandDeps): vscode.Disposable[] {
-  const command = <A extends unknown[], R>(id: string, run: (...args: A) => Promise<R> | R) =>
-    vscode.commands.registerCommand(id, async (...args: A) => {
-      try {
-        return await run(...args);
-      } catch (err) {
-        const text = errorMessage(err);
-        notices.push(text);
-        log.error(`${id} failed`, err);
-        void vscode.window.showErrorMessage(text);
-        return undefined;
-      }
-    });
+  const command = commandRegistrar({ notices, log }, 'Gym command');
 
   const session = (action: GymSessionAction) => async (arg?: unknown) => {
     const id = sessionIdOf(arg);
