@@ -99,6 +99,9 @@ export async function quickOpen(page: Page, file: string): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor({ timeout: 15_000 });
+  // The tab shows before its editor has the keyboard: keys typed in between land elsewhere (CI
+  // once typed a comment's text into line 1 of the file instead of at its end).
+  await page.locator('.part.editor .monaco-editor.focused').first().waitFor({ timeout: 15_000 });
 }
 
 /**
