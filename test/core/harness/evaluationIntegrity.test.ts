@@ -68,22 +68,27 @@ test('output over the cap is an infrastructure failure named as such, never a pl
   assert.equal(roomy.status, 'resolved', `${roomy.error ?? ''}\n${roomy.testLog.slice(-1500)}`);
 });
 
+/** Removes the session's eval container as soon as `file` exists in it (within 120 s); true if it did. */
+async function removeOnceFileExists(sessionId: string, file: string): Promise<boolean> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 300));
+    const [c] = await runtime.listOurContainers({ sessionId, purpose: 'eval' });
+    if (!c) continue;
+    const there = await runtime.getContainer(c.id).exec(['test', '-e', file]).catch(() => undefined);
+    if (there?.exitCode !== 0) continue;
+    await runtime.removeContainer(c.id);
+    return true;
+  }
+  return false;
+}
+
 test('a container removed while the tests run is an infrastructure failure (container lost), not unresolved', async () => {
   const inst = await pytestSample();
   const sessionId = `${TEST_SESSION}-lost`;
   const sleepy = `${inst.patch}${conftest(['import time', 'def pytest_sessionstart(session):', "    open('/tmp/in-tests', 'w').close()", '    time.sleep(120)'])}`;
   const running = evaluateInstance(runtime, await sampleSpec(inst), sleepy, await opts({ sessionId }));
-  const deadline = Date.now() + 120_000;
-  let removed = false;
-  while (!removed && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 300));
-    const [c] = await runtime.listOurContainers({ sessionId, purpose: 'eval' });
-    if (!c) continue;
-    const inTests = await runtime.getContainer(c.id).exec(['test', '-e', '/tmp/in-tests']).catch(() => undefined);
-    if (inTests?.exitCode !== 0) continue;
-    await runtime.removeContainer(c.id);
-    removed = true;
-  }
+  const removed = await removeOnceFileExists(sessionId, '/tmp/in-tests');
   assert.ok(removed, 'the tests started');
   const r = await running;
   assert.equal(r.status, 'error', `${r.status}: ${r.error ?? ''} exit ${r.testExitCode}\n${r.testLog.slice(-1500)}`);
@@ -100,17 +105,7 @@ test('a missing end marker (the container lost right after the test command) is 
   // the engine really loses the container (removed here while the test process lingers).
   const lingering = `${inst.patch}${conftest(['import time', 'def pytest_unconfigure(config):', "    open('/tmp/tests-done', 'w').close()", '    time.sleep(120)'])}`;
   const running = evaluateInstance(runtime, await sampleSpec(inst), lingering, await opts({ sessionId }));
-  const deadline = Date.now() + 120_000;
-  let removed = false;
-  while (!removed && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 300));
-    const [c] = await runtime.listOurContainers({ sessionId, purpose: 'eval' });
-    if (!c) continue;
-    const done = await runtime.getContainer(c.id).exec(['test', '-e', '/tmp/tests-done']).catch(() => undefined);
-    if (done?.exitCode !== 0) continue;
-    await runtime.removeContainer(c.id);
-    removed = true;
-  }
+  const removed = await removeOnceFileExists(sessionId, '/tmp/tests-done');
   assert.ok(removed, 'the tests finished');
   const r = await running;
   assert.equal(r.status, 'error', `${r.status}: ${r.error ?? ''}`);
