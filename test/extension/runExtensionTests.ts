@@ -5,6 +5,7 @@
  * Exit code: the suite's (0 = every test passed, and at least one ran).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
 import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, workbenchUrl } from './codeServer';
@@ -12,8 +13,20 @@ import { closeBrowser, launchBrowser, makeRunDirs, REPO_ROOT, startCodeServer, w
 const SUITE_START_MARKER = '[swe-gym-suite] start';
 const TIMEOUT_MS = Number(process.env.SWE_GYM_EXT_TEST_TIMEOUT_MS ?? 15 * 60_000);
 
+/** The product's default workspace root: the suites run with their own, so nothing may land here. */
+const DEFAULT_ROOT = path.join(os.homedir(), 'swe-gym-workspaces');
+
+/** Each entry of the default root with its modification time, to see what a run wrote there. */
+function defaultRootEntries(): Map<string, number> {
+  const entries = new Map<string, number>();
+  if (!fs.existsSync(DEFAULT_ROOT)) return entries;
+  for (const name of fs.readdirSync(DEFAULT_ROOT)) entries.set(name, fs.statSync(path.join(DEFAULT_ROOT, name)).mtimeMs);
+  return entries;
+}
+
 async function main(): Promise<number> {
   const dirs = makeRunDirs('ext');
+  const rootBefore = defaultRootEntries();
   const server = await startCodeServer(dirs, {
     SWE_GYM_TEST_RUN_DIR: dirs.root,
     SWE_GYM_TEST_WORKSPACES: dirs.workspaces,
@@ -55,6 +68,13 @@ async function main(): Promise<number> {
     });
     code = await Promise.race([exit, timeout]);
     clearTimeout(timer);
+    // A suite that loses the run's workspace root writes into the user's own, where the next run
+    // finds a kept workspace (edits and all) and fails for a reason far from the cause.
+    const written = [...defaultRootEntries()].filter(([name, mtime]) => rootBefore.get(name) !== mtime).map(([name]) => name);
+    if (written.length > 0) {
+      process.stderr.write(`the suites wrote into the default workspace root ${DEFAULT_ROOT}: ${written.join(', ')} (a suite cleared sweGym.workspace.root)\n`);
+      code = 1;
+    }
   } catch (err) {
     process.stderr.write(`extension test runner failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     code = 1;

@@ -49,8 +49,18 @@ export function containerExists(id: string): boolean {
   return docker('inspect', '--format', '{{.State.Status}}', id).code === 0;
 }
 
+/** Each setting's user value from before the suites first changed it (the launcher writes some, e.g. workspace.root). */
+const launcherValues = new Map<string, unknown>();
+
+/**
+ * Sets a user setting; `undefined` puts back the value the test window started with, not nothing:
+ * clearing the launcher's workspace.root sent every later suite's workspaces to ~/swe-gym-workspaces,
+ * where they outlived the run and the next run reused them, edits and all.
+ */
 export async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('sweGym').update(key, value, vscode.ConfigurationTarget.Global);
+  const config = vscode.workspace.getConfiguration('sweGym');
+  if (!launcherValues.has(key)) launcherValues.set(key, config.inspect(key)?.globalValue);
+  await config.update(key, value === undefined ? launcherValues.get(key) : value, vscode.ConfigurationTarget.Global);
 }
 
 /**
