@@ -1,5 +1,6 @@
 import { prepareWorkspace, type LaunchOptions, type LaunchProgress, type PreparedWorkspace } from '../devcontainer/launchDevContainer';
 import { abandonWorkspace, readWorkspaceMarker } from '../devcontainer/workspaceLayout';
+import { tryWorkspaceLock } from '../devcontainer/workspaceLock';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
 import type { InstanceSpec } from '../spec/instanceSpec';
 import { isAbortError } from '../util/abortError';
@@ -107,15 +108,23 @@ export class CampaignPrefetcher {
     for (const e of entries) {
       const p = e.prepared;
       if (!p?.created || e.handedOver || keep(e.instanceId)) continue;
-      // Only the copy made here: a marker rewritten since (another launch) means it is not ours any more.
-      const marker = (() => {
-        try {
-          return readWorkspaceMarker(p.workspaceDir);
-        } catch {
-          return undefined;
-        }
-      })();
-      if (marker?.instanceId === e.instanceId) abandonWorkspace(p.workspaceDir);
+      // A launch (this window's or another's) holding the workspace is taking it: never removed under it.
+      const release = await tryWorkspaceLock(p.workspaceDir, 'removal');
+      if (!release) continue;
+      try {
+        if (keep(e.instanceId)) continue;
+        // Only the copy made here: a marker rewritten since (another launch) means it is not ours any more.
+        const marker = (() => {
+          try {
+            return readWorkspaceMarker(p.workspaceDir);
+          } catch {
+            return undefined;
+          }
+        })();
+        if (marker?.instanceId === e.instanceId) abandonWorkspace(p.workspaceDir);
+      } finally {
+        await release();
+      }
       this.options.onChange?.(e.instanceId, undefined);
     }
   }

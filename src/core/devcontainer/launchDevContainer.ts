@@ -11,6 +11,7 @@ import { copyRepositoryAtBase, SEED_OUT_DIR } from './workspaceCopy';
 import { abandonWorkspace, adoptLegacyWorkspace, beginWorkspace, finishWorkspace, gitDirOf, interruptedCopy, prepareMountPoints, readWorkspaceMarker, workspaceDirFor, WorkspaceError, type WorkspaceMarker } from './workspaceLayout';
 import { restoreRemoteWorkspace, seedRemoteWorkspace, SYNCED_WORKSPACE_NOTE } from './remoteWorkspace';
 import { WorkspaceSync } from './workspaceSync';
+import { describeHolder, withWorkspaceLock, type WorkspaceHolder } from './workspaceLock';
 
 export const LABEL_WORKSPACE = 'io.swe-gym-studio.workspace';
 
@@ -64,7 +65,7 @@ export async function launchDevContainer(runtime: ContainerRuntime, spec: Instan
   const timings = { image: 0, workspace: 0, container: 0 };
   const workspaceDir = workspaceDirFor(options.workspaceRoot, instance.instance_id);
 
-  let t = Date.now();
+  const t = Date.now();
   progress({ step: 'image', message: 'Checking the image' });
   const ensured = await ensureImage(runtime, spec.image, {
     signal,
@@ -72,9 +73,26 @@ export async function launchDevContainer(runtime: ContainerRuntime, spec: Instan
   });
   timings.image = Date.now() - t;
   throwIfAborted(signal);
-  if (runtime.remote) return launchSynced(runtime, spec, ensured, workspaceDir, hostUser, options, timings);
+  // The only preparer of the folder while it is looked at, copied or removed (see workspaceLock).
+  return withWorkspaceLock(workspaceDir, { purpose: 'launch', signal, onWait: (h) => progress({ step: 'workspace', message: waitingMessage(h, workspaceDir) }) }, () =>
+    runtime.remote ? launchSynced(runtime, spec, ensured, workspaceDir, hostUser, options, timings) : launchLocal(runtime, spec, ensured, workspaceDir, hostUser, options, timings),
+  );
+}
 
-  t = Date.now();
+/** The launch on a local engine: the workspace reused, or copied while the container starts on it. */
+async function launchLocal(
+  runtime: ContainerRuntime,
+  spec: InstanceSpec,
+  ensured: { image: string; source: DevContainer['imageSource'] },
+  workspaceDir: string,
+  hostUser: HostUser | undefined,
+  options: LaunchOptions,
+  timings: DevContainer['timingsMs'],
+): Promise<DevContainer> {
+  const instance = spec.row;
+  const progress = options.onProgress ?? (() => undefined);
+  const signal = options.signal;
+  let t = Date.now();
   let reused = fs.existsSync(workspaceDir);
   if (reused && interruptedCopy(workspaceDir)) {
     progress({ step: 'workspace', message: 'Removing the workspace copy an earlier launch left unfinished' });
@@ -158,27 +176,35 @@ export async function prepareWorkspace(runtime: ContainerRuntime, spec: Instance
   const done = (created: boolean): PreparedWorkspace => ({ workspaceDir, image: ensured.image, imageSource: ensured.source, created, timingsMs: timings });
   if (runtime.remote) return done(false);
   t = Date.now();
-  if (fs.existsSync(workspaceDir) && interruptedCopy(workspaceDir)) abandonWorkspace(workspaceDir);
-  if (fs.existsSync(workspaceDir)) {
-    const marker = readWorkspaceMarker(workspaceDir);
-    if (marker?.instanceId !== instance.instance_id) throw new WorkspaceError(`${workspaceDir} is not the SWE-Gym Studio workspace of ${instance.instance_id}; move it away or choose another workspace root.`);
-    return done(false);
-  }
-  progress({ step: 'workspace', message: 'Copying the repository into the workspace' });
-  const marker: WorkspaceMarker = { instanceId: instance.instance_id, baseCommit: instance.base_commit, image: ensured.image, createdAt: new Date().toISOString() };
-  fs.mkdirSync(path.dirname(workspaceDir), { recursive: true });
-  beginWorkspace(workspaceDir, marker);
-  try {
-    await copyIntoWorkspace(runtime, instance, ensured.image, workspaceDir, options);
-    throwIfAborted(options.signal);
-    finishWorkspace(workspaceDir, marker);
-  } catch (err) {
-    abandonWorkspace(workspaceDir);
-    throw err;
-  }
-  timings.workspace = Date.now() - t;
-  progress({ step: 'ready', message: `Prepared: ${workspaceDir}` });
-  return done(true);
+  const onWait = (h: WorkspaceHolder | undefined) => progress({ step: 'workspace', message: waitingMessage(h, workspaceDir) });
+  return withWorkspaceLock(workspaceDir, { purpose: 'prefetch', signal: options.signal, onWait }, async () => {
+    // Held: a copy note without a marker here is a dead preparer's, never one under way.
+    if (fs.existsSync(workspaceDir) && interruptedCopy(workspaceDir)) abandonWorkspace(workspaceDir);
+    if (fs.existsSync(workspaceDir)) {
+      const marker = readWorkspaceMarker(workspaceDir);
+      if (marker?.instanceId !== instance.instance_id) throw new WorkspaceError(`${workspaceDir} is not the SWE-Gym Studio workspace of ${instance.instance_id}; move it away or choose another workspace root.`);
+      return done(false);
+    }
+    progress({ step: 'workspace', message: 'Copying the repository into the workspace' });
+    const marker: WorkspaceMarker = { instanceId: instance.instance_id, baseCommit: instance.base_commit, image: ensured.image, createdAt: new Date().toISOString() };
+    fs.mkdirSync(path.dirname(workspaceDir), { recursive: true });
+    beginWorkspace(workspaceDir, marker);
+    try {
+      await copyIntoWorkspace(runtime, instance, ensured.image, workspaceDir, options);
+      throwIfAborted(options.signal);
+      finishWorkspace(workspaceDir, marker);
+    } catch (err) {
+      abandonWorkspace(workspaceDir);
+      throw err;
+    }
+    timings.workspace = Date.now() - t;
+    progress({ step: 'ready', message: `Prepared: ${workspaceDir}` });
+    return done(true);
+  });
+}
+
+function waitingMessage(holder: WorkspaceHolder | undefined, workspaceDir: string): string {
+  return `Waiting for ${describeHolder(holder)} to finish with ${workspaceDir}`;
 }
 
 /** The dev container on the workspace, with its interactive shell prepared; removed again if that fails. */

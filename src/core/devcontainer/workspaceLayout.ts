@@ -140,8 +140,10 @@ export function abandonWorkspace(workspaceDir: string): void {
 
 /**
  * A copy that never finished (the window or the machine went away during the launch): the copy
- * note is there and the marker is not. Only this process writes in the metadata folder (the
- * container sees its repository folder, not the note), so the folder is ours to remove.
+ * note is there and the marker is not. Only a holder of the workspace lock (workspaceLock.ts)
+ * writes in the metadata folder (the container sees its repository folder, not the note), so to
+ * that holder the folder is a dead preparer's, and its to remove; without the lock it may be a
+ * copy under way.
  */
 export function interruptedCopy(workspaceDir: string): boolean {
   const meta = metaDirOf(workspaceDir);
