@@ -99,7 +99,7 @@ export class AgentLauncher {
     const container = this.d.runtimes.get().getContainer(record.containerId);
     const runId = newRunId('agent');
     const python = config.pythonTools ? await this.pythonTools(id, record.image, container) : {};
-    const rollout = new AgentRollout({ ...this.common(ref, config, runId, this.provider(config, key)), ...python, container, startPaused: config.startPaused });
+    const rollout = new AgentRollout({ ...(await this.common(ref, config, runId, this.provider(config, key))), ...python, container, startPaused: config.startPaused });
     return { rollout, ref, config, where: 'dev', container, workspaceDir: record.workspaceDir };
   }
 
@@ -116,7 +116,7 @@ export class AgentLauncher {
     const key = await this.d.keys.get(config.baseUrl);
     const runId = newRunId('agent-fork');
     const forkOf = { rolloutId, step };
-    const common = this.common(ref, config, runId, this.provider(config, key));
+    const common = await this.common(ref, config, runId, this.provider(config, key));
     // A source that offered the python tools is forked with them (its tools are the fork's).
     const python = source.tools.some((t) => isPythonTool(t.function.name)) ? { languageServer: (await this.pythonTools(ref.instance.instance_id, common.spec.image.name)).languageServer } : {};
     // The source's events carry what a person did in it (hand edits, notes, edited observations).
@@ -150,7 +150,7 @@ export class AgentLauncher {
       dev = { container: this.d.runtimes.get().getContainer(record.containerId), workspaceDir: record.workspaceDir, image: record.image };
     }
     const key = config.model ? await this.d.keys.get(config.baseUrl) : undefined;
-    const { model, runtime: _r, spec, ...common } = this.common(ref, config, newRunId(where === 'dev' ? 'continue-by-hand' : 'continue'), this.provider(config, key));
+    const { model, runtime: _r, spec, ...common } = await this.common(ref, config, newRunId(where === 'dev' ? 'continue-by-hand' : 'continue'), this.provider(config, key));
     const python = opts.pythonTools ? { languageServer: (await this.pythonTools(id, dev ? dev.image : spec.image.name, dev?.container)).languageServer } : {};
     const rollout = build({ ...common, ...python, model, ...(dev ? { container: dev.container } : {}), config: { ...common.config, fork_of: forkOf } });
     return { rollout, ref, config, where, ...(dev ? { container: dev.container, workspaceDir: dev.workspaceDir } : {}), forkOf };
@@ -176,7 +176,7 @@ export class AgentLauncher {
     return pending;
   }
 
-  private common(ref: InstanceRef, config: AgentRunConfig, runId: string, model: OpenAIChatProvider) {
+  private async common(ref: InstanceRef, config: AgentRunConfig, runId: string, model: OpenAIChatProvider) {
     const s = this.d.settings;
     const budgets: Budgets = { maxSteps: config.maxSteps };
     if (config.maxCostUsd !== undefined) budgets.maxCostUsd = config.maxCostUsd;
@@ -190,7 +190,8 @@ export class AgentLauncher {
       ...(config.contextWindowTokens ? { contextWindowTokens: config.contextWindowTokens } : {}),
       trajectoryDir: path.join(trajectoryRoot(this.d.globalStorage), runId),
       runId,
-      index: this.d.runs.nextIndex(ref.instance.instance_id),
+      // Reserved in the shared table: a rollout another window starts at the same moment gets another.
+      index: await this.d.runs.reserveIndex(ref.instance.instance_id),
       reward: config.reward ? { timeoutSeconds: s.timeoutSeconds } : (false as const),
       sessionId: this.d.sessionId,
       workspaceDiffEachStep: true,

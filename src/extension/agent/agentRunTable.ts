@@ -61,8 +61,8 @@ export class AgentRunTable {
         void this.runs.upsert({ ...row, ...rowProgress(session) });
         if (!e.environment.counted) this.log.warn(`${id}: agent ${session.rolloutId} starts in a dev container that is not at the base commit (${(e.environment.changedAtStart ?? []).join(', ')}): its reward will not count toward the success rate`);
       } else if (e.type === 'step_finished') {
-        const current = this.runs.row(id, session.rolloutId);
-        if (current && current.state !== 'ended') void this.runs.upsert({ ...current, ...rowProgress(session), steps: e.step, promptTokens: e.totals.promptTokens, completionTokens: e.totals.completionTokens, costUsd: e.totals.costUsd });
+        const progress = { ...rowProgress(session), steps: e.step, promptTokens: e.totals.promptTokens, completionTokens: e.totals.completionTokens, costUsd: e.totals.costUsd };
+        void this.runs.patch(id, session.rolloutId, (current) => (current.state !== 'ended' ? { ...current, ...progress } : undefined));
       }
     });
     return {

@@ -15,6 +15,7 @@ import { AgentSession } from './agentSession';
 import { OPENAI_BASE_URL, type AgentRunConfig } from './agentSettings';
 import { EditFollower } from './editFollower';
 import { RolloutDiffs } from './rolloutDiff';
+import { runTableFile } from '../../core/agent/runTable';
 import { RunOwners } from './runOwners';
 import { AgentRunStore } from './runStore';
 
@@ -55,7 +56,7 @@ export class AgentService extends Disposable implements InstanceDecorator {
     const owners = new RunOwners(path.join(d.globalStorage.fsPath, 'run-owners'), d.sessionId);
     owners.start();
     this.register({ dispose: () => owners.dispose() });
-    this.runs = this.register(new AgentRunStore(d.memento, owners));
+    this.runs = this.register(new AgentRunStore(d.memento, owners, runTableFile(d.globalStorage.fsPath)));
     this.diffs = this.register(new RolloutDiffs(d.devContainers));
     this.registry = new AgentRegistry(this.runs);
     this.register({ dispose: () => this.registry.dispose() });

@@ -41,9 +41,8 @@ export async function scoreInstanceRollouts(
   const scoredAt = new Date().toISOString();
   for (const { row } of candidates) {
     const s = selection.rollouts.find((r) => r.index === row.index);
-    const current = runs.row(instanceId, row.rolloutId);
-    if (!s || !current) continue;
-    await runs.upsert({
+    if (!s) continue;
+    await runs.patch(instanceId, row.rolloutId, (current) => ({
       ...current,
       verifier: {
         model: verifier.model,
@@ -53,7 +52,7 @@ export async function scoreInstanceRollouts(
         ...(s.error ? { error: s.error } : {}),
         scoredAt,
       },
-    });
+    }));
   }
   return { selection, summary: all.summary };
 }

@@ -9,6 +9,8 @@ import { getApi, waitFor } from './helpers';
 const INSTANCE = 'run-owners-test';
 /** The owner module as compiled beside this suite: another process runs it as another window would. */
 const OWNERS_MODULE = path.join(__dirname, '../../../src/extension/agent/runOwners.js');
+/** The run table as another window's extension host writes it. */
+const TABLE_MODULE = path.join(__dirname, '../../../src/core/agent/runTable.js');
 
 /** Another extension host of the same profile: a real process beating into the same folder. */
 function otherWindow(dir: string, id: string): ChildProcess {
@@ -83,5 +85,40 @@ describe('rollout rows shared by the windows of a profile', function () {
     await store.upsert(row(`g-${tag}`, store.owners.self, 7));
     assert.deepEqual((await store.markInterrupted(new Set())).filter((r) => r.instanceId === INSTANCE), []);
     assert.ok(fs.existsSync(path.join(dir, `${store.owners.self.replace(/[^A-Za-z0-9._-]/g, '_')}.json`)), 'this window beats too');
+  });
+
+  it("keeps every row when another window writes the table at the same moment, and shows that window's rows", async () => {
+    const api = await getApi();
+    const store = api.agents.runs;
+    const tag = randomBytes(3).toString('hex');
+    const instance = `${INSTANCE}-${tag}`;
+    const rounds = 25;
+    // Another window: a real process writing rows (and taking indexes) into the same file as fast as it can.
+    const script = `const { RunTable } = require(${JSON.stringify(TABLE_MODULE)}); const t = new RunTable(${JSON.stringify(store.table.file)});
+(async () => { for (let i = 0; i < ${rounds}; i++) { const index = await t.reserveIndex(${JSON.stringify(instance)}); await t.upsert({ rolloutId: 'other-' + i, runId: 'run-other', instanceId: ${JSON.stringify(instance)}, index, model: 'scripted', startedAt: new Date().toISOString(), state: 'ended', where: 'own', steps: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, resolved: null }); } })().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });`;
+    const changed: string[] = [];
+    const sub = store.onDidChange((id) => changed.push(id));
+    const other = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    children.push(other);
+    let stderr = '';
+    other.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => other.on('exit', (code) => resolve(code)));
+    // This window writes its own rows meanwhile, each with an index it reserved.
+    for (let i = 0; i < rounds; i++) await store.upsert({ ...row(`mine-${i}`, store.owners.self, await store.reserveIndex(instance)), instanceId: instance, state: 'ended' });
+    assert.equal(await exited, 0, `the other window failed: ${stderr}`);
+    const rows = store.rows(instance);
+    for (let i = 0; i < rounds; i++) {
+      assert.ok(rows.some((r) => r.rolloutId === `mine-${i}`), `this window's mine-${i} kept`);
+      assert.ok(rows.some((r) => r.rolloutId === `other-${i}`), `the other window's other-${i} kept and shown here`);
+    }
+    assert.equal(new Set(rows.map((r) => r.index)).size, 2 * rounds, 'no index handed to both windows');
+    // A write by the other window alone reaches this window's listeners (the agent view, the tree) without a reload.
+    changed.length = 0;
+    const late = spawn(process.execPath, ['-e', script.replace(`i < ${rounds}`, 'i < 1').replaceAll("'other-'", "'other-late-'")], { stdio: 'ignore', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    children.push(late);
+    assert.equal(await new Promise<number | null>((resolve) => late.on('exit', (code) => resolve(code))), 0);
+    await waitFor("this window told of the other window's row", () => changed.includes(instance), 10_000);
+    assert.ok(store.row(instance, 'other-late-0'), "the other window's new row is shown here");
+    sub.dispose();
   });
 });

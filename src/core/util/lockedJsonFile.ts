@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as lockfile from 'proper-lockfile';
+import { writeFileDurably } from './durableWrite';
+
+/** A lock older than this is taken for a dead holder's (proper-lockfile refreshes a live one's twice as often). */
+const STALE_MS = 10_000;
+/** Waiting for another holder: a few ms at first, backing off, for up to about 40 s in all (past a dead holder's stale lock). */
+const RETRIES = { retries: 200, minTimeout: 5, maxTimeout: 250, factor: 1.3, randomize: true };
+
+/** This process's updates of each file, one after another: the file lock then only arbitrates between processes. */
+const queues = new Map<string, Promise<unknown>>();
+
+/** The file holds something that is not JSON: named with its path, never overwritten. */
+export class UnreadableJsonFileError extends Error {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super(`${file} is not valid JSON (${cause instanceof Error ? cause.message : String(cause)}).`);
+    this.name = 'UnreadableJsonFileError';
+  }
+}
+
+/** The parsed file, or undefined when there is none. */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new UnreadableJsonFileError(file, err);
+  }
+}
+
+/**
+ * A read-modify-write of a JSON file that several processes share (the windows of a profile):
+ * under a cross-process lock (proper-lockfile: a lock directory beside the file, refreshed while
+ * held, taken over once stale), `change` gets what the file holds now and returns what to write
+ * (undefined: nothing), which replaces the file in one rename. Readers need no lock: they see the
+ * old file or the whole new one. Resolves to what was written.
+ */
+export async function updateJsonFile<T>(file: string, change: (current: unknown) => T | undefined): Promise<T | undefined> {
+  const key = path.resolve(file);
+  const previous = queues.get(key) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(() => lockedUpdate(key, change));
+  queues.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (queues.get(key) === run) queues.delete(key);
+  }
+}
+
+async function lockedUpdate<T>(file: string, change: (current: unknown) => T | undefined): Promise<T | undefined> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let compromised: Error | undefined;
+  const release = await lockfile.lock(file, {
+    realpath: false,
+    stale: STALE_MS,
+    retries: RETRIES,
+    // The default throws from a timer; here it only stops this update from writing.
+    onCompromised: (err) => {
+      compromised = err;
+    },
+  });
+  try {
+    const next = change(readJsonFile(file));
+    if (next === undefined) return undefined;
+    if (compromised) throw new Error(`Lost the lock on ${file} (${compromised.message}): the change was not written.`);
+    writeFileDurably(file, `${JSON.stringify(next)}\n`);
+    return next;
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
