@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { candidatePatch } from '../../src/core/devcontainer/candidatePatch';
 import { launchDevContainer } from '../../src/core/devcontainer/launchDevContainer';
 import { gitDirOf } from '../../src/core/devcontainer/workspaceLayout';
+import { WorkspaceSync } from '../../src/core/devcontainer/workspaceSync';
+import type { ContainerHandle } from '../../src/core/runtime/containerRuntime';
 import { TEST_SESSION } from '../support/docker';
 import { sample, sampleSpec } from '../support/samples';
 import { sshRuntime } from './remoteSupport';
@@ -96,12 +98,40 @@ test('a dev container on an ssh:// engine: the workspace is a synced copy at the
     assert.doesNotMatch(fs.readFileSync(path.join(ws, 'textkit/align.py'), 'utf8'), /now-a-file/);
     assert.deepEqual((await sync.push()).written, [], 'nothing travels twice');
 
+    // One exec each way: a push is one exec (none when the host changed nothing); a pull lists, then one exec brings the files.
+    const calls: string[] = [];
+    const batched = new WorkspaceSync(countingCalls(dev.container, calls), ws);
+    await batched.start();
+    calls.length = 0;
+    assert.deepEqual((await batched.push()).written, []);
+    assert.deepEqual(calls, [], 'nothing changed on the host: no round trip');
+    fs.mkdirSync(path.join(ws, 'batch'));
+    fs.writeFileSync(path.join(ws, 'batch/a.py'), 'a = 1\n');
+    fs.writeFileSync(path.join(ws, 'batch/-dash.py'), 'b = 2\n');
+    fs.writeFileSync(path.join(ws, 'batch/run.sh'), '#!/bin/sh\necho ran\n', { mode: 0o755 });
+    fs.symlinkSync('a.py', path.join(ws, 'batch/ln'));
+    fs.rmSync(path.join(ws, 'made/inside/host-link'));
+    const batch = await batched.push();
+    assert.deepEqual([...batch.written].sort(), ['batch/-dash.py', 'batch/a.py', 'batch/ln', 'batch/run.sh']);
+    assert.deepEqual(batch.deleted, ['made/inside/host-link']);
+    assert.deepEqual(calls.splice(0), ['exec'], 'files, a link and a deletion in one exec');
+    assert.equal(await inside('batch/run.sh; readlink batch/ln; cat -- batch/-dash.py; test -e made/inside/host-link || echo gone'), 'ran\na.py\nb = 2\ngone\n');
+    await inside('echo more >> batch/a.py; chmod +x batch/-dash.py; rm batch/run.sh; ln -s a.py made/inside/host-link');
+    const back = await batched.pull();
+    assert.deepEqual([...back.written].sort(), ['batch/-dash.py', 'batch/a.py', 'made/inside/host-link']);
+    assert.deepEqual(back.deleted, ['batch/run.sh']);
+    assert.deepEqual(calls.splice(0), ['exec', 'exec'], 'a listing, then one exec for the files');
+    assert.equal(fs.readFileSync(path.join(ws, 'batch/a.py'), 'utf8'), 'a = 1\nmore\n');
+    assert.equal(fs.statSync(path.join(ws, 'batch/-dash.py')).mode & 0o111, 0o111, 'an executable bit comes back');
+    assert.deepEqual([(await batched.pull()).written, (await batched.push()).written], [[], []]);
+    assert.deepEqual(calls, ['exec'], 'then only the listing of the pull');
+
     // A relaunch (the container gone) copies the kept workspace in, edits and repository included.
     await dev.container.remove();
     dev = await launchDevContainer(runtime, spec, { workspaceRoot: root, sessionId: TEST_SESSION });
     assert.equal(dev.reusedWorkspace, true);
     assert.equal(await inside(`tail -n1 ${readme}; cat made/inside/c.txt; git rev-parse HEAD; git tag | wc -l`), `edited in the container\nhost-side\n${inst.base_commit}\n0\n`);
-    assert.equal(await inside('readlink made/dir-link made/inside/host-link; test -L host-out || echo no-host-out'), 'inside\nc.txt\nno-host-out\n', 'the kept links came back as links');
+    assert.equal(await inside('readlink made/dir-link made/inside/host-link; test -L host-out || echo no-host-out'), 'inside\na.py\nno-host-out\n', 'the kept links came back as links');
     assert.match(await candidatePatch(dev.container, inst.base_commit), /\+edited in the container/);
   } finally {
     await dev.container.remove();
@@ -109,3 +139,18 @@ test('a dev container on an ssh:// engine: the workspace is a synced copy at the
   }
   assert.deepEqual(await runtime.listOurContainers({ sessionId: TEST_SESSION }), [], 'nothing left behind');
 });
+
+/** The container, noting each engine round trip a sync makes (an exec, an archive read or write). */
+function countingCalls(c: ContainerHandle, calls: string[]): ContainerHandle {
+  return {
+    id: c.id,
+    name: c.name,
+    exec: (cmd, o) => (calls.push('exec'), c.exec(cmd, o)),
+    spawn: (cmd, o) => (calls.push('spawn'), c.spawn(cmd, o)),
+    putFile: (p, content, mode) => (calls.push('putFile'), c.putFile(p, content, mode)),
+    putFiles: (files) => (calls.push('putFiles'), c.putFiles(files)),
+    readFile: (p) => (calls.push('readFile'), c.readFile(p)),
+    copyOut: (p, dir) => (calls.push('copyOut'), c.copyOut(p, dir)),
+    remove: () => c.remove(),
+  };
+}

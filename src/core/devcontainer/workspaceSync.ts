@@ -30,7 +30,8 @@ export interface SyncReport {
 
 /** The top-level names that are never synced: the repository metadata and the read-only .vscode. */
 const SKIPPED = new Set(['.git', '.vscode']);
-const PULL_TAR = '/tmp/.swe-gym-sync.tar';
+/** A pull larger than this at once fails with a clear message rather than filling memory. */
+const MAX_PULL_BYTES = 1024 * 1024 * 1024;
 
 /**
  * The workspace of a dev container on a remote engine, where the host folder cannot be
@@ -81,27 +82,41 @@ export class WorkspaceSync {
   private async doPush(signal?: AbortSignal): Promise<SyncReport> {
     const t = Date.now();
     const host = hostManifest(this.workspaceDir);
-    const inside = await this.containerManifest(signal);
+    const outsideLinks = this.outside(host);
+    const skip = new Set(outsideLinks);
     const written: string[] = [];
     const deleted: string[] = [];
     const conflicts: string[] = [];
-    const outsideLinks = this.outside(host);
-    for (const [p, s] of host) {
-      const was = this.base.get(p);
-      if (same(s, was?.host) || outsideLinks.includes(p)) continue;
-      if (!same(inside.get(p), was?.container)) conflicts.push(p);
-      written.push(p);
-    }
+    for (const [p, s] of host) if (!same(s, this.base.get(p)?.host) && !skip.has(p)) written.push(p);
     for (const [p, was] of this.base) if (was.host && !host.has(p)) deleted.push(p);
-    const files = written.filter((p) => host.get(p)?.link === undefined).map((p) => ({ path: `${this.repoDir}/${p}`, content: fs.readFileSync(path.join(this.workspaceDir, p)), mode: host.get(p)!.mode }));
-    // A link replacing a file (or the reverse) goes first; putFiles writes over a link's path, not through it.
-    const links = written.filter((p) => host.get(p)?.link !== undefined);
-    if (deleted.length) await this.run(['bash', '-c', LINK_SCRIPT, 'sync', this.repoDir], signal, deleted.flatMap((p) => ['rm', p, '']).join('\0') + '\0');
-    await putLinks(this.container, this.repoDir, links.map((p) => [p, host.get(p)!.link!]), signal);
-    for (let i = 0; i < files.length; i += 200) await this.container.putFiles(files.slice(i, i + 200));
-    const after = written.length || deleted.length ? await this.containerManifest(signal) : inside;
-    for (const p of [...written, ...deleted]) this.remember(p, host.get(p), after.get(p));
+    // Only the host's side decides what travels, so nothing changed there costs no round trip.
+    if (written.length || deleted.length) {
+      const { before, after } = await this.apply(written, deleted, host, signal);
+      for (const p of written) if (!same(before.get(p), this.base.get(p)?.container)) conflicts.push(p);
+      for (const p of [...written, ...deleted]) this.remember(p, host.get(p), after.get(p));
+    }
     return { direction: 'push', written, deleted, conflicts, outsideLinks: this.newlyReported(outsideLinks, host), ms: Date.now() - t };
+  }
+
+  /**
+   * One exec makes the container agree with the host on these paths: the deletions and links as
+   * NUL-separated triples on stdin, then the files as a tar; it prints each path's stamp before
+   * (a container-side edit since the last sync is a conflict) and after.
+   */
+  private async apply(written: string[], deleted: string[], host: Manifest, signal?: AbortSignal): Promise<{ before: Manifest; after: Manifest }> {
+    const files = written.filter((p) => host.get(p)?.link === undefined);
+    const ops = [...deleted.flatMap((p) => ['rm', p, '']), ...written.flatMap((p) => (host.get(p)?.link === undefined ? ['put', p, ''] : ['ln', p, host.get(p)!.link!])), 'end', '', files.length ? 'tar' : ''];
+    const tar = files.length ? await packFiles(files.map((p) => ({ name: p, mode: host.get(p)!.mode, content: fs.readFileSync(path.join(this.workspaceDir, p)) }))) : Buffer.alloc(0);
+    const r = await this.container.exec(['bash', '-c', PUSH_SCRIPT, 'sync', this.repoDir], { signal, stdin: Buffer.concat([Buffer.from(ops.join('\0') + '\0'), tar]), timeoutMs: 300_000 });
+    if (r.exitCode !== 0) throw new Error(`Workspace sync: writing the host's edits into the container failed: ${r.stderr.trim() || (r.cancelled ? 'cancelled' : `exit ${r.exitCode}`)}`);
+    const before: Manifest = new Map();
+    const after: Manifest = new Map();
+    const fields = r.stdout.split('\0');
+    for (let i = 0; i + 6 < fields.length; i += 7) {
+      const [tag, name, ...stamp] = fields.slice(i, i + 7) as [string, string, string, string, string, string, string];
+      (tag === 'B' ? before : after).set(name.replace(/^\.\//, ''), stampOf(...(stamp as [string, string, string, string, string])));
+    }
+    return { before, after };
   }
 
   private async doPull(signal?: AbortSignal): Promise<SyncReport> {
@@ -112,9 +127,10 @@ export class WorkspaceSync {
     const deleted: string[] = [];
     const conflicts: string[] = [];
     const outsideLinks = this.outside(inside);
+    const skip = new Set(outsideLinks);
     for (const [p, s] of inside) {
       const was = this.base.get(p);
-      if (same(s, was?.container) || outsideLinks.includes(p)) continue;
+      if (same(s, was?.container) || skip.has(p)) continue;
       if (!same(host.get(p), was?.host)) conflicts.push(p);
       else wanted.push(p);
     }
@@ -138,14 +154,15 @@ export class WorkspaceSync {
     return { direction: 'pull', written, deleted, conflicts, outsideLinks: this.newlyReported(outsideLinks, inside), ms: Date.now() - t };
   }
 
-  /** One tar made in the container, read through the archive API, checked entry by entry. */
+  /** One exec writes a tar of these files to its stdout; it is checked entry by entry. */
   private async fetch(paths: string[], signal?: AbortSignal): Promise<string[]> {
-    await this.run(['sh', '-c', 'tar -C "$1" --null --no-recursion -cf "$2" -T - && chmod 600 "$2"', 'sync', this.repoDir, PULL_TAR], signal, paths.join('\0') + '\0');
-    const tar = await this.container.readFile(PULL_TAR);
-    await this.run(['rm', '-f', PULL_TAR], signal);
+    // `./` first: a name from the container that starts with a dash is not read as a tar option.
+    // A file gone since the listing is left out (it shows as deleted on the next pull).
+    const r = await this.container.exec(['tar', '-C', this.repoDir, '--null', '--no-recursion', '--ignore-failed-read', '-cf', '-', '-T', '-'], { signal, stdin: paths.map((p) => `./${p}\0`).join(''), rawStdout: true, maxOutputBytes: MAX_PULL_BYTES, timeoutMs: 300_000 });
+    if (r.exitCode !== 0 || r.truncated) throw new Error(`Workspace sync: reading the container's edits failed: ${r.truncated ? `more than ${MAX_PULL_BYTES} bytes at once` : r.stderr.trim() || (r.cancelled ? 'cancelled' : `exit ${r.exitCode}`)}`);
     const asked = new Set(paths);
     const written: string[] = [];
-    for (const entry of await readTar(tar)) {
+    for (const entry of await readTar(r.stdoutBytes ?? Buffer.alloc(0))) {
       const rel = entry.name.replace(/^\.\//, '');
       // Code in the container chose these bytes: only the files asked for, only regular files, only inside.
       if (!asked.has(rel) || entry.type !== 'file') continue;
@@ -188,19 +205,20 @@ export class WorkspaceSync {
     for (let i = 0; i + 5 < fields.length; i += 6) {
       const [type, size, mtime, mode, target, name] = fields.slice(i, i + 6) as [string, string, string, string, string, string];
       if (!name) continue;
-      m.set(name, type === 'l' ? linkStamp(target) : { size: Number(size), mtime, mode: parseInt(mode || '644', 8) });
+      m.set(name, stampOf(type, size, mtime, mode, target));
     }
     return m;
   }
 
-  private async run(cmd: string[], signal?: AbortSignal, stdin?: string): Promise<void> {
-    const r = await this.container.exec(cmd, { signal, stdin, timeoutMs: 120_000 });
-    if (r.exitCode !== 0) throw new Error(`Workspace sync: \`${cmd[0]}\` failed in the container: ${r.output.trim() || `exit ${r.exitCode}`}`);
-  }
 }
 
 function same(a: Stamp | undefined, b: Stamp | undefined): boolean {
   return a === b || (a !== undefined && b !== undefined && a.size === b.size && a.mtime === b.mtime && a.mode === b.mode && a.link === b.link);
+}
+
+/** A stamp from find's `%y %s %T@ %m %l`. */
+function stampOf(type: string, size: string, mtime: string, mode: string, target: string): Stamp {
+  return type === 'l' ? linkStamp(target) : { size: Number(size), mtime, mode: parseInt(mode || '644', 8) };
 }
 
 /** A link is its target alone (its own times and mode mean nothing). */
@@ -224,21 +242,54 @@ export function linkStaysInside(linkPath: string, target: string): boolean {
 }
 
 /**
- * Run in the container with NUL-separated triples on stdin: `rm PATH -` removes a file or link,
- * `ln PATH TARGET` puts a link there (replacing a file or link, never a folder: a link is not made inside it).
+ * Run in the container from the workspace root `$1`. stdin: NUL-separated triples, `rm PATH -`
+ * removes a file or link, `ln PATH TARGET` puts a link there, `put PATH -` clears a link where a
+ * file from the tar goes (a file replaces a link, never writes through it); a folder is never
+ * replaced. `end - tar` closes the list, and the tar of the `put` files follows when its third
+ * field says so (bash reads a pipe byte by byte, so tar gets the rest). Prints every listed path's
+ * stamp before (B) and after (A): tag, ./path, then find's `%y %s %T@ %m %l`, NUL-separated.
  */
-const LINK_SCRIPT = `cd "$1" || exit 1
+const PUSH_SCRIPT = `cd "$1" || exit 1
+ps=(); ops=(); ts=(); tar=
 while IFS= read -r -d '' op && IFS= read -r -d '' p && IFS= read -r -d '' t; do
+  if [ "$op" = end ]; then tar=$t; break; fi
+  ops+=("$op"); ps+=("$p"); ts+=("$t")
+done
+stamps() {
+  [ \${#ps[@]} -eq 0 ] || printf './%s\\0' "\${ps[@]}" | xargs -0 sh -c 'find "$@" -maxdepth 0 \\( -type f -o -type l \\) -printf "$0\\0%p\\0%y\\0%s\\0%T@\\0%m\\0%l\\0" 2>/dev/null; true' "$1"
+}
+stamps B
+for i in "\${!ps[@]}"; do
+  p=\${ps[i]}
   if [ -d "$p" ] && [ ! -L "$p" ]; then continue; fi
-  rm -f -- "$p" || exit 1
-  if [ "$op" = ln ]; then mkdir -p -- "$(dirname -- "$p")" && ln -s -- "$t" "$p" || exit 1; fi
-done`;
+  case \${ops[i]} in
+    rm) rm -f -- "$p" || exit 1 ;;
+    ln) { rm -f -- "$p" && mkdir -p -- "$(dirname -- "$p")" && ln -s -- "\${ts[i]}" "$p"; } || exit 1 ;;
+    put) if [ -L "$p" ]; then rm -f -- "$p" || exit 1; fi ;;
+  esac
+done
+if [ "$tar" = tar ]; then tar -xpf - || exit 1; fi
+stamps A`;
 
 /** Makes these links (path relative to `repoDir`, target) in the container, replacing files or links there. */
 export async function putLinks(container: ContainerHandle, repoDir: string, links: [string, string][], signal?: AbortSignal): Promise<void> {
   if (!links.length) return;
-  const r = await container.exec(['bash', '-c', LINK_SCRIPT, 'sync', repoDir], { signal, stdin: links.flatMap(([p, t]) => ['ln', p, t]).join('\0') + '\0', timeoutMs: 120_000 });
-  if (r.exitCode !== 0) throw new Error(`Workspace sync: making links in the container failed: ${r.output.trim() || `exit ${r.exitCode}`}`);
+  const r = await container.exec(['bash', '-c', PUSH_SCRIPT, 'sync', repoDir], { signal, stdin: [...links.flatMap(([p, t]) => ['ln', p, t]), 'end', '', ''].join('\0') + '\0', timeoutMs: 120_000 });
+  if (r.exitCode !== 0) throw new Error(`Workspace sync: making links in the container failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+}
+
+/** A tar of these files (names relative to the workspace root). */
+function packFiles(files: { name: string; mode: number; content: Buffer }[]): Promise<Buffer> {
+  const pack = tarStream.pack();
+  const parts: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    pack.on('data', (d: Buffer) => parts.push(d));
+    pack.on('end', () => resolve(Buffer.concat(parts)));
+    pack.on('error', reject);
+  });
+  for (const f of files) pack.entry({ name: f.name, mode: f.mode }, f.content);
+  pack.finalize();
+  return done;
 }
 
 /** Removes a file or a link (never what it points to, never a folder) inside the workspace. */

@@ -73,6 +73,8 @@ export interface ExecOptions {
   /** Cap on captured bytes per stream; the rest is dropped and `truncated` set. */
   maxOutputBytes?: number;
   stdin?: string | Buffer;
+  /** Also hand back stdout as bytes (`stdoutBytes`): a tar or other binary written there. */
+  rawStdout?: boolean;
   signal?: AbortSignal;
   /** Streaming callback for progress/live logs. */
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
@@ -82,6 +84,8 @@ export interface ExecResult {
   /** null when the process was killed (timeout or cancel) before reporting one. */
   exitCode: number | null;
   stdout: string;
+  /** stdout as bytes, when `rawStdout` was asked for. */
+  stdoutBytes?: Buffer;
   stderr: string;
   /** stdout and stderr merged in arrival order, as `2>&1` would give. */
   output: string;

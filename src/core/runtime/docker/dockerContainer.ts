@@ -136,7 +136,8 @@ export class DockerContainer implements ContainerHandle {
       if (exitCode === null && streamError) throw this.translate(streamError, `running \`${cmd[0]}\``);
     }
     const { stdout, stderr, output } = collector.result();
-    return { exitCode, stdout, stderr, output, timedOut, cancelled, truncated: collector.truncated, durationMs: Date.now() - started };
+    const stdoutBytes = options.rawStdout ? collector.rawBytes('stdout') : undefined;
+    return { exitCode, stdout, stdoutBytes, stderr, output, timedOut, cancelled, truncated: collector.truncated, durationMs: Date.now() - started };
   }
 
   async spawn(cmd: string[], options: SpawnOptions = {}): Promise<SpawnedProcess> {

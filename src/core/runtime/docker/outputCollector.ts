@@ -29,6 +29,11 @@ export class OutputCollector {
     this.chunks.push({ stream, data: kept });
   }
 
+  /** One stream's bytes as they came (binary output). */
+  rawBytes(stream: 'stdout' | 'stderr'): Buffer {
+    return Buffer.concat(this.chunks.filter((c) => c.stream === stream).map((c) => c.data));
+  }
+
   result(): { stdout: string; stderr: string; output: string } {
     const pick = (s?: 'stdout' | 'stderr') => Buffer.concat(this.chunks.filter((c) => !s || c.stream === s).map((c) => c.data)).toString('utf8');
     return { stdout: pick('stdout'), stderr: pick('stderr'), output: pick() };
