@@ -11,6 +11,9 @@
  * VS Code reload the window once more. The start must run once, in the window that stays, and
  * finish: the agent view shows it resolved, the run table has one row, the extension's logs have
  * one "started" line (in the last extension host), and one container is left (the dev container).
+ * The window that stays shows the folder in its Explorer: under load the window after the re-add
+ * often kept code-server's stale (empty) folder list although the file listed the folder, and
+ * said "No folder opened" (issue 9); the extension then has VS Code read the file again.
  * The window's logs are kept under test-results/logs/agent-folder-reload-ui.
  */
 import * as fs from 'node:fs';
@@ -19,7 +22,7 @@ import type { Page } from 'playwright-core';
 import { loadDataset } from '../../src/core/dataset/loadDataset';
 import type { RunDirs } from '../extension/codeServer';
 import { byTurn, solveScript, startFakeOpenAIServer, type FakeReply } from '../support/fakeOpenAIServer';
-import { openInstance, webviewFrame } from './workbench';
+import { explorerFolders, openInstance, webviewFrame } from './workbench';
 import { containersUnder, devContainers, runUiFlow, uiReporter } from './uiFlow';
 
 const ID = 'swe-gym-studio__confini-7';
@@ -99,12 +102,19 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   if (all.length !== 1) throw new Error(`expected only the dev container under the run's workspaces, found ${all.length}`);
 
   log(`the workspace file now holds: ${fs.readFileSync(noFolders, 'utf8').replace(/\s+/g, ' ')}`);
+  // The window that stays is the workspace, and its Explorer lists the folder the file lists.
+  log(`the window is at ${page.url()}`);
+  if (new URL(page.url()).searchParams.get('workspace') !== noFolders) throw new Error(`the last window is not the workspace: ${page.url()}`);
+  const shown = await explorerFolders(page);
+  await shot(page, '02-explorer');
+  if (!shown.some((f) => f.includes(explorerFolder))) throw new Error(`the Explorer shows ${JSON.stringify(shown)}, not ${explorerFolder}`);
   // The sequence, from the window's logs: one start, in the last extension host; the host that
   // re-added the folder did not start anything.
   const logs = extensionLogs(dirs);
   const starts = logs.flatMap(({ host, text }) => (text.match(/agent rollout-\S+ started/g) ?? []).map(() => host));
   const readd = logs.find(({ text }) => /did not keep .* in the workspace/.test(text));
-  log(`extension hosts: ${logs.map((l) => l.host).join(', ')}; re-added in ${readd?.host ?? 'none'}; starts in ${starts.join(', ') || 'none'}`);
+  const reread = logs.find(({ text }) => /lists .* but VS Code does not/.test(text));
+  log(`extension hosts: ${logs.map((l) => l.host).join(', ')}; re-added in ${readd?.host ?? 'none'}; workspace file reread in ${reread?.host ?? 'none'}; starts in ${starts.join(', ') || 'none'}`);
   if (starts.length !== 1) throw new Error(`the agent started ${starts.length} times (${starts.join(', ')})`);
   if (starts[0] !== logs.at(-1)?.host) throw new Error(`the agent started in ${starts[0]}, not in the last extension host ${logs.at(-1)?.host}`);
   if (!readd) throw new Error(`no extension host re-added ${explorerFolder}: the redirect did not reproduce the missing folder`);

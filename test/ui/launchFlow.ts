@@ -10,7 +10,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { clickInWebview, openInstance, webviewFrame } from './workbench';
+import { clickInWebview, explorerFolders, openInstance, webviewFrame } from './workbench';
 import { devContainers, runUiFlow, uiReporter } from './uiFlow';
 
 const FIRST = 'swe-gym-studio__textkit-12';
@@ -27,14 +27,6 @@ async function expectStateKept(page: Page, when: string): Promise<void> {
   });
   await page.waitForTimeout(1500);
   if (await page.locator('.tabs-container .tab', { hasText: /^Welcome/ }).count()) throw new Error(`${when}: a Welcome tab is open`);
-}
-
-async function explorerFolders(page: Page): Promise<string[]> {
-  if (!(await page.locator('.sidebar .composite.title', { hasText: /Explorer/i }).isVisible())) await page.locator('.activitybar a.action-label[aria-label^="Explorer"]').click();
-  await page.locator('.explorer-folders-view').waitFor({ timeout: 10_000 });
-  await page.waitForTimeout(1000);
-  const names = await page.locator('.explorer-folders-view .monaco-list-row[aria-level="1"]').allInnerTexts();
-  return names.map((n) => n.trim());
 }
 
 async function openSweGym(page: Page): Promise<void> {

@@ -79,6 +79,14 @@ export async function runUiFlowOnce(options: UiFlowOptions, run: (flow: UiFlow) 
     try {
       const browser = await launchBrowser();
       const page = await (await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 } })).newPage();
+      // Loading the workbench (goto, reload, a launch's reload) took over 30 s on a loaded 2-core machine.
+      page.setDefaultNavigationTimeout(120_000);
+      // SWE_GYM_UI_CONSOLE=<file>: the workbench's console and its reloads, for a flow that fails in VS Code itself.
+      const consoleFile = process.env.SWE_GYM_UI_CONSOLE;
+      if (consoleFile) {
+        page.on('console', (m) => fs.appendFileSync(consoleFile, `${new Date().toISOString()} ${m.type()} ${m.text()}\n`));
+        page.on('framenavigated', (f) => f === page.mainFrame() && fs.appendFileSync(consoleFile, `${new Date().toISOString()} navigated to ${f.url()}\n`));
+      }
       const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
       const target = options.window === 'workspace' ? dirs.workspaceFile : dirs.folder;
       const url = workbenchUrl(server.port, target, [['extensionDevelopmentPath', remote(REPO_ROOT)]]);

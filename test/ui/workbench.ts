@@ -131,3 +131,18 @@ export async function openInstance(page: Page, id: string, repo: string): Promis
     await tab.first().waitFor({ timeout: 30_000 });
   }
 }
+
+/**
+ * The folders the Explorer lists (its root rows), opening the Explorer first. Empty when it shows
+ * no folder ("No Folder Opened", or a workspace without folders).
+ */
+export async function explorerFolders(page: Page): Promise<string[]> {
+  if (!(await page.locator('.sidebar .composite.title', { hasText: /Explorer/i }).isVisible())) await page.locator('.activitybar a.action-label[aria-label^="Explorer"]').click();
+  await page.locator('.sidebar .composite.title', { hasText: /Explorer/i }).waitFor({ timeout: 10_000 });
+  // Off the activity bar, or its tooltip covers the first folder in the screenshot.
+  await page.mouse.move(2, (page.viewportSize()?.height ?? 600) - 2);
+  if (!(await page.locator('.explorer-folders-view').waitFor({ timeout: 10_000 }).then(() => true, () => false))) return [];
+  await page.waitForTimeout(1000);
+  const names = await page.locator('.explorer-folders-view .monaco-list-row[aria-level="1"]').allInnerTexts();
+  return names.map((n) => n.trim());
+}

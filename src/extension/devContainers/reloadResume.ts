@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { StateStore } from '../state/stateStore';
+import type { ReloadResume, StateStore } from '../state/stateStore';
 import type { Logger } from '../util/logger';
 
 /** Longer ago than this, a leftover resume note is from another time and is dropped. */
@@ -14,6 +15,8 @@ const FRESH_MS = 5 * 60_000;
 const FOLDERS_SETTLE_MS = 10_000;
 /** How long this extension host waits to be restarted by a folder change that should restart it. */
 const RESTART_GRACE_MS = 30_000;
+/** How long VS Code may take to list a folder after its workspace file was rewritten. */
+const REREAD_MS = 10_000;
 
 /**
  * Thrown by work that a launch's window reload cut short: this extension host is going away and
@@ -62,9 +65,10 @@ export interface ResumeOptions {
  * host, which finds the folder in place, resumes it.
  */
 export async function resumeAfterReload(state: StateStore, log: Logger, options: ResumeOptions): Promise<string | undefined> {
-  const resume = state.reloadResume();
-  if (!resume) return undefined;
-  if (Date.now() - resume.at > FRESH_MS) {
+  const stored = state.reloadResume();
+  if (!stored) return undefined;
+  const resume = { ...stored };
+  if (Date.now() - stored.at > FRESH_MS) {
     await state.setReloadResume(undefined);
     return undefined;
   }
@@ -77,9 +81,25 @@ export async function resumeAfterReload(state: StateStore, log: Logger, options:
   const present = await folderPresent(dir, vscode.workspace.workspaceFile ? FOLDERS_SETTLE_MS : 0);
   if (present && Date.now() - since > 50) log.info(`VS Code listed ${dir} ${Date.now() - since} ms after activation`);
   if (fs.existsSync(dir) && !present) {
-    const folders = vscode.workspace.workspaceFolders ?? [];
     log.info(`Still not listed after ${Date.now() - since} ms: ${listed()}`);
     const endsHost = appendingFolderEndsHost(options.testMode);
+    const file = vscode.workspace.workspaceFile;
+    if (!resume.reread && file?.scheme === 'file' && fileMentions(file.fsPath, path.basename(dir))) {
+      // code-server builds the window's folder list from a cache and then reads the file; under
+      // load that read's result can be dropped, and the window shows "No folder opened" for
+      // good while the file lists the folder. Rewriting the file makes VS Code read it again.
+      resume.reread = true;
+      await state.setReloadResume({ ...resume, at: Date.now() });
+      log.warn(`The workspace file ${file.fsPath} lists ${dir} but VS Code does not (a stale folder list); rewriting the file so that VS Code reads it again`);
+      fs.writeFileSync(file.fsPath, fs.readFileSync(file.fsPath));
+      if (await folderPresent(dir, REREAD_MS)) {
+        log.info(`VS Code lists ${dir} after reading the workspace file again`);
+        if (endsHost) await restartGrace(log, dir);
+        return finish(state, resume);
+      }
+      log.warn(`VS Code still does not list ${dir} ${REREAD_MS / 1000} s after the workspace file was rewritten`);
+    }
+    const folders = vscode.workspace.workspaceFolders ?? [];
     if (endsHost && resume.readded) {
       // The host that added it was restarted and the folder is still not there: adding it again
       // would only restart this host too, with the waiting work lost a second time.
@@ -89,8 +109,7 @@ export async function resumeAfterReload(state: StateStore, log: Logger, options:
       await state.setReloadResume({ ...resume, at: Date.now(), readded: true });
       log.warn(`The reload did not keep ${dir} in the workspace (${folders.length} folders); adding it restarts this extension host, so what waits for the reload resumes in the next one`);
       vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri: vscode.Uri.file(dir), name: resume.instanceId });
-      await new Promise((resolve) => setTimeout(resolve, RESTART_GRACE_MS));
-      log.warn(`The extension host was not restarted ${RESTART_GRACE_MS / 1000} s after adding ${dir}; resuming here`);
+      await restartGrace(log, dir);
     } else {
       log.warn(`The reload did not keep ${dir} in the workspace; adding it`);
       const added = folderPresent(dir, 5000);
@@ -98,11 +117,33 @@ export async function resumeAfterReload(state: StateStore, log: Logger, options:
       await added;
     }
   }
+  return finish(state, resume);
+}
+
+async function finish(state: StateStore, resume: ReloadResume): Promise<string> {
   await state.setReloadResume(undefined);
   void vscode.window.showInformationMessage(
     `VS Code reloaded this window once to add the folder of ${resume.instanceId}: a single-folder window becomes a workspace only that way. Launches in this window now add their folder without a reload.`,
   );
   return resume.instanceId;
+}
+
+/**
+ * A first-folder change restarts this extension host: what waits for the reload stays recorded
+ * and resumes in the next host. Resolves only when the restart did not come.
+ */
+async function restartGrace(log: Logger, dir: string): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, RESTART_GRACE_MS));
+  log.warn(`The extension host was not restarted ${RESTART_GRACE_MS / 1000} s after ${dir} was added; resuming here`);
+}
+
+/** Whether the workspace file's text names the folder (a cheap test: a false yes costs only a reread). */
+function fileMentions(file: string, folderName: string): boolean {
+  try {
+    return fs.readFileSync(file, 'utf8').includes(folderName);
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `dir` is a folder of the workspace, now or (waiting up to `ms`) once VS Code lists it. */

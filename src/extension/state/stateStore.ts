@@ -28,6 +28,8 @@ export interface ReloadResume {
   at: number;
   /** The next activation found the folder missing and added it again (which restarts the host once). */
   readded?: boolean;
+  /** An activation found VS Code listing less than the workspace file and rewrote the file once (see resumeAfterReload). */
+  reread?: boolean;
 }
 
 export interface InstanceRecord {
