@@ -42,6 +42,10 @@ node out/test/ui/gymFlow.js || status=1
 # the container terminal, a step's note, the hidden tests, pause/resume, Finish, the difficulty
 # questions answered (Back, notes) and shown on the page, the step view's header: demo-*.png.
 node out/test/ui/demoFlow.js || status=1
+# A demonstration campaign: started from the tree, the next instance prepared ahead, a skip with its
+# reason, a real window reload (status bar, queue, prepared next and recording come back), Next
+# after it (graded, the third opened), Stop: campaign-*.png.
+node out/test/ui/campaignFlow.js || status=1
 # test/ui/demoCrash.ts (a demonstration whose extension host is killed) runs by hand for now: in
 # CI it failed after the resume, at Go to File in the reloaded window (issue 11).
 exit "$status"

@@ -163,7 +163,6 @@ class Studio extends Disposable {
     for (const d of registerDemoCommands(demoDeps)) this.register(d);
     const annotationCommands = registerAnnotationCommands({ annotations, demos, datasets, devContainers, log: log.child('annotations'), notices });
     for (const d of annotationCommands.disposables) this.register(d);
-    void ready.then(() => offerResume(demoDeps)).catch((err: unknown) => log.error('Offering to resume a demonstration failed', err));
     const gym = this.register(new GymServerService({ runtimes, settings, secrets: context.secrets, globalStorage: context.globalStorageUri, log: log.child('gym') }));
     const gymView = this.register(new GymSessionsView(gym));
     this.register(vscode.window.createTreeView('sweGym.gymSessions', { treeDataProvider: gymView }));
@@ -176,7 +175,12 @@ class Studio extends Disposable {
     );
     const campaignStatusBar = this.register(new CampaignStatusBar(campaigns));
     for (const d of registerCampaignCommands({ campaigns, datasets, tree, log: log.child('campaign'), notices })) this.register(d);
-    void ready.then(() => campaigns.restore()).catch((err: unknown) => log.error('Restoring the campaign failed', err));
+    // The campaign first: it takes up its current instance's recording itself, which is then not offered.
+    void ready
+      .then(() => campaigns.restore())
+      .catch((err: unknown) => log.error('Restoring the campaign failed', err))
+      .then(() => offerResume(demoDeps))
+      .catch((err: unknown) => log.error('Offering to resume a demonstration failed', err));
 
     this.register({ dispose: () => busy.cancelAll() });
     this.api = {

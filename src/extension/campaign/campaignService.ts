@@ -132,7 +132,26 @@ export class CampaignService extends Disposable {
     const opening = this.d.memento.get<string>(OPENING_KEY);
     if (opening && opening === p?.current && this.d.devContainers.isRunning(opening) && !this.d.demos.current) {
       await this.openCurrent(Date.now()).catch((err: unknown) => this.d.log.warn(`Campaign: opening ${opening} after the reload: ${errorMessage(err)}`));
-    } else this.prepareNext();
+      return;
+    }
+    await this.resumeRecording().catch((err: unknown) => this.d.log.warn(`Campaign: resuming the demonstration of ${p?.current ?? ''} after the reload: ${errorMessage(err)}`));
+    this.prepareNext();
+  }
+
+  /**
+   * The current instance was being recorded when the window went (a reload, a crash): its
+   * recording goes on from its log (every finished step kept), so the campaign is where the person
+   * left it and Next finishes it, with no Resume to find first.
+   */
+  private async resumeRecording(): Promise<void> {
+    const c = this.state;
+    const current = c?.progress().current;
+    if (!c || !current || this.d.demos.current || !this.d.devContainers.isRunning(current)) return;
+    if (!c.items.some((x) => x.instance_id === current && x.started_at)) return;
+    if (!this.d.demos.interrupted().some((x) => x.instanceId === current)) return;
+    await vscode.commands.executeCommand('sweGym.demo.start', current);
+    this.d.log.info(`Campaign: the demonstration of ${current} goes on after the reload`);
+    this.changed.fire();
   }
 
   /**
@@ -270,7 +289,7 @@ export class CampaignService extends Disposable {
     }
     c.markStarted(id);
     await this.d.memento.update(OPENING_KEY, undefined);
-    const handover = { instanceId: id, ms: Date.now() - started, prefetched: !!prepared?.created };
+    const handover = { instanceId: id, ms: Date.now() - started, prefetched: !!prepared };
     this.handovers.push(handover);
     this.d.log.info(`Campaign: ${id} ready in ${handover.ms} ms (${handover.prefetched ? 'prepared ahead' : 'launched now'}), ${c.progress().text}`);
     this.changed.fire();

@@ -105,6 +105,8 @@ export function registerDemoCommands(d: DemoCommandDeps): vscode.Disposable[] {
 
 /** After a reload or a crash: offers to take up demonstrations whose instance is running again. */
 export async function offerResume(d: DemoCommandDeps): Promise<void> {
+  // One is recorded again already (a campaign took up its current instance's).
+  if (d.demos.current) return;
   for (const x of d.demos.interrupted()) {
     if (!d.devContainers.isRunning(x.instanceId)) continue;
     const pick = await vscode.window.showInformationMessage(`A demonstration of ${x.instanceId} was interrupted. Resume it?`, 'Resume');
