@@ -161,6 +161,10 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   await newest.scrollIntoViewIfNeeded();
   const cells = (await newest.locator('td').allInnerTexts()).join(' | ');
   if (!/dev container, not counted/.test(cells)) throw new Error(`the inherited rollout's row is not labelled: ${cells}`);
+  // Counted from 1 as people count: the second rollout is #2 in its row and its view (its file is <instance>_1.json).
+  const numbers = await view.locator('#runs-table tbody tr td:first-child').allInnerTexts();
+  if (numbers.join(',') !== '#2,#1') throw new Error(`the run table numbers its rows ${numbers.join(', ')}, not #2, #1`);
+  if (!(await view.locator('.meta-row', { hasText: 'rollout #2' }).count())) throw new Error('the view of the second rollout does not say "rollout #2"');
   await view.evaluate('window.scrollTo(0, 0)');
   await shot(page, '09-inherited-not-counted');
 }

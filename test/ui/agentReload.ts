@@ -76,7 +76,9 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   await row.scrollIntoViewIfNeeded();
   const cells = await row.locator('td').allInnerTexts();
   log(`run table row: ${cells.join(' | ')}`);
-  const [, , exit, steps, tokens] = cells;
+  const [number, , exit, steps, tokens] = cells;
+  // Rows are counted from 1 as people count (the file stays <instance>_0.json).
+  if (number !== '#1') fail(`the first rollout is numbered ${number}, not #1`);
   if (!/Interrupted|Cancelled/.test(exit ?? '')) fail(`the row's exit is ${exit}`);
   if (Number(steps) < 2) fail(`the row lost its steps: ${steps}`);
   if (!(Number((tokens ?? '').replace(/,/g, '')) > 0)) fail(`the row lost its tokens: ${tokens}`);

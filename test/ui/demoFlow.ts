@@ -111,6 +111,9 @@ async function run(page: Page, url: string, workspaceDir: string): Promise<void>
   await panel.locator('#finished tbody tr .pill', { hasText: 'resolved' }).waitFor({ timeout: 240_000 });
   check(!(await page.locator('.statusbar-item', { hasText: /Demo \d\d:\d\d/ }).count()), 'the status bar item stayed after the finish');
   log('finished: resolved');
+  // Counted from 1 as people count (the file stays <instance>_0.json).
+  const number = await panel.locator('#finished tbody tr td').first().innerText();
+  check(number.trim() === '#1', `the first demonstration is numbered ${number}, not #1`);
 
   // The difficulty questions open after the finish, answered with the keyboard: the recorded time's
   // bucket is suggested and kept, a score picked, Back once (the earlier answer is kept), notes typed.

@@ -14,7 +14,7 @@ export async function exportCommand(ctx: CliContext): Promise<number> {
   const format = requireOption(values.format, 'format', USAGE);
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format takes one of ${EXPORT_FORMATS.join(', ')}, got "${format}"`);
   const index = values.index === undefined ? undefined : Number(values.index);
-  if (index !== undefined && (!Number.isInteger(index) || index < 0)) throw new UsageError(`--index takes a rollout number (0, 1, ...), got "${values.index}"`);
+  if (index !== undefined && (!Number.isInteger(index) || index < 0)) throw new UsageError(`--index takes a rollout's file index, the K of <instance>_K.json (0, 1, ...; the UI's #1 is 0), got "${values.index}"`);
   const outcome = await exportRun(runDir, format as ExportFormat, {
     perInstance: values['per-instance'] ? positiveInt(values['per-instance'], 'per-instance', 1) : undefined,
     index,

@@ -17,7 +17,7 @@ export async function importCommand(ctx: CliContext): Promise<number> {
     outDir,
     signal: ctx.signal,
     onFailure: (f) => progress(ctx, `skipped ${f.file}${f.entry !== undefined && f.entry > 0 ? ` (entry ${f.entry + 1})` : ''}: ${f.error}`),
-    onRun: (r) => progress(ctx, `${r.trajectory.imported?.format}: ${r.trajectory.instance_id} #${r.trajectory.index}, ${r.trajectory.steps} step(s)`),
+    onRun: (r) => progress(ctx, `${r.trajectory.imported?.format}: ${r.trajectory.instance_id}_${r.trajectory.index}, ${r.trajectory.steps} step(s)`),
   });
   const rows = summary.imported.map(({ trajectory: t, path: p }) => ({
     instance_id: t.instance_id,
@@ -34,7 +34,7 @@ export async function importCommand(ctx: CliContext): Promise<number> {
   if (values.json) writeJson(ctx, { out: outDir, imported: rows, failures: summary.failures });
   else {
     ctx.stdout.write(`${rows.length} run(s) imported into ${outDir}${summary.failures.length ? `, ${summary.failures.length} skipped (see above)` : ''}\n`);
-    for (const r of rows) ctx.stdout.write(`  ${r.instance_id} #${r.index}  ${r.scaffold}  ${r.model}  ${r.exit_status ?? '-'}  ${r.steps} steps  ${r.resolved === null ? 'reward unknown' : r.resolved ? 'resolved' : 'unresolved'}\n`);
+    for (const r of rows) ctx.stdout.write(`  ${r.instance_id}_${r.index}  ${r.scaffold}  ${r.model}  ${r.exit_status ?? '-'}  ${r.steps} steps  ${r.resolved === null ? 'reward unknown' : r.resolved ? 'resolved' : 'unresolved'}\n`);
   }
   return summary.imported.length === 0 ? 1 : 0;
 }

@@ -50,7 +50,7 @@ export async function selectCommand(ctx: CliContext): Promise<number> {
     );
   }
   for (const i of selection.instances) if (i.message) progress(ctx, `note: ${i.instance_id}: ${i.message}`);
-  for (const i of selection.instances) for (const r of i.rollouts) if (r.error) progress(ctx, `warning: ${i.instance_id} #${r.index}: ${r.error}`);
+  for (const i of selection.instances) for (const r of i.rollouts) if (r.error) progress(ctx, `warning: ${i.instance_id}_${r.index}: ${r.error}`);
   if (s.unscored === s.rollouts) {
     progress(ctx, `error: the verifier scored none of the ${s.rollouts} rollout(s); best-of-N is meaningless here (see the warnings above).`);
     return 1;

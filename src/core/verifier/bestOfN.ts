@@ -150,8 +150,9 @@ function pick(instanceId: string, rollouts: ScoredRollout[]): InstanceSelection 
   const top = withScore.filter((r) => best - r.score <= TIE_EPSILON);
   const chosen = top[0] as ScoredRollout;
   const unscored = rollouts.length - withScore.length;
+  // "#N" counts from 1, as the UI numbers rollouts (index 0, the file `<instance>_0.json`, is #1).
   const notes = [
-    ...(top.length > 1 ? [`tie at ${best.toFixed(4)} between rollouts ${top.map((r) => `#${r.index}`).join(', ')}: picked #${chosen.index} (the lowest index)`] : []),
+    ...(top.length > 1 ? [`tie at ${best.toFixed(4)} between rollouts ${top.map((r) => `#${r.index + 1}`).join(', ')}: picked #${chosen.index + 1} (the first)`] : []),
     ...(unscored ? [`${unscored} rollout(s) without a score left out of the choice`] : []),
   ];
   return {

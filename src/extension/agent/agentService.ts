@@ -18,6 +18,7 @@ import { RolloutDiffs } from './rolloutDiff';
 import { runTableFile } from '../../core/agent/runTable';
 import { RunOwners } from './runOwners';
 import { AgentRunStore } from './runStore';
+import { rolloutNumber } from '../../shared/rolloutNumber';
 
 /** The launcher's deps (it gets the run table and the open-view test from the service), and the service's own. */
 export interface AgentServiceDeps extends Omit<AgentLauncherDeps, 'runs' | 'isViewOpen'> {
@@ -143,7 +144,7 @@ export class AgentService extends Disposable implements InstanceDecorator {
   /** The rollout's own changes in a diff editor (not the workspace, which may hold others'). */
   showDiff(s: AgentSession, ref: InstanceRef): Promise<number> {
     const index = this.runs.row(s.instanceId, s.rolloutId)?.index ?? s.view.index;
-    return this.diffs.show(s, ref, `Rollout #${index}`);
+    return this.diffs.show(s, ref, `Rollout ${rolloutNumber(index)}`);
   }
 
   // ---- starting -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import type { VerifierScore } from '../../core/verifier/verifierScore';
 import type { AgentRunRow } from '../../shared/agentView';
 import { errorMessage, type Logger } from '../util/logger';
 import type { AgentRunStore } from './runStore';
+import { rolloutNumber } from '../../shared/rolloutNumber';
 
 export interface VerifierUse {
   model: string;
@@ -31,7 +32,7 @@ export async function scoreInstanceRollouts(
       const trajectory = await loadClosedTrajectory(row.trajectoryPath);
       if (isCandidate(trajectory)) candidates.push({ file: row.trajectoryPath, trajectory, row });
     } catch (err) {
-      log.warn(`${instanceId}: rollout #${row.index} left out of the verifier's choice: ${errorMessage(err)}`);
+      log.warn(`${instanceId}: rollout ${rolloutNumber(row.index)} left out of the verifier's choice: ${errorMessage(err)}`);
     }
   }
   if (candidates.length === 0) throw new Error(`${instanceId} has no ended, rewarded rollout to score (run the agent with sweGym.agent.reward on).`);
@@ -60,6 +61,6 @@ export async function scoreInstanceRollouts(
 /** One line for a notification: what was picked, and best-of-N beside pass@N and the mean. */
 export function selectionLine(instanceId: string, model: string, s: InstanceSelection, summary: Selection['summary']): string {
   const pct = (x: number) => `${Math.round(100 * x)}%`;
-  const picked = s.picked === null ? 'picked none' : `picked #${s.picked} (${s.picked_resolved ? 'resolved' : 'not resolved'})`;
+  const picked = s.picked === null ? 'picked none' : `picked ${rolloutNumber(s.picked)} (${s.picked_resolved ? 'resolved' : 'not resolved'})`;
   return `${model} scored ${summary.rollouts} rollouts of ${instanceId}: ${picked}; best-of-${summary.rollouts} ${pct(summary.best_of_n)}, pass@${summary.rollouts} ${pct(summary.pass_at_n)}, mean ${pct(summary.mean_success)}${s.message ? ` (${s.message})` : ''}.`;
 }

@@ -15,6 +15,7 @@ import type { DevContainerManager } from '../devContainers/devContainerManager';
 import type { RuntimeProvider } from '../devContainers/runtimeProvider';
 import { isAbortError } from '../util/cancellation';
 import { errorMessage, type Logger } from '../util/logger';
+import { rolloutNumber } from '../../shared/rolloutNumber';
 
 export interface ContinueDeps {
   agents: AgentService;
@@ -137,7 +138,7 @@ async function pickTarget(d: ContinueDeps): Promise<ContinueTarget | undefined> 
   const items: (vscode.QuickPickItem & { target?: ContinueTarget })[] = [];
   for (const instanceId of d.agents.runs.instanceIds()) {
     for (const r of d.agents.runs.rows(instanceId).filter((r) => r.trajectoryPath && r.state === 'ended')) {
-      items.push({ label: `${instanceId} #${r.index}`, description: `${r.model} · ${r.steps} steps · ${r.resolved === null ? 'no reward' : r.resolved ? 'resolved' : 'not resolved'}`, target: { instanceId, rolloutId: r.rolloutId } });
+      items.push({ label: `${instanceId} ${rolloutNumber(r.index)}`, description: `${r.model} · ${r.steps} steps · ${r.resolved === null ? 'no reward' : r.resolved ? 'resolved' : 'not resolved'}`, target: { instanceId, rolloutId: r.rolloutId } });
     }
   }
   items.push({ label: '$(file) Trajectory file…', description: 'ours, or SWE-agent, OpenHands, mini-swe-agent, SWE-Gym rows, SFT text, ATIF' });

@@ -98,7 +98,7 @@ test('select: the verifier\'s P(YES) picks one rollout per instance; best-of-N b
     assert.ok(Math.abs((byId.A?.rollouts[0]?.score ?? 0) - 0.2) < 1e-9);
     assert.equal(byId.B?.picked, 0);
     assert.deepEqual(byId.B?.tied, [0, 1]);
-    assert.match(byId.B?.message ?? '', /tie at 0\.6000 between rollouts #0, #1: picked #0 \(the lowest index\)/);
+    assert.match(byId.B?.message ?? '', /tie at 0\.6000 between rollouts #1, #2: picked #1 \(the first\)/);
     assert.match(r.stderr, /note: B: tie at 0\.6000/);
     assert.equal(byId.C?.picked, 1, 'the verifier can be wrong: C picks its unresolved rollout');
     assert.equal(byId.C?.picked_resolved, false);
@@ -122,7 +122,7 @@ test('select: an endpoint without log-probabilities, or without YES/NO among the
   try {
     const r = await cli(['select', '--run', dir, '--verifier-model', 'verifier-7b', '--base-url', bare.baseURL]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /warning: A #0: the verifier's reply \("YES"\) has no log-probabilities: the endpoint must support `logprobs`/);
+    assert.match(r.stderr, /warning: A_0: the verifier's reply \("YES"\) has no log-probabilities: the endpoint must support `logprobs`/);
     assert.match(r.stderr, /error: the verifier scored none of the 7 rollout\(s\)/);
   } finally {
     await bare.close();

@@ -1,6 +1,7 @@
 // Over 400 lines: one view's rendering kept in one class (header and controls, the pending action,
 // the reward card, the step cards, the run table), each part a Slot re-rendered on its own key.
 import { applyAgentEvent, EXIT_LABELS, type AgentControl, type AgentRunRow, type AgentRunsView, type AgentViewEvent, type AgentViewState } from '../../../src/shared/agentView';
+import { rolloutNumber } from '../../../src/shared/rolloutNumber';
 import { countsLine } from '../../../src/shared/runRecord';
 import { statsLine } from '../diffView';
 import { h, icon, plural, Slot } from '../dom';
@@ -209,7 +210,7 @@ export class AgentApp {
         v.environment && !v.environment.counted
           ? h('span', { id: 'not-counted', class: 'failed', title: `Changed from the base commit when it started: ${(v.environment.changedAtStart ?? []).join(', ') || 'unknown'}` }, icon('warning'), ' started with changes in the workspace: not counted in the success rate')
           : null,
-        h('span', { class: 'muted', title: `${v.rolloutId} · ${v.runId}` }, `rollout #${v.index}`),
+        h('span', { class: 'muted', title: `${v.rolloutId} · ${v.runId}` }, `rollout ${rolloutNumber(v.index)}`),
         v.forkOf ? h('span', { id: 'fork-source', title: v.forkOf.rolloutId }, icon('repo-forked'), ` fork of ${forkSourceName(v.forkOf.rolloutId, this.runs?.rows)} at step ${v.forkOf.step}`) : null,
         v.live ? null : h('span', { class: 'muted' }, icon('history'), ' read from its trajectory'),
         verifierMeta(shownRow),
@@ -416,7 +417,7 @@ export class AgentApp {
         const tr = h(
           'tr',
           { class: x.rolloutId === shown ? 'selected' : '', 'data-rollout-id': x.rolloutId, tabindex: 0, title: 'Show this rollout' },
-          h('td', {}, `#${x.index}`),
+          h('td', {}, rolloutNumber(x.index)),
           x.runError
             ? h('td', { class: 'failed run-error', title: `Error of the run, not graded or counted: ${x.runError}` }, icon('error'), ` ${verdict}`)
             : h('td', { class: x.resolved ? 'passed' : x.resolved === false ? 'failed' : '' }, x.resolved === null ? '' : icon(x.resolved ? 'pass-filled' : 'error'), ` ${verdict}`),
@@ -426,7 +427,7 @@ export class AgentApp {
           h('td', { class: 'num' }, (x.promptTokens + x.completionTokens).toLocaleString('en-US')),
           h('td', { class: 'num' }, dollars(x.costUsd)),
           h('td', {}, x.model),
-          h('td', { title: x.counted === false ? 'Started in the dev container with changes from the base commit: not counted in the figures' : '' }, x.where === 'dev' ? (x.counted === false ? 'dev container, not counted' : 'dev container') : x.forkOf ? `fork of #${r.rows.find((y) => y.rolloutId === x.forkOf?.rolloutId)?.index ?? '?'} @${x.forkOf.step}` : 'own container'),
+          h('td', { title: x.counted === false ? 'Started in the dev container with changes from the base commit: not counted in the figures' : '' }, x.where === 'dev' ? (x.counted === false ? 'dev container, not counted' : 'dev container') : x.forkOf ? `fork of ${forkNumber(x.forkOf.rolloutId, r.rows)} @${x.forkOf.step}` : 'own container'),
           h('td', { title: when(x.startedAt) }, shortWhen(x.startedAt)),
         );
         const select = () => x.rolloutId !== shown && void this.call('select', { rolloutId: x.rolloutId }).then((view) => view && this.setView(view));
@@ -458,5 +459,11 @@ export class AgentApp {
 /** A fork's source as the run table numbers it, with its id when the table no longer lists it. */
 function forkSourceName(rolloutId: string, rows: AgentRunRow[] | undefined): string {
   const row = rows?.find((r) => r.rolloutId === rolloutId);
-  return row ? `rollout #${row.index}` : rolloutId;
+  return row ? `rollout ${rolloutNumber(row.index)}` : rolloutId;
+}
+
+/** A fork's source in the Where column: its number, "#?" once the table no longer lists it. */
+function forkNumber(rolloutId: string, rows: readonly AgentRunRow[]): string {
+  const row = rows.find((y) => y.rolloutId === rolloutId);
+  return row ? rolloutNumber(row.index) : '#?';
 }

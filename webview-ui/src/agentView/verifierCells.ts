@@ -1,6 +1,7 @@
 // The verifier's best-of-N scores (Score Rollouts with a Verifier) in the run table and the header.
 import type { AgentRunRow } from '../../../src/shared/agentView';
 import { h, icon } from '../dom';
+import { rolloutNumber } from '../../../src/shared/rolloutNumber';
 
 type Scored = AgentRunRow & { verifier: NonNullable<AgentRunRow['verifier']> };
 
@@ -35,7 +36,7 @@ export function verifierSummary(rows: readonly AgentRunRow[]): string {
   const picked = all.find((r) => r.verifier.picked);
   const model = all[0]?.verifier.model ?? '';
   if (!picked) return ` · verifier ${model}: no rollout could be scored`;
-  return ` · verifier ${model} picks #${picked.index}${picked.verifier.tied ? ' (a tie)' : ''}: ${picked.resolved ? 'resolved' : 'not resolved'} (best-of-${all.length})`;
+  return ` · verifier ${model} picks ${rolloutNumber(picked.index)}${picked.verifier.tied ? ' (a tie)' : ''}: ${picked.resolved ? 'resolved' : 'not resolved'} (best-of-${all.length})`;
 }
 
 /** The header's mention of the shown rollout's score. */

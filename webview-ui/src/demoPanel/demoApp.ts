@@ -1,5 +1,6 @@
 import { clockText, type DemoPanelState, type DemoTimelineItem, type FinishedDemoRow } from '../../../src/shared/demoPanel';
 import type { DemoRequests } from '../../../src/shared/protocol';
+import { rolloutNumber } from '../../../src/shared/rolloutNumber';
 import type { Call } from '../boot';
 import { button, ErrorBanner } from '../controls';
 import { h, icon, plural, Slot } from '../dom';
@@ -295,7 +296,7 @@ export class DemoApp {
         const tr = h(
           'tr',
           { tabindex: 0, title: 'Open in the step view: steps, notes, observations, per-step diffs, reward; continue from any step' },
-          h('td', {}, `#${r.index}`),
+          h('td', { title: r.file.split(/[\\/]/).pop() ?? '' }, rolloutNumber(r.index)),
           h('td', {}, new Date(r.finishedAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })),
           h('td', { class: 'num' }, clockText(r.activeMs)),
           h('td', { class: 'num' }, String(r.steps)),
