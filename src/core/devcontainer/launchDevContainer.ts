@@ -9,7 +9,7 @@ import { throwIfAborted as throwIfCancelled } from '../util/abortError';
 import type { HistoryMode } from './gitHistory';
 import { copyRepositoryAtBase, SEED_OUT_DIR } from './workspaceCopy';
 import { abandonWorkspace, adoptLegacyWorkspace, beginWorkspace, finishWorkspace, gitDirOf, interruptedCopy, prepareMountPoints, readWorkspaceMarker, workspaceDirFor, WorkspaceError, type WorkspaceMarker } from './workspaceLayout';
-import { restoreRemoteWorkspace, seedRemoteWorkspace, SYNCED_WORKSPACE_NOTE } from './remoteWorkspace';
+import { restoreRemoteWorkspace, seedHostCopy, seedRemoteWorkspace, SYNCED_WORKSPACE_NOTE } from './remoteWorkspace';
 import { WorkspaceSync } from './workspaceSync';
 import { describeHolder, withWorkspaceLock, type WorkspaceHolder } from './workspaceLock';
 
@@ -161,7 +161,8 @@ export interface PreparedWorkspace {
  * spec's policy and, on a local engine, the repository copied into the workspace, so that
  * launchDevContainer later finds a workspace to reuse and only starts the container. No
  * container is left running: the seed is removed before this returns, and a cancelled or failed
- * copy leaves no folder. A remote engine's workspace is made by its launch (only the image here).
+ * copy leaves no folder. On a remote engine the copy is made in a seed container there and
+ * brought here; the launch then only copies it into its container (the path of a kept workspace).
  */
 export async function prepareWorkspace(runtime: ContainerRuntime, spec: InstanceSpec, options: Omit<LaunchOptions, 'extraBinds'>): Promise<PreparedWorkspace> {
   const instance = spec.row;
@@ -174,7 +175,6 @@ export async function prepareWorkspace(runtime: ContainerRuntime, spec: Instance
   timings.image = Date.now() - t;
   throwIfAborted(options.signal);
   const done = (created: boolean): PreparedWorkspace => ({ workspaceDir, image: ensured.image, imageSource: ensured.source, created, timingsMs: timings });
-  if (runtime.remote) return done(false);
   t = Date.now();
   const onWait = (h: WorkspaceHolder | undefined) => progress({ step: 'workspace', message: waitingMessage(h, workspaceDir) });
   return withWorkspaceLock(workspaceDir, { purpose: 'prefetch', signal: options.signal, onWait }, async () => {
@@ -186,6 +186,12 @@ export async function prepareWorkspace(runtime: ContainerRuntime, spec: Instance
       return done(false);
     }
     progress({ step: 'workspace', message: 'Copying the repository into the workspace' });
+    if (runtime.remote) {
+      await seedHostCopyAhead(runtime, spec, ensured.image, workspaceDir, options);
+      timings.workspace = Date.now() - t;
+      progress({ step: 'ready', message: `Prepared: ${workspaceDir}` });
+      return done(true);
+    }
     const marker: WorkspaceMarker = { instanceId: instance.instance_id, baseCommit: instance.base_commit, image: ensured.image, createdAt: new Date().toISOString() };
     fs.mkdirSync(path.dirname(workspaceDir), { recursive: true });
     beginWorkspace(workspaceDir, marker);
@@ -201,6 +207,16 @@ export async function prepareWorkspace(runtime: ContainerRuntime, spec: Instance
     progress({ step: 'ready', message: `Prepared: ${workspaceDir}` });
     return done(true);
   });
+}
+
+/** A remote engine's workspace on this machine, made in a throwaway seed there (removed before this returns). */
+async function seedHostCopyAhead(runtime: ContainerRuntime, spec: InstanceSpec, image: string, workspaceDir: string, options: Omit<LaunchOptions, 'extraBinds'>): Promise<void> {
+  const seed = await runtime.createContainer({ image, purpose: 'seed', instanceId: spec.row.instance_id, sessionId: options.sessionId, network: 'none', extraLabels: { 'io.swe-gym-studio.role': 'seed' }, signal: options.signal });
+  try {
+    await seedHostCopy(seed, spec.row, image, workspaceDir, { historyMode: options.historyMode, hostUser: options.hostUser ?? currentHostUser(), signal: options.signal });
+  } finally {
+    await seed.remove().catch(() => undefined);
+  }
 }
 
 function waitingMessage(holder: WorkspaceHolder | undefined, workspaceDir: string): string {
