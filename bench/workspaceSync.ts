@@ -40,6 +40,7 @@ function counted(c: ContainerHandle, calls: { exec: number; archive: number }): 
     putFiles: (files) => (calls.archive++, c.putFiles(files)),
     readFile: (p) => (calls.archive++, c.readFile(p)),
     copyOut: (p, dir) => (calls.archive++, c.copyOut(p, dir)),
+    copyIn: (from, entries, to, signal) => (calls.archive++, c.copyIn(from, entries, to, signal)),
     remove: () => c.remove(),
   };
 }

@@ -151,6 +151,7 @@ function countingCalls(c: ContainerHandle, calls: string[]): ContainerHandle {
     putFiles: (files) => (calls.push('putFiles'), c.putFiles(files)),
     readFile: (p) => (calls.push('readFile'), c.readFile(p)),
     copyOut: (p, dir) => (calls.push('copyOut'), c.copyOut(p, dir)),
+    copyIn: (from, entries, to, signal) => (calls.push('copyIn'), c.copyIn(from, entries, to, signal)),
     remove: () => c.remove(),
   };
 }

@@ -29,6 +29,7 @@ export function withExecDefaults(container: ContainerHandle, defaults: Pick<Exec
     putFiles: (files) => container.putFiles(files),
     readFile: (p) => container.readFile(p),
     copyOut: (from, to) => container.copyOut(from, to),
+    copyIn: (from, entries, to, signal) => container.copyIn(from, entries, to, signal),
     remove: () => container.remove(),
   };
 }

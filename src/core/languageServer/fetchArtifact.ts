@@ -48,6 +48,15 @@ interface Marker {
   fetchedAt: string;
 }
 
+/** The pinned integrity a complete artifact folder was checked against (undefined when it is not complete). */
+export function artifactIntegrity(dir: string): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(dir, MARKER), 'utf8')) as Marker).integrity;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The artifact's folder when a complete copy with the pinned integrity is in the cache. */
 export function cachedArtifact(spec: ArtifactSpec, cacheDir: string): string | undefined {
   const dir = path.join(cacheDir, spec.dir);

@@ -133,6 +133,11 @@ export interface ContainerHandle {
   readFile(path: string): Promise<Buffer>;
   /** Copies a container folder out to a host folder (created if needed). */
   copyOut(containerPath: string, hostDir: string): Promise<void>;
+  /**
+   * Copies these entries of a host folder (files or folders, streamed, never all in memory) into
+   * the container's existing folder `containerDir` in one archive request.
+   */
+  copyIn(hostDir: string, entries: string[], containerDir: string, signal?: AbortSignal): Promise<void>;
   /** Kills and removes the container; safe to call twice. */
   remove(): Promise<void>;
 }

@@ -9,7 +9,7 @@ import { forkRollout } from '../../core/agent/replay';
 import type { AgentTemplate } from '../../core/agent/templates/agentTemplate';
 import { DEFAULT_TEMPLATE, withPythonTools } from '../../core/agent/templates/defaultTemplate';
 import { isPythonTool, type PythonToolsSettings } from '../../core/agent/tools/pythonTools';
-import { serverMounted } from '../../core/languageServer/serverLaunch';
+import { ensureServerInContainer } from '../../core/languageServer/serverUpload';
 import { newRunId } from '../../core/harness/runId';
 import type { ContainerHandle } from '../../core/runtime/containerRuntime';
 import { loadClosedTrajectory } from '../../core/trajectory/readTrajectory';
@@ -163,7 +163,8 @@ export class AgentLauncher {
   private async pythonTools(id: string, image: string | undefined, container?: ContainerHandle): Promise<{ template: AgentTemplate; languageServer: PythonToolsSettings }> {
     if (!this.d.pythonTools) throw new Error('The Python tools are not available in this window.');
     const languageServer = await this.d.pythonTools(image);
-    if (container && !(await serverMounted(container, languageServer.artifacts))) {
+    // On a remote engine the server is copied in, as the editor's server is.
+    if (container && (await ensureServerInContainer(container, languageServer.artifacts, { copy: this.d.runtimes.get().remote === true })) === 'missing') {
       throw new Error(`${id}'s dev container was launched without the Python language server (sweGym.languageServer.enabled was off): stop it and launch it again to give the agent its python tools, or turn sweGym.agent.pythonTools off.`);
     }
     return { template: withPythonTools(DEFAULT_TEMPLATE), languageServer };

@@ -5,7 +5,8 @@ import type { PythonToolsSettings } from '../../core/agent/tools/pythonTools';
 import { DEFAULT_REGISTRY, nodeArtifactFor, PYRIGHT } from '../../core/languageServer/artifacts';
 import { ensureArtifacts, type LanguageServerArtifacts } from '../../core/languageServer/ensureArtifacts';
 import { cachedArtifact } from '../../core/languageServer/fetchArtifact';
-import { artifactsBind, findInterpreter, serverMounted, type TypeCheckingMode } from '../../core/languageServer/serverLaunch';
+import { artifactsBind, findInterpreter, type TypeCheckingMode } from '../../core/languageServer/serverLaunch';
+import { ensureServerInContainer } from '../../core/languageServer/serverUpload';
 import type { InstanceSpec } from '../../core/spec/instanceSpec';
 import { isAbortError } from '../../core/util/abortError';
 import type { RuntimeProvider } from '../devContainers/runtimeProvider';
@@ -31,7 +32,7 @@ export type InstanceServerState = ServerState | 'off' | 'unavailable';
 
 /**
  * Python language features for running instances: fetches the server once, mounts it into every
- * dev container launched while enabled, starts one server per running instance and stops it with
+ * dev container launched while enabled (copies it into one on a remote engine), starts one server per running instance and stops it with
  * the container (or when the setting turns it off).
  */
 export class LanguageServerService extends Disposable {
@@ -133,7 +134,12 @@ export class LanguageServerService extends Disposable {
     const image = this.devContainers.view(id).image;
     if (!container || !workspaceDir) return;
     const artifacts = await this.artifactsFor(image);
-    if (!(await serverMounted(container, artifacts))) {
+    // A remote engine cannot mount the cache: the server is copied in (once per container).
+    const copy = this.devContainers.synced.has(id) || this.runtimes.get().remote === true;
+    const t = Date.now();
+    const placed = await ensureServerInContainer(container, artifacts, { copy });
+    if (placed === 'copied') this.log.info(`${id}: copied the language server into the container on the remote engine (${Date.now() - t} ms)`);
+    if (placed === 'missing') {
       this.unavailable.set(id, 'its container was started without the language server; stop and launch it again');
       this.log.info(`${id}: the dev container has no ${this.cacheDir} mount (launched with the language server off, or before it existed)`);
       return;

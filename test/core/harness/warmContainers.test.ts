@@ -33,6 +33,7 @@ function recording(inner: ContainerRuntime): { runtime: ContainerRuntime; create
       putFiles: (files) => (log('put files'), c.putFiles(files)),
       readFile: (p) => (log(`read ${p}`), c.readFile(p)),
       copyOut: (p, d) => (log(`copy ${p}`), c.copyOut(p, d)),
+      copyIn: (from, entries, to, signal) => (log(`copy in ${to}`), c.copyIn(from, entries, to, signal)),
       remove: () => c.remove(),
     };
   };

@@ -13,6 +13,7 @@ import { ControlShell } from '../tools/controlShell';
 import { FileEditor } from '../tools/fileEditor';
 import { isPythonTool, PythonTools, type PythonToolsSettings } from '../tools/pythonTools';
 import { artifactsBind } from '../../languageServer/serverLaunch';
+import { ensureServerInContainer } from '../../languageServer/serverUpload';
 import { ToolExecutor, type ToolOutcome } from '../tools/toolExecutor';
 import { diffTrees, snapshotTree } from '../workspaceState';
 import { EndRollout } from './endRollout';
@@ -90,8 +91,13 @@ export class AgentEnvironment {
     } else {
       const ensured = await ensureImage(o.runtime, o.spec.image, { signal });
       this.image = ensured.image;
-      this.containerHandle = (await startSolverContainer(o.runtime, o.spec.row, this.image, { purpose: 'agent', sessionId: o.sessionId, repoDir: this.repoDir, signal, ...(wantsPython && o.languageServer ? { binds: [artifactsBind(o.languageServer.artifacts)] } : {}) })).container;
+      // A remote engine cannot mount the server's cache: it is copied in instead.
+      const mount = wantsPython && !o.runtime.remote ? o.languageServer : undefined;
+      this.containerHandle = (await startSolverContainer(o.runtime, o.spec.row, this.image, { purpose: 'agent', sessionId: o.sessionId, repoDir: this.repoDir, signal, ...(mount ? { binds: [artifactsBind(mount.artifacts)] } : {}) })).container;
       if (signal?.aborted) throw abortError();
+    }
+    if (wantsPython && o.languageServer && o.runtime.remote) {
+      await ensureServerInContainer(this.containerHandle, o.languageServer.artifacts, { copy: true, signal });
     }
     const container = this.containerHandle;
     this.controlShell = await ControlShell.start(container);

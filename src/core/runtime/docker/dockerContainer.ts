@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import type Docker from 'dockerode';
@@ -11,6 +12,8 @@ import { statusCodeOf, translateEngineError } from './engineErrors';
 import { engineCall, ENGINE_TIMEOUTS } from './engineCall';
 
 const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
+/** A copy into a container may carry a few hundred MB over a slow link. */
+const COPY_IN_TIMEOUT_MS = 15 * 60_000;
 /** After a kill, how long we wait for the exec stream to close before cutting it. */
 const KILL_GRACE_MS = 2000;
 
@@ -268,6 +271,27 @@ export class DockerContainer implements ContainerHandle {
       archive.on('error', reject);
       archive.pipe(extract);
     });
+  }
+
+  async copyIn(hostDir: string, entries: string[], containerDir: string, signal?: AbortSignal): Promise<void> {
+    if (!containerDir.startsWith('/')) throw new Error(`copyIn needs an absolute container path, got ${containerDir}`);
+    // The system's tar, streamed: tar-fs took 7 s to pack the language server's 6,000 files here, tar 0.4 s.
+    const tar = spawn('tar', ['-C', hostDir, '-cf', '-', '--', ...entries], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    tar.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const packed = new Promise<void>((resolve, reject) => {
+      tar.on('error', reject);
+      tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar could not pack ${entries.join(', ')} in ${hostDir}: ${stderr.trim() || `exit ${code}`}`))));
+    });
+    packed.catch(() => undefined);
+    try {
+      await engineCall(this.endpoint, `copying ${hostDir} into ${this.name}`, COPY_IN_TIMEOUT_MS, (abortSignal) => this.docker.getContainer(this.id).putArchive(tar.stdout as unknown as NodeJS.ReadableStream, { path: containerDir, abortSignal }), signal);
+      await packed;
+    } catch (err) {
+      tar.kill();
+      if (signal?.aborted) throw err;
+      throw this.translate(err, `copying ${hostDir} into ${containerDir}`);
+    }
   }
 
   async remove(): Promise<void> {
