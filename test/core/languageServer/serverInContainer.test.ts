@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execStdio } from '../../../src/core/languageServer/execStdio';
 import { artifactsBind, findInterpreter, serverCommand, serverMounted, serverSettings } from '../../../src/core/languageServer/serverLaunch';
+import { ensureServerInContainer } from '../../../src/core/languageServer/serverUpload';
 import { CONDA_TESTBED_PYTHON, SAMPLES_PYTHON } from '../../../src/core/spec/specPython';
 import { BASE_IMAGE, runtime, TEST_SESSION } from '../../support/docker';
 import { testArtifacts } from '../../support/languageServer';
@@ -31,6 +32,7 @@ test('pyright runs in the container through exec stdio: diagnostics, hover and d
   });
   try {
     assert.ok(await serverMounted(container, artifacts));
+    assert.equal(await ensureServerInContainer(container, artifacts, { copy: true }), 'mounted', 'a mounted server is never copied over');
     const write = await container.exec(['sh', '-c', `touch ${serverCommand(artifacts)[0]}`]);
     assert.notEqual(write.exitCode, 0, 'the container cannot change the mounted server');
     // The samples' spec names Debian's python3 at /usr/local/bin/python; an image without the
