@@ -108,9 +108,10 @@ test('a campaign stopped while a hand launch is taking its prepared workspace le
   const ws = workspaceDirFor(root, ID);
   const prefetcher = new CampaignPrefetcher(() => runtime, { workspaceRoot: root, sessionId: TEST_SESSION });
   let dev: DevContainer | undefined;
+  let launch: Promise<DevContainer> | undefined;
   try {
     assert.equal((await prefetcher.prefetch(spec))?.created, true, prefetcher.error(ID));
-    const launch = launchDevContainer(runtime, spec, { workspaceRoot: root, sessionId: TEST_SESSION });
+    launch = launchDevContainer(runtime, spec, { workspaceRoot: root, sessionId: TEST_SESSION });
     launch.catch(() => undefined);
     // The launch holds the workspace while it starts the container on it.
     for (let i = 0; i < 100 && workspaceHolder(ws)?.purpose !== 'launch'; i++) await new Promise((r) => setTimeout(r, 50));
@@ -122,7 +123,8 @@ test('a campaign stopped while a hand launch is taking its prepared workspace le
     await assertOneCleanCopy(ws, spec, dev);
   } finally {
     await prefetcher.stop();
-    await dev?.container.remove().catch(() => undefined);
+    // Also when an assertion failed before the launch was awaited: its container goes too.
+    await (dev ?? (await launch?.catch(() => undefined)))?.container.remove().catch(() => undefined);
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
