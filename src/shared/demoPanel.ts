@@ -37,6 +37,17 @@ export interface DemoRecordingView {
   eventsPath: string;
 }
 
+/** A recording a crash or a reload cut off, read from its log: what Resume takes up, or Discard deletes. */
+export interface DemoInterruptedView {
+  /** Active time as the log last recorded it. */
+  activeMs: number;
+  annotator: string | null;
+  steps: number;
+  actions: number;
+  timeline: DemoTimelineItem[];
+  eventsPath: string;
+}
+
 export interface FinishedDemoRow {
   /** The closed trajectory file. */
   file: string;
@@ -59,8 +70,8 @@ export interface DemoPanelState {
   /** A demonstration of another instance is being recorded. */
   otherRecording: string | null;
   recording: DemoRecordingView | null;
-  /** An interrupted demonstration of this instance can be taken up. */
-  interrupted: boolean;
+  /** An interrupted demonstration of this instance, to take up or discard (its steps read from its log). */
+  interrupted: DemoInterruptedView | null;
   finished: FinishedDemoRow[];
   /** Where demonstrations are written (one folder per annotator). */
   runDir: string;

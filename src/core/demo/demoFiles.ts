@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { StampedDemoEvent } from './demoEvents';
 
 /** A demonstration log never finished nor discarded (a crash, a reload): it can be resumed. */
 export interface InterruptedDemo {
@@ -46,6 +47,31 @@ export function findInterrupted(dir: string): InterruptedDemo[] {
     out.push({ instanceId: first.instanceId, index: typeof first.index === 'number' ? first.index : 0, eventsPath });
   }
   return out;
+}
+
+/**
+ * A demonstration log's events as they stand, read only (nothing is cut or written): a torn last
+ * line (the step in flight at a crash) is left out, as a resume would drop it.
+ */
+export function readDemoEvents(eventsPath: string): StampedDemoEvent[] {
+  const events: StampedDemoEvent[] = [];
+  for (const line of fs.readFileSync(eventsPath, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      events.push(JSON.parse(line) as StampedDemoEvent);
+    } catch {
+      break;
+    }
+  }
+  return events;
+}
+
+/** Removes a demonstration's log, its stored contents (`.files/`) and any closed file. */
+export function removeDemoFiles(eventsPath: string): void {
+  if (!eventsPath.endsWith('.jsonl')) throw new Error(`${eventsPath} is not a demonstration log (.jsonl).`);
+  fs.rmSync(eventsPath, { force: true });
+  fs.rmSync(eventsPath.replace(/\.jsonl$/, '.json'), { force: true });
+  fs.rmSync(eventsPath.replace(/\.jsonl$/, '.files'), { recursive: true, force: true });
 }
 
 function parse(line: string | undefined): { type?: unknown; instanceId?: unknown; index?: unknown } | undefined {

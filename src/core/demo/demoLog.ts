@@ -5,6 +5,7 @@ import type { ClosedTrajectory } from '../trajectory/trajectoryTypes';
 import type { DemoEvent, StampedDemoEvent } from './demoEvents';
 import type { FileState } from './fileState';
 import { writeFileDurably } from '../util/durableWrite';
+import { removeDemoFiles } from './demoFiles';
 
 /** A recorded path state in the log: file content by hash (kept beside the log), a link, or deleted. */
 export type StateRef = { sha256: string; executable: boolean } | { link: string } | null;
@@ -154,8 +155,6 @@ export class DemoLog {
   /** Removes the log, its stored contents and any closed file (a discarded demonstration). */
   remove(): void {
     this.close();
-    fs.rmSync(this.eventsPath, { force: true });
-    fs.rmSync(this.jsonPath, { force: true });
-    fs.rmSync(this.blobDir, { recursive: true, force: true });
+    removeDemoFiles(this.eventsPath);
   }
 }

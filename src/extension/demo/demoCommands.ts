@@ -4,9 +4,9 @@ import type { DatasetStore, InstanceRef } from '../datasets/datasetStore';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
 import type { TreeNode } from '../tree/instanceTree';
 import { plural } from '../../shared/plural';
-import type { Logger } from '../util/logger';
+import { errorMessage, type Logger } from '../util/logger';
 import type { DemoController } from './demoController';
-import type { DemoPanels } from './demoPanel';
+import { DEMO_VIEW_TYPE, demoPanelTitle, type DemoPanels } from './demoPanel';
 
 export interface DemoCommandDeps {
   demos: DemoController;
@@ -79,12 +79,17 @@ export function registerDemoCommands(d: DemoCommandDeps): vscode.Disposable[] {
       if (value) d.demos.setNote(value);
     }),
     command('sweGym.demo.finish', finish),
-    command('sweGym.demo.discard', async (confirmed?: unknown) => {
+    // The demonstration being recorded; with none, the interrupted one of an instance (`arg`).
+    command('sweGym.demo.discard', async (confirmed?: unknown, arg?: unknown) => {
+      const waiting = d.demos.current ? undefined : d.demos.interrupted().find((x) => x.instanceId === resolve(arg).instance.instance_id);
+      if (!d.demos.current && !waiting) throw new Error('No demonstration is being recorded, nor an interrupted one of this instance.');
       if (confirmed !== true) {
-        const pick = await vscode.window.showWarningMessage('Discard this demonstration?', { modal: true, detail: 'Its recording is deleted; the workspace is left as it is.' }, 'Discard');
+        const what = waiting ? `the interrupted demonstration of ${waiting.instanceId}` : 'this demonstration';
+        const pick = await vscode.window.showWarningMessage(`Discard ${what}?`, { modal: true, detail: 'Its recording is deleted; the workspace is left as it is.' }, 'Discard');
         if (pick !== 'Discard') return;
       }
-      await d.demos.discard();
+      if (waiting) d.demos.discardInterrupted(waiting.instanceId);
+      else await d.demos.discard();
     }),
     command('sweGym.demo.actions', async () => {
       const c = d.demos.current;
@@ -103,14 +108,25 @@ export function registerDemoCommands(d: DemoCommandDeps): vscode.Disposable[] {
   ];
 }
 
-/** After a reload or a crash: offers to take up demonstrations whose instance is running again. */
+/**
+ * After a reload or a crash: offers to take up demonstrations whose instance is running again, and
+ * shows the demonstration's panel with its finished steps and Resume / Discard at once (the one
+ * VS Code restores, or a new one beside when the window kept none).
+ */
 export async function offerResume(d: DemoCommandDeps): Promise<void> {
   // One is recorded again already (a campaign took up its current instance's).
   if (d.demos.current) return;
   for (const x of d.demos.interrupted()) {
     if (!d.devContainers.isRunning(x.instanceId)) continue;
+    const ref = d.datasets.find(x.instanceId);
+    if (ref && d.panels) void d.panels.showAfterReload(ref, demoTabKept(x.instanceId)).catch((err: unknown) => d.log.warn(`Showing the interrupted demonstration failed: ${errorMessage(err)}`));
     const pick = await vscode.window.showInformationMessage(`A demonstration of ${x.instanceId} was interrupted. Resume it?`, 'Resume');
     if (pick === 'Resume') await vscode.commands.executeCommand('sweGym.demo.resume', x.instanceId);
     return;
   }
+}
+
+/** Whether the window kept a demonstration tab of the instance (VS Code restores it through the serializer). */
+function demoTabKept(instanceId: string): boolean {
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(DEMO_VIEW_TYPE) && t.label === demoPanelTitle(instanceId)));
 }

@@ -15,7 +15,7 @@ import { shellQuote } from '../../core/util/shellQuote';
 import { Disposable } from '../util/disposable';
 import { errorMessage, type Logger } from '../util/logger';
 import { demoAnnotator, demoOutputRoot } from './demoSettings';
-import { demoRunDir, findInterrupted, nextDemoIndex, type InterruptedDemo } from '../../core/demo/demoFiles';
+import { demoRunDir, findInterrupted, nextDemoIndex, removeDemoFiles, type InterruptedDemo } from '../../core/demo/demoFiles';
 
 /** Saves this close together are one step (Save All, a format-on-save chain). */
 const SAVE_GROUP_MS = 150;
@@ -179,6 +179,15 @@ export class DemoController extends Disposable {
     await a.recorder.discard();
     this.d.log.info(`${a.ref.instance.instance_id}: demonstration discarded`);
     this.end();
+  }
+
+  /** Deletes an interrupted demonstration's log (never resumed): its steps are gone, the workspace is left as it is. */
+  discardInterrupted(instanceId: string): void {
+    const waiting = this.interrupted().find((x) => x.instanceId === instanceId);
+    if (!waiting) throw new Error(`No interrupted demonstration of ${instanceId} to discard.`);
+    removeDemoFiles(waiting.eventsPath);
+    this.d.log.info(`${instanceId}: interrupted demonstration discarded (${waiting.eventsPath})`);
+    this.changed.fire();
   }
 
   /** Lets go of the demonstration without ending it (window closing): its log stays resumable. */

@@ -11,16 +11,17 @@ import { WebviewHost } from '../webviewHost/webviewHost';
 import type { WebviewKind } from '../webviewHost/webviewKind';
 import type { DemoController } from './demoController';
 import { finishedDemos } from './finishedDemos';
-import { recordingView } from './demoTimeline';
+import { interruptedView, recordingView } from './demoTimeline';
 
 export const DEMO_VIEW_TYPE = 'sweGym.demo';
+export const demoPanelTitle = (id: string): string => `Demo: ${id}`;
 
 const DEMO_KIND: WebviewKind<DemoRequests, DemoEvents> = {
   viewType: DEMO_VIEW_TYPE,
   protocol: DEMO_VIEW,
   bundle: 'demo',
   icon: 'agent.svg',
-  title: (id) => `Demo: ${id}`,
+  title: demoPanelTitle,
   loading: (id) => `Loading the demonstration of ${id}…`,
   noun: 'demonstration panel',
   beside: true,
@@ -75,12 +76,13 @@ export class DemoPanel extends Disposable {
     const d = this.deps.demos;
     const c = d.current;
     const mine = c?.instanceId === id ? c : undefined;
+    const waiting = mine ? undefined : d.interrupted().find((x) => x.instanceId === id);
     return {
       instanceId: id,
       launched: this.deps.devContainers.isRunning(id),
       otherRecording: c && !mine ? c.instanceId : null,
       recording: mine ? recordingView(mine.recorder) : null,
-      interrupted: !mine && d.interrupted().some((x) => x.instanceId === id),
+      interrupted: waiting ? interruptedView(waiting.eventsPath) : null,
       finished: finishedDemos(d.runDir(), id),
       runDir: d.runDir(),
     };
@@ -139,8 +141,9 @@ export class DemoPanel extends Disposable {
         return this.state();
       },
       discard: async () => {
-        this.mine();
-        await vscode.commands.executeCommand('sweGym.demo.discard');
+        // The recording of this instance, or its interrupted one (its log) when none is recorded.
+        if (this.deps.demos.current) this.mine();
+        await vscode.commands.executeCommand('sweGym.demo.discard', false, id);
         return this.state();
       },
       openSteps: async ({ file }) => {

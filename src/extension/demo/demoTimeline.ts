@@ -1,7 +1,8 @@
 import { OBSERVATION_PREFIX } from '../../core/agent/tools/toolExecutor';
 import type { RecordedAction, StampedDemoEvent } from '../../core/demo/demoEvents';
 import type { DemoRecorder } from '../../core/demo/demoRecorder';
-import type { DemoActionRow, DemoRecordingView, DemoTimelineItem } from '../../shared/demoPanel';
+import { readDemoEvents } from '../../core/demo/demoFiles';
+import type { DemoActionRow, DemoInterruptedView, DemoRecordingView, DemoTimelineItem } from '../../shared/demoPanel';
 
 /** How much of an observation a step row shows (the step view has all of it). */
 const OBSERVATION_LINES = 8;
@@ -20,6 +21,24 @@ export function recordingView(r: DemoRecorder): DemoRecordingView {
     timeline: timeline(r.history, r.header.repoDir),
     eventsPath: r.eventsPath,
   };
+}
+
+/** An interrupted recording as the panel shows it before Resume: read from its log on disk. */
+export function interruptedView(eventsPath: string): DemoInterruptedView {
+  const events = readDemoEvents(eventsPath);
+  const first = events[0];
+  const header = first?.type === 'demo_started' ? first : undefined;
+  let activeMs = 0;
+  let steps = 0;
+  let actions = 0;
+  for (const e of events) {
+    if ('activeMs' in e && typeof e.activeMs === 'number') activeMs = e.activeMs;
+    if (e.type === 'demo_step') {
+      steps = Math.max(steps, e.step);
+      actions += e.actions.length;
+    }
+  }
+  return { activeMs, annotator: header?.annotator ?? null, steps, actions, timeline: timeline(events, header?.repoDir ?? '/testbed'), eventsPath };
 }
 
 /** Steps, test runs, reveals, pauses in log order; a step's note as it stands (later changes applied). */

@@ -97,8 +97,22 @@ export class DemoApp {
   private renderHeader(): void {
     const s = this.state;
     const r = s?.recording;
-    this.header.set(JSON.stringify([r?.state, r?.steps, r?.actions, r?.annotator, s?.finished.length]), () => {
+    const i = r ? null : s?.interrupted;
+    this.header.set(JSON.stringify([r?.state, r?.steps, r?.actions, r?.annotator, s?.finished.length, i?.steps, i?.actions, i?.activeMs, i?.annotator]), () => {
       this.clock = undefined;
+      if (i) {
+        return [
+          h('div', { class: 'title-row' }, icon('history', 'title-icon'), h('h1', {}, `Demonstration · ${this.instanceId}`), h('span', { id: 'demo-state', class: 'pill interrupted' }, 'interrupted')),
+          h(
+            'div',
+            { id: 'demo-figures', class: 'figures-row' },
+            h('span', { title: 'Active time when the log was last written' }, h('strong', { class: 'demo-clock' }, clockText(i.activeMs)), ' active'),
+            h('span', {}, plural(i.steps, 'step')),
+            h('span', {}, plural(i.actions, 'tool call')),
+            h('span', {}, i.annotator ? `annotator ${i.annotator}` : 'no annotator set'),
+          ),
+        ];
+      }
       if (!r) return [h('div', { class: 'title-row' }, icon('record', 'title-icon'), h('h1', {}, `Demonstration · ${this.instanceId}`))];
       this.clock = h('strong', { id: 'demo-clock', class: 'demo-clock', title: 'Active time (pauses left out)' }, clockText(this.activeMs()));
       const paused = r.state === 'paused';
@@ -138,14 +152,19 @@ export class DemoApp {
         ];
       }
       if (s.otherRecording) return [];
-      if (s.interrupted) return [button('btn-demo-start', 'Resume the interrupted demonstration', 'debug-continue', () => void this.run('start', {}), { disabled: !s.launched, title: s.launched ? 'Take it up from its log: every finished step is kept' : 'Launch the instance first' })];
+      if (s.interrupted) {
+        return [
+          button('btn-demo-resume', 'Resume', 'debug-continue', () => void this.run('start', {}), { disabled: !s.launched, title: s.launched ? 'Take it up from its log: every finished step is kept, the next change is the next step' : 'Launch the instance first' }),
+          button('btn-demo-discard', 'Discard…', 'trash', () => void this.run('discard', {}), { secondary: true, title: 'Delete this interrupted recording (the workspace is left as it is)' }),
+        ];
+      }
       return [button('btn-demo-start', 'Start demonstration', 'record', () => void this.run('start', {}), { disabled: !s.launched, title: s.launched ? 'Record your edits, commands and test runs as a trajectory' : 'Launch the instance first' })];
     });
   }
 
   private renderIntro(): void {
     const s = this.state;
-    this.intro.set(JSON.stringify([!!s?.recording, s?.recording?.steps, s?.launched, s?.otherRecording, s?.interrupted]), () => {
+    this.intro.set(JSON.stringify([!!s?.recording, s?.recording?.steps, s?.launched, s?.otherRecording, s?.interrupted?.steps]), () => {
       if (!s) return [];
       if (s.recording) {
         if (s.recording.steps) return [];
@@ -153,7 +172,11 @@ export class DemoApp {
       }
       if (s.otherRecording) return [h('div', { class: 'warning-banner', role: 'note' }, icon('warning'), ` A demonstration of ${s.otherRecording} is being recorded: finish or discard it before starting one here.`)];
       if (!s.launched) return [h('p', { class: 'muted' }, icon('info'), ' Launch the instance (its page has Launch), then start a demonstration: your edits, terminal commands and hidden-test runs are recorded as a trajectory an agent could have written.')];
-      if (s.interrupted) return [h('p', { class: 'muted' }, icon('history'), ' A demonstration of this instance was interrupted (a crash or a reload). Its finished steps are kept.')];
+      if (s.interrupted) {
+        const n = s.interrupted.steps;
+        const kept = n ? `Its ${plural(n, 'finished step')} below ${n === 1 ? 'is' : 'are'} kept in its log: Resume takes it up from there (the next change is step ${n + 1}).` : 'It has no finished step yet: Resume takes it up from its log.';
+        return [h('p', { id: 'demo-interrupted', class: 'demo-interrupted-note', role: 'note' }, icon('history'), ` This demonstration was interrupted (a crash or a reload). ${kept}${s.launched ? '' : ' Launch the instance to resume it.'}`)];
+      }
       return [h('p', { class: 'muted' }, icon('info'), ' Start a demonstration to record your edits (at each save), the commands you run in the SWE-Gym terminal and your hidden-test runs.')];
     });
   }
@@ -169,14 +192,14 @@ export class DemoApp {
   // ---- timeline: newest first; unchanged rows and a note being edited are left in place --------
 
   private renderTimeline(): void {
-    const items = [...(this.state?.recording?.timeline ?? [])].reverse();
+    const items = [...(this.state?.recording?.timeline ?? this.state?.interrupted?.timeline ?? [])].reverse();
     const wanted: { key: string; json: string; item: DemoTimelineItem }[] = [];
     const seen = new Map<string, number>();
     for (const item of items) {
       const base = item.kind === 'step' ? `step-${item.step}` : `${item.kind}-${item.activeMs}`;
       const n = seen.get(base) ?? 0;
       seen.set(base, n + 1);
-      wanted.push({ key: n ? `${base}-${n}` : base, json: JSON.stringify(item), item });
+      wanted.push({ key: n ? `${base}-${n}` : base, json: this.itemJson(item), item });
     }
     const keep = new Set(wanted.map((w) => w.key));
     for (const [key, v] of this.items) {
@@ -229,7 +252,8 @@ export class DemoApp {
   private stepElement(item: Extract<DemoTimelineItem, { kind: 'step' }>): HTMLElement {
     const src = SOURCE[item.source];
     const editor = this.editing.get(item.step);
-    const noteButton = editor
+    // Notes are given while recording (an interrupted log is read only until it is resumed).
+    const noteButton = editor || !this.state?.recording
       ? null
       : h('vscode-toolbar-button', { class: 'btn-step-note', icon: item.note ? 'edit' : 'comment', label: item.note ? 'Edit the note' : 'Add a note', title: item.note ? 'Edit the note of this step' : 'Add a note: the thought before this step' }, item.note ? 'Edit note' : 'Add note');
     noteButton?.addEventListener('click', () => this.editStepNote(item.step, item.note ?? ''));
@@ -277,7 +301,12 @@ export class DemoApp {
     if (!entry || !item) return;
     const el = this.itemElement(item);
     entry.el.replaceWith(el);
-    this.items.set(`step-${step}`, { json: JSON.stringify(item), el });
+    this.items.set(`step-${step}`, { json: this.itemJson(item), el });
+  }
+
+  /** What a drawn row depends on: the item, and whether notes can be given (not on an interrupted log). */
+  private itemJson(item: DemoTimelineItem): string {
+    return `${this.state?.recording ? 'rw' : 'ro'}:${JSON.stringify(item)}`;
   }
 
   // ---- finished demonstrations ---------------------------------------------------------------
