@@ -171,7 +171,7 @@ class Studio extends Disposable {
 
     // Campaigns: the finish is recorded at once; the next instance is offered once the questions after it are answered.
     const campaigns = this.register(
-      new CampaignService({ demos, devContainers, actions, datasets, runtimes, settings, sessionId, memento: context.workspaceState, onDidFinish: demos.onDidFinish, onDidSettleFinish: annotationCommands.onDidAnswerAfterFinish, log: log.child('campaign') }),
+      new CampaignService({ demos, devContainers, actions, datasets, runtimes, settings, sessionId, memento: context.workspaceState, onDidFinish: demos.onDidFinish, onDidSettleFinish: annotationCommands.onDidAnswerAfterFinish, closeDemoPanel: (id) => demoPanels.get(id)?.panel.dispose(), log: log.child('campaign') }),
     );
     const campaignStatusBar = this.register(new CampaignStatusBar(campaigns));
     for (const d of registerCampaignCommands({ campaigns, datasets, tree, log: log.child('campaign'), notices })) this.register(d);

@@ -38,6 +38,8 @@ export interface CampaignDeps {
   onDidFinish: vscode.Event<FinishedDemo>;
   /** What follows a finish is over (the annotation questions answered or dismissed): the moment to offer the next instance. */
   onDidSettleFinish: vscode.Event<{ instanceId: string }>;
+  /** Closes an instance's demonstration panel (a skipped instance's: its recording is gone). */
+  closeDemoPanel?: (instanceId: string) => void;
   log: Logger;
 }
 
@@ -180,6 +182,7 @@ export class CampaignService extends Disposable {
     if (!reason.trim()) throw new Error('Say why the instance is skipped: the reason is kept in the campaign.');
     if (this.d.demos.current?.instanceId === current) await this.d.demos.discard();
     c.skip(current, reason);
+    this.d.closeDemoPanel?.(current);
     this.d.log.info(`Campaign: ${current} skipped (${reason.trim()})`);
     this.changed.fire();
     await this.moveOn(current, started);

@@ -94,8 +94,12 @@ describe('a demonstration campaign on the samples: from the tree’s filter (a b
     // Skip, with a reason: the recording is discarded and the last instance opened.
     assert.equal(await vscode.commands.executeCommand('sweGym.campaign.skip', '  '), undefined);
     assert.match(api.notices.at(-1) ?? '', /Say why the instance is skipped/);
+    assert.ok(api.demoPanels.isOpen(IDS[1]!), 'the recorded instance has its demonstration panel');
     await vscode.commands.executeCommand('sweGym.campaign.skip', 'the issue is unclear');
     assert.equal(api.demos.current?.instanceId, IDS[2], api.notices.at(-1));
+    // The skipped instance's panel (its recording discarded) is closed; the next one's is open.
+    assert.equal(api.demoPanels.isOpen(IDS[1]!), false, 'the skipped instance’s demonstration panel stays open');
+    assert.ok(api.demoPanels.isOpen(IDS[2]!));
     assert.match(bar.text, /Campaign 3 of 3/);
     const onDisk = JSON.parse(fs.readFileSync(file, 'utf8')) as { items: { state: string; reason?: string }[] };
     assert.deepEqual(onDisk.items.map((x) => [x.state, x.reason]), [['done', undefined], ['skipped', 'the issue is unclear'], ['pending', undefined]]);
