@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ANONYMOUS, annotationScore, type DifficultyAnnotation } from '../../core/annotations/annotation';
+import { AnnotationDrafts, DRAFTS_FILE } from '../../core/annotations/annotationDrafts';
 import { ANNOTATIONS_FILE, AnnotationStore, readAnnotationsFile } from '../../core/annotations/annotationStore';
 import { demoRunDir } from '../../core/demo/demoFiles';
 import type { AnnotationView } from '../../shared/instancePage';
@@ -27,8 +28,6 @@ export class AnnotationService extends Disposable implements InstanceDecorator {
   private byInstance = new Map<string, DifficultyAnnotation[]>();
   /** The form's current step while it is open (tests and the UI flow wait on it). */
   formStep: string | undefined;
-  /** Answers given in a form that was closed before its end, per instance: the next form starts on them. */
-  private readonly drafts = new Map<string, Partial<Answers>>();
 
   constructor(
     private readonly globalStorage: vscode.Uri,
@@ -62,13 +61,31 @@ export class AnnotationService extends Disposable implements InstanceDecorator {
     return this.all(instanceId).find((a) => a.annotator === me);
   }
 
-  /** What a closed form had been told so far (undefined once the answers are stored). */
-  draft(instanceId: string): Partial<Answers> | undefined {
-    return this.drafts.get(instanceId);
+  /** The annotator's drafts file, beside their answers. */
+  draftsFile(): string {
+    return path.join(path.dirname(this.storeFile()), DRAFTS_FILE);
   }
 
+  /**
+   * What a closed form had been told so far (undefined once the answers are stored): read from
+   * the annotator's drafts file, so the next form starts on it after a reload too.
+   */
+  draft(instanceId: string): Partial<Answers> | undefined {
+    try {
+      return AnnotationDrafts.open(this.draftsFile(), this.annotator()).get(instanceId);
+    } catch (err) {
+      this.log.warn(`Annotation drafts not read: ${errorMessage(err)}`);
+      return undefined;
+    }
+  }
+
+  /** Keeps the answers given so far on disk (a form answered step by step, or closed early). */
   keepDraft(instanceId: string, answers: Partial<Answers>): void {
-    this.drafts.set(instanceId, answers);
+    try {
+      AnnotationDrafts.open(this.draftsFile(), this.annotator()).put(instanceId, answers);
+    } catch (err) {
+      this.log.warn(`The answers so far could not be kept: ${errorMessage(err)}`);
+    }
   }
 
   /** This annotator's newest finished demonstration of the instance (the one the answers go with). */
@@ -80,9 +97,13 @@ export class AnnotationService extends Disposable implements InstanceDecorator {
   /** Stores the annotator's answers (replacing earlier ones); on disk before it returns. */
   put(instanceId: string, answers: Answers, demonstration?: DifficultyAnnotation['demonstration']): DifficultyAnnotation {
     const store = AnnotationStore.open(this.storeFile(), this.annotator());
-    this.drafts.delete(instanceId);
     const saved = store.put({ instance_id: instanceId, annotator: this.annotator(), ...answers, annotated_at: new Date().toISOString(), ...(demonstration ? { demonstration } : {}) });
     this.byInstance.set(instanceId, [...this.all(instanceId).filter((a) => a.annotator !== saved.annotator), saved].sort((a, b) => a.annotator.localeCompare(b.annotator)));
+    try {
+      AnnotationDrafts.open(this.draftsFile(), this.annotator()).delete(instanceId);
+    } catch (err) {
+      this.log.warn(`The draft of ${instanceId} could not be dropped: ${errorMessage(err)}`);
+    }
     this.log.info(`${instanceId}: annotated by ${saved.annotator} (${saved.difficulty}, underspecified ${saved.underspecified}, false negative ${saved.false_negative}) in ${store.file}`);
     this.changed.fire(instanceId);
     return saved;

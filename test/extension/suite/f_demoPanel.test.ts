@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyPatch, parsePatch } from 'diff';
 import * as vscode from 'vscode';
+import { readDraftsFile } from '../../../src/core/annotations/annotationDrafts';
 import type { ClosedTrajectory } from '../../../src/core/trajectory/trajectoryTypes';
 import type { SweGymApi } from '../../../src/extension/api';
 import type { DemoPanel } from '../../../src/extension/demo/demoPanel';
@@ -24,7 +25,7 @@ async function traj<M extends keyof TrajectoryRequests & string>(p: TrajectoryPa
   await p.rpc.handle({ type: 'request', id: nextRequestId++, method, params });
 }
 
-describe('the demonstration panel (moneta sample): live steps and notes, controls, finish, the step view, continue from a step', function () {
+describe('the demonstration panel (moneta sample): live steps and notes, controls, finish, the step view, continue from a step, an interrupted one', function () {
   this.timeout(600_000);
   let api: SweGymApi;
   let ws: string;
@@ -129,6 +130,10 @@ describe('the demonstration panel (moneta sample): live steps and notes, control
     await closeForm(api);
     assert.equal(api.annotations.mine(ID), undefined);
     assert.equal(api.annotations.draft(ID)?.difficulty, '1-4 hours');
+    // Kept on disk beside the annotator's annotations: a reloaded window's form starts on it.
+    const draftsFile = api.annotations.draftsFile();
+    assert.equal(path.dirname(draftsFile), path.dirname(api.annotations.storeFile()));
+    assert.deepEqual(readDraftsFile(draftsFile).drafts[ID], { difficulty: '1-4 hours' });
     const t = JSON.parse(fs.readFileSync(row.file, 'utf8')) as ClosedTrajectory;
     const firstTurn = t.messages.find((m) => m.role === 'assistant');
     assert.equal(firstTurn?.content, 'The fix: keep the last field when splitting.');
@@ -183,5 +188,37 @@ describe('the demonstration panel (moneta sample): live steps and notes, control
     assert.equal(a?.difficulty, '1-4 hours', api.notices.at(-1));
     assert.equal(a?.demonstration?.file, row.file);
     assert.equal(api.annotations.draft(ID), undefined);
+    assert.equal(readDraftsFile(draftsFile).drafts[ID], undefined, 'the answered draft is still on disk');
+  });
+
+  it('an interrupted demonstration shows its steps from the log before Resume; Resume takes it up in the same log; Discard deletes it', async () => {
+    // The workspace holds the continuation's step 1: a new demonstration records it as its first step.
+    await demo(panel, 'start', {});
+    const rec = await waitFor('the new recording', () => api.demos.current?.recorder, 30_000);
+    await waitFor('its first step', () => (panel.state().recording?.steps ?? 0) >= 1, 30_000);
+    const eventsPath = rec.eventsPath;
+    const stepsBefore = rec.stepCount;
+    // The host lets go without ending it, as a crash or a reload does.
+    api.demos.detach();
+    const i = panel.state().interrupted;
+    assert.equal(panel.state().recording, null);
+    assert.equal(i?.eventsPath, eventsPath);
+    assert.equal(i.steps, stepsBefore);
+    assert.deepEqual(i.timeline.filter((x) => x.kind === 'step').map((x) => (x.kind === 'step' ? x.step : 0)), Array.from({ length: stepsBefore }, (_, n) => n + 1));
+    assert.ok(i.actions >= stepsBefore);
+
+    await demo(panel, 'start', {});
+    await waitFor('the resumed recording', () => api.demos.current?.instanceId === ID, 30_000);
+    assert.equal(panel.state().interrupted, null);
+    assert.equal(panel.state().recording?.eventsPath, eventsPath);
+    assert.equal(panel.state().recording?.steps, stepsBefore);
+
+    api.demos.detach();
+    assert.ok(panel.state().interrupted);
+    await vscode.commands.executeCommand('sweGym.demo.discard', true, ID);
+    assert.equal(panel.state().interrupted, null);
+    assert.equal(api.demos.interrupted().length, 0);
+    assert.ok(!fs.existsSync(eventsPath), 'the discarded log is still on disk');
+    assert.ok(!fs.existsSync(eventsPath.replace(/\.jsonl$/, '.files')), 'the discarded log’s stored contents are still on disk');
   });
 });
