@@ -41,7 +41,7 @@ describe('the demonstration panel (moneta sample): live steps and notes, control
     ws = view.workspaceDir as string;
     // An earlier suite may have left its work in this instance's workspace: start from the base.
     git(ws, ['checkout', '--', '.']);
-    git(ws, ['clean', '-fdq']);
+    git(ws, ['clean', '-fdq', '-e', '.vscode']);
     // Its documents may still be open on the old text: read again from the disk.
     for (const doc of vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file' && d.uri.fsPath.startsWith(ws))) {
       await vscode.window.showTextDocument(doc);
@@ -168,8 +168,9 @@ describe('the demonstration panel (moneta sample): live steps and notes, control
 
     // Continue from step 1 by hand: the dev container goes back to the base, step 1 (every call of
     // it: the view's step is a recording step) is replayed into it.
+    // (.vscode is the launch's own folder, mounted read-only into the container: git clean once failed on it with EBUSY.)
     git(ws, ['checkout', '--', '.']);
-    git(ws, ['clean', '-fdq']);
+    git(ws, ['clean', '-fdq', '-e', '.vscode']);
     const callsOfStep1 = t.demonstration?.recorded_step_calls?.[0];
     assert.ok(callsOfStep1 && callsOfStep1 === s.selected?.view.steps[0]?.toolCalls.length);
     await traj(tp, 'continueFrom', { rolloutId: t.rollout_id, step: 1, by: 'hand' });
@@ -192,7 +193,8 @@ describe('the demonstration panel (moneta sample): live steps and notes, control
   });
 
   it('an interrupted demonstration shows its steps from the log before Resume; Resume takes it up in the same log; Discard deletes it', async () => {
-    // The workspace holds the continuation's step 1: a new demonstration records it as its first step.
+    // A change in the workspace before the start: a new demonstration records it as its first step.
+    fs.writeFileSync(path.join(ws, 'INTERRUPTED.md'), 'kept across the interruption\n');
     await demo(panel, 'start', {});
     const rec = await waitFor('the new recording', () => api.demos.current?.recorder, 30_000);
     await waitFor('its first step', () => (panel.state().recording?.steps ?? 0) >= 1, 30_000);
