@@ -19,6 +19,14 @@ test('exec separates stdout and stderr, reports the exit code, keeps arrival ord
   });
 });
 
+test('a command killed by a signal reports 128 + its number, as bash and the SWE-bench harness do (137 for SIGKILL, not 9)', async () => {
+  await withContainer(async (c) => {
+    assert.equal((await c.exec(['/bin/sh', '-c', 'kill -9 $$'])).exitCode, 137);
+    assert.equal((await c.exec(['/bin/sh', '-c', 'kill -15 $$'])).exitCode, 143);
+    assert.equal((await c.exec(['/bin/sh', '-c', 'exit 9'])).exitCode, 9);
+  });
+});
+
 test('arguments reach the process verbatim: nothing is interpreted by a shell', async () => {
   await withContainer(async (c) => {
     const hostile = '$(touch /tmp/pwned); `id`; echo "x" \' && rm -rf /';

@@ -21,8 +21,11 @@ const KILL_GRACE_MS = 2000;
  * The exec'd command runs as leader of its own session, with its PID in a file, so a timeout or
  * a cancel can kill the whole process group from a second exec (Docker has no exec-kill API).
  */
-function wrapForKill(cmd: string[], pidFile: string, tty = false): string[] {
-  const recordPid = ['/bin/sh', '-c', 'echo $$ > "$0"; exec "$@"', pidFile, ...cmd];
+function wrapForKill(cmd: string[], pidFile: string, tty = false, shellStatus = false): string[] {
+  // shellStatus: the leader waits instead of exec'ing, so a command killed by a signal ends with
+  // 128 + its number as bash and the SWE-bench harness report it (137 for SIGKILL); setsid -w
+  // alone answers the bare signal number (9).
+  const recordPid = ['/bin/sh', '-c', shellStatus ? 'echo $$ > "$0"; "$@"' : 'echo $$ > "$0"; exec "$@"', pidFile, ...cmd];
   // A pty exec already leads its own session with the pty as controlling terminal (job control
   // and ^C work); a new session there would lose the terminal.
   return tty ? recordPid : ['setsid', '-w', ...recordPid];
@@ -68,7 +71,7 @@ export class DockerContainer implements ContainerHandle {
     try {
       exec = await this.call('creating an exec', (abortSignal) => container.exec({
         abortSignal,
-        Cmd: wrapForKill(cmd, pidFile),
+        Cmd: wrapForKill(cmd, pidFile, false, true),
         AttachStdout: true,
         AttachStderr: true,
         AttachStdin: hasStdin,
