@@ -46,21 +46,31 @@ export class ContainerPseudoterminal implements vscode.Pseudoterminal {
   private cwd = REPO_DIR;
   private atPrompt = false;
   private input: Promise<void> = Promise.resolve();
+  private shownOutput: () => void = () => undefined;
+  /** Settles when the shell first writes (its prompt), or when it could not start. */
+  readonly firstOutput = new Promise<void>((resolve) => (this.shownOutput = resolve));
 
-  /** `hooks`: asked at each command (a demonstration may start or end while the terminal is open). */
+  /**
+   * `hooks`: asked at each command (a demonstration may start or end while the terminal is open).
+   * `rcWritten`: the launch already wrote the marked rc (prepareDevShell); a container found
+   * again after a reload may be an older launch's, so it gets it written here.
+   */
   constructor(
     private readonly container: ContainerHandle,
     private readonly hooks: () => TerminalCommandHooks | undefined = () => undefined,
+    private readonly rcWritten = false,
   ) {}
 
   async open(initial: vscode.TerminalDimensions | undefined): Promise<void> {
     this.size = initial ?? this.size;
     try {
       // The marker rc sources the usual one; without it (a write refused) the shell is the same, unmarked.
-      const rc = await this.container.putFile(MARKER_RC, markerRc(RC_FILE), 0o644).then(
-        () => MARKER_RC,
-        () => RC_FILE,
-      );
+      const rc = this.rcWritten
+        ? MARKER_RC
+        : await this.container.putFile(MARKER_RC, markerRc(RC_FILE), 0o644).then(
+            () => MARKER_RC,
+            () => RC_FILE,
+          );
       const p = await this.container.spawn(['bash', '--rcfile', rc, '-i'], {
         tty: true,
         cwd: REPO_DIR,
@@ -76,6 +86,7 @@ export class ContainerPseudoterminal implements vscode.Pseudoterminal {
       void p.exited.then((code) => this.closed.fire(code ?? undefined));
       for (const data of this.pending.splice(0)) p.write(data);
     } catch (err) {
+      this.shownOutput();
       this.written.fire(`\r\nCould not start a shell in the container: ${terminalSafe(errorMessage(err))}\r\n`);
       this.closed.fire(1);
     }
@@ -118,7 +129,10 @@ export class ContainerPseudoterminal implements vscode.Pseudoterminal {
         if (part.cwd) this.cwd = part.cwd;
       }
     }
-    if (shown) this.written.fire(shown);
+    if (shown) {
+      this.written.fire(shown);
+      this.shownOutput();
+    }
   }
 
   setDimensions(size: vscode.TerminalDimensions): void {
@@ -128,6 +142,7 @@ export class ContainerPseudoterminal implements vscode.Pseudoterminal {
 
   close(): void {
     this.disposed = true;
+    this.shownOutput();
     void this.process?.kill('KILL').catch(() => undefined);
     this.written.dispose();
   }

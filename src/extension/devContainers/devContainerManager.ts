@@ -1,3 +1,4 @@
+// Over 400 lines: one owner of the dev containers of this window (launch, recover, folder, terminal, stop), kept together.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { candidatePatch } from '../../core/devcontainer/candidatePatch';
@@ -19,6 +20,7 @@ import type { BusyTracker } from './busyTracker';
 import { ContainerPseudoterminal, type TerminalCommandHooks } from './containerTerminal';
 import { HostShellGuard } from './hostShellGuard';
 import { PullProgressSummary } from './pullProgress';
+import { FirstPrompts } from './firstPrompts';
 import { addingFolderReloads } from './reloadResume';
 import { SyncedWorkspaces } from './syncedWorkspaces';
 import type { RuntimeProvider } from './runtimeProvider';
@@ -43,6 +45,10 @@ export class DevContainerManager extends Disposable {
   private readonly launchMounts: (() => LaunchMount[])[] = [];
   /** Workspaces of dev containers on a remote engine: synced copies, not mounts. */
   readonly synced: SyncedWorkspaces;
+  /** Containers launched by this extension host: their shell files are written (prepareDevShell). */
+  private readonly shellPrepared = new Set<string>();
+  /** Instances whose terminal is about to show its first prompt: what can wait waits for it. */
+  private readonly firstPrompts: FirstPrompts;
 
   constructor(
     private readonly runtimes: RuntimeProvider,
@@ -54,6 +60,7 @@ export class DevContainerManager extends Disposable {
   ) {
     super();
     this.synced = this.register(new SyncedWorkspaces(log));
+    this.firstPrompts = new FirstPrompts(log);
     this.register(
       vscode.window.onDidCloseTerminal((t) => {
         for (const [id, term] of this.terminals) {
@@ -217,6 +224,8 @@ export class DevContainerManager extends Disposable {
           launchedAt: new Date().toISOString(),
         };
         this.live.set(id, { record, container: dev.container });
+        this.shellPrepared.add(dev.container.id);
+        this.firstPrompts.expect(id);
         if (dev.sync) {
           this.synced.attach(id, dev.sync);
           report(SYNCED_WORKSPACE_NOTE);
@@ -290,9 +299,11 @@ export class DevContainerManager extends Disposable {
       open.show(preserveFocus);
       return open;
     }
+    const pty = new ContainerPseudoterminal(s.container, () => bothHooks(this.synced.terminalHooks(instanceId), this.terminalHooks?.(instanceId)), this.shellPrepared.has(s.container.id));
+    void pty.firstOutput.then(() => this.firstPrompts.shown(instanceId));
     const terminal = vscode.window.createTerminal({
       name: `SWE-Gym: ${terminalSafe(instanceId)}`,
-      pty: new ContainerPseudoterminal(s.container, () => bothHooks(this.synced.terminalHooks(instanceId), this.terminalHooks?.(instanceId))),
+      pty,
       iconPath: new vscode.ThemeIcon('beaker'),
       isTransient: true,
     });
@@ -300,6 +311,14 @@ export class DevContainerManager extends Disposable {
     void this.state.setTerminalOpen(instanceId, true);
     terminal.show(preserveFocus);
     return terminal;
+  }
+
+  /**
+   * Settles once the terminal a launch opens shows its first prompt (or after 10 s): for work the
+   * launch sets off that the person does not wait for (the language server).
+   */
+  afterFirstPrompt(instanceId: string): Promise<void> {
+    return this.firstPrompts.after(instanceId);
   }
 
   /** The workspace's diff against the base commit, taken in the dev container. */

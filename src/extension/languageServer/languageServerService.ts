@@ -129,6 +129,8 @@ export class LanguageServerService extends Disposable {
   }
 
   private async start(id: string): Promise<void> {
+    // A server starting beside the launch's terminal would slow its prompt down.
+    await this.devContainers.afterFirstPrompt(id);
     const container = this.devContainers.containerOf(id);
     const workspaceDir = this.devContainers.workspaceDir(id);
     const image = this.devContainers.view(id).image;
