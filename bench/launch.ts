@@ -7,6 +7,7 @@
  * the container) measured in the same run, alternating. Target: < 5 s.
  */
 import * as fs from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_DIR } from '../src/core/devcontainer/devShell';
@@ -32,6 +33,11 @@ async function git(c: ContainerHandle, args: string[]): Promise<string> {
   return r.stdout.trim();
 }
 
+/** Flushes what earlier steps wrote, so a timed launch does not pay for another's write-back. */
+function settleDisk(): void {
+  execFileSync('sync');
+}
+
 async function main(): Promise<void> {
   const runtime = new DockerRuntime();
   const inst = largeRepoInstance();
@@ -53,13 +59,18 @@ async function main(): Promise<void> {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-bench-launch-'));
     try {
       load.push(os.loadavg()[0] ?? 0);
-      // Today's launch and the previous one alternate, so both see the same machine load.
+      // Today's launch and the previous one alternate, so both see the same machine load. Each
+      // starts with the disk's write-back done: the one before wrote 12,000 files and a pack, and
+      // flushing them (or discarding the last rep's deleted blocks) stalled the next copy for
+      // seconds on this machine's disk (the same copy took 3 s or 15 s).
+      settleDisk();
       let t = performance.now();
       const before = await previousLaunch(runtime, ensured.image, inst.base_commit, path.join(root, 'previous'), HOST_USER);
       await timeToPrompt(before);
       previous.push(performance.now() - t);
       await before.remove();
 
+      settleDisk();
       t = performance.now();
       const dev = await launchDevContainer(runtime, spec, { workspaceRoot: path.join(root, 'ws'), hostUser: HOST_USER });
       await timeToPrompt(dev.container);

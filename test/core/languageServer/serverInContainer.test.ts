@@ -3,25 +3,20 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execStdio } from '../../../src/core/languageServer/execStdio';
-import { artifactsBind, findInterpreter, serverCommand, serverMounted, serverSettings } from '../../../src/core/languageServer/serverLaunch';
+import { artifactsBind, findInterpreter, serverCommand, serverMounted } from '../../../src/core/languageServer/serverLaunch';
 import { ensureServerInContainer } from '../../../src/core/languageServer/serverUpload';
 import { CONDA_TESTBED_PYTHON, SAMPLES_PYTHON } from '../../../src/core/spec/specPython';
 import { BASE_IMAGE, runtime, TEST_SESSION } from '../../support/docker';
 import { testArtifacts } from '../../support/languageServer';
-import { LspClient } from '../../support/lspClient';
-
-// pytest exists only in the image (Debian's python3-pytest), never on the host side of the test.
-const MAIN = ['import pytest', 'from pkg.util import greet', '', 'with pytest.raises(ValueError):', '    pass', 'count: int = greet("a")', ''].join('\n');
-const UTIL = 'def greet(name: str) -> str:\n    """Say hello."""\n    return "hi " + name\n';
+import { probeServer, PROBE_MAIN, PROBE_MAIN_URI, PROBE_UTIL } from '../../support/lspProbe';
 
 test('pyright runs in the container through exec stdio: diagnostics, hover and definition from the image, and the process dies with a kill', async () => {
   const artifacts = await testArtifacts();
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ls-ws-'));
   fs.mkdirSync(path.join(ws, 'pkg'));
   fs.writeFileSync(path.join(ws, 'pkg', '__init__.py'), '');
-  fs.writeFileSync(path.join(ws, 'pkg', 'util.py'), UTIL);
-  fs.writeFileSync(path.join(ws, 'main.py'), MAIN);
+  fs.writeFileSync(path.join(ws, 'pkg', 'util.py'), PROBE_UTIL);
+  fs.writeFileSync(path.join(ws, 'main.py'), PROBE_MAIN);
   // The same mounts a dev container gets: the workspace read-write (so the confinement applies), the artifacts read-only.
   const container = await runtime.createContainer({
     image: BASE_IMAGE,
@@ -43,28 +38,11 @@ test('pyright runs in the container through exec stdio: diagnostics, hover and d
     const conda = await findInterpreter(container, CONDA_TESTBED_PYTHON);
     assert.equal(conda.interpreter, '/usr/bin/python3');
     assert.match(conda.fallback ?? '', /\/opt\/miniconda3\/envs\/testbed\/bin\/python \(the spec's interpreter\) is not in the image; \/usr\/bin\/python3 from PATH/);
-    let stderr = '';
-    const proc = await execStdio(container, serverCommand(artifacts), { cwd: '/testbed', onStderr: (t) => (stderr += t) });
-    const client = new LspClient(proc.reader, proc.writer, (s) => serverSettings(s, interpreter, 'basic'));
-    await client.initialize('file:///testbed');
-    const main = 'file:///testbed/main.py';
-    await client.open(main, MAIN);
-    const diags = await client.waitForDiagnostics(main, (d) => d.length > 0, 90_000);
-    assert.ok(diags.some((d) => d.range.start.line === 5 && /"str" is not assignable to "int"/.test(d.message)), `${JSON.stringify(diags)}\n${stderr}`);
-    assert.ok(!diags.some((d) => /could not be resolved/.test(d.message)), 'pytest resolves from the image');
-
-    const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', main, 3, 15);
-    assert.match(hover.contents.value, /raises/);
-    assert.match(hover.contents.value, /Assert that a code block\/function call raises/);
-    const defs = await client.request<{ uri?: string; targetUri?: string }[]>('textDocument/definition', main, 3, 15);
-    const target = defs.map((d) => d.targetUri ?? d.uri);
-    assert.ok(target.some((u) => /^file:\/\/\/usr\/lib\/python3\/dist-packages\/_?pytest\//.test(u ?? '')), JSON.stringify(target));
-    const local = await client.request<{ uri?: string; targetUri?: string }[]>('textDocument/definition', main, 5, 14);
-    assert.deepEqual(local.map((d) => d.targetUri ?? d.uri), ['file:///testbed/pkg/util.py']);
+    const { proc, client } = await probeServer(container, artifacts, interpreter);
 
     // Fixed: the error goes away.
-    await client.change(main, MAIN.replace('count: int', 'count: str'), 2);
-    await client.waitForDiagnostics(main, (d) => d.length === 0, 60_000);
+    await client.change(PROBE_MAIN_URI, PROBE_MAIN.replace('count: int', 'count: str'), 2);
+    await client.waitForDiagnostics(PROBE_MAIN_URI, (d) => d.length === 0, 60_000);
 
     await proc.kill();
     assert.notEqual(await proc.exited, 0, "killed, not exited on its own");
