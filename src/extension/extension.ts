@@ -41,6 +41,7 @@ import { registerTrajectoryCommands } from './trajectories/trajectoryCommands';
 import { TrajectoryPanels } from './trajectoryView/trajectoryPanel';
 import { registerGymCommands } from './gym/gymCommands';
 import { registerContinueCommand } from './continueRun/continueCommand';
+import { GymLiveViews } from './gym/gymLiveView';
 import { GymServerService } from './gym/gymServerService';
 import { GymSessionsView } from './gym/gymSessionsView';
 import { CampaignService } from './campaign/campaignService';
@@ -166,7 +167,8 @@ class Studio extends Disposable {
     const gym = this.register(new GymServerService({ runtimes, settings, secrets: context.secrets, globalStorage: context.globalStorageUri, log: log.child('gym') }));
     const gymView = this.register(new GymSessionsView(gym));
     this.register(vscode.window.createTreeView('sweGym.gymSessions', { treeDataProvider: gymView }));
-    for (const d of registerGymCommands({ gym, log: log.child('gym'), notices })) this.register(d);
+    const gymLive = this.register(new GymLiveViews({ gym, panels: agentPanels, datasets }));
+    for (const d of registerGymCommands({ gym, live: gymLive, log: log.child('gym'), notices })) this.register(d);
     this.gym = gym;
 
     // Campaigns: the finish is recorded at once; the next instance is offered once the questions after it are answered.

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { AgentRollout, type RewardSettings, type RolloutResult, type ToolSettings } from '../agent/agentRollout';
+import * as path from 'node:path';
+import { AgentRollout, safeName, type RewardSettings, type RolloutResult, type ToolSettings } from '../agent/agentRollout';
 import type { ChatMessage, ToolSchema } from '../agent/chatTypes';
 import type { StampedEvent } from '../agent/events';
 import { renderOpening } from '../agent/templates/agentTemplate';
 import { DEFAULT_TEMPLATE } from '../agent/templates/defaultTemplate';
 import { evaluateInstance } from '../harness/evaluateInstance';
+import { writeInstanceFiles } from '../harness/reportFiles';
 import type { ContainerRuntime } from '../runtime/containerRuntime';
 import type { InstanceSpec } from '../spec/instanceSpec';
 import { loadClosedTrajectory } from '../trajectory/readTrajectory';
@@ -242,18 +244,22 @@ export class GymSession {
     try {
       this.rollout.stop();
       const r = await this.run;
-      if (r.evaluation) return evalJsonEntry(r.evaluation);
-      if (r.runError) {
+      let ev = r.evaluation;
+      if (!ev && r.runError) {
         // No step was taken: the workspace is the base commit, graded as the empty patch is.
-        const ev = await evaluateInstance(this.o.runtime, this.o.spec, '', {
+        ev = await evaluateInstance(this.o.runtime, this.o.spec, '', {
           runId: this.o.runId,
           modelName: this.model.modelName,
           sessionId: this.o.containerSession,
           ...(this.o.reward ?? {}),
         });
-        return evalJsonEntry(ev);
       }
-      throw new GymError(500, `The session could not be evaluated: ${r.message ?? r.exitReason}`);
+      if (!ev) throw new GymError(500, `The session could not be evaluated: ${r.message ?? r.exitReason}`);
+      // As `swe-gym eval` does: the harness's files (report.json, test_output.txt, patch.diff, eval.sh)
+      // in output_dir, here beside the session's trajectory.
+      const dir = path.join(this.o.trajectoryDir, `${safeName(this.o.spec.instanceId)}_${this.o.index}.eval`);
+      ev.outputDir ??= await writeInstanceFiles(dir, ev, []);
+      return evalJsonEntry(ev);
     } finally {
       this.busy = undefined;
       this.touch();

@@ -42,7 +42,11 @@ export function harnessReport(r: EvaluationResult): Record<string, unknown> {
 
 /** Writes patch.diff, eval.sh, test_output.txt, report.json and run_instance.log; returns the folder. */
 export async function writeInstanceOutputs(outDir: string, r: EvaluationResult, runLog: string[]): Promise<string> {
-  const dir = instanceOutputDir(outDir, r.run_id, r.model_name_or_path, r.instance_id);
+  return writeInstanceFiles(instanceOutputDir(outDir, r.run_id, r.model_name_or_path, r.instance_id), r, runLog);
+}
+
+/** The same files in a folder of the caller's choosing (a gym session's, beside its trajectory). */
+export async function writeInstanceFiles(dir: string, r: EvaluationResult, runLog: string[]): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
   const writes = [
     fs.writeFile(path.join(dir, 'patch.diff'), r.patch),

@@ -6,6 +6,7 @@ import { toTextMessages } from '../agent/model/textToolCalls';
 import type { Prediction } from '../predictions/loadPredictions';
 import { loadClosedTrajectory } from './readTrajectory';
 import type { ClosedTrajectory } from './trajectoryTypes';
+import { SELECTION_FILE } from '../verifier/bestOfN';
 
 /** A row of SWE-Gym's sampled trajectories (OpenHands-Sampled-Trajectories). */
 export interface SweGymRow {
@@ -62,7 +63,8 @@ export function toPrediction(t: ClosedTrajectory): Prediction {
 }
 
 /** Files a run folder may hold beside its trajectories: the run's own, an annotator's answers and campaign. */
-const NOT_TRAJECTORIES: ReadonlySet<string> = new Set(['run.json', 'summary.json', 'annotations.json', 'campaign.json']);
+// selection.json: the verifier's scores (`swe-gym select`) beside the trajectories it scored.
+const NOT_TRAJECTORIES: ReadonlySet<string> = new Set(['run.json', 'summary.json', 'annotations.json', 'campaign.json', SELECTION_FILE]);
 
 /** The closed trajectories of a run folder (sorted by instance, then rollout), and the logs never closed. */
 export async function listRunTrajectories(runDir: string): Promise<{ trajectories: ClosedTrajectory[]; unclosed: string[] }> {

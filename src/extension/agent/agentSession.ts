@@ -21,6 +21,11 @@ export interface SessionInit {
   config?: AgentRunConfig;
   /** Whether the hidden tests run after it (the view says "rewarding" meanwhile). */
   rewarded?: boolean;
+  /**
+   * Who carries out the view's controls, when not the rollout itself: a gym session's own controls,
+   * so its state, its reaper and the client's waiting step stay in step with the live view.
+   */
+  controls?: (action: AgentControl) => Promise<void>;
 }
 
 /**
@@ -150,8 +155,9 @@ export class AgentSession {
     return this.rollout;
   }
 
-  control(action: AgentControl): void {
+  control(action: AgentControl): void | Promise<void> {
     const r = this.live();
+    if (this.init.controls) return this.init.controls(action);
     switch (action) {
       case 'pause':
         r.pause();

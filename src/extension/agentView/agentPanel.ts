@@ -117,7 +117,7 @@ export class AgentPanel extends Disposable {
         return null;
       },
       control: async ({ rolloutId, action }) => {
-        (await this.session(rolloutId)).control(action);
+        await (await this.session(rolloutId)).control(action);
         return null;
       },
       editAction: async ({ rolloutId, name, arguments: args }) => {
@@ -191,7 +191,9 @@ export class AgentPanels extends InstanceViews<AgentPanel, AgentRequests, AgentE
     const newest = this.service.runs.rows(id).find((r) => r.eventsPath && fs.existsSync(r.eventsPath));
     if (!newest) return;
     try {
-      p.show(await this.service.open(id, newest.rolloutId));
+      const recorded = await this.service.open(id, newest.rolloutId);
+      // Something else was shown meanwhile (a gym session opened live): that stays.
+      if (!p.shown) p.show(recorded);
     } catch (err) {
       this.log.warn(`${id}: could not read rollout ${newest.rolloutId}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -1,11 +1,14 @@
 import { commandRegistrar } from '../util/commandRegistrar';
 import * as vscode from 'vscode';
 import type { Logger } from '../util/logger';
+import type { GymLiveViews } from './gymLiveView';
 import type { GymServerService, GymSessionAction } from './gymServerService';
 import type { GymNode } from './gymSessionsView';
 
 export interface GymCommandDeps {
   gym: GymServerService;
+  /** Opens a session in the agent's live view. */
+  live: GymLiveViews;
   log: Logger;
   /** Messages shown to the user, newest last (shared with the other commands). */
   notices: string[];
@@ -19,7 +22,7 @@ function sessionIdOf(arg: unknown): string | undefined {
 }
 
 /** The sweGym.gym.* commands: start/stop the server, its token and URL, and each session's controls. */
-export function registerGymCommands({ gym, log, notices }: GymCommandDeps): vscode.Disposable[] {
+export function registerGymCommands({ gym, live, log, notices }: GymCommandDeps): vscode.Disposable[] {
   const command = commandRegistrar({ notices, log }, 'Gym command');
 
   const session = (action: GymSessionAction) => async (arg?: unknown) => {
@@ -67,5 +70,11 @@ export function registerGymCommands({ gym, log, notices }: GymCommandDeps): vsco
     command('sweGym.gym.stepSession', session('step')),
     command('sweGym.gym.resumeSession', session('resume')),
     command('sweGym.gym.stopSession', session('stop')),
+    command('sweGym.gym.watchSession', (arg?: unknown) => {
+      const id = sessionIdOf(arg);
+      if (!id) throw new Error('Pick a session in the Gym Sessions view.');
+      const panel = live.watch(id);
+      return { rolloutId: panel.shown?.rolloutId };
+    }),
   ];
 }

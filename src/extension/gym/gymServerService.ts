@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { GymSessions } from '../../core/gym/gymSessions';
-import type { GymSessionInfo } from '../../core/gym/gymSession';
+import type { GymSession, GymSessionInfo } from '../../core/gym/gymSession';
 import { startGymHttpServer, type GymHttpServer } from '../../core/gym/httpServer';
 import type { Settings } from '../config';
 import type { RuntimeProvider } from '../devContainers/runtimeProvider';
@@ -57,6 +57,11 @@ export class GymServerService extends Disposable {
   /** Sessions still on the server, oldest first. */
   list(): GymSessionInfo[] {
     return this.sessions?.list().sort((a, b) => a.created_at.localeCompare(b.created_at)) ?? [];
+  }
+
+  /** A session of the running server (for live views; not counted as a client's request). */
+  session(sessionId: string): GymSession | undefined {
+    return this.sessions?.peek(sessionId);
   }
 
   /** The token clients send as `Authorization: Bearer …`; made once and kept in SecretStorage. */

@@ -60,6 +60,8 @@ export class GymSessionsView extends Disposable implements vscode.TreeDataProvid
     item.description = `${plural(s.steps, 'step')} · ${s.state}${s.step_waiting ? ' (a step waits)' : ''}${outcome} · ${s.client}`;
     const [icon, color] = STATE_ICONS[s.state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    // A click opens the session in the agent's live view (steps as they run, Pause / Step there).
+    item.command = { command: 'sweGym.gym.watchSession', title: 'Watch Gym Session Live', arguments: [s.session_id] };
     item.contextValue = s.state === 'ended' ? 'gymSession.ended' : s.state === 'paused' ? 'gymSession.paused' : 'gymSession.running';
     item.tooltip = new vscode.MarkdownString(
       [

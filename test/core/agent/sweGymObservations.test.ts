@@ -121,3 +121,34 @@ test('create, str_replace, insert and undo_edit: the released texts', async () =
     `OBSERVATION:\nLast edit to ${f} undone successfully. Here's the result of running \`cat -n\` on ${f}:\n     1\ta = 1\n     2\tb = 3\n     3\t`,
   );
 });
+
+test('str_replace_editor errors: `ERROR:` then the reason, and nothing changes (create over a file, str_replace with none or several matches, a missing path, an end past the file)', async () => {
+  const f = '/tmp/obs/err.py';
+  await files.write(f, 'x = 1\ny = 1\nx = 1\n');
+  const before = (await files.read(f)).toString();
+  const err = (reason: string) => `OBSERVATION:\nERROR:\n${reason}`;
+  assert.equal(await call('str_replace_editor', { command: 'create', path: f, file_text: 'z' }), err(`Invalid \`path\` parameter: ${f}. File already exists at: ${f}. Cannot overwrite files using command \`create\`.`));
+  assert.equal(await call('str_replace_editor', { command: 'str_replace', path: f, old_str: 'z = 9', new_str: 'z = 0' }), err(`No replacement was performed, old_str \`z = 9\` did not appear verbatim in ${f}.`));
+  assert.equal(await call('str_replace_editor', { command: 'str_replace', path: f, old_str: 'x = 1', new_str: 'x = 2' }), err('No replacement was performed. Multiple occurrences of old_str `x = 1` in lines [1, 3]. Please ensure it is unique.'));
+  assert.equal(await call('str_replace_editor', { command: 'view', path: '/tmp/obs/nope.py' }), err('Invalid `path` parameter: /tmp/obs/nope.py. The path /tmp/obs/nope.py does not exist. Please provide a valid path.'));
+  assert.equal(await call('str_replace_editor', { command: 'view', path: f, view_range: [2, 9] }), err("Invalid `view_range`: [2, 9]. It's second element `9` should be smaller than the number of lines in the file: `4`"));
+  assert.equal((await files.read(f)).toString(), before, 'refused edits change nothing');
+});
+
+test('execute_bash exit codes: the command\'s own status; a command past the time limit gets SIGINT, says it timed out and reports 130', async () => {
+  assert.equal(await call('execute_bash', { command: 'ls /nope' }), `OBSERVATION:\nls /nope\r\nls: cannot access '/nope': No such file or directory${TAIL('/testbed', 2)}`);
+  const quick = await BashSession.start(container, { writeFile: (p, s) => files.write(p, s), timeoutMs: 1000, noOutputTimeoutMs: 60_000, interruptGraceMs: 2000 });
+  try {
+    const timed = new ToolExecutor(quick, new FileEditor(files, { baseDir: () => quick.cwd }), DEFAULT_TOOLS);
+    const r = await timed.run({ id: 'call_t', type: 'function', function: { name: 'execute_bash', arguments: JSON.stringify({ command: 'echo start; sleep 30' }) } });
+    assert.equal(r.exitCode, 130);
+    assert.equal(r.content, `OBSERVATION:\necho start; sleep 30\r\nstart\r\n\r\n[Command timed out after 1 seconds. SIGINT was sent to interrupt the command.]${TAIL('/testbed', 130)}`);
+  } finally {
+    await quick.close();
+  }
+});
+
+test('finish: no arguments, ends the rollout with a short observation', async () => {
+  const r = await tools.run({ id: 'call_f', type: 'function', function: { name: 'finish', arguments: '{}' } });
+  assert.deepEqual([r.content, r.finish, r.error], ['OBSERVATION:\nThe task is finished.', true, false]);
+});

@@ -86,6 +86,12 @@ test('a standard-library Python client solves a sample through `swe-gym serve`: 
     assert.equal(evaluation.instance_id, inst.instance_id);
     assert.equal(evaluation.resolved, true, JSON.stringify(evaluation));
     assert.equal(evaluation.status, 'resolved');
+    // As `swe-gym eval` gives it: the harness's files in output_dir (here beside the trajectory).
+    const evalDir = String(evaluation.output_dir);
+    assert.ok(evalDir.startsWith(runDir), evalDir);
+    const report = JSON.parse(await fs.readFile(path.join(evalDir, 'report.json'), 'utf8')) as Record<string, { resolved?: boolean }>;
+    assert.equal(report[inst.instance_id]?.resolved, true);
+    assert.ok((await fs.readFile(path.join(evalDir, 'test_output.txt'), 'utf8')).length > 0);
 
     const [ts, trajectory] = seen.trajectory as [number, unknown] as [number, ClosedTrajectory];
     assert.equal(ts, 200);

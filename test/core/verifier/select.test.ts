@@ -110,6 +110,11 @@ test('select: the verifier\'s P(YES) picks one rollout per instance; best-of-N b
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /best-of-N 33\.3%, pass@N 66\.7%, mean 28\.6%/);
     assert.match(table.stdout, /A\s+1\s+0\.9000\s+1\s+picked/);
+
+    // The scored run is still a run: export reads it with the scores file beside the trajectories.
+    const exported = await cli(['export', '--run', dir, '--format', 'predictions', '--output', path.join(dir, 'preds.jsonl')]);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.equal((await fs.readFile(path.join(dir, 'preds.jsonl'), 'utf8')).trim().split('\n').length, 3, 'one prediction per instance');
   } finally {
     await server.close();
     await fs.rm(dir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { docker, getApi, waitFor } from './helpers';
 const ID = 'swe-gym-studio__textkit-12';
 
 type Json = Record<string, unknown>;
+let requestId = 70_000;
 
 describe('Start Gym Server: a client drives a sample over HTTP, the live view pauses and steps it (textkit sample)', function () {
   this.timeout(240_000);
@@ -92,6 +93,36 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     await vscode.commands.executeCommand('sweGym.gym.resumeSession', sid);
     assert.match(String((await next)[1].observation), /three/);
 
+    // The session in the agent's live view (a click on its row): the client's steps as they ran,
+    // and the view's own Pause / Step / Resume hold and release the client's calls.
+    const watched = (await vscode.commands.executeCommand('sweGym.gym.watchSession', sid)) as { rolloutId?: string };
+    const panel = await waitFor('the agent view', () => api.agentPanels.get(ID));
+    assert.ok(watched.rolloutId);
+    assert.equal(panel.shown?.rolloutId, watched.rolloutId, 'the view shows the gym session');
+    const view = () => panel.shown?.view;
+    const done = () => view()?.steps.filter((x) => x.phase === 'done').length;
+    // Three steps done and the fourth waiting for the client (a busy card, as a model's would be).
+    await waitFor('the webview to render the three steps', () => done() === 3 && panel.lastRendered?.rolloutId === watched.rolloutId && (panel.lastRendered?.steps ?? 0) >= 3 && panel.lastRendered?.seq === view()?.lastSeq, 30_000);
+    assert.equal(view()?.live, true, 'live: the view offers its controls');
+    assert.match(JSON.stringify(view()?.steps[2]), /three/, 'step 3 carries its observation');
+    const fromView = (action: 'pause' | 'step' | 'resume') => panel.rpc.handle({ type: 'request', id: ++requestId, method: 'control', params: { rolloutId: String(watched.rolloutId), action } });
+    await fromView('pause');
+    await waitFor('the row to say paused', () => /^3 steps · paused · /.test(String(row(sid)?.description)));
+    settled = false;
+    const fromOutside = call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command: 'echo four' } }).finally(() => (settled = true));
+    await waitFor('the view to show the client\'s action held before it runs', () => view()?.state === 'paused' && view()?.pausedAt === 'before_action' && /echo four/.test(JSON.stringify(view()?.pendingAction)), 15_000);
+    await waitFor('the row to say a step waits', () => / · paused \(a step waits\) · /.test(String(row(sid)?.description)));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(settled, false, 'the outside call waits while the person holds the session in the live view');
+    await fromView('step');
+    const [s4, o4] = await fromOutside;
+    assert.equal(s4, 200, JSON.stringify(o4));
+    assert.match(String(o4.observation), /four/);
+    await waitFor('the view to render step 4, paused again', () => done() === 4 && view()?.state === 'paused' && panel.lastRendered?.seq === view()?.lastSeq, 15_000);
+    await waitFor('the row to count it, held again', () => /^4 steps · paused · /.test(String(row(sid)?.description)));
+    await fromView('resume');
+    await waitFor('the row to say ready', () => /^4 steps · ready · /.test(String(row(sid)?.description)));
+
     // The client solves it and grades it through the server.
     const inst = api.datasets.find(ID)?.instance;
     assert.ok(inst);
@@ -103,6 +134,8 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     assert.equal(es, 200, JSON.stringify(evaluation));
     assert.equal(evaluation.resolved, true, JSON.stringify(evaluation));
     await waitFor('the row to show the grade', () => / · ended · resolved · /.test(String(row(sid)?.description)));
+    await waitFor('the live view to show the reward', () => view()?.reward !== undefined && view()?.state === 'ended' && panel.lastRendered?.seq === view()?.lastSeq, 30_000);
+    assert.equal(view()?.exit?.resolved, true, JSON.stringify(view()?.exit));
 
     // A second session, stopped from the view: its container goes, the client is told.
     const [, second] = await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: ID, client: 'my-scaffold' });

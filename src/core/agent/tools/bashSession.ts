@@ -298,8 +298,10 @@ export class BashSession {
     const { text, omitted } = this.window.text();
     this.window = this.newWindow();
     const exitCode = exitOverride ?? prompt.exitCode;
+    // The newline bash prints on a SIGINT is not output: the note follows the last output line.
+    const output = note ? text.replace(/[\r\n]+$/, '') + note : text;
     return {
-      text: renderCommandObservation(echo, text + note, prompt, exitCode, this.o.promptHost),
+      text: renderCommandObservation(echo, output, prompt, exitCode, this.o.promptHost),
       exitCode,
       state,
       commandMs: this.foundAt - started,
