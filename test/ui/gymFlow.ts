@@ -3,6 +3,7 @@
  * real HTTP client (this process) driving a sample. Starts the server from the Gym Sessions view's
  * welcome button, copies the token from the title bar (clipboard), watches a session step in the
  * view, pauses it with the row's button while the client's step waits, lets one step through,
+ * opens it in the agent's live view (a click on the row), where Step lets the held call through,
  * and stops the server from the title bar: no container is left.
  * Screenshots: test-results/screenshots/gym-*.png (look at them).
  */
@@ -10,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { freePort } from '../extension/codeServer';
 import { runUiFlow, uiReporter } from './uiFlow';
-import { runCommand, switchTheme } from './workbench';
+import { runCommand, switchTheme, webviewFrame } from './workbench';
 
 const ID = 'swe-gym-studio__textkit-12';
 const { log, shot } = uiReporter('ui-gym', 'gym-');
@@ -86,13 +87,36 @@ async function run(page: Page, gymPort: number): Promise<void> {
   await row.locator('.label-description', { hasText: '4 steps · paused · my-openhands-fork' }).waitFor({ timeout: 15_000 });
   log('a paused session held the client\'s step until one was let through');
 
+  // A click on the row: the session in the agent's live view, its steps as the client sent them.
+  await row.locator('.label-name').click();
+  const live = await webviewFrame(page, '#agent-status', 30_000);
+  await live.locator('#agent-status', { hasText: 'Paused' }).waitFor({ timeout: 15_000 });
+  await live.locator('section.step pre.observation', { hasText: 'grep -n "def wrap" -r textkit' }).first().waitFor({ timeout: 15_000 });
+  await shot(page, '03-live-view');
+  // The person watching holds the client from the view: its next call waits until Step is clicked.
+  settled = false;
+  const fromOutside = call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command: 'echo held-by-the-live-view' } }).finally(() => (settled = true));
+  await page.waitForTimeout(1500);
+  if (settled) throw new Error('the step ran while the live view held the session');
+  await live.locator('#btn-step').click();
+  await fromOutside;
+  await live.locator('section.step pre.observation', { hasText: 'held-by-the-live-view' }).last().waitFor({ timeout: 15_000 });
+  await live.locator('#agent-status', { hasText: 'Paused' }).waitFor({ timeout: 15_000 });
+  await row.locator('.label-description', { hasText: '5 steps · paused · my-openhands-fork' }).waitFor({ timeout: 15_000 });
+  await live.locator('section.step', { has: live.locator('pre.observation', { hasText: 'held-by-the-live-view' }) }).last().evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.waitForTimeout(300);
+  await shot(page, '04-live-view-stepped');
+  await live.locator('#btn-resume').click();
+  await row.locator('.label-description', { hasText: '5 steps · ready · my-openhands-fork' }).waitFor({ timeout: 15_000 });
+  log('the live view showed the client\'s steps, held its call and let it through with Step');
+
   // Stop Gym Server in the title bar: every session ends, no container is left.
   await header.hover();
   await view.locator('.actions a.action-label[aria-label="Stop Gym Server"]').click();
   await view.locator('.monaco-button', { hasText: 'Start Gym Server' }).waitFor({ timeout: 60_000 });
   const left = containersOf(containerSession);
   if (left.length) throw new Error(`containers left after Stop Gym Server: ${left.join(', ')}`);
-  await shot(page, '03-stopped');
+  await shot(page, '05-stopped');
 }
 
 void freePort().then((gymPort) =>
