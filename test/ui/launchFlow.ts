@@ -96,13 +96,28 @@ async function run(page: Page, url: string, workspaces: string): Promise<void> {
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 
-  // Launch from a single-folder window: VS Code must reload it once to make it a workspace.
+  // Launch from a single-folder window: VS Code must reload it once to make it a workspace. The
+  // status bar says so before it happens, and a notification says why after it (item 3).
   await openInstance(page, FIRST, 'swe-gym-studio/textkit');
+  const reloadMessage = page.locator('.statusbar-item', { hasText: `Reloading the window once to add ${FIRST}'s folder` });
+  const reloadAnnounced = reloadMessage.waitFor({ timeout: 120_000 }).then(
+    async () => {
+      await shot(page, '00-reload-announced').catch(() => undefined);
+      return true;
+    },
+    () => false,
+  );
   await launchFromPage(page, FIRST);
   await page.waitForURL(/[?&]workspace=/, { timeout: 180_000 });
+  if (!(await reloadAnnounced)) throw new Error('The status bar never said that the launch reloads the window');
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await terminalTabs(page).first().waitFor({ timeout: 120_000 });
   if (devContainers(firstDir).length !== 1) throw new Error('The launch did not leave exactly one dev container');
+  await page.locator('.notification-toast', { hasText: `VS Code reloaded this window once to add the folder of ${FIRST}` }).waitFor({ timeout: 30_000 });
+  // The new workspace kept no editor of the folder's: the page is opened again at once, not after
+  // a wait for a restore that cannot come (it came 15 s later, over the next instance's page).
+  const pageTab = (id: string) => page.locator('.tabs-container .tab', { hasText: id });
+  if (!(await pageTab(FIRST).first().waitFor({ timeout: 8000 }).then(() => true, () => false))) throw new Error(`${FIRST}'s page was not open 8 s after its terminal`);
   await expectStateKept(page, 'after the first launch');
   await shot(page, '01-after-first-launch');
   await expectContainerTerminals(page, devContainers(firstDir), 'after the first launch');
@@ -123,6 +138,10 @@ async function run(page: Page, url: string, workspaces: string): Promise<void> {
   log(`second launch: ${Date.now() - clicked} ms from the click to a prompt (no reload)`);
   if (!(await page.evaluate('window.noReload === true'))) throw new Error('The second launch reloaded the window');
   await expectStateKept(page, 'after the second launch');
+  // The page in front is still the one the person launched from.
+  await page.waitForTimeout(2000);
+  const active = (await page.locator('.tabs-container .tab.active').first().innerText()).trim();
+  if (!active.includes(SECOND)) throw new Error(`After the second launch the active tab is "${active}", not ${SECOND}'s page`);
   await shot(page, '04-second-launch-no-reload');
 
   // Item 14: Show folder keeps the workspace as it is (no reload, all three folders still there).

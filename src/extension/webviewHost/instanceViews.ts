@@ -100,11 +100,13 @@ export abstract class InstanceViews<V extends InstanceView, R extends RequestMap
    * After a reload: opens the view unless VS Code restores one. A view that was open comes back
    * through the serializer, which VS Code may call after this activation's own restore: opening
    * one first would race it (the restored view replaces ours). So that view is waited for, and one
-   * is opened only if it never comes.
+   * is opened only if it never comes. When the window kept no tab of it (a single-folder window
+   * that became a workspace starts with no editors of the folder's), nothing will come: it opens at
+   * once, not 15 s later over whatever the person opened meanwhile.
    */
   async showAfterReload(ref: InstanceRef, viewWasOpen: boolean): Promise<void> {
     const id = ref.instance.instance_id;
-    if (viewWasOpen && !this.views.has(id)) {
+    if (viewWasOpen && !this.views.has(id) && this.tabKept(id)) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, RESTORE_GRACE_MS);
         const sub = this.adopted.event((adoptedId) => adoptedId === id && done());
@@ -116,6 +118,12 @@ export abstract class InstanceViews<V extends InstanceView, R extends RequestMap
       });
     }
     if (!this.views.has(id) && !this.restoring.has(id)) this.show(ref);
+  }
+
+  /** Whether the window kept a tab of this kind for the instance (the serializer brings its view back). */
+  tabKept(instanceId: string): boolean {
+    const title = this.kind.title(instanceId);
+    return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(this.kind.viewType) && t.label === title));
   }
 
   private adopt(panel: vscode.WebviewPanel, ref: InstanceRef): V {
