@@ -90,6 +90,7 @@ class Studio extends Disposable {
     this.register(tree.addDecorator(annotations));
     this.register(tree.setAnnotationScore((id) => annotations.score(id), annotations.onDidChange));
     const panels = this.register(new InstancePanels(context.extensionUri, { state, status, devContainers, busy, evaluation, datasets, actions, settings, agentStats: (id) => agents.runs.stats(id), onDidChangeAgents: agents.onDidChange, annotations: (id) => annotations.views(id), onDidChangeAnnotations: annotations.onDidChange }, loaded, log.child('page')));
+    panels.keepOpenIn(context.workspaceState);
     actions.isPageOpen = (id) => panels.isOpen(id);
     const ready = (async () => {
       try {
@@ -115,6 +116,9 @@ class Studio extends Disposable {
         }
       }
       devContainers.restoreTerminals();
+      // Pages open when the last extension host died whose tabs VS Code did not keep.
+      const reopened = panels.reopenDropped();
+      if (reopened.length) log.info(`Reopened the page of ${reopened.join(', ')}: open when the last extension host ended, its tab not kept`);
     })();
 
     hiddenTests.setRunHandler(async (instanceId, run, token) => {

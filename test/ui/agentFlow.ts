@@ -167,6 +167,19 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   if (!(await view.locator('.meta-row', { hasText: 'rollout #2' }).count())) throw new Error('the view of the second rollout does not say "rollout #2"');
   await view.evaluate('window.scrollTo(0, 0)');
   await shot(page, '09-inherited-not-counted');
+
+  // Issue 9 item 13: a fork from step 1 runs in a container of its own, names its source, and its
+  // pause hint does not invite workspace edits it would never see.
+  await view.locator('#step-1 .btn-fork').click();
+  await view.locator('#fork-source', { hasText: 'fork of rollout #2 at step 1' }).waitFor({ timeout: 120_000 });
+  await view.locator('#agent-status', { hasText: 'Paused' }).waitFor({ timeout: 120_000 });
+  const hint = await view.locator('#pause-hint').innerText();
+  if (!/container of its own: edits in your workspace do not reach it/.test(hint) || /Edit files in the workspace/.test(hint)) throw new Error(`the fork's pause hint says: ${hint}`);
+  await view.evaluate('window.scrollTo(0, 0)');
+  await shot(page, '10-fork-paused-hint');
+  // Cancelled: no reward, its container removed.
+  await view.locator('#btn-cancel').click();
+  await view.locator('#agent-status', { hasText: 'Cancelled' }).waitFor({ timeout: 60_000 });
 }
 
 // A single-folder window, as most users start: the launch before the agent's start adds the

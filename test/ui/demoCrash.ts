@@ -5,7 +5,8 @@
  * process and reload the window (code-server does not restart a killed host by itself); the new host
  * offers to resume the interrupted demonstration, and its panel shows both finished steps (read
  * from the log) with Resume and Discard before anything is clicked; the person clicks Resume, and
- * the next save is recorded as step 3 in the same log.
+ * the next save is recorded as step 3 in the same log. The instance page, whose tab VS Code may
+ * drop with the dead host (closed here while no host runs), is opened again by the new host.
  * Screenshots: test-results/screenshots/demo-crash-*.png (look at them).
  */
 import * as fs from 'node:fs';
@@ -133,6 +134,14 @@ async function run(page: Page, url: string, dirs: RunDirs): Promise<void> {
   log(`killed the extension host (pid ${killed})`);
   const { file, steps } = demoSteps();
   check(JSON.stringify(steps) === '[1,2]', `after the kill the log holds steps ${JSON.stringify(steps)}`);
+  // VS Code now and then drops the instance page's tab when the host died; here it is closed while
+  // no host runs (so the extension never hears of it): the next host must open the page again.
+  // (By the tab's own close button: "View: Close Editor" in the palette may pick "Close Editor Group".)
+  const pageTab = tabLabelled(page, ID).first();
+  await pageTab.hover();
+  await pageTab.locator('.tab-actions a.action-label').first().click();
+  await pageTab.waitFor({ state: 'detached', timeout: 10_000 });
+  check((await tabLabelled(page, 'align.py').count()) === 1, 'closing the page closed the file beside it');
 
   // code-server does not restart a killed extension host by itself (nor offers the command): the
   // person reloads the window, which starts a new one.
@@ -145,6 +154,7 @@ async function run(page: Page, url: string, dirs: RunDirs): Promise<void> {
   // read from the log, with Resume and Discard.
   const offer = page.locator('.notification-toast', { hasText: `A demonstration of ${ID} was interrupted` });
   await offer.waitFor({ timeout: 120_000 });
+  if (!(await tabLabelled(page, ID).first().waitFor({ timeout: 30_000 }).then(() => true, () => false))) throw new Error(`after the crash and the reload ${ID}'s page was not opened again`);
   panel = await demoFrame(page, 60_000);
   await panel.locator('#demo-state', { hasText: 'interrupted' }).waitFor({ timeout: 30_000 });
   await panel.locator('#demo-step-1 .call-summary', { hasText: 'textkit/align.py' }).first().waitFor({ timeout: 10_000 });

@@ -25,11 +25,14 @@ export abstract class InstanceViews<V extends InstanceView, R extends RequestMap
   /** Instances whose view VS Code is restoring right now (the serializer waits for the datasets). */
   private readonly restoring = new Set<string>();
   private readonly adopted = this.register(new vscode.EventEmitter<string>());
+  /** Where the open views' instances are kept (see keepOpenIn); none: not kept. */
+  private memory: vscode.Memento | undefined;
+  private disposing = false;
 
   constructor(
     protected readonly kind: WebviewKind<R, E>,
     protected readonly extensionUri: vscode.Uri,
-    datasets: DatasetStore,
+    private readonly datasets: DatasetStore,
     datasetsReady: Promise<void>,
   ) {
     super();
@@ -63,18 +66,18 @@ export abstract class InstanceViews<V extends InstanceView, R extends RequestMap
    */
   protected async restored(_view: V, _saved: Record<string, unknown>): Promise<void> {}
 
-  /** Opens the instance's view, or reveals the one already open. */
-  show(ref: InstanceRef): V {
+  /** Opens the instance's view, or reveals the one already open (`preserveFocus`: without taking the keyboard). */
+  show(ref: InstanceRef, preserveFocus = false): V {
     const existing = this.views.get(ref.instance.instance_id);
     const beside = !!this.kind.beside;
     if (existing) {
-      existing.panel.reveal(undefined, beside);
+      existing.panel.reveal(undefined, beside || preserveFocus);
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(
       this.kind.viewType,
       this.kind.title(ref.instance.instance_id),
-      beside ? { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true } : vscode.ViewColumn.Active,
+      { viewColumn: beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus: beside || preserveFocus },
       { ...webviewOptions(this.extensionUri), retainContextWhenHidden: !!this.kind.retainContextWhenHidden },
     );
     return this.adopt(panel, ref);
@@ -120,6 +123,45 @@ export abstract class InstanceViews<V extends InstanceView, R extends RequestMap
     if (!this.views.has(id) && !this.restoring.has(id)) this.show(ref);
   }
 
+  /**
+   * Keeps which instances' views are open in `memento` (the window's workspace state): a view the
+   * person closes leaves it; one still open when the extension host dies (kill -9, a crash) stays,
+   * for reopenDropped.
+   */
+  keepOpenIn(memento: vscode.Memento): void {
+    this.memory = memento;
+    void this.remember([...this.views.keys()], []);
+  }
+
+  /**
+   * After the extension host died with views open: VS Code may not keep their tabs (it dropped the
+   * instance page after a kill -9 now and then). Those it did not keep are opened again; a kept
+   * tab comes back through the serializer. Returns the instances opened.
+   */
+  reopenDropped(): string[] {
+    const opened: string[] = [];
+    for (const id of this.memory?.get<string[]>(this.memoryKey()) ?? []) {
+      if (this.views.has(id) || this.restoring.has(id) || this.tabKept(id)) continue;
+      const ref = this.datasets.find(id);
+      if (!ref) continue;
+      // Not over what the person is typing in: the window is already in use when this runs.
+      this.show(ref, true);
+      opened.push(id);
+    }
+    return opened;
+  }
+
+  private memoryKey(): string {
+    return `openViews:${this.kind.viewType}`;
+  }
+
+  private async remember(add: string[], remove: string[]): Promise<void> {
+    if (!this.memory) return;
+    const before = this.memory.get<string[]>(this.memoryKey()) ?? [];
+    const after = [...new Set([...before.filter((id) => !remove.includes(id)), ...add])];
+    if (after.length !== before.length || after.some((id, i) => id !== before[i])) await this.memory.update(this.memoryKey(), after);
+  }
+
   /** Whether the window kept a tab of this kind for the instance (the serializer brings its view back). */
   tabKept(instanceId: string): boolean {
     const title = this.kind.title(instanceId);
@@ -132,14 +174,20 @@ export abstract class InstanceViews<V extends InstanceView, R extends RequestMap
     const view = this.create(panel, ref);
     this.views.set(id, view);
     this.adopted.fire(id);
+    void this.remember([id], []);
     panel.onDidDispose(() => {
-      if (this.views.get(id) === view) this.views.delete(id);
+      if (this.views.get(id) === view) {
+        this.views.delete(id);
+        // Closed by the person (not by this host going away): not to be reopened.
+        if (!this.disposing) void this.remember([], [id]);
+      }
       view.dispose();
     });
     return view;
   }
 
   override dispose(): void {
+    this.disposing = true;
     for (const v of [...this.views.values()]) v.panel.dispose();
     super.dispose();
   }
