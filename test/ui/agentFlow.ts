@@ -177,9 +177,9 @@ async function run(dirs: RunDirs, page: Page, url: string): Promise<void> {
   if (!/container of its own: edits in your workspace do not reach it/.test(hint) || /Edit files in the workspace/.test(hint)) throw new Error(`the fork's pause hint says: ${hint}`);
   await view.evaluate('window.scrollTo(0, 0)');
   await shot(page, '10-fork-paused-hint');
-  // Cancelled: no reward, its container removed.
-  await view.locator('#btn-cancel').click();
-  await view.locator('#agent-status', { hasText: 'Cancelled' }).waitFor({ timeout: 60_000 });
+  // Stopped: it ends (its empty patch rewarded) and its container goes with it.
+  await view.locator('#btn-stop').click();
+  await view.locator('#btn-trajectory').waitFor({ timeout: 120_000 });
 }
 
 // A single-folder window, as most users start: the launch before the agent's start adds the
