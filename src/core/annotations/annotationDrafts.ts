@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { writeFileDurably } from '../util/durableWrite';
+import { updateJsonFile } from '../util/lockedJsonFile';
 import { SCORES, TIME_BUCKETS, type DifficultyAnnotation, type Score, type TimeBucket } from './annotation';
 
 export const DRAFTS_FORMAT = 'swe-gym-studio/annotation-drafts@1';
@@ -20,7 +19,9 @@ interface DraftsFile {
 /**
  * One annotator's unfinished answers (a form closed early), one per instance, kept on disk beside
  * their annotations so the next form starts on them after a reload or a restart. Rewritten whole
- * and durably on each change, like the annotations file; a draft goes once its answers are stored.
+ * and durably on each change, like the annotations file, and like it changed under a cross-process
+ * lock (two windows of one annotator keep each other's drafts); a draft goes once its answers are
+ * stored.
  */
 export class AnnotationDrafts {
   private constructor(
@@ -44,28 +45,41 @@ export class AnnotationDrafts {
     return this.byInstance.get(instanceId);
   }
 
-  /** Keeps the answers given so far (an empty draft is dropped); on disk before it returns. */
-  put(instanceId: string, answers: DraftAnswers): void {
+  /** Keeps the answers given so far (an empty draft is dropped); on disk before it resolves. */
+  async put(instanceId: string, answers: DraftAnswers): Promise<void> {
     const checked = parseDraft(answers, `draft of ${instanceId}`);
-    const next = new Map(this.byInstance);
-    if (Object.keys(checked).length) next.set(instanceId, checked);
-    else next.delete(instanceId);
-    this.write(next);
+    await this.change((drafts) => {
+      if (Object.keys(checked).length) drafts.set(instanceId, checked);
+      else if (!drafts.delete(instanceId)) return false;
+      return true;
+    });
   }
 
-  delete(instanceId: string): void {
-    if (!this.byInstance.has(instanceId)) return;
-    const next = new Map(this.byInstance);
-    next.delete(instanceId);
-    this.write(next);
+  async delete(instanceId: string): Promise<void> {
+    await this.change((drafts) => drafts.delete(instanceId));
   }
 
-  private write(next: Map<string, DraftAnswers>): void {
-    const body: DraftsFile = { format: DRAFTS_FORMAT, annotator: this.annotator, drafts: Object.fromEntries([...next].sort(([x], [y]) => x.localeCompare(y))) };
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    writeFileDurably(this.file, `${JSON.stringify(body, null, 2)}\n`);
+  /** Changes the drafts the file holds now (`edit` says whether it changed anything to write). */
+  private async change(edit: (drafts: Map<string, DraftAnswers>) => boolean): Promise<void> {
+    let now: Map<string, DraftAnswers> | undefined;
+    await updateJsonFile<DraftsFile>(
+      this.file,
+      (raw) => {
+        now = new Map(raw === undefined ? [] : Object.entries(this.ownDrafts(raw)));
+        if (!edit(now)) return undefined;
+        return { format: DRAFTS_FORMAT, annotator: this.annotator, drafts: Object.fromEntries([...now].sort(([x], [y]) => x.localeCompare(y))) };
+      },
+      { indent: 2 },
+    );
+    // What the file holds now, other windows' drafts included.
     this.byInstance.clear();
-    for (const [id, d] of next) this.byInstance.set(id, d);
+    for (const [id, d] of now ?? []) this.byInstance.set(id, d);
+  }
+
+  private ownDrafts(raw: unknown): Record<string, DraftAnswers> {
+    const read = parseDraftsBody(raw, this.file);
+    if (read.annotator !== this.annotator) throw new Error(`${this.file} holds the drafts of "${read.annotator}", not "${this.annotator}"`);
+    return read.drafts;
   }
 }
 
@@ -77,6 +91,11 @@ export function readDraftsFile(file: string): { annotator: string; drafts: Recor
   } catch (err) {
     throw new Error(`Cannot read the annotation drafts in ${file}: ${(err as Error).message}`);
   }
+  return parseDraftsBody(raw, file);
+}
+
+/** Checks what a drafts file holds (parsed JSON); the error names the file and the instance. */
+function parseDraftsBody(raw: unknown, file: string): { annotator: string; drafts: Record<string, DraftAnswers> } {
   const body = raw as Partial<DraftsFile>;
   if (body?.format !== DRAFTS_FORMAT || typeof body.annotator !== 'string' || typeof body.drafts !== 'object' || body.drafts === null || Array.isArray(body.drafts)) {
     throw new Error(`${file} is not an annotation drafts file (expected "format": "${DRAFTS_FORMAT}", an annotator and drafts)`);

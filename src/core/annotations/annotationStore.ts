@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { writeFileDurably } from '../util/durableWrite';
+import { updateJsonFile } from '../util/lockedJsonFile';
 import { parseAnnotation, type DifficultyAnnotation } from './annotation';
 
 export const ANNOTATIONS_FORMAT = 'swe-gym-studio/annotations@1';
@@ -17,7 +16,9 @@ interface AnnotationsFile {
 /**
  * One annotator's answers, one per instance, in one plain JSON file rewritten whole on each
  * answer (durably: a crash leaves the old file or the new one, never half of it). A person
- * answers a few times an hour, so rewriting is cheap and the file stays readable by hand.
+ * answers a few times an hour, so rewriting is cheap and the file stays readable by hand. Two
+ * windows (processes) of the same annotator may answer at once: each answer is a change of what
+ * the file holds at that moment, under a cross-process lock, so neither loses the other's.
  */
 export class AnnotationStore {
   private readonly byInstance = new Map<string, DifficultyAnnotation>();
@@ -46,16 +47,28 @@ export class AnnotationStore {
     return [...this.byInstance.values()];
   }
 
-  /** Stores (or replaces) the annotator's answers for an instance; on disk before it returns. */
-  put(annotation: DifficultyAnnotation): DifficultyAnnotation {
+  /** Stores (or replaces) the annotator's answers for an instance; on disk before it resolves. */
+  async put(annotation: DifficultyAnnotation): Promise<DifficultyAnnotation> {
     const a = parseAnnotation(annotation, `annotation of ${annotation.instance_id}`);
     if (a.annotator !== this.annotator) throw new Error(`This store holds the answers of "${this.annotator}", not "${a.annotator}"`);
-    const next = new Map(this.byInstance).set(a.instance_id, a);
-    const body: AnnotationsFile = { format: ANNOTATIONS_FORMAT, annotator: this.annotator, annotations: Object.fromEntries([...next].sort(([x], [y]) => x.localeCompare(y))) };
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    writeFileDurably(this.file, `${JSON.stringify(body, null, 2)}\n`);
-    this.byInstance.set(a.instance_id, a);
+    const written = await updateJsonFile<AnnotationsFile>(
+      this.file,
+      (raw) => {
+        const next = new Map(raw === undefined ? [] : this.ownAnnotations(raw).map((x) => [x.instance_id, x] as const)).set(a.instance_id, a);
+        return { format: ANNOTATIONS_FORMAT, annotator: this.annotator, annotations: Object.fromEntries([...next].sort(([x], [y]) => x.localeCompare(y))) };
+      },
+      { indent: 2 },
+    );
+    // What the file holds now, other windows' answers included.
+    this.byInstance.clear();
+    for (const x of Object.values(written?.annotations ?? {})) this.byInstance.set(x.instance_id, x);
     return a;
+  }
+
+  private ownAnnotations(raw: unknown): DifficultyAnnotation[] {
+    const read = parseAnnotationsBody(raw, this.file);
+    if (read.annotator !== this.annotator) throw new Error(`${this.file} holds the annotations of "${read.annotator}", not "${this.annotator}"`);
+    return read.annotations;
   }
 }
 
@@ -67,6 +80,11 @@ export function readAnnotationsFile(file: string): { annotator: string; annotati
   } catch (err) {
     throw new Error(`Cannot read the annotations in ${file}: ${(err as Error).message}`);
   }
+  return parseAnnotationsBody(raw, file);
+}
+
+/** Checks what an annotations file holds (parsed JSON); the error names the file and the record. */
+function parseAnnotationsBody(raw: unknown, file: string): { annotator: string; annotations: DifficultyAnnotation[] } {
   const body = raw as Partial<AnnotationsFile>;
   if (body?.format !== ANNOTATIONS_FORMAT || typeof body.annotator !== 'string' || typeof body.annotations !== 'object' || body.annotations === null) {
     throw new Error(`${file} is not an annotations file (expected "format": "${ANNOTATIONS_FORMAT}", an annotator and annotations)`);

@@ -45,10 +45,10 @@ export function readJsonFile(file: string): unknown {
  * (undefined: nothing), which replaces the file in one rename. Readers need no lock: they see the
  * old file or the whole new one. Resolves to what was written.
  */
-export async function updateJsonFile<T>(file: string, change: (current: unknown) => T | undefined): Promise<T | undefined> {
+export async function updateJsonFile<T>(file: string, change: (current: unknown) => T | undefined, options: UpdateJsonOptions = {}): Promise<T | undefined> {
   const key = path.resolve(file);
   const previous = queues.get(key) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(() => lockedUpdate(key, change));
+  const run = previous.catch(() => undefined).then(() => lockedUpdate(key, change, options));
   queues.set(key, run);
   try {
     return await run;
@@ -57,7 +57,12 @@ export async function updateJsonFile<T>(file: string, change: (current: unknown)
   }
 }
 
-async function lockedUpdate<T>(file: string, change: (current: unknown) => T | undefined): Promise<T | undefined> {
+export interface UpdateJsonOptions {
+  /** Indentation of the written JSON (files people read by hand); none by default. */
+  indent?: number;
+}
+
+async function lockedUpdate<T>(file: string, change: (current: unknown) => T | undefined, options: UpdateJsonOptions): Promise<T | undefined> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let compromised: Error | undefined;
   const release = await lockfile.lock(file, {
@@ -73,7 +78,7 @@ async function lockedUpdate<T>(file: string, change: (current: unknown) => T | u
     const next = change(readJsonFile(file));
     if (next === undefined) return undefined;
     if (compromised) throw new Error(`Lost the lock on ${file} (${compromised.message}): the change was not written.`);
-    writeFileDurably(file, `${JSON.stringify(next)}\n`);
+    writeFileDurably(file, `${JSON.stringify(next, null, options.indent)}\n`);
     return next;
   } finally {
     await release().catch(() => undefined);

@@ -47,9 +47,9 @@ export function registerAnnotationCommands(d: AnnotationCommandDeps): { disposab
         ...(Object.keys(previous).length ? { previous } : {}),
         ...(demo ? { suggested: bucketOf(demo.active_ms), suggestedWhy: `you took ${Math.max(1, Math.round(demo.active_ms / 60_000))} min` } : {}),
         onStep: (s) => showing === me && (d.annotations.formStep = s),
-        onAnswer: (a) => d.annotations.keepDraft(instanceId, a),
+        onAnswer: (a) => void d.annotations.keepDraft(instanceId, a),
       });
-      return answers ? d.annotations.put(instanceId, answers, demo) : undefined;
+      return answers ? await d.annotations.put(instanceId, answers, demo) : undefined;
     } finally {
       if (showing === me) showing = undefined;
     }
@@ -77,7 +77,7 @@ export function registerAnnotationCommands(d: AnnotationCommandDeps): { disposab
       // Scripted answers (other extensions, tests) are checked like a file's records.
       if (scripted !== undefined) {
         const a = parseAnnotation({ ...(scripted as object), instance_id: id, annotator: d.annotations.annotator(), annotated_at: new Date().toISOString() }, `answers for ${id}`);
-        return d.annotations.put(id, pickAnswers(a), d.annotations.lastDemonstration(id));
+        return await d.annotations.put(id, pickAnswers(a), d.annotations.lastDemonstration(id));
       }
       return await ask(id);
     } catch (err) {

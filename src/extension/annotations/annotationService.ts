@@ -80,9 +80,9 @@ export class AnnotationService extends Disposable implements InstanceDecorator {
   }
 
   /** Keeps the answers given so far on disk (a form answered step by step, or closed early). */
-  keepDraft(instanceId: string, answers: Partial<Answers>): void {
+  async keepDraft(instanceId: string, answers: Partial<Answers>): Promise<void> {
     try {
-      AnnotationDrafts.open(this.draftsFile(), this.annotator()).put(instanceId, answers);
+      await AnnotationDrafts.open(this.draftsFile(), this.annotator()).put(instanceId, answers);
     } catch (err) {
       this.log.warn(`The answers so far could not be kept: ${errorMessage(err)}`);
     }
@@ -94,13 +94,13 @@ export class AnnotationService extends Disposable implements InstanceDecorator {
     return row ? { file: row.file, active_ms: row.activeMs, resolved: row.resolved } : undefined;
   }
 
-  /** Stores the annotator's answers (replacing earlier ones); on disk before it returns. */
-  put(instanceId: string, answers: Answers, demonstration?: DifficultyAnnotation['demonstration']): DifficultyAnnotation {
+  /** Stores the annotator's answers (replacing earlier ones); on disk before it resolves. */
+  async put(instanceId: string, answers: Answers, demonstration?: DifficultyAnnotation['demonstration']): Promise<DifficultyAnnotation> {
     const store = AnnotationStore.open(this.storeFile(), this.annotator());
-    const saved = store.put({ instance_id: instanceId, annotator: this.annotator(), ...answers, annotated_at: new Date().toISOString(), ...(demonstration ? { demonstration } : {}) });
+    const saved = await store.put({ instance_id: instanceId, annotator: this.annotator(), ...answers, annotated_at: new Date().toISOString(), ...(demonstration ? { demonstration } : {}) });
     this.byInstance.set(instanceId, [...this.all(instanceId).filter((a) => a.annotator !== saved.annotator), saved].sort((a, b) => a.annotator.localeCompare(b.annotator)));
     try {
-      AnnotationDrafts.open(this.draftsFile(), this.annotator()).delete(instanceId);
+      await AnnotationDrafts.open(this.draftsFile(), this.annotator()).delete(instanceId);
     } catch (err) {
       this.log.warn(`The draft of ${instanceId} could not be dropped: ${errorMessage(err)}`);
     }

@@ -27,22 +27,22 @@ function answer(over: Partial<DifficultyAnnotation> = {}): DifficultyAnnotation 
   return { instance_id: ID, annotator: 'Ada', difficulty: '15 min - 1 hour', underspecified: 1, false_negative: 0, notes: 'comment char "#" or ";", inline', annotated_at: '2026-11-30T08:00:00.000Z', ...over };
 }
 
-test('the store: one answer per instance and annotator, durable JSON, bad records and foreign files refused', () => {
+test('the store: one answer per instance and annotator, durable JSON, bad records and foreign files refused', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-annotations-'));
   try {
     const file = path.join(dir, 'Ada', 'annotations.json');
     const store = AnnotationStore.open(file, 'Ada');
-    store.put(answer());
-    store.put(answer({ instance_id: 'swe-gym-studio__argsy-9', difficulty: '<15 min fix' }));
-    store.put(answer({ underspecified: 2, notes: 'second thoughts' }));
+    await store.put(answer());
+    await store.put(answer({ instance_id: 'swe-gym-studio__argsy-9', difficulty: '<15 min fix' }));
+    await store.put(answer({ underspecified: 2, notes: 'second thoughts' }));
     const again = AnnotationStore.open(file, 'Ada');
     assert.equal(again.all().length, 2);
     assert.equal(again.get(ID)?.underspecified, 2, 'the latest answer replaces the earlier one');
     assert.equal(again.get(ID)?.notes, 'second thoughts');
-    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['annotations.json'], 'no temp file left beside it');
-    assert.throws(() => again.put(answer({ underspecified: 4 as 0 })), /underspecified must be 0, 1, 2 or 3, got 4/);
-    assert.throws(() => again.put(answer({ difficulty: 'a week' as '<15 min fix' })), /difficulty must be one of/);
-    assert.throws(() => again.put(answer({ annotator: 'Bob' })), /answers of "Ada", not "Bob"/);
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['annotations.json'], 'no temp or lock file left beside it');
+    await assert.rejects(() => again.put(answer({ underspecified: 4 as 0 })), /underspecified must be 0, 1, 2 or 3, got 4/);
+    await assert.rejects(() => again.put(answer({ difficulty: 'a week' as '<15 min fix' })), /difficulty must be one of/);
+    await assert.rejects(() => again.put(answer({ annotator: 'Bob' })), /answers of "Ada", not "Bob"/);
     assert.equal(AnnotationStore.open(file, 'Ada').get(ID)?.underspecified, 2, 'a refused answer changes nothing on disk');
     assert.throws(() => AnnotationStore.open(file, 'Bob'), /holds the annotations of "Ada"/);
     fs.writeFileSync(path.join(dir, 'other.json'), '{"hello": 1}');
@@ -76,8 +76,8 @@ test('validate flags ids no log can hold, F2P passing on the base and tests miss
     fs.writeFileSync(validation, JSON.stringify({ total: 1, valid: 0, instances: [{ instance_id: ID, ok: v.ok, flags: validationFlags(v) }] }));
     // An annotator's folder (answers + a resolved demonstration) and an agent run folder.
     const demos = path.join(root, 'demonstrations');
-    AnnotationStore.open(path.join(demos, 'Ada', 'annotations.json'), 'Ada').put(answer());
-    AnnotationStore.open(path.join(demos, 'Bob', 'annotations.json'), 'Bob').put(answer({ annotator: 'Bob', difficulty: '1-4 hours', underspecified: 3, notes: '=HYPERLINK("x")' }));
+    await AnnotationStore.open(path.join(demos, 'Ada', 'annotations.json'), 'Ada').put(answer());
+    await AnnotationStore.open(path.join(demos, 'Bob', 'annotations.json'), 'Bob').put(answer({ annotator: 'Bob', difficulty: '1-4 hours', underspecified: 3, notes: '=HYPERLINK("x")' }));
     writeTrajectory(path.join(demos, 'Ada'), 0, { demonstration: { origin: 'human', annotator: 'Ada', active_ms: 754_000, idle_gaps: [], reveals: [], test_runs: [], recorded_steps: 4, resumed_after_crash: 0 } }, true);
     writeTrajectory(path.join(demos, 'Bob'), 0, { demonstration: { origin: 'human', annotator: 'Bob', active_ms: 1_300_000, idle_gaps: [], reveals: [], test_runs: [], recorded_steps: 9, resumed_after_crash: 0 } }, true);
     const agents = path.join(root, 'runs', 'rollout-1');

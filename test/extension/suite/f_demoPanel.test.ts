@@ -129,7 +129,7 @@ describe('the demonstration panel (moneta sample): live steps and notes, control
     await waitFor('the second question', () => api.annotations.formStep === 'underspecified');
     await closeForm(api);
     assert.equal(api.annotations.mine(ID), undefined);
-    assert.equal(api.annotations.draft(ID)?.difficulty, '1-4 hours');
+    await waitFor('the answer kept as a draft', () => api.annotations.draft(ID)?.difficulty === '1-4 hours');
     // Kept on disk beside the annotator's annotations: a reloaded window's form starts on it.
     const draftsFile = api.annotations.draftsFile();
     assert.equal(path.dirname(draftsFile), path.dirname(api.annotations.storeFile()));
