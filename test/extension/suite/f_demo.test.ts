@@ -12,7 +12,7 @@ import { exportRun } from '../../../src/core/trajectory/exportRows';
 import type { ClosedTrajectory } from '../../../src/core/trajectory/trajectoryTypes';
 import type { SweGymApi } from '../../../src/extension/api';
 import type { SessionView } from '../../../src/shared/instancePage';
-import { closeForm, getApi, setSetting, waitFor } from './helpers';
+import { closeForm, getApi, replaceAndSave, setSetting, waitFor } from './helpers';
 
 const ID = 'swe-gym-studio__moneta-34';
 
@@ -56,20 +56,7 @@ describe('a human demonstration on a sample (moneta): save, terminal, hidden tes
       const before = fs.existsSync(abs) ? fs.readFileSync(abs, 'utf8') : '';
       const after = applyPatch(before, file);
       assert.ok(typeof after === 'string', `the gold patch applies to ${rel}`);
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(abs));
-      await vscode.window.showTextDocument(doc);
-      const edit = new vscode.WorkspaceEdit();
-      edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), after);
-      assert.ok(await vscode.workspace.applyEdit(edit));
-      let saved = await doc.save();
-      if (!saved && doc.isDirty) {
-        // On a loaded host VS Code now and then answers false to a save and leaves the buffer dirty
-        // (two runs of three on a loaded host; the buffer stays dirty, nothing is written); a person presses Ctrl+S again.
-        console.log(`      save of ${rel} answered false; saving again`);
-        await new Promise((r) => setTimeout(r, 1000));
-        saved = await doc.save();
-      }
-      assert.ok(saved || fs.readFileSync(abs, 'utf8') === after, `not saved: ${rel} closed ${doc.isClosed}, dirty ${doc.isDirty}, version ${doc.version}, on disk equal ${fs.readFileSync(abs, 'utf8') === after}; ${api.notices.at(-1) ?? ''}`);
+      await replaceAndSave(abs, after, { show: true });
     }
     await waitFor('the save step', () => steps('save').length >= 1, 30_000);
     const saved = steps('save')[0];

@@ -12,7 +12,7 @@ import type { TrajectoryPanel } from '../../../src/extension/trajectoryView/traj
 import type { DemoTimelineItem } from '../../../src/shared/demoPanel';
 import type { SessionView } from '../../../src/shared/instancePage';
 import type { DemoRequests, TrajectoryRequests } from '../../../src/shared/protocol';
-import { answerFormStep, closeForm, getApi, git, setSetting, waitFor } from './helpers';
+import { answerFormStep, closeForm, getApi, git, replaceAndSave, setSetting, waitFor } from './helpers';
 
 const ID = 'swe-gym-studio__moneta-34';
 
@@ -80,15 +80,7 @@ describe('the demonstration panel (moneta sample): live steps and notes, control
       const abs = path.join(ws, rel);
       const after = applyPatch(fs.existsSync(abs) ? fs.readFileSync(abs, 'utf8') : '', file);
       assert.ok(typeof after === 'string');
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(abs));
-      const edit = new vscode.WorkspaceEdit();
-      edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), after);
-      assert.ok(await vscode.workspace.applyEdit(edit));
-      if (!(await doc.save()) && doc.isDirty) {
-        // A loaded host now and then answers false and leaves the buffer dirty (see f_demo); a person saves again.
-        await new Promise((r) => setTimeout(r, 1000));
-        await doc.save();
-      }
+      await replaceAndSave(abs, after);
     }
     await waitFor('the saved step in the panel', () => steps().length >= 1, 30_000);
     const first = steps()[0];

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { SweGymApi } from '../../../src/extension/api';
 import type { RunRecord } from '../../../src/shared/runRecord';
 import type { SessionView } from '../../../src/shared/instancePage';
-import { containerExists, docker, getApi, setSetting, waitFor } from './helpers';
+import { containerExists, docker, getApi, replaceAndSave, setSetting, waitFor } from './helpers';
 
 const ID = 'swe-gym-studio__textkit-12';
 // Set by scripts/test-remote.sh (with SWE_GYM_TEST_GREP on this suite): an sshd of our own on
@@ -60,17 +60,7 @@ if (SSHD_DIR) {
       assert.ok(file);
       const after = applyPatch(fs.readFileSync(abs, 'utf8'), file);
       assert.ok(typeof after === 'string', 'the gold patch applies');
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(abs));
-      await vscode.window.showTextDocument(doc);
-      const edit = new vscode.WorkspaceEdit();
-      edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), after);
-      assert.ok(await vscode.workspace.applyEdit(edit));
-      if (!(await doc.save()) && doc.isDirty) {
-        // On a loaded host VS Code now and then answers false and leaves the buffer dirty; a person saves again.
-        await new Promise((r) => setTimeout(r, 1000));
-        await doc.save();
-      }
-      assert.equal(fs.readFileSync(abs, 'utf8'), after);
+      await replaceAndSave(abs, after, { show: true });
       await waitFor('the saved edit in the container', () => inContainer('textkit/align.py').out === after.trimEnd(), 30_000);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });

@@ -1,3 +1,4 @@
+import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
@@ -61,6 +62,29 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
   const config = vscode.workspace.getConfiguration('sweGym');
   if (!launcherValues.has(key)) launcherValues.set(key, config.inspect(key)?.globalValue);
   await config.update(key, value === undefined ? launcherValues.get(key) : value, vscode.ConfigurationTarget.Global);
+}
+
+/**
+ * Replaces a file's whole text in its editor buffer and saves it, as a person does (`show`: in an
+ * editor first). On a loaded host VS Code now and then answers false to a save and leaves the buffer
+ * dirty (nothing written); a person presses Ctrl+S again, and so does this. Fails unless the file
+ * then holds `text`.
+ */
+export async function replaceAndSave(file: string, text: string, options: { show?: boolean } = {}): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  if (options.show) await vscode.window.showTextDocument(doc);
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
+  assert.ok(await vscode.workspace.applyEdit(edit), `the edit of ${file} was refused`);
+  let saved = await doc.save();
+  if (!saved && doc.isDirty) {
+    console.log(`      save of ${file} answered false; saving again`);
+    await new Promise((r) => setTimeout(r, 1000));
+    saved = await doc.save();
+  }
+  const onDisk = fs.readFileSync(file, 'utf8');
+  assert.equal(onDisk, text, `not saved: ${file} (save answered ${saved}, closed ${doc.isClosed}, dirty ${doc.isDirty}, version ${doc.version})`);
+  return doc;
 }
 
 /**
