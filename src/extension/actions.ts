@@ -32,6 +32,17 @@ export class InstanceActions {
   async launch(ref: InstanceRef, signal?: AbortSignal): Promise<SessionView & { reloading: boolean }> {
     const view = await this.devContainers.launch(ref, signal);
     const id = ref.instance.instance_id;
+    if (this.devContainers.copyingToEditor(id)) {
+      // An early launch: the prompt now, the folder once its files are all there.
+      this.openTerminalAfterLaunch(id);
+      if (!(await this.devContainers.hostCopied(id))) return { ...view, reloading: false };
+      try {
+        await this.devContainers.openWorkspace(id);
+      } catch (err) {
+        this.log.warn(`${id}: could not add the workspace folder: ${errorMessage(err)}`);
+      }
+      return { ...view, reloading: false };
+    }
     await this.state.setTerminalPending(id, true, this.isPageOpen(id));
     let shown: Awaited<ReturnType<DevContainerManager['openWorkspace']>> = 'none';
     try {

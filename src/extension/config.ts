@@ -38,6 +38,10 @@ export class Settings {
   get openIn(): OpenWorkspaceIn {
     return this.cfg.get<OpenWorkspaceIn>('workspace.openIn') ?? 'addToWorkspace';
   }
+  /** sweGym.workspace.earlyPrompt: a new local workspace's terminal before its files reach the editor (core earlyLaunch). */
+  get earlyPrompt(): boolean {
+    return this.cfg.get<boolean>('workspace.earlyPrompt') ?? true;
+  }
   get historyMode(): HistoryMode {
     return this.cfg.get<HistoryMode>('workspace.gitHistory') ?? 'full';
   }

@@ -58,6 +58,8 @@ export function makeRunDirs(label: string, settings: Record<string, unknown> = {
         'update.mode': 'none',
         'git.enabled': false,
         'sweGym.workspace.root': dirs.workspaces,
+        // The suites and flows were written for a container on the folder itself; c2_earlyLaunch turns the early launch on.
+        'sweGym.workspace.earlyPrompt': false,
         // The language server's npm artifacts, fetched once per checkout (scripts/test-extension.sh).
         'sweGym.languageServer.cacheDir': process.env.SWE_GYM_LS_CACHE ?? path.join(REPO_ROOT, '.cache', 'language-server'),
         ...settings,

@@ -11,6 +11,7 @@ import { copyRepositoryAtBase, SEED_OUT_DIR } from './workspaceCopy';
 import { abandonWorkspace, adoptLegacyWorkspace, beginWorkspace, finishWorkspace, gitDirOf, interruptedCopy, prepareMountPoints, readWorkspaceMarker, workspaceDirFor, WorkspaceError, type WorkspaceMarker } from './workspaceLayout';
 import { restoreRemoteWorkspace, seedHostCopy, seedRemoteWorkspace, SYNCED_WORKSPACE_NOTE } from './remoteWorkspace';
 import { WorkspaceSync } from './workspaceSync';
+import { launchEarly } from './earlyLaunch';
 import { describeHolder, withWorkspaceLock, type WorkspaceHolder } from './workspaceLock';
 
 export const LABEL_WORKSPACE = 'io.swe-gym-studio.workspace';
@@ -33,6 +34,11 @@ export interface LaunchOptions {
   historyMode?: HistoryMode;
   /** More mounts for the dev container (the language server's read-only artifact cache). */
   extraBinds?: { hostPath: string; containerPath: string; readOnly?: boolean }[];
+  /**
+   * Local engine, new workspace: give the container (and so a prompt) at once and fill the host
+   * folder behind it (see earlyLaunch); DevContainer.hostCopy says when the folder is complete.
+   */
+  earlyPrompt?: boolean;
   onProgress?: (p: LaunchProgress) => void;
   signal?: AbortSignal;
 }
@@ -49,6 +55,12 @@ export interface DevContainer {
    * (on save, before a grade) and pull the container's (after a command, on a schedule, before a diff).
    */
   sync?: WorkspaceSync;
+  /**
+   * An early launch (LaunchOptions.earlyPrompt): the host folder is being filled from the
+   * container; settles with the sync that keeps both sides in step from then on (the workspace
+   * lock is held until then).
+   */
+  hostCopy?: Promise<WorkspaceSync>;
   timingsMs: Record<'image' | 'workspace' | 'container', number>;
 }
 
@@ -73,10 +85,15 @@ export async function launchDevContainer(runtime: ContainerRuntime, spec: Instan
   });
   timings.image = Date.now() - t;
   throwIfAborted(signal);
-  // The only preparer of the folder while it is looked at, copied or removed (see workspaceLock).
-  return withWorkspaceLock(workspaceDir, { purpose: 'launch', signal, onWait: (h) => progress({ step: 'workspace', message: waitingMessage(h, workspaceDir) }) }, () =>
-    runtime.remote ? launchSynced(runtime, spec, ensured, workspaceDir, hostUser, options, timings) : launchLocal(runtime, spec, ensured, workspaceDir, hostUser, options, timings),
-  );
+  // The only preparer of the folder while it is looked at, copied or removed (see workspaceLock),
+  // until an early launch's host copy is complete.
+  return new Promise<DevContainer>((resolve, reject) => {
+    withWorkspaceLock(workspaceDir, { purpose: 'launch', signal, onWait: (h) => progress({ step: 'workspace', message: waitingMessage(h, workspaceDir) }) }, async () => {
+      const dev = await (runtime.remote ? launchSynced(runtime, spec, ensured, workspaceDir, hostUser, options, timings) : launchLocal(runtime, spec, ensured, workspaceDir, hostUser, options, timings));
+      resolve(dev);
+      await dev.hostCopy?.catch(() => undefined);
+    }).catch(reject);
+  });
 }
 
 /** The launch on a local engine: the workspace reused, or copied while the container starts on it. */
@@ -118,6 +135,14 @@ async function launchLocal(
     timings.container = Date.now() - t;
     progress({ step: 'ready', message: `Ready: ${workspaceDir}` });
     return { container, workspaceDir, image: ensured.image, imageSource: ensured.source, reusedWorkspace: true, timingsMs: timings };
+  }
+
+  if (options.earlyPrompt) {
+    progress({ step: 'container', message: 'Starting the dev container (the files follow into the editor)' });
+    const early = await launchEarly(runtime, spec, ensured.image, workspaceDir, { [LABEL_WORKSPACE]: workspaceDir }, { ...options, hostUser });
+    timings.container = Date.now() - t;
+    progress({ step: 'ready', message: `Ready; copying files to the editor: ${workspaceDir}` });
+    return { container: early.container, workspaceDir, image: ensured.image, imageSource: ensured.source, reusedWorkspace: false, timingsMs: timings, hostCopy: early.hostCopy };
   }
 
   // The copy and the dev container's start run side by side: the container mounts the folders

@@ -150,6 +150,16 @@ export function interruptedCopy(workspaceDir: string): boolean {
   return fs.lstatSync(path.join(meta, COPYING), { throwIfNoEntry: false })?.isFile() === true && !fs.existsSync(path.join(meta, MARKER));
 }
 
+/** The marker a copy under way will write (from its copy note; the container never sees the note). */
+export function readCopyNote(workspaceDir: string): WorkspaceMarker | undefined {
+  try {
+    const parsed = JSON.parse(readRegularFileSync(path.join(metaDirOf(workspaceDir), COPYING), { maxBytes: MARKER_MAX_BYTES, root: metaDirOf(workspaceDir) }).toString('utf8')) as Partial<WorkspaceMarker>;
+    return typeof parsed.instanceId === 'string' && typeof parsed.baseCommit === 'string' ? (parsed as WorkspaceMarker) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Moves the .git of a workspace made before the metadata moved out of it. */
 export function adoptLegacyWorkspace(workspaceDir: string): void {
   const legacyGit = path.join(workspaceDir, '.git');

@@ -16,6 +16,11 @@ interface Stamp {
 
 type Manifest = Map<string, Stamp>;
 
+/** One side's files as they were at a moment (opaque outside this module). */
+export interface ContainerState {
+  readonly manifest: Manifest;
+}
+
 export interface SyncReport {
   direction: 'push' | 'pull';
   /** Relative paths written on the receiving side. */
@@ -55,12 +60,21 @@ export class WorkspaceSync {
     private readonly repoDir = REPO_DIR,
   ) {}
 
-  /** Takes both sides as they are now as the synced state (right after the launch made them equal). */
-  async start(signal?: AbortSignal): Promise<void> {
-    const [host, inside] = [hostManifest(this.workspaceDir), await this.containerManifest(signal)];
+  /**
+   * Takes both sides as they are now as the synced state (right after the launch made them equal),
+   * or the container's side as `containerState` saw it before the host copy was read from it (an
+   * early launch: what the container changed since then comes across on the first pull).
+   */
+  async start(signal?: AbortSignal, containerBase?: ContainerState): Promise<void> {
+    const [host, inside] = [hostManifest(this.workspaceDir), containerBase?.manifest ?? (await this.containerManifest(signal))];
     this.base = new Map();
     for (const [p, s] of host) this.base.set(p, { host: s });
     for (const [p, s] of inside) this.base.set(p, { ...this.base.get(p), container: s });
+  }
+
+  /** The container's side now, for a later start(). */
+  async containerState(signal?: AbortSignal): Promise<ContainerState> {
+    return { manifest: await this.containerManifest(signal) };
   }
 
   /** Host -> container: files saved, added or deleted on the host since the last sync. One at a time with pull. */

@@ -256,6 +256,8 @@ export class DemoController extends Disposable {
     if (!paths.length) return;
     // The grouping wait is the editor's idle time, not recording cost.
     const started = Math.max(savedAt, Date.now());
+    // A synced workspace (remote engine, early launch): the saves reach the container first.
+    await this.d.devContainers.synced.push(a.ref.instance.instance_id);
     await this.safely(a.recorder.recordPaths(paths, 'save'));
     a.saveLatencies.push(Date.now() - started);
     this.changed.fire();

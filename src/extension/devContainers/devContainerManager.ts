@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { candidatePatch } from '../../core/devcontainer/candidatePatch';
 import { currentHostUser, restoreOwnership } from '../../core/devcontainer/devShell';
+import { resumeHostCopy } from '../../core/devcontainer/earlyLaunch';
 import { launchDevContainer } from '../../core/devcontainer/launchDevContainer';
 import { SYNCED_WORKSPACE_NOTE } from '../../core/devcontainer/remoteWorkspace';
 import { WorkspaceSync } from '../../core/devcontainer/workspaceSync';
@@ -49,6 +50,8 @@ export class DevContainerManager extends Disposable {
   private readonly shellPrepared = new Set<string>();
   /** Instances whose terminal is about to show its first prompt: what can wait waits for it. */
   private readonly firstPrompts: FirstPrompts;
+  /** Early launches whose files are still being copied to the editor's folder: settle true once there and synced. */
+  private readonly hostCopies = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly runtimes: RuntimeProvider,
@@ -142,7 +145,8 @@ export class DevContainerManager extends Disposable {
   /** A deleted workspace breaks the session; it is reported, never silently repaired. */
   checkHealth(instanceId: string): string | undefined {
     const s = this.live.get(instanceId);
-    if (!s) return undefined;
+    // While an early launch fills the folder it is not a repository yet.
+    if (!s || this.hostCopies.has(instanceId)) return undefined;
     const check = checkWorkspace(s.record.workspaceDir, instanceId);
     const problem = check.ok ? undefined : `${check.problem} Stop and remove the instance, then launch it again.`;
     if (problem !== s.problem) {
@@ -172,6 +176,7 @@ export class DevContainerManager extends Disposable {
         // This window keeps it alive now: its heartbeat tells other windows and `cleanup` it is wanted.
         this.runtimes.get().adopt(record.containerId);
         if (this.runtimes.get().remote) await this.resumeSync(id, container, record.workspaceDir);
+        else if (record.synced) this.followHostCopy(id, resumeHostCopy(container, record.workspaceDir, { hostUser: currentHostUser(), historyMode: this.settings.historyMode }), true);
         this.log.info(`Found the running dev container of ${id} again (${record.containerId.slice(0, 12)})`);
       } else {
         this.log.info(`The dev container of ${id} is gone; its workspace ${record.workspaceDir} is kept`);
@@ -208,6 +213,7 @@ export class DevContainerManager extends Disposable {
           sessionId: this.sessionId,
           historyMode: this.settings.historyMode,
           extraBinds: this.launchMounts.flatMap((m) => m()),
+          earlyPrompt: this.earlyPromptWanted(),
           signal,
           onProgress: (p) => {
             if (p.image) {
@@ -222,8 +228,10 @@ export class DevContainerManager extends Disposable {
           image: dev.image,
           datasetSource: ref.entry.source,
           launchedAt: new Date().toISOString(),
+          ...(dev.hostCopy ? { synced: true } : {}),
         };
         this.live.set(id, { record, container: dev.container });
+        if (dev.hostCopy) this.followHostCopy(id, dev.hostCopy, false);
         this.shellPrepared.add(dev.container.id);
         this.firstPrompts.expect(id);
         if (dev.sync) {
@@ -242,6 +250,52 @@ export class DevContainerManager extends Disposable {
     this.activeChanged.fire(id);
     this.changed.fire(id);
     return this.view(id);
+  }
+
+  /**
+   * An early launch (core earlyLaunch) when it can help: a new workspace on a local engine, whose
+   * folder is added once its files are there, so never when adding it reloads the window (the
+   * reload would end this host while it copies).
+   */
+  private earlyPromptWanted(): boolean {
+    if (!this.settings.earlyPrompt || this.runtimes.get().remote) return false;
+    return this.settings.openIn !== 'addToWorkspace' || !addingFolderReloads();
+  }
+
+  /** Whether the instance's files are still on their way to the editor's folder (an early launch). */
+  copyingToEditor(instanceId: string): boolean {
+    return this.hostCopies.has(instanceId);
+  }
+
+  /** Settles once an early launch's folder holds its files (true) or the copy failed (false); at once otherwise. */
+  hostCopied(instanceId: string): Promise<boolean> {
+    return this.hostCopies.get(instanceId) ?? Promise.resolve(true);
+  }
+
+  /** Says on screen that the files are being copied, then keeps both sides in step. */
+  private followHostCopy(id: string, copy: Promise<WorkspaceSync>, afterReload: boolean): void {
+    const status = vscode.window.setStatusBarMessage(`$(sync~spin) ${id}: copying files to the editor…`);
+    const started = Date.now();
+    const done = copy
+      .then(
+        (sync) => {
+          this.synced.attach(id, sync);
+          this.log.info(`${id}: files copied to the editor in ${Date.now() - started} ms; the container works on its own copy, kept in step with ${sync.workspaceDir} until it is stopped`);
+          if (afterReload && !addingFolderReloads()) void this.openWorkspace(id).catch((err: unknown) => this.log.warn(`${id}: could not add the workspace folder: ${errorMessage(err)}`));
+          return true;
+        },
+        (err: unknown) => {
+          this.log.error(`${id}: copying the files to the editor failed: ${errorMessage(err)}`);
+          void vscode.window.showErrorMessage(`${id}: the files could not be copied to the editor (${errorMessage(err)}). The container keeps its files; stop it and launch again.`);
+          return false;
+        },
+      )
+      .finally(() => {
+        status.dispose();
+        this.hostCopies.delete(id);
+        this.changed.fire(id);
+      });
+    this.hostCopies.set(id, done);
   }
 
   /**
@@ -372,6 +426,10 @@ export class DevContainerManager extends Disposable {
       return;
     }
     await this.busy.run(instanceId, 'stop', `Stopping ${instanceId}`, async (signal, report) => {
+      if (this.hostCopies.has(instanceId)) {
+        report('Waiting for the files to reach the editor');
+        await this.hostCopied(instanceId);
+      }
       const terminal = this.terminals.get(instanceId);
       terminal?.dispose();
       this.terminals.delete(instanceId);

@@ -19,6 +19,8 @@ export interface SessionRecord {
   pageOpen?: boolean;
   /** A container terminal was open: after a reload it is opened again (VS Code cannot revive it). */
   terminalOpen?: boolean;
+  /** Launched early on a local engine: the container's /testbed is its own, kept in step with the folder by a sync (core earlyLaunch). */
+  synced?: boolean;
 }
 
 /** Set just before adding a folder reloads the window, so the next activation restores the view. */

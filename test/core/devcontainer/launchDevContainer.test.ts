@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../../../src/core/dataset/loadDataset';
+import { candidatePatch } from '../../../src/core/devcontainer/candidatePatch';
 import { launchDevContainer } from '../../../src/core/devcontainer/launchDevContainer';
 import { beginWorkspace, gitDirOf, metaDirOf, workspaceDirFor } from '../../../src/core/devcontainer/workspaceLayout';
 import { ensureImage } from '../../../src/core/images/ensureImage';
@@ -98,6 +99,56 @@ test('a copy the window left unfinished (the dev container starts while it runs)
     assert.equal(git(ws, 'status', '--porcelain'), '');
   } finally {
     await dev.container.remove();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('an early launch gives the container before the host copy is complete; an edit made in it during the copy ends on the host, a host edit in it, and a relaunch mounts the kept workspace', async () => {
+  const ds = await loadDataset('samples');
+  const inst = ds.instances.find((i) => i.instance_id === ID);
+  assert.ok(inst);
+  const spec = await sampleSpec(inst);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'swe-gym-launch-test-'));
+  const ws = workspaceDirFor(root, ID);
+  const dev = await launchDevContainer(runtime, spec, { workspaceRoot: root, sessionId: TEST_SESSION, earlyPrompt: true });
+  let relaunched: Awaited<ReturnType<typeof launchDevContainer>> | undefined;
+  try {
+    assert.ok(dev.hostCopy, 'an early launch says when the host folder is complete');
+    let filled = false;
+    void dev.hostCopy.then(() => (filled = true));
+    assert.equal(filled, false, 'the container comes before the host copy');
+    // Usable at once: the history already ends at the base commit, the future is not there.
+    const history = await dev.container.exec(['bash', '-c', 'git for-each-ref --format="%(refname)"; git cat-file -e v0.2.0 2>/dev/null && echo FUTURE; git rev-list --all'], { cwd: '/testbed' });
+    assert.equal(history.exitCode, 0, history.output);
+    assert.doesNotMatch(history.stdout, /FUTURE|refs\/tags/);
+    // Edits in the container while the host folder fills: a changed file, a new one.
+    const edit = await dev.container.exec(['bash', '-c', 'echo "# edited in the container" >> "$(git ls-files "*.py" | head -1)" && echo new > made_in_container.txt && git ls-files "*.py" | head -1'], { cwd: '/testbed' });
+    assert.equal(edit.exitCode, 0, edit.output);
+    const edited = edit.stdout.trim();
+    const sync = await dev.hostCopy;
+    assert.equal(git(ws, 'rev-parse', 'HEAD'), inst.base_commit);
+    assert.equal(git(ws, 'rev-list', '--all'), git(ws, 'rev-list', inst.base_commit), 'the host copy holds nothing past the base');
+    assert.equal(history.stdout.trim().split('\n').slice(1).join('\n'), git(ws, 'rev-list', inst.base_commit), "the container's history is the base's");
+    assert.deepEqual(fs.readdirSync(metaDirOf(ws)).sort(), ['git', 'workspace.json'], 'the copy note is gone, the marker written');
+    await sync.pull();
+    assert.match(fs.readFileSync(path.join(ws, edited), 'utf8'), /# edited in the container\n$/);
+    assert.equal(fs.readFileSync(path.join(ws, 'made_in_container.txt'), 'utf8'), 'new\n');
+    // A host edit goes in, and the patch (taken in the container) holds all three.
+    fs.writeFileSync(path.join(ws, 'made_on_host.txt'), 'host\n');
+    await sync.push();
+    const patch = await candidatePatch(dev.container, inst.base_commit);
+    for (const f of [edited, 'made_in_container.txt', 'made_on_host.txt']) assert.ok(patch.includes(`+++ b/${f}`), `${f} in the patch:\n${patch}`);
+    await dev.container.remove();
+    // The kept workspace is mounted by the next launch, edits included.
+    relaunched = await launchDevContainer(runtime, spec, { workspaceRoot: root, sessionId: TEST_SESSION, earlyPrompt: true });
+    assert.equal(relaunched.reusedWorkspace, true);
+    assert.equal(relaunched.hostCopy, undefined);
+    const seen = await relaunched.container.exec(['cat', 'made_in_container.txt', 'made_on_host.txt'], { cwd: '/testbed' });
+    assert.equal(seen.stdout, 'new\nhost\n');
+  } finally {
+    await dev.hostCopy?.catch(() => undefined);
+    await dev.container.remove().catch(() => undefined);
+    await relaunched?.container.remove();
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
