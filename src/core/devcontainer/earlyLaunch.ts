@@ -65,7 +65,8 @@ export async function launchEarly(
       extraLabels: { ...extraLabels, [LABEL_SYNCED]: '1' },
       signal: options.signal,
     });
-    await truncateHistoryToBase(container, REPO_DIR, instance.base_commit, { mode: options.historyMode, signal: options.signal });
+    // The index's look at every file is left to later: the copy behind the prompt reads them all anyway.
+    await truncateHistoryToBase(container, REPO_DIR, instance.base_commit, { mode: options.historyMode, refreshIndex: false, signal: options.signal });
     // Its /testbed is its own: no files to hand back to the host user at each prompt (the sync writes the host's as this process).
     await prepareDevShell(container, undefined, options.signal);
     await run(container, ['mkdir', '-p', `${REPO_DIR}/.vscode`], options.signal);

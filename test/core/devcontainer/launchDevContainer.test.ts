@@ -121,6 +121,8 @@ test('an early launch gives the container before the host copy is complete; an e
     const history = await dev.container.exec(['bash', '-c', 'git for-each-ref --format="%(refname)"; git cat-file -e v0.2.0 2>/dev/null && echo FUTURE; git rev-list --all'], { cwd: '/testbed' });
     assert.equal(history.exitCode, 0, history.output);
     assert.doesNotMatch(history.stdout, /FUTURE|refs\/tags/);
+    const status = await dev.container.exec(['git', 'status', '--porcelain'], { cwd: '/testbed' });
+    assert.equal(status.stdout, '', 'the index (not refreshed before the prompt) still matches the files');
     // Edits in the container while the host folder fills: a changed file, a new one.
     const edit = await dev.container.exec(['bash', '-c', 'echo "# edited in the container" >> "$(git ls-files "*.py" | head -1)" && echo new > made_in_container.txt && git ls-files "*.py" | head -1'], { cwd: '/testbed' });
     assert.equal(edit.exitCode, 0, edit.output);

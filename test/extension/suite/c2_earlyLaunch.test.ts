@@ -39,12 +39,16 @@ describe('an early launch: the terminal before the files reach the editor, both 
 
   it('gives the terminal while the files are copied, takes its edits to the folder, grades every edit and keeps the workspace', async () => {
     let copyingWhenTerminal: boolean | undefined;
-    const sub = vscode.window.onDidOpenTerminal((t) => {
-      if (t.name === `SWE-Gym: ${ID}`) copyingWhenTerminal = api.devContainers.copyingToEditor(ID);
-    });
     const launched = vscode.commands.executeCommand('sweGym.launch', ID, file) as Thenable<SessionView | undefined>;
-    const terminal = await waitFor('the container terminal', () => vscode.window.terminals.find((t) => t.name === `SWE-Gym: ${ID}`), 120_000);
-    sub.dispose();
+    const terminal = await waitFor(
+      'the container terminal',
+      () => {
+        const t = vscode.window.terminals.find((x) => x.name === `SWE-Gym: ${ID}`);
+        if (t) copyingWhenTerminal ??= api.devContainers.copyingToEditor(ID);
+        return t;
+      },
+      120_000,
+    );
     assert.equal(copyingWhenTerminal, true, 'the terminal opens before the files reach the editor');
     // Typed at once, while the folder may still be filling.
     terminal.sendText('echo typed-early > made_early.txt');
