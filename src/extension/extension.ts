@@ -23,6 +23,7 @@ import { DevContainerManager } from './devContainers/devContainerManager';
 import { StateStore } from './state/stateStore';
 import { ActiveInstanceStatusBar } from './statusBar';
 import { HiddenTestsController } from './testing/hiddenTests';
+import { TreeExpansion } from './tree/treeExpansion';
 import { InstanceTreeProvider, type TreeNode } from './tree/instanceTree';
 import { Disposable } from './util/disposable';
 import { errorMessage, Logger } from './util/logger';
@@ -76,6 +77,9 @@ class Studio extends Disposable {
     const agents = this.register(new AgentService({ datasets, devContainers, actions, state, busy, runtimes, settings, keys, memento: context.globalState, globalStorage: context.globalStorageUri, sessionId, log: log.child('agent'), pythonTools: (image) => languageServer.agentTools(image) }));
     const tree = this.register(new InstanceTreeProvider(datasets, status, devContainers));
     const treeView = this.register(vscode.window.createTreeView('sweGym.instances', { treeDataProvider: tree, showCollapseAll: true }));
+    const expansion = this.register(new TreeExpansion(context.globalState));
+    expansion.track(treeView, (node) => tree.getTreeItem(node).id);
+    tree.setExpansion(expansion);
     this.register(tree.onDidChangeFilter(() => (treeView.message = tree.describeFilter())));
     const statusBar = this.register(new ActiveInstanceStatusBar(devContainers, status));
     // The walkthrough ticks Launch and Run however they were done (page, tree, palette, Test Explorer, agent).

@@ -117,6 +117,13 @@ async function run(page: Page, url: string, folder: string): Promise<void> {
   await page.waitForTimeout(500);
   const after = await frame.evaluate<{ step: number; into: number }>(TOP_STEP);
   check(after.step === before.step && Math.abs(after.into - before.into) <= 4, `the reloaded view is at step ${after.step} (${after.into} px into it), not step ${before.step} (${before.into} px)`);
+  // The tab names what it shows (not "Runs:", which reads as our agent's runs), and the tree
+  // comes back as it was left: the repository and the instance open onto the runs.
+  const tabs = await page.locator('.tabs-container .tab').allInnerTexts();
+  check(tabs.some((t) => t.includes(`Imported runs: ${ID}`)), `no tab reads "Imported runs: ${ID}" (tabs: ${tabs.join(' | ')})`);
+  await page.locator('.monaco-list-row', { hasText: 'OpenHands CodeActAgent' }).first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+  const repoOpen = await page.locator('.monaco-list-row[aria-label^="swe-gym-studio/textkit"]').getAttribute('aria-expanded');
+  check(repoOpen === 'true' && (await page.locator('.monaco-list-row', { hasText: 'OpenHands CodeActAgent' }).count()), `after the reload the tree shows swe-gym-studio/textkit ${repoOpen === 'true' ? 'open but not its runs' : 'collapsed'}`);
   await shot(page, 'reloaded');
 }
 

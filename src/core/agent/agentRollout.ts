@@ -156,7 +156,8 @@ export class AgentRollout {
     // Without a single answer the container holds nothing the agent did (only what was there
     // before): grading it would score the environment, not the model.
     const reachedModel = this.loop.answered > 0;
-    const runError = !reachedModel && exit.reason !== 'stopped' && exit.reason !== 'cancelled';
+    // A replay with no recorded turn to play (continuing by hand from step 0) ends as it should.
+    const runError = !reachedModel && exit.reason !== 'stopped' && exit.reason !== 'cancelled' && exit.reason !== 'replay_exhausted';
 
     if (!cancelled && this.env.container && reachedModel) {
       try {

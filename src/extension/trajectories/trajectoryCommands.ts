@@ -96,7 +96,7 @@ export function registerTrajectoryCommands(d: TrajectoryCommandDeps): vscode.Dis
         if (flag) void vscode.window.showWarningMessage(`${row.instanceId} (${row.scaffold}): ${DISAGREEMENT_LABELS[flag]}.`);
         return grade;
       } catch (err) {
-        if (!isAbortError(err) && errorMessage(err) !== 'Cancelled') fail(`Grading failed: ${errorMessage(err)}`);
+        if (!isAbortError(err)) fail(`Grading failed: ${errorMessage(err)}`);
         return undefined;
       }
     }),
@@ -114,7 +114,7 @@ export function registerTrajectoryCommands(d: TrajectoryCommandDeps): vscode.Dis
           }
         });
       } catch (err) {
-        if (!isAbortError(err) && errorMessage(err) !== 'Cancelled') fail(`Replay failed: ${errorMessage(err)}`);
+        if (!isAbortError(err)) fail(`Replay failed: ${errorMessage(err)}`);
         return undefined;
       }
     }),

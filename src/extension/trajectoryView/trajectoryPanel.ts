@@ -21,7 +21,7 @@ const TRAJECTORY_KIND: WebviewKind<TrajectoryRequests, TrajectoryEvents> = {
   protocol: TRAJECTORY_VIEW,
   bundle: 'trajectory',
   icon: 'agent.svg',
-  title: (id) => `Runs: ${id}`,
+  title: (id) => `Imported runs: ${id}`,
   loading: (id) => `Loading the imported runs of ${id}…`,
   noun: 'trajectory view',
   retainContextWhenHidden: true,

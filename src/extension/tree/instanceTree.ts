@@ -8,6 +8,7 @@ import { STATUS_LABELS, type InstanceStatusService } from '../instanceStatus';
 import type { DevContainerManager } from '../devContainers/devContainerManager';
 import { Disposable } from '../util/disposable';
 import { applyFilter, describeFilter, isFiltering, NO_FILTER, type TreeFilter } from './treeFilter';
+import type { TreeExpansion } from './treeExpansion';
 
 /** Repositories with more instances than this are split into pages, so no node has 10k children. */
 export const PAGE_SIZE = 500;
@@ -100,6 +101,7 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
   private readonly decorators = new Set<InstanceDecorator>();
   private readonly childProviders = new Set<InstanceChildren>();
   private annotationScore: ((id: string) => number | undefined) | undefined;
+  private expansion: TreeExpansion | undefined;
 
   constructor(
     private readonly datasets: DatasetStore,
@@ -119,6 +121,16 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
     this.filterState = filter;
     this.filterChanged.fire(filter);
     this.refreshAll();
+  }
+
+  /** Rows a person left open come back open (after a window reload too). */
+  setExpansion(expansion: TreeExpansion): void {
+    this.expansion = expansion;
+  }
+
+  /** A row that can open: open if the person left it open. */
+  private openable(id: string): vscode.TreeItemCollapsibleState {
+    return this.expansion?.isOpen(id) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
   }
 
   addDecorator(decorator: InstanceDecorator): vscode.Disposable {
@@ -262,16 +274,18 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
       case 'repo': {
         const total = node.entry.repos.get(node.repo)?.length ?? 0;
         const shown = this.filteredList(node.entry, node.repo).length;
-        const item = new vscode.TreeItem(node.repo, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `repo:${node.entry.source}:${node.repo}`;
+        const id = `repo:${node.entry.source}:${node.repo}`;
+        const item = new vscode.TreeItem(node.repo, this.openable(id));
+        item.id = id;
         item.contextValue = 'repo';
         item.iconPath = new vscode.ThemeIcon('repo');
         item.description = shown === total ? `${total}` : `${shown} of ${total}`;
         return item;
       }
       case 'page': {
-        const item = new vscode.TreeItem(`${node.start + 1}–${node.end}`, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `page:${node.parent.entry.source}:${node.parent.repo}:${node.start}`;
+        const id = `page:${node.parent.entry.source}:${node.parent.repo}:${node.start}`;
+        const item = new vscode.TreeItem(`${node.start + 1}–${node.end}`, this.openable(id));
+        item.id = id;
         item.iconPath = new vscode.ThemeIcon('list-flat');
         return item;
       }
@@ -281,9 +295,10 @@ export class InstanceTreeProvider extends Disposable implements vscode.TreeDataP
         const d = difficultyOf(node.instance);
         const live = this.devContainers.isRunning(id);
         const children = this.childProviders.size ? this.childrenOf(node).length : 0;
-        const item = new vscode.TreeItem(id, children ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         // A row that gains children gets a new id: VS Code keeps a leaf's collapsible state per id.
-        item.id = `instance:${node.entry.source}:${id}${children ? ':with-children' : ''}`;
+        const itemId = `instance:${node.entry.source}:${id}${children ? ':with-children' : ''}`;
+        const item = new vscode.TreeItem(id, children ? this.openable(itemId) : vscode.TreeItemCollapsibleState.None);
+        item.id = itemId;
         item.iconPath = STATUS_ICONS[status];
         const extra = [...this.decorators].map((x) => x.decorate(id)).filter((x): x is InstanceDecoration => !!x);
         item.description = [`${live ? '● ' : ''}${describeDifficulty(d)}`, ...extra.map((x) => x.description)].filter(Boolean).join(' · ');

@@ -8,9 +8,13 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChatMessage } from '../../../src/core/agent/chatTypes';
+import { launchDevContainer } from '../../../src/core/devcontainer/launchDevContainer';
+import { continueFromStep } from '../../../src/core/replay/continueFromStep';
+import { loadReplayable } from '../../../src/core/replay/loadReplayable';
 import { loadClosedTrajectory } from '../../../src/core/trajectory/readTrajectory';
+import { runtime, TEST_SESSION } from '../../support/docker';
 import { byTurn, solveScript, startFakeOpenAIServer } from '../../support/fakeOpenAIServer';
-import { samples } from '../../support/samples';
+import { sampleSpec, samples } from '../../support/samples';
 
 const FIXTURE = path.join(__dirname, '../../../../test/fixtures/trajectories/textkit-12.openhands-layout.row.json');
 const CLI = path.resolve(__dirname, '../../../src/cli/index.js');
@@ -72,4 +76,25 @@ test('replay --continue-from-step outside the recording, or without a model, is 
   const noModel = await cli(['replay', '--dataset', 'samples', '--trajectory', FIXTURE, '--continue-from-step', '2']);
   assert.equal(noModel.code, 2);
   assert.match(noModel.stderr, /go with --continue-with-model M/);
+});
+
+test('continuing by hand from step 0 replays nothing and ends as a replay does, not as an error of the run', async () => {
+  const ds = await samples();
+  const inst = ds.instances.find((i) => i.instance_id === 'swe-gym-studio__textkit-12');
+  assert.ok(inst);
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-continue0-'));
+  const dev = await launchDevContainer(runtime, await sampleSpec(inst), { workspaceRoot: path.join(root, 'ws'), sessionId: TEST_SESSION });
+  try {
+    const t = await loadReplayable(FIXTURE, ds);
+    const report = await continueFromStep(runtime, ds, t, { step: 0, mode: { by: 'hand', container: dev.container }, sessionId: TEST_SESSION, trajectoryDir: path.join(root, 'run') });
+    assert.equal(report.result.exitReason, 'replay_exhausted', report.result.message);
+    assert.equal(report.result.steps, 0);
+    assert.equal(report.result.runError, false, 'nothing to replay before a person takes over is not an error of the run');
+    assert.deepEqual(report.steps, []);
+    const closed = await loadClosedTrajectory(report.result.trajectoryPath ?? '');
+    assert.equal(closed.run_error, undefined);
+  } finally {
+    await dev.container.remove();
+    await fs.rm(root, { recursive: true, force: true });
+  }
 });
