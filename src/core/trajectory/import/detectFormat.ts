@@ -16,11 +16,13 @@ const READERS: { format: SourceFormat; is: (v: unknown) => boolean; read: (v: un
 
 /** Which scaffold's format a parsed JSON value is in, or undefined. */
 export function detectFormat(value: unknown): SourceFormat | undefined {
-  return READERS.find((r) => r.is(value))?.format;
+  const v = unwrapped(value);
+  return READERS.find((r) => r.is(v))?.format;
 }
 
 /** One run from a parsed JSON value; throws a specific error when it is in no known format. */
-export function readRun(value: unknown, file: string, entry: number): ImportedRun {
+export function readRun(raw: unknown, file: string, entry: number): ImportedRun {
+  const value = unwrapped(raw);
   const reader = READERS.find((r) => r.is(value));
   if (!reader) throw new Error(`not a trajectory in any known format (${describe(value)}); expected a SWE-Gym row, an OpenHands output.jsonl row, a SWE-agent .traj, a mini-swe-agent .traj.json, an SFT {messages} line with <function=...> calls, or ATIF v1.x`);
   const run = reader.read(value, file, entry);
@@ -32,4 +34,16 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return `a JSON list of ${v.length}`;
   if (v && typeof v === 'object') return `keys ${Object.keys(v).slice(0, 8).join(', ') || 'none'}`;
   return `a JSON ${v === null ? 'null' : typeof v}`;
+}
+
+/** Rows that hold their conversation as a JSON string (SWE-smith's `tools` split: `json.loads(row["messages"])`). */
+function unwrapped(value: unknown): unknown {
+  const r = value as { messages?: unknown } | null;
+  if (!r || typeof r !== 'object' || Array.isArray(r) || typeof r.messages !== 'string' || !r.messages.trimStart().startsWith('[')) return value;
+  try {
+    const messages: unknown = JSON.parse(r.messages);
+    return Array.isArray(messages) ? { ...r, messages } : value;
+  } catch {
+    return value;
+  }
 }

@@ -4,6 +4,14 @@ import type { LooseMessage } from './chatSteps';
 import type { ImportedRun, ImportedStep } from './importedRun';
 import { mapCommandLine, mapToolCall, parseArgs } from './toolMapping';
 
+interface MessageExtra {
+  returncode?: unknown;
+  interrupt_type?: unknown;
+  cost?: unknown;
+  timestamp?: unknown;
+  response?: { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } };
+}
+
 interface MiniTraj {
   trajectory_format?: unknown;
   instance_id?: unknown;
@@ -21,7 +29,14 @@ interface MiniTraj {
 export function isMiniSweAgent(v: unknown): boolean {
   const t = v as MiniTraj;
   if (!t || !Array.isArray(t.messages)) return false;
-  return (typeof t.trajectory_format === 'string' && t.trajectory_format.startsWith('mini-swe-agent')) || String(t.info?.config?.agent_type ?? '').includes('minisweagent');
+  if (typeof t.trajectory_format === 'string') return t.trajectory_format.startsWith('mini-swe-agent');
+  // v1 files written before `trajectory_format` existed (2025-08): info.mini_version, or the
+  // agent's class, or v1's `MINI_SWE_AGENT_FINAL_OUTPUT` finish signal with fenced bash commands.
+  return (
+    typeof t.info?.mini_version === 'string' ||
+    String(t.info?.config?.agent_type ?? '').includes('minisweagent') ||
+    (typeof t.info?.exit_status === 'string' && (t.messages as LooseMessage[]).some((m) => m?.role === 'assistant' && typeof m.content === 'string' && FENCE.test(m.content)))
+  );
 }
 
 const FENCE = /```(?:bash|mswea_bash_command)\s*\n([\s\S]*?)\n?```/;
@@ -33,7 +48,7 @@ const FENCE = /```(?:bash|mswea_bash_command)\s*\n([\s\S]*?)\n?```/;
  */
 export function readMiniSweAgent(v: unknown, file: string, entry: number): ImportedRun {
   const t = v as MiniTraj;
-  const messages = t.messages as (LooseMessage & { extra?: { returncode?: unknown; interrupt_type?: unknown } })[];
+  const messages = t.messages as (LooseMessage & { extra?: MessageExtra })[];
   let system = '';
   let task = '';
   const steps: ImportedStep[] = [];
@@ -50,7 +65,7 @@ export function readMiniSweAgent(v: unknown, file: string, entry: number): Impor
         : FENCE.test(text)
           ? [mapCommandLine(`call_${i}_0`, FENCE.exec(text)?.[1] ?? '', null)]
           : [];
-      last = { thought: calls.length ? text : text.replace(FENCE, '').trim(), actions };
+      last = { thought: calls.length ? text : text.replace(FENCE, '').trim(), actions, ...usageOf(m.extra) };
       steps.push(last);
     } else if (m.role === 'tool' || (m.role === 'user' && last?.actions.some((a) => a.observation === null) && !m.extra?.interrupt_type)) {
       const action = last?.actions.find((a) => a.observation === null && (typeof m.tool_call_id !== 'string' || a.id === m.tool_call_id)) ?? last?.actions.find((a) => a.observation === null);
@@ -81,5 +96,22 @@ export function readMiniSweAgent(v: unknown, file: string, entry: number): Impor
     repoDir: typeof cwd === 'string' && cwd.startsWith('/') ? cwd : '/testbed',
     tools: [],
     totals: { costUsd: typeof info.model_stats?.instance_cost === 'number' ? info.model_stats.instance_cost : undefined },
+  };
+}
+
+/** What a 1.1 assistant message records of its call: `extra.cost`, the raw response's usage, its time. */
+function usageOf(extra: MessageExtra | undefined): Pick<ImportedStep, 'promptTokens' | 'completionTokens' | 'costUsd' | 'timestamp'> {
+  if (!extra) return {};
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const usage = extra.response?.usage;
+  const prompt = n(usage?.prompt_tokens);
+  const completion = n(usage?.completion_tokens);
+  const cost = n(extra.cost);
+  const at = n(extra.timestamp);
+  return {
+    ...(prompt !== undefined ? { promptTokens: prompt } : {}),
+    ...(completion !== undefined ? { completionTokens: completion } : {}),
+    ...(cost !== undefined ? { costUsd: cost } : {}),
+    ...(at !== undefined ? { timestamp: new Date(at * 1000).toISOString() } : {}),
   };
 }

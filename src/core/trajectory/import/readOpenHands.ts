@@ -32,14 +32,15 @@ interface OhRow {
 
 /** An OpenHands V0 evaluation row (`output.jsonl`: `history` of events), or a saved list of events. */
 export function isOpenHandsV0(v: unknown): boolean {
-  if (Array.isArray(v)) return v.length > 0 && v.every((e) => e && typeof e === 'object' && ('action' in e || 'observation' in e));
+  if (Array.isArray(v)) return v.length > 0 && v.every((e) => e && typeof e === 'object' && !Array.isArray(e) && ('action' in e || 'observation' in e));
   const r = v as OhRow;
   return !!r && Array.isArray(r.history) && (typeof r.instruction === 'string' || typeof r.metadata === 'object' || typeof r.instance_id === 'string');
 }
 
 export function readOpenHands(v: unknown, file: string, entry: number): ImportedRun {
   const row: OhRow = Array.isArray(v) ? { history: v } : (v as OhRow);
-  const events = (row.history as OhEvent[]).filter((e) => e && typeof e === 'object');
+  // Older rows keep history as [action, observation] pairs (compatibility_for_eval_history_pairs).
+  const events = (row.history as unknown[]).flatMap((e) => (Array.isArray(e) ? e : [e])).filter((e): e is OhEvent => !!e && typeof e === 'object');
   const resolved = pickBool(row.test_result?.report?.resolved, row.report?.resolved);
   const model = typeof row.metadata?.llm_config?.model === 'string' ? row.metadata.llm_config.model : null;
   const agent = typeof row.metadata?.agent_class === 'string' ? row.metadata.agent_class : 'CodeActAgent';
@@ -77,6 +78,16 @@ export function readOpenHands(v: unknown, file: string, entry: number): Imported
 function fromEvents(events: OhEvent[]): Pick<ImportedRun, 'system' | 'task' | 'steps' | 'notes'> {
   const out: Pick<ImportedRun, 'system' | 'task' | 'steps' | 'notes'> = { system: '', task: '', steps: [], notes: [] };
   const byActionId = new Map<unknown, ImportedAction>();
+  // llm_metrics on an agent's action are the run's running totals: a step's share is the increase.
+  let spent = { cost: 0, prompt: 0, completion: 0 };
+  const usage = (e: OhEvent): Pick<ImportedStep, 'promptTokens' | 'completionTokens' | 'costUsd'> => {
+    const m = e.llm_metrics;
+    if (!m || e.source !== 'agent') return {};
+    const now = { cost: num(m.accumulated_cost) ?? spent.cost, prompt: num(m.accumulated_token_usage?.prompt_tokens) ?? spent.prompt, completion: num(m.accumulated_token_usage?.completion_tokens) ?? spent.completion };
+    const step = { promptTokens: now.prompt - spent.prompt, completionTokens: now.completion - spent.completion, costUsd: now.cost - spent.cost };
+    spent = now;
+    return step.promptTokens >= 0 && step.completionTokens >= 0 && step.costUsd >= 0 ? step : {};
+  };
   for (const e of events) {
     if (e.source === 'environment') continue;
     const args = e.args ?? {};
@@ -89,12 +100,12 @@ function fromEvents(events: OhEvent[]): Pick<ImportedRun, 'system' | 'task' | 's
         const text = str(args.content) || str(e.message);
         if (e.source === 'user' && !out.task) out.task = text;
         else if (e.source === 'user') out.notes.push({ afterStep: out.steps.length, content: text });
-        else out.steps.push({ thought: text, actions: [] });
+        else out.steps.push({ thought: text, actions: [], ...usage(e) });
         continue;
       }
       const action = actionOf(e, args);
       if (!action) continue;
-      const step: ImportedStep = { thought: str(args.thought), actions: [action], ...(typeof e.timestamp === 'string' ? { timestamp: e.timestamp } : {}) };
+      const step: ImportedStep = { thought: str(args.thought), actions: [action], ...usage(e), ...(typeof e.timestamp === 'string' ? { timestamp: e.timestamp } : {}) };
       out.steps.push(step);
       byActionId.set(e.id, action);
     } else if (typeof e.observation === 'string') {

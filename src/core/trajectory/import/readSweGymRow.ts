@@ -29,7 +29,9 @@ export function isSftText(v: unknown): boolean {
 export function readChatRow(v: unknown, file: string, entry: number, format: 'swe-gym-row' | 'sft-text'): ImportedRun {
   const r = v as RowLike;
   const tools = Array.isArray(r.tools) ? (r.tools as ToolSchema[]) : undefined;
-  const parts = stepsFromChat(r.messages as LooseMessage[], { textCalls: format === 'sft-text', tools });
+  // In the text form every tool result is a user turn: `EXECUTION RESULT of [...]` (OpenHands)
+  // or SWE-agent's `OBSERVATION:` (SWE-smith); a user turn answering a call is its observation.
+  const parts = stepsFromChat(r.messages as LooseMessage[], { textCalls: format === 'sft-text', tools, userObservations: format === 'sft-text' });
   // The SFT form keeps resolved rollouts only (rejection sampling), so an SFT line says resolved.
   const resolved = format === 'sft-text' && r.resolved === undefined ? true : typeof r.resolved === 'boolean' ? r.resolved : typeof r.resolved === 'number' ? r.resolved > 0 : typeof r.test_result?.report?.resolved === 'boolean' ? r.test_result.report.resolved : null;
   const patch = typeof r.test_result?.git_patch === 'string' ? r.test_result.git_patch : typeof r.model_patch === 'string' ? r.model_patch : null;
@@ -39,7 +41,7 @@ export function readChatRow(v: unknown, file: string, entry: number, format: 'sw
     format,
     file,
     entry,
-    scaffold: format === 'sft-text' ? 'OpenHands (SFT text form)' : 'OpenHands (SWE-Gym row)',
+    scaffold: format === 'swe-gym-row' ? 'OpenHands (SWE-Gym row)' : (r.messages as LooseMessage[]).some((m) => m?.role === 'user' && typeof m.content === 'string' && m.content.startsWith('EXECUTION RESULT of [')) ? 'OpenHands (SFT text form)' : 'SFT text form',
     instanceId: typeof r.instance_id === 'string' ? r.instance_id : '',
     // SWE-Gym run ids start with the model: `gpt-4o-2024-08-06_maxiter_50_N_...`.
     model: runId ? (runId.split('_maxiter_')[0] ?? runId) : null,
