@@ -31,10 +31,12 @@ export function toSweGymRow(t: ClosedTrajectory): SweGymRow {
   const reward = t.reward;
   const status = reward?.status;
   const applied = status !== undefined && status !== 'patch_apply_failed' && status !== 'empty_patch';
+  // An imported run not graded here keeps what its file says (a SWE-Gym row exports as it came).
+  const resolved = reward?.resolved ?? t.imported?.resolved ?? false;
   return {
     instance_id: `${t.instance_id}_${t.index}`,
     run_id: t.run_id,
-    resolved: reward?.resolved ?? false,
+    resolved,
     // Rows carry '' rather than null for an assistant turn that only calls a tool.
     messages: t.messages.map((m) => (m.role === 'assistant' && m.content === null ? { ...m, content: '' } : m)),
     tools: t.tools,
@@ -44,7 +46,7 @@ export function toSweGymRow(t: ClosedTrajectory): SweGymRow {
       test_output: reward?.test_output ?? '',
       report: {
         empty_generation: !patch.trim(),
-        resolved: reward?.resolved ?? false,
+        resolved,
         failed_apply_patch: status === 'patch_apply_failed',
         error_eval: !reward || status === 'error',
         test_timeout: status === 'timeout',
@@ -110,6 +112,7 @@ export async function exportRun(
   const lines: unknown[] = [];
   const perInstance = new Map<string, number>();
   const cap = options.perInstance ?? (format === 'sft' ? 1 : Number.POSITIVE_INFINITY);
+  const predicted = new Set<string>();
   for (const t of trajectories) {
     const id = `${t.instance_id}_${t.index}`;
     const revealed = t.demonstration?.reveals.map((r) => r.what) ?? [];
@@ -120,11 +123,17 @@ export async function exportRun(
     if (format === 'predictions') {
       const wanted = options.index ?? Math.min(...trajectories.filter((x) => x.instance_id === t.instance_id).map((x) => x.index));
       if (t.index !== wanted) continue;
+      // SWE-bench takes one prediction per instance (imported runs of several scaffolds can share an index).
+      if (predicted.has(t.instance_id)) {
+        skipped.push({ id, reason: `another run of ${t.instance_id} with index ${t.index} is the prediction` });
+        continue;
+      }
+      predicted.add(t.instance_id);
       lines.push(toPrediction(t));
       continue;
     }
     if (format === 'sft' && !t.reward?.resolved) {
-      skipped.push({ id, reason: t.reward ? 'not resolved' : 'not rewarded' });
+      skipped.push({ id, reason: t.reward ? 'not resolved' : t.imported ? `not graded here (its file says ${t.imported.resolved === null ? 'nothing' : t.imported.resolved ? 'resolved' : 'not resolved'}; \`swe-gym replay\` grades it)` : 'not rewarded' });
       continue;
     }
     const n = perInstance.get(t.instance_id) ?? 0;

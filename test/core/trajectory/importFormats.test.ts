@@ -54,9 +54,28 @@ test('each format\'s fixture imports to the same seven steps with our tools, its
     assert.equal(byFormat.get('mini-swe-agent:mini-swe-agent 2.4.6')?.model, 'scripted-solver');
     // The SFT line names no instance: it was found by the issue text its task quotes.
     assert.equal(byFormat.get('sft-text:OpenHands (SFT text form)')?.imported?.source_instance_id, '');
+    // The viewer (Open Trajectories) takes the output folder back: each run as its scaffold's, not as a SWE-Gym row.
+    const back: string[] = [];
+    for await (const item of readRuns(out)) {
+      assert.ok('run' in item, JSON.stringify(item));
+      assert.equal(item.run.steps.length, 7);
+      assert.equal(item.run.resolved, true);
+      assert.equal(item.run.steps.flatMap((x) => x.actions).filter((a) => a.observation).length >= 6, true);
+      back.push(`${item.run.format}:${item.run.scaffold}`);
+    }
+    assert.deepEqual(back.sort(), [...byFormat.keys()].sort());
     // The output folder is a run folder like a rollout run's: export takes it.
     const exported = await exportRun(out, 'swe-gym');
     assert.equal(exported.written, 7);
+    // Seven runs of one instance: indexes of their own, and the rows say what the files say.
+    const rows = (await fs.readFile(exported.file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { instance_id: string; resolved: boolean });
+    assert.deepEqual(rows.map((r) => r.instance_id).sort(), [0, 1, 2, 3, 4, 5, 6].map((i) => `${ID}_${i}`));
+    assert.ok(rows.every((r) => r.resolved), 'a run not graded here keeps its recorded reward in the row');
+    const predictions = await exportRun(out, 'predictions');
+    assert.equal(predictions.written, 1, 'one SWE-bench prediction per instance');
+    const sft = await exportRun(out, 'sft');
+    assert.equal(sft.written, 0);
+    assert.match(sft.skipped[0]?.reason ?? '', /not graded here \(its file says resolved; `swe-gym replay` grades it\)/);
   } finally {
     await fs.rm(out, { recursive: true, force: true });
   }

@@ -2,10 +2,13 @@ import type { ImportedRun, SourceFormat } from './importedRun';
 import { isAtif, readAtif } from './readAtif';
 import { isMiniSweAgent, readMiniSweAgent } from './readMiniSweAgent';
 import { isOpenHandsV0, readOpenHands } from './readOpenHands';
+import { isOurTrajectory, readOurTrajectory } from './readOurTrajectory';
 import { isSweAgentTraj, readSweAgent } from './readSweAgent';
 import { isSftText, isSweGymRow, readChatRow } from './readSweGymRow';
 
 const READERS: { format: SourceFormat; is: (v: unknown) => boolean; read: (v: unknown, file: string, entry: number) => ImportedRun }[] = [
+  // Ours first: its OpenAI messages would otherwise pass for a SWE-Gym row and lose what it records.
+  { format: 'swe-gym-row', is: isOurTrajectory, read: readOurTrajectory },
   { format: 'atif', is: isAtif, read: readAtif },
   { format: 'mini-swe-agent', is: isMiniSweAgent, read: readMiniSweAgent },
   { format: 'swe-agent', is: isSweAgentTraj, read: readSweAgent },

@@ -29,6 +29,8 @@ export async function importRuns(
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { imported: [], failures: [] };
   if (options.outDir) await fs.mkdir(options.outDir, { recursive: true });
+  // Runs of one instance from several files (scaffolds) get indexes of their own, as a run's rollouts do.
+  const taken = new Map<string, Set<number>>();
   for await (const item of readRuns(target, options.signal)) {
     if ('failure' in item) {
       summary.failures.push(item.failure);
@@ -45,6 +47,10 @@ export async function importRuns(
       options.onFailure?.(failure);
       continue;
     }
+    const used = taken.get(trajectory.instance_id) ?? new Set<number>();
+    taken.set(trajectory.instance_id, used);
+    while (used.has(trajectory.index)) trajectory.index++;
+    used.add(trajectory.index);
     const done: ImportedFile = { trajectory };
     if (options.outDir) {
       const file = path.join(options.outDir, `${trajectory.instance_id}.${trajectory.index}.${trajectory.rollout_id}.json`);
