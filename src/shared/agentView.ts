@@ -118,6 +118,8 @@ export interface AgentViewState {
   index: number;
   model: string;
   endpoint?: string;
+  /** Driven from outside (a gym session): who drives it. Notes and observation edits cannot reach it. */
+  external?: string;
   template: string;
   container: string;
   /** `dev`: the user's dev container (edits show in the editor); `own`: a container of its own (forks). */

@@ -105,9 +105,14 @@ async function run(page: Page, gymPort: number): Promise<void> {
   await row.locator('.label-description', { hasText: '5 steps · paused · my-openhands-fork' }).waitFor({ timeout: 15_000 });
   await live.locator('section.step', { has: live.locator('pre.observation', { hasText: 'held-by-the-live-view' }) }).last().evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await page.waitForTimeout(300);
+  // Paused before the client's next action: the view says so, and offers no message box (the client would never read it).
+  await live.locator('#pause-hint', { hasText: 'no message or observation edit from here reaches it' }).waitFor({ timeout: 10_000 });
+  await live.locator('#agent-status', { hasText: 'Paused before the client’s next action' }).waitFor({ timeout: 10_000 });
+  if (await live.locator('#note-text').count()) throw new Error('the live view of a gym session offers a message box');
   await shot(page, '04-live-view-stepped');
   await live.locator('#btn-resume').click();
   await row.locator('.label-description', { hasText: '5 steps · ready · my-openhands-fork' }).waitFor({ timeout: 15_000 });
+  await live.locator('#agent-status', { hasText: 'Waiting for the client’s step 6' }).waitFor({ timeout: 10_000 });
   log('the live view showed the client\'s steps, held its call and let it through with Step');
 
   // Stop Gym Server in the title bar: every session ends, no container is left.
@@ -117,6 +122,9 @@ async function run(page: Page, gymPort: number): Promise<void> {
   const left = containersOf(containerSession);
   if (left.length) throw new Error(`containers left after Stop Gym Server: ${left.join(', ')}`);
   await shot(page, '05-stopped');
+  // The ended session's trajectory opens from the live view, as a rollout's does.
+  await live.locator('#btn-trajectory').click();
+  await page.locator('.tabs-container .tab', { hasText: /swe-gym-studio__textkit-12_\d+\.json/ }).waitFor({ timeout: 15_000 });
 }
 
 void freePort().then((gymPort) =>

@@ -26,6 +26,8 @@ export interface SessionInit {
    * so its state, its reaper and the client's waiting step stay in step with the live view.
    */
   controls?: (action: AgentControl) => Promise<void>;
+  /** Driven from outside (a gym session's client): it reads only what its calls return. */
+  external?: string;
 }
 
 /**
@@ -59,6 +61,7 @@ export class AgentSession {
     this.view = emptyAgentView(init.rolloutId, init.instanceId, init.where, rollout !== undefined);
     if (init.endpoint) this.view.endpoint = init.endpoint;
     if (init.forkOf) this.view.forkOf = init.forkOf;
+    if (init.external) this.view.external = init.external;
   }
 
   /** Follows a rollout that has not run yet (or has: its history is replayed). */
@@ -189,11 +192,18 @@ export class AgentSession {
   }
 
   editObservation(toolCallId: string, content: string): void {
+    this.refuseExternal('an edited observation');
     this.live().editObservation(toolCallId, content);
   }
 
   addNote(content: string): void {
+    this.refuseExternal('a message');
     this.live().addHumanStep(content);
+  }
+
+  /** An outside client already has its observations and reads no messages from here. */
+  private refuseExternal(what: string): void {
+    if (this.init.external) throw new Error(`This rollout is driven from outside (${this.init.external}): ${what} would never reach it. Pause, Step, Resume, edit the next action, or stop it.`);
   }
 
   history(): readonly StampedEvent[] {

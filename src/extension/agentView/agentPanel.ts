@@ -141,7 +141,9 @@ export class AgentPanel extends Disposable {
       },
       openTrajectory: async ({ rolloutId }) => {
         const row = this.service.runs.row(id, rolloutId);
-        const file = [row?.trajectoryPath, row?.eventsPath].find((f) => f && fs.existsSync(f));
+        // A rollout outside the run table (a gym session) knows its own files.
+        const shown = this.shownSession?.rolloutId === rolloutId ? this.shownSession : undefined;
+        const file = [row?.trajectoryPath, row?.eventsPath, shown?.finalResult?.trajectoryPath, shown?.rollout?.eventsPath].find((f) => f && fs.existsSync(f));
         if (!file) throw new Error(`Rollout ${rolloutId} has no trajectory file${row?.state === 'running' || row?.state === 'paused' ? ' yet: it is written when the rollout ends (the event log grows as it runs)' : ''}.`);
         await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
         return null;

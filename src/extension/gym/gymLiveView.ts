@@ -50,9 +50,12 @@ export class GymLiveViews extends Disposable {
         where: 'own',
         endpoint: `gym session ${sessionId} (${info.client})`,
         rewarded: true,
+        external: `gym client ${info.client}`,
         controls: (action) => this.control(sessionId, action),
       });
       this.watched.set(sessionId, live);
+      const watching = live;
+      void gs.whenEnded().then((r) => watching.setResult(r), () => undefined);
     }
     const panel = this.d.panels.show(ref);
     panel.show(live);

@@ -120,6 +120,9 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     assert.match(String(o4.observation), /four/);
     await waitFor('the view to render step 4, paused again', () => done() === 4 && view()?.state === 'paused' && panel.lastRendered?.seq === view()?.lastSeq, 15_000);
     await waitFor('the row to count it, held again', () => /^4 steps · paused · /.test(String(row(sid)?.description)));
+    // The client reads only what its calls return: a message or an edited observation would be lost, so both are refused.
+    assert.equal(view()?.external, 'gym client gym-ext-test/1');
+    assert.throws(() => panel.shown?.addNote('look at wrap.py'), /driven from outside \(gym client gym-ext-test\/1\): a message would never reach it/);
     await fromView('resume');
     await waitFor('the row to say ready', () => /^4 steps · ready · /.test(String(row(sid)?.description)));
 

@@ -32,9 +32,11 @@ function statusOf(v: AgentViewState): { text: string; cls: string; icon: string;
     case 'starting':
       return { text: 'Starting', cls: 'running', icon: 'loading', spin: true };
     case 'running':
+      // A gym session between calls waits for its client, not for a model.
+      if (v.external && v.steps.at(-1)?.phase === 'model') return { text: `Waiting for the client’s step ${v.step}`, cls: 'running', icon: 'watch' };
       return { text: v.step ? `Running step ${v.step}` : 'Running', cls: 'running', icon: 'loading', spin: true };
     case 'paused':
-      return { text: v.pausedAt === 'before_action' ? `Paused before step ${v.step}’s action` : 'Paused before the model', cls: 'paused', icon: 'debug-pause' };
+      return { text: v.pausedAt === 'before_action' ? `Paused before step ${v.step}’s action` : v.external ? 'Paused before the client’s next action' : 'Paused before the model', cls: 'paused', icon: 'debug-pause' };
     case 'ended': {
       if (v.exit?.runError) return { text: `Error: ${EXIT_LABELS[v.exit.reason] ?? v.exit.reason}`, cls: 'failed', icon: 'error' };
       const r = v.reward;
@@ -324,6 +326,11 @@ export class AgentApp {
         ];
       }
       this.draft = undefined;
+      if (v.external) {
+        return [
+          h('div', { class: 'pending-title' }, icon('debug-pause'), v.step ? ` Paused after step ${v.step}, before the client’s next action. ` : ' Paused before the client’s first action. ', h('span', { class: 'muted', id: 'pause-hint' }, `The ${v.external}’s next call waits here: Step lets one action run, Resume lets it go on, Next action holds its action before it runs (to edit it). The client reads only what its calls return, so no message or observation edit from here reaches it.`)),
+        ];
+      }
       const note = h('textarea', { id: 'note-text', class: 'editor', rows: 3, 'aria-label': 'Message to the agent', placeholder: 'A message the model reads before its next turn (optional)' });
       return [
         h('div', { class: 'pending-title' }, icon('debug-pause'), v.step ? ` Paused after step ${v.step}, before asking the model. ` : ' Paused before the first model request. ', h('span', { class: 'muted', id: 'pause-hint' }, v.where === 'dev' ? 'Edit files in the workspace if you like: on resume the agent is told what changed. The last step’s observations can be edited below before the model sees them.' : 'This rollout runs in a container of its own: edits in your workspace do not reach it. Tell it what to do in a message, or edit the last step’s observations below before the model sees them.')),

@@ -194,7 +194,7 @@ export class StepCard {
 
   private observationBlock(o: AgentObservationView, s: AgentStepView, v: AgentViewState): HTMLElement {
     const key = `obs:${o.toolCallId}`;
-    const editable = v.live && v.state === 'paused' && v.pausedAt === 'before_model' && s.step === v.step;
+    const editable = v.live && !v.external && v.state === 'paused' && v.pausedAt === 'before_model' && s.step === v.step;
     const text = this.full.get(o.toolCallId) ?? o.text;
     // Imported runs record no timings (0): say nothing rather than "0 ms".
     const status = [o.error ? 'error' : o.exitCode !== undefined ? `exit ${o.exitCode}` : '', v.live || o.durationMs ? seconds(o.durationMs) : '', o.folded && !this.full.has(o.toolCallId) ? `${plural(o.length, 'character')}, folded` : '', o.edited ? 'edited by hand' : ''].filter(Boolean).join(' · ');
