@@ -55,15 +55,27 @@ test('each format\'s fixture imports to the same seven steps with our tools, its
     // The SFT line names no instance: it was found by the issue text its task quotes.
     assert.equal(byFormat.get('sft-text:OpenHands (SFT text form)')?.imported?.source_instance_id, '');
     // The viewer (Open Trajectories) takes the output folder back: each run as its scaffold's, not as a SWE-Gym row.
+    // A run folder of ours also holds event logs: the one beside its closed trajectory is not a
+    // run of its own; one never closed is reported once.
+    const event = (seq: number) => JSON.stringify({ type: seq === 1 ? 'rollout_started' : 'step_started', step: seq, seq, time: '2026-11-30T18:00:00.000Z' });
+    const closed = summary.imported[0]?.path ?? '';
+    await fs.writeFile(closed.replace(/\.json$/, '.jsonl'), `${event(1)}\n${event(2)}\n`);
+    await fs.writeFile(path.join(out, `${ID}_9.jsonl`), `${event(1)}\n${event(2)}\n${event(3)}\n`);
     const back: string[] = [];
+    const failed: string[] = [];
     for await (const item of readRuns(out)) {
-      assert.ok('run' in item, JSON.stringify(item));
+      if ('failure' in item) {
+        failed.push(`${path.basename(item.failure.file)}: ${item.failure.error}`);
+        continue;
+      }
       assert.equal(item.run.steps.length, 7);
       assert.equal(item.run.resolved, true);
       assert.equal(item.run.steps.flatMap((x) => x.actions).filter((a) => a.observation).length >= 6, true);
       back.push(`${item.run.format}:${item.run.scaffold}`);
     }
     assert.deepEqual(back.sort(), [...byFormat.keys()].sort());
+    assert.deepEqual(failed, [`${ID}_9.jsonl: an event log of a rollout or demonstration that was never closed (no ${ID}_9.json beside it)`]);
+    await fs.rm(path.join(out, `${ID}_9.jsonl`));
     // The output folder is a run folder like a rollout run's: export takes it.
     const exported = await exportRun(out, 'swe-gym');
     assert.equal(exported.written, 7);

@@ -9,7 +9,7 @@ import type { ImportedRun, ImportFailure } from './importedRun';
 export type ImportItem = { run: ImportedRun } | { failure: ImportFailure };
 
 /** Files in a folder that are never trajectories: batch side files of the scaffolds. */
-const SIDE_FILES = new Set(['preds.json', 'results.json', 'report.json', 'metadata.json', 'run.json', 'summary.json', 'package.json']);
+const SIDE_FILES = new Set(['preds.json', 'results.json', 'report.json', 'metadata.json', 'run.json', 'summary.json', 'selection.json', 'package.json']);
 const MAX_JSON_BYTES = 512 * 1024 * 1024;
 
 /** Whether a file name looks like a trajectory file worth opening when walking a folder. */
@@ -110,6 +110,12 @@ async function withSweAgentResult(item: ImportItem): Promise<ImportItem> {
   return item;
 }
 
+/** A line of our own rollouts' and demonstrations' event logs (`<instance>_<n>.jsonl` beside the closed `.json`). */
+function isOurEvent(v: unknown): boolean {
+  const e = v as { type?: unknown; seq?: unknown; time?: unknown } | null;
+  return !!e && typeof e === 'object' && typeof e.type === 'string' && typeof e.seq === 'number' && typeof e.time === 'string';
+}
+
 async function* readJsonLines(file: string): AsyncGenerator<ImportItem> {
   const input = createReadStream(file);
   const stream = file.endsWith('.gz') ? input.pipe(createGunzip()) : input;
@@ -125,6 +131,14 @@ async function* readJsonLines(file: string): AsyncGenerator<ImportItem> {
       } catch (err) {
         yield { failure: { file, entry, error: `line ${entry + 1} is not valid JSON: ${(err as Error).message}` } };
         continue;
+      }
+      // Our event log: the closed trajectory beside it is the run (read on its own); one never
+      // closed is one failure, not one per event.
+      if (entry === 0 && isOurEvent(value)) {
+        const closed = file.replace(/\.jsonl(\.gz)?$/, '.json');
+        const exists = await fs.stat(closed).then(() => true, () => false);
+        if (!exists) yield { failure: { file, error: `an event log of a rollout or demonstration that was never closed (no ${path.basename(closed)} beside it)` } };
+        return;
       }
       yield one(value, file, entry);
     }
