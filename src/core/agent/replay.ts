@@ -137,7 +137,9 @@ export function replayRollout(runtime: ContainerRuntime, dataset: LoadedDataset,
     opening: { system: mapPaths(contentText(system?.content), mappings), firstUser: mapPaths(contentText(firstUser?.content), mappings) },
     // Only the played-back steps have a recorded counterpart; a model going on after them is on its own.
     expectedObservations: new Map([...observations].filter(([step]) => step <= played.length)),
-    budgets: { maxSteps: Math.max(played.length + (then ? 50 : 0), 1), ...options.budgets },
+    // One step more than the turns: a recording that ends without finish (mini-swe-agent submits
+    // with a command) ends as replay_exhausted, saying so, not as a step budget hit.
+    budgets: { maxSteps: played.length + (then ? 50 : 1), ...options.budgets },
     index: options.index ?? Number(/_(\d+)$/.exec(row.instance_id)?.[1] ?? 0),
   });
   return { rollout, mappings, recordedTurns: turns.length };

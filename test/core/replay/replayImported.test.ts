@@ -30,8 +30,10 @@ test('every format\'s fixture, imported and replayed: the recorded patch by chan
     reports.push(...(await Promise.all(batch.map(async (t) => [`${t.imported?.scaffold}`, await replayTrajectory(runtime, ds, t, { allowPull: false, sessionId: TEST_SESSION, reward: {} })] as [string, ReplayReport]))));
   }
   for (const [name, r] of reports) {
-    // mini-swe-agent submits with a command, not a finish call: its replay ends when its steps do.
-    assert.ok(['finished', 'replay_exhausted', 'max_steps'].includes(r.result.exitReason), `${name}: ${r.result.exitReason} ${r.result.message ?? ''}`);
+    // mini-swe-agent submits with a command, not a finish call: its replay ends when its turns do,
+    // and says so (it read as a step budget hit, max_steps).
+    assert.equal(r.result.exitReason, name.startsWith('mini-swe-agent') ? 'replay_exhausted' : 'finished', `${name}: ${r.result.message ?? ''}`);
+    assert.equal(r.result.steps, 7, name);
     if (r.recordedPatch !== null) assert.deepEqual(r.patch, { same: true, onlyRecorded: [], onlyReplayed: [] }, name);
     assert.equal(r.recordedResolved, true, name);
     assert.equal(r.result.resolved, true, name);
