@@ -46,6 +46,7 @@ import { GymLiveViews } from './gym/gymLiveView';
 import { GymServerService } from './gym/gymServerService';
 import { GymSessionsView } from './gym/gymSessionsView';
 import { CampaignService } from './campaign/campaignService';
+import { removeWindowContainers } from '../core/runtime/windowEndCleanup';
 import { CampaignStatusBar } from './campaign/campaignStatusBar';
 import { registerCampaignCommands } from './campaign/campaignCommands';
 
@@ -54,12 +55,15 @@ class Studio extends Disposable {
   readonly api: SweGymApi;
   /** Stopped (its sessions' containers removed) before the extension host goes. */
   readonly gym: GymServerService;
+  /** Removes this window's rollout, grade and seed containers (see windowEndCleanup). */
+  readonly removeWindowContainers: () => Promise<number>;
 
   constructor(context: vscode.ExtensionContext, log: Logger) {
     super();
     const sessionId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const settings = new Settings();
     const runtimes = new RuntimeProvider(settings, (m) => log.warn(m));
+    this.removeWindowContainers = () => removeWindowContainers(runtimes.get(), sessionId);
     const state = this.register(new StateStore(context.globalState));
     const busy = this.register(new BusyTracker());
     const datasets = this.register(new DatasetStore(settings, state, log.child('datasets')));
@@ -242,7 +246,8 @@ export function activate(context: vscode.ExtensionContext): SweGymApi {
 }
 
 export async function deactivate(): Promise<void> {
-  // Dev containers keep running on purpose: a reload finds them again. The gym server's sessions
-  // do not: their containers are removed before the extension host goes (VS Code awaits this).
-  await studio?.gym.stop();
+  // Dev containers keep running on purpose: a reload finds them again. The gym server's sessions,
+  // rollouts, forks and grades do not: their containers are removed before the extension host
+  // goes (VS Code awaits this).
+  await Promise.all([studio?.gym.stop(), studio?.removeWindowContainers()]);
 }

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DockerRuntime } from '../../../src/core/runtime/docker/dockerRuntime';
 import { findLeftovers, reapOurContainers } from '../../../src/core/runtime/reaper';
+import { removeWindowContainers } from '../../../src/core/runtime/windowEndCleanup';
 import { BASE_IMAGE, TEST_SESSION, runtime } from '../../support/docker';
 
 const RUNTIME_MODULE = require.resolve('../../../src/core/runtime/docker/dockerRuntime');
@@ -151,5 +152,29 @@ test('`swe-gym cleanup` finds the seed container of a launch killed mid-copy', a
     launcher.kill('SIGKILL');
     await reapOurContainers(runtime, { sessionId: session });
     fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a window's end removes its rollout, grade and seed containers and keeps its dev containers and other windows' containers", async () => {
+  const mine = `${TEST_SESSION}-window-end`;
+  const other = `${TEST_SESSION}-window-other`;
+  const made = await Promise.all(
+    (
+      [
+        [mine, 'agent'],
+        [mine, 'eval'],
+        [mine, 'seed'],
+        [mine, 'dev'],
+        [other, 'agent'],
+      ] as const
+    ).map(([sessionId, purpose]) => runtime.createContainer({ image: BASE_IMAGE, purpose, sessionId })),
+  );
+  try {
+    assert.equal(await removeWindowContainers(runtime, mine), 3);
+    const left = (await runtime.listOurContainers({ sessionId: mine })).map((c) => c.labels['io.swe-gym-studio.purpose']);
+    assert.deepEqual(left, ['dev']);
+    assert.equal((await runtime.listOurContainers({ sessionId: other })).length, 1, "another window's rollout is not this window's to remove");
+  } finally {
+    await Promise.all(made.map((c) => c.remove().catch(() => undefined)));
   }
 });
