@@ -5,7 +5,7 @@ import type { ContainerHandle, ContainerRuntime } from '../runtime/containerRunt
 import { currentHostUser, prepareDevShell, REPO_DIR, type HostUser } from './devShell';
 import { truncateHistoryToBase, type HistoryMode } from './gitHistory';
 import { copyRepositoryAtBase, SEED_OUT_DIR } from './workspaceCopy';
-import { abandonWorkspace, beginWorkspace, finishWorkspace, gitDirOf, interruptedCopy, readCopyNote, WorkspaceError, type WorkspaceMarker } from './workspaceLayout';
+import { abandonWorkspace, beginWorkspace, finishWorkspace, gitDirOf, interruptedCopy, metaDirOf, readCopyNote, WorkspaceError, type WorkspaceMarker } from './workspaceLayout';
 import { withWorkspaceLock } from './workspaceLock';
 import { WorkspaceSync } from './workspaceSync';
 
@@ -95,15 +95,15 @@ export async function resumeHostCopy(container: ContainerHandle, workspaceDir: s
       await run(container, ['sh', '-c', 'find "$1" -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} + && find "$1/.git" -mindepth 1 -delete', 'clear', SEED_OUT_DIR]);
       return fillHostFolder(container, marker.baseCommit, workspaceDir, marker, options);
     }
-    const sync = new WorkspaceSync(container, workspaceDir);
-    await sync.start();
+    const sync = syncOf(container, workspaceDir);
+    if (!sync.resume()) await sync.start();
     return sync;
   });
 }
 
 /** The host folder filled from the container's /testbed, then the sync between them started. */
 async function fillHostFolder(container: ContainerHandle, baseCommit: string, workspaceDir: string, marker: WorkspaceMarker, options: Pick<EarlyLaunchOptions, 'hostUser' | 'historyMode'>): Promise<WorkspaceSync> {
-  const sync = new WorkspaceSync(container, workspaceDir);
+  const sync = syncOf(container, workspaceDir);
   try {
     // Taken before the copy reads a file: whatever changes after it is pulled on the first pull.
     const before = await sync.containerState();
@@ -115,6 +115,11 @@ async function fillHostFolder(container: ContainerHandle, baseCommit: string, wo
     abandonWorkspace(workspaceDir);
     throw err;
   }
+}
+
+/** The sync of an early launch's workspace; its synced state is kept in the metadata folder, which the container does not see. */
+function syncOf(container: ContainerHandle, workspaceDir: string): WorkspaceSync {
+  return new WorkspaceSync(container, workspaceDir, REPO_DIR, path.join(metaDirOf(workspaceDir), 'sync-base.json'));
 }
 
 async function run(container: ContainerHandle, cmd: string[], signal?: AbortSignal): Promise<void> {

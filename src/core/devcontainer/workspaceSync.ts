@@ -54,11 +54,35 @@ export class WorkspaceSync {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly reportedLinks = new Set<string>();
 
+  /**
+   * `baseFile`: where the synced state is kept between windows (outside anything the container
+   * sees), so a sync resumed after a reload still takes the edits neither side had synced.
+   */
   constructor(
     private readonly container: ContainerHandle,
     readonly workspaceDir: string,
     private readonly repoDir = REPO_DIR,
+    private readonly baseFile?: string,
   ) {}
+
+  /** The synced state a sync of this workspace kept in `baseFile`; false when there is none to take (then start()). */
+  resume(): boolean {
+    if (!this.baseFile) return false;
+    try {
+      const saved = JSON.parse(fs.readFileSync(this.baseFile, 'utf8')) as [string, { host?: Stamp; container?: Stamp }][];
+      this.base = new Map(saved);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private keep(): void {
+    if (!this.baseFile) return;
+    const tmp = `${this.baseFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify([...this.base]));
+    fs.renameSync(tmp, this.baseFile);
+  }
 
   /**
    * Takes both sides as they are now as the synced state (right after the launch made them equal),
@@ -70,6 +94,7 @@ export class WorkspaceSync {
     this.base = new Map();
     for (const [p, s] of host) this.base.set(p, { host: s });
     for (const [p, s] of inside) this.base.set(p, { ...this.base.get(p), container: s });
+    this.keep();
   }
 
   /** The container's side now, for a later start(). */
@@ -108,6 +133,7 @@ export class WorkspaceSync {
       const { before, after } = await this.apply(written, deleted, host, signal);
       for (const p of written) if (!same(before.get(p), this.base.get(p)?.container)) conflicts.push(p);
       for (const p of [...written, ...deleted]) this.remember(p, host.get(p), after.get(p));
+      this.keep();
     }
     return { direction: 'push', written, deleted, conflicts, outsideLinks: this.newlyReported(outsideLinks, host), ms: Date.now() - t };
   }
@@ -165,6 +191,7 @@ export class WorkspaceSync {
     const written = [...links, ...(files.length ? await this.fetch(files, signal) : [])];
     const now = hostManifest(this.workspaceDir);
     for (const p of [...written, ...deleted]) this.remember(p, now.get(p), inside.get(p));
+    if (written.length || deleted.length) this.keep();
     return { direction: 'pull', written, deleted, conflicts, outsideLinks: this.newlyReported(outsideLinks, inside), ms: Date.now() - t };
   }
 

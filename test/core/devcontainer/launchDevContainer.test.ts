@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../../../src/core/dataset/loadDataset';
 import { candidatePatch } from '../../../src/core/devcontainer/candidatePatch';
+import { resumeHostCopy } from '../../../src/core/devcontainer/earlyLaunch';
 import { launchDevContainer } from '../../../src/core/devcontainer/launchDevContainer';
 import { beginWorkspace, gitDirOf, metaDirOf, workspaceDirFor } from '../../../src/core/devcontainer/workspaceLayout';
 import { ensureImage } from '../../../src/core/images/ensureImage';
@@ -131,10 +132,15 @@ test('an early launch gives the container before the host copy is complete; an e
     assert.equal(git(ws, 'rev-parse', 'HEAD'), inst.base_commit);
     assert.equal(git(ws, 'rev-list', '--all'), git(ws, 'rev-list', inst.base_commit), 'the host copy holds nothing past the base');
     assert.equal(history.stdout.trim().split('\n').slice(1).join('\n'), git(ws, 'rev-list', inst.base_commit), "the container's history is the base's");
-    assert.deepEqual(fs.readdirSync(metaDirOf(ws)).sort(), ['git', 'workspace.json'], 'the copy note is gone, the marker written');
+    assert.deepEqual(fs.readdirSync(metaDirOf(ws)).sort(), ['git', 'sync-base.json', 'workspace.json'], 'the copy note is gone, the marker written, the synced state kept');
     await sync.pull();
     assert.match(fs.readFileSync(path.join(ws, edited), 'utf8'), /# edited in the container\n$/);
     assert.equal(fs.readFileSync(path.join(ws, 'made_in_container.txt'), 'utf8'), 'new\n');
+    // A window reload: an edit the container made since the last sync still comes across (the synced state is kept on disk).
+    await dev.container.exec(['sh', '-c', 'echo before-reload > made_before_reload.txt'], { cwd: '/testbed' });
+    const resumed = await resumeHostCopy(dev.container, ws);
+    await resumed.pull();
+    assert.equal(fs.readFileSync(path.join(ws, 'made_before_reload.txt'), 'utf8'), 'before-reload\n');
     // A host edit goes in, and the patch (taken in the container) holds all three.
     fs.writeFileSync(path.join(ws, 'made_on_host.txt'), 'host\n');
     await sync.push();
