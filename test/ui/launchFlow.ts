@@ -184,8 +184,6 @@ runUiFlow(
       'terminal.integrated.tabs.hideCondition': 'never',
       // Left at VS Code's defaults on purpose: a reload into a new workspace opens the Welcome page.
       'workbench.startupEditor': 'welcomePage',
-      // As a person has it: the second launch (no reload) gives its terminal before the files reach the folder.
-      'sweGym.workspace.earlyPrompt': true,
     },
   },
   (f) => run(f.page, f.url, f.dirs.workspaces),
