@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { InstanceActions } from './actions';
 import { registerAgentCommands } from './agent/agentCommands';
@@ -20,7 +21,8 @@ import { BusyTracker } from './devContainers/busyTracker';
 import { resumeAfterReload } from './devContainers/reloadResume';
 import { RuntimeProvider } from './devContainers/runtimeProvider';
 import { DevContainerManager } from './devContainers/devContainerManager';
-import { StateStore } from './state/stateStore';
+import { instanceRecordsFile, StateStore } from './state/stateStore';
+import { RunOwners } from './agent/runOwners';
 import { ActiveInstanceStatusBar } from './statusBar';
 import { HiddenTestsController } from './testing/hiddenTests';
 import { TreeExpansion } from './tree/treeExpansion';
@@ -64,7 +66,11 @@ class Studio extends Disposable {
     const settings = new Settings();
     const runtimes = new RuntimeProvider(settings, (m) => log.warn(m));
     this.removeWindowContainers = () => removeWindowContainers(runtimes.get(), sessionId);
-    const state = this.register(new StateStore(context.globalState));
+    // This host's beat tells other windows of the profile what it still uses (rollouts, dev containers).
+    const owners = new RunOwners(path.join(context.globalStorageUri.fsPath, 'run-owners'), sessionId);
+    owners.start();
+    this.register({ dispose: () => owners.dispose() });
+    const state = this.register(new StateStore(context.globalState, instanceRecordsFile(context.globalStorageUri.fsPath), owners));
     const busy = this.register(new BusyTracker());
     const datasets = this.register(new DatasetStore(settings, state, log.child('datasets')));
     const devContainers = this.register(new DevContainerManager(runtimes, state, busy, settings, sessionId, log.child('devContainers')));
@@ -78,7 +84,7 @@ class Studio extends Disposable {
     const diffs = this.register(new DiffViews(datasets, devContainers, evaluation, state));
     const actions = new InstanceActions(devContainers, evaluation, diffs, state, hiddenTests, log.child('actions'));
     const keys = new ApiKeys(context.secrets);
-    const agents = this.register(new AgentService({ datasets, devContainers, actions, state, busy, runtimes, settings, keys, memento: context.globalState, globalStorage: context.globalStorageUri, sessionId, log: log.child('agent'), pythonTools: (image) => languageServer.agentTools(image) }));
+    const agents = this.register(new AgentService({ datasets, devContainers, actions, state, busy, runtimes, settings, keys, memento: context.globalState, globalStorage: context.globalStorageUri, sessionId, owners, log: log.child('agent'), pythonTools: (image) => languageServer.agentTools(image) }));
     const tree = this.register(new InstanceTreeProvider(datasets, status, devContainers));
     const treeView = this.register(vscode.window.createTreeView('sweGym.instances', { treeDataProvider: tree, showCollapseAll: true }));
     const expansion = this.register(new TreeExpansion(context.globalState));

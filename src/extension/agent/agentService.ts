@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AgentRollout, RolloutResult } from '../../core/agent/agentRollout';
 import type { AgentRunsView } from '../../shared/agentView';
@@ -16,7 +15,7 @@ import { OPENAI_BASE_URL, type AgentRunConfig } from './agentSettings';
 import { EditFollower } from './editFollower';
 import { RolloutDiffs } from './rolloutDiff';
 import { runTableFile } from '../../core/agent/runTable';
-import { RunOwners } from './runOwners';
+import type { RunOwners } from './runOwners';
 import { AgentRunStore } from './runStore';
 import { rolloutNumber } from '../../shared/rolloutNumber';
 
@@ -24,6 +23,8 @@ import { rolloutNumber } from '../../shared/rolloutNumber';
 export interface AgentServiceDeps extends Omit<AgentLauncherDeps, 'runs' | 'isViewOpen'> {
   busy: BusyTracker;
   log: Logger;
+  /** This host's beat (started by the extension) tells other windows of the profile that its running rows are still running. */
+  owners: RunOwners;
 }
 
 /**
@@ -53,11 +54,7 @@ export class AgentService extends Disposable implements InstanceDecorator {
 
   constructor(private readonly d: AgentServiceDeps) {
     super();
-    // This host's beat tells other windows of the profile that its running rows are still running.
-    const owners = new RunOwners(path.join(d.globalStorage.fsPath, 'run-owners'), d.sessionId);
-    owners.start();
-    this.register({ dispose: () => owners.dispose() });
-    this.runs = this.register(new AgentRunStore(d.memento, owners, runTableFile(d.globalStorage.fsPath)));
+    this.runs = this.register(new AgentRunStore(d.memento, d.owners, runTableFile(d.globalStorage.fsPath)));
     this.diffs = this.register(new RolloutDiffs(d.devContainers));
     this.registry = new AgentRegistry(this.runs);
     this.register({ dispose: () => this.registry.dispose() });

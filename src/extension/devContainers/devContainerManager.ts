@@ -171,13 +171,7 @@ export class DevContainerManager extends Disposable {
     }
     for (const [id, record] of records) {
       if (running.has(record.containerId)) {
-        const container = this.runtimes.get().getContainer(record.containerId);
-        this.live.set(id, { record, container });
-        // This window keeps it alive now: its heartbeat tells other windows and `cleanup` it is wanted.
-        this.runtimes.get().adopt(record.containerId);
-        if (this.runtimes.get().remote) await this.resumeSync(id, container, record.workspaceDir);
-        else if (record.synced) this.followHostCopy(id, resumeHostCopy(container, record.workspaceDir, { hostUser: currentHostUser(), historyMode: this.settings.historyMode }), true);
-        this.log.info(`Found the running dev container of ${id} again (${record.containerId.slice(0, 12)})`);
+        await this.attach(id, record, 'Found the running dev container of');
       } else {
         this.log.info(`The dev container of ${id} is gone; its workspace ${record.workspaceDir} is kept`);
         await this.state.setSession(id, undefined);
@@ -185,6 +179,31 @@ export class DevContainerManager extends Disposable {
       this.changed.fire(id);
     }
     if (this.live.size) this.activeChanged.fire(this.active);
+  }
+
+  /**
+   * This window uses a running container the record names (after a reload, or one another window
+   * launched): it is named among the container's users, so a Stop elsewhere leaves it running.
+   */
+  private async attach(id: string, record: SessionRecord, found: string): Promise<void> {
+    const joined = (await this.state.joinSession(id, record.containerId)) ?? record;
+    const container = this.runtimes.get().getContainer(record.containerId);
+    this.live.set(id, { record: joined, container });
+    // This window keeps it alive now: its heartbeat tells other windows and `cleanup` it is wanted.
+    this.runtimes.get().adopt(record.containerId);
+    if (this.runtimes.get().remote) await this.resumeSync(id, container, record.workspaceDir);
+    else if (record.synced) this.followHostCopy(id, resumeHostCopy(container, record.workspaceDir, { hostUser: currentHostUser(), historyMode: this.settings.historyMode }), true);
+    this.log.info(`${found} ${id} (${record.containerId.slice(0, 12)})`);
+  }
+
+  /** Launching an instance another live window already runs: this window uses that container too. */
+  private async joinOtherWindow(id: string): Promise<boolean> {
+    const shared = this.state.get(id).session;
+    if (!shared || !this.state.otherUsers(shared).length) return false;
+    const running = await this.runtimes.get().listOurContainers({ instanceId: id, purpose: 'dev' });
+    if (!running.some((c) => c.id === shared.containerId && c.state === 'running')) return false;
+    await this.attach(id, shared, 'Using the dev container another window runs for');
+    return true;
   }
 
   trackedContainerIds(): Set<string> {
@@ -200,6 +219,11 @@ export class DevContainerManager extends Disposable {
     }
     if (existing) throw new Error(existing.problem ?? `${id} is in a broken state; stop it first.`);
     const runtime = this.runtimes.get();
+    if (await this.joinOtherWindow(id)) {
+      this.setActive(id);
+      this.changed.fire(id);
+      return this.view(id);
+    }
     await this.busy.run(
       id,
       'launch',
@@ -222,7 +246,7 @@ export class DevContainerManager extends Disposable {
             } else report(p.message);
           },
         });
-        const record: SessionRecord = {
+        const launched: SessionRecord = {
           containerId: dev.container.id,
           workspaceDir: dev.workspaceDir,
           image: dev.image,
@@ -230,6 +254,13 @@ export class DevContainerManager extends Disposable {
           launchedAt: new Date().toISOString(),
           ...(dev.hostCopy ? { synced: true } : {}),
         };
+        const record = await this.state.claimSession(id, launched);
+        if (record.containerId !== launched.containerId) {
+          // Another window launched the same instance at the same moment: its container is the instance's.
+          await dev.container.remove().catch((err: unknown) => this.log.warn(`${id}: removing the second container: ${errorMessage(err)}`));
+          await this.attach(id, record, 'Another window launched it at the same moment: using its dev container for');
+          return;
+        }
         this.live.set(id, { record, container: dev.container });
         if (dev.hostCopy) this.followHostCopy(id, dev.hostCopy, false);
         this.shellPrepared.add(dev.container.id);
@@ -239,7 +270,6 @@ export class DevContainerManager extends Disposable {
           report(SYNCED_WORKSPACE_NOTE);
           this.log.info(`${id}: ${SYNCED_WORKSPACE_NOTE}`);
         }
-        await this.state.setSession(id, record);
         this.log.info(
           `Launched ${id} in ${Date.now() - started} ms (image ${dev.image} ${dev.imageSource} ${dev.timingsMs.image} ms, workspace ${dev.reusedWorkspace ? 'reused' : 'copied'} ${dev.timingsMs.workspace} ms, container ${dev.timingsMs.container} ms): ${dev.workspaceDir}`,
         );
@@ -415,13 +445,20 @@ export class DevContainerManager extends Disposable {
     }
   }
 
-  async stop(instanceId: string): Promise<void> {
+  /**
+   * Removes the instance's dev container, unless another live window still uses it (`force`:
+   * even then): this window then only lets go of it, and says so.
+   */
+  async stop(instanceId: string, force = false): Promise<void> {
     const s = this.live.get(instanceId);
     if (!s) {
       // Nothing live here, but a container may still carry the label (another window, a crash).
+      const shared = this.state.get(instanceId).session;
+      const inUse = !force && this.state.otherUsers(shared).length ? shared?.containerId : undefined;
       const leftovers = await this.runtimes.get().listOurContainers({ instanceId, purpose: 'dev' });
-      for (const c of leftovers) await this.runtimes.get().removeContainer(c.id);
-      await this.state.setSession(instanceId, undefined);
+      for (const c of leftovers) if (c.id !== inUse) await this.runtimes.get().removeContainer(c.id);
+      if (inUse) this.sayInUse(instanceId);
+      else await this.state.setSession(instanceId, undefined);
       this.changed.fire(instanceId);
       return;
     }
@@ -433,6 +470,13 @@ export class DevContainerManager extends Disposable {
       const terminal = this.terminals.get(instanceId);
       terminal?.dispose();
       this.terminals.delete(instanceId);
+      const { remove } = force ? { remove: true } : await this.state.releaseSession(instanceId, s.record.containerId);
+      if (!remove) {
+        this.synced.detach(instanceId);
+        this.live.delete(instanceId);
+        this.sayInUse(instanceId);
+        return;
+      }
       if (this.synced.has(instanceId)) {
         report('Copying the container\'s last edits to the workspace');
         await this.synced.pull(instanceId, signal);
@@ -445,12 +489,23 @@ export class DevContainerManager extends Disposable {
       report('Removing the container');
       await s.container.remove();
       this.live.delete(instanceId);
-      await this.state.setSession(instanceId, undefined);
+      if (force && this.state.get(instanceId).session?.containerId === s.record.containerId) await this.state.setSession(instanceId, undefined);
       this.log.info(`Stopped ${instanceId}; workspace kept at ${s.record.workspaceDir}`);
     });
     if (this.activeId === instanceId) this.activeId = undefined;
     this.activeChanged.fire(this.active);
     this.changed.fire(instanceId);
+  }
+
+  /** Stop left the container to the other window that uses it: said, with removal offered. */
+  private sayInUse(instanceId: string): void {
+    const others = this.state.otherUsers(this.state.get(instanceId).session);
+    this.log.info(`${instanceId}: its dev container is still used by another window (${others.join(', ')}): left running, this window let go of it`);
+    const remove = 'Remove Anyway';
+    void vscode.window
+      .showInformationMessage(`${instanceId}'s dev container is still used by another VS Code window, so it was left running there; this window no longer uses it. Stop it in that window, or remove it anyway.`, remove)
+      .then((pick) => (pick === remove ? this.stop(instanceId, true) : undefined))
+      .then(undefined, (err: unknown) => void vscode.window.showErrorMessage(errorMessage(err)));
   }
 }
 

@@ -1,4 +1,7 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { claim, otherUsers, release, withUser } from '../../core/devcontainer/containerUsers';
+import { RecordFile } from '../../core/util/recordFile';
 import type { RevealKind, RevealRecord } from '../../shared/instancePage';
 import type { RunRecord } from '../../shared/runRecord';
 import { Disposable } from '../util/disposable';
@@ -21,6 +24,14 @@ export interface SessionRecord {
   terminalOpen?: boolean;
   /** Launched early on a local engine: the container's /testbed is its own, kept in step with the folder by a sync (core earlyLaunch). */
   synced?: boolean;
+  /** The windows (extension hosts' session ids) that use the container: Stop removes it only when no other live one does. */
+  users?: string[];
+}
+
+/** Which extension hosts of the profile are alive (RunOwners); `self` is this one. */
+export interface LiveWindows {
+  readonly self: string;
+  isAlive(owner: string | undefined): boolean;
 }
 
 /** Set just before adding a folder reloads the window, so the next activation restores the view. */
@@ -40,26 +51,42 @@ export interface InstanceRecord {
   session?: SessionRecord;
 }
 
+/** Where the records were kept before they moved to a file (read until the file's first write takes them over). */
 const INSTANCES_KEY = 'sweGym.instances.v1';
+const INSTANCES_FORMAT = 'swe-gym-studio/instances@1';
 const OPENED_DATASETS_KEY = 'sweGym.openedDatasets.v1';
 const RELOAD_RESUME_KEY = 'sweGym.reloadResume.v1';
 const MAX_HISTORY = 50;
 
 /**
- * Everything that must survive a reload, in globalState: launching adds a folder to the window,
- * which can restart the extension host and changes the workspace, so workspaceState would lose it.
+ * Everything that must survive a reload. The instance records (reveals, runs, the dev container)
+ * live in a file of the profile's global storage that every window shares, changed under a
+ * cross-process lock (core RecordFile), so two windows writing at once both keep their change;
+ * the rest stays in globalState (launching adds a folder to the window, which can restart the
+ * extension host and changes the workspace, so workspaceState would lose it).
  */
 export class StateStore extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<string>());
   /** Fires with the instance id whose record changed. */
   readonly onDidChange = this.changed.event;
+  private readonly records: RecordFile<InstanceRecord>;
 
-  constructor(private readonly memento: vscode.Memento) {
+  constructor(
+    private readonly memento: vscode.Memento,
+    file: string,
+    /** The windows of the profile: whose dev containers are still in use elsewhere. */
+    readonly windows: LiveWindows,
+  ) {
     super();
+    this.records = new RecordFile<InstanceRecord>(file, { format: INSTANCES_FORMAT, legacy: () => memento.get<Record<string, InstanceRecord>>(INSTANCES_KEY) });
+  }
+
+  get file(): string {
+    return this.records.file;
   }
 
   private all(): Record<string, InstanceRecord> {
-    return this.memento.get<Record<string, InstanceRecord>>(INSTANCES_KEY) ?? {};
+    return this.records.all();
   }
 
   get(instanceId: string): InstanceRecord {
@@ -74,10 +101,9 @@ export class StateStore extends Disposable {
     return Object.entries(this.all()).flatMap(([id, r]) => (r.session ? [[id, r.session] as [string, SessionRecord]] : []));
   }
 
+  /** Changes an instance's record as the file holds it now (another window may have changed it). */
   async update(instanceId: string, change: (record: InstanceRecord) => InstanceRecord): Promise<void> {
-    const all = this.all();
-    all[instanceId] = change({ ...(all[instanceId] ?? {}) });
-    await this.memento.update(INSTANCES_KEY, all);
+    await this.records.update(instanceId, (r) => change({ ...(r ?? {}) }));
     this.changed.fire(instanceId);
   }
 
@@ -91,19 +117,54 @@ export class StateStore extends Disposable {
   }
 
   async setTerminalOpen(instanceId: string, open: boolean): Promise<void> {
-    const session = this.get(instanceId).session;
-    if (session && !!session.terminalOpen !== open) await this.setSession(instanceId, { ...session, terminalOpen: open || undefined });
+    if (!!this.get(instanceId).session?.terminalOpen === open) return;
+    await this.changeSession(instanceId, (session) => ({ ...session, terminalOpen: open || undefined }));
   }
 
   async setTerminalPending(instanceId: string, pending: boolean, pageOpen = false): Promise<void> {
     const session = this.get(instanceId).session;
     if (session && (!!session.terminalPending !== pending || !!session.pageOpen !== (pending && pageOpen))) {
-      await this.setSession(instanceId, { ...session, terminalPending: pending || undefined, pageOpen: (pending && pageOpen) || undefined });
+      await this.changeSession(instanceId, (s) => ({ ...s, terminalPending: pending || undefined, pageOpen: (pending && pageOpen) || undefined }));
     }
   }
 
   async setSession(instanceId: string, session: SessionRecord | undefined): Promise<void> {
     await this.update(instanceId, (r) => ({ ...r, session }));
+  }
+
+  /** The other live windows that use this record's container. */
+  otherUsers(session: SessionRecord | undefined): string[] {
+    return otherUsers(session, this.windows.self, (u) => this.windows.isAlive(u));
+  }
+
+  /** Records a launch's container, unless another live window's container of the instance is recorded: resolves to the one the instance uses. */
+  async claimSession(instanceId: string, launched: SessionRecord): Promise<SessionRecord> {
+    let kept = launched;
+    await this.update(instanceId, (r) => ({ ...r, session: (kept = claim(r.session, launched, this.windows.self, (u) => this.windows.isAlive(u))) }));
+    return kept;
+  }
+
+  /** This window uses the recorded container `containerId` too (undefined: the record holds no such container any more). */
+  async joinSession(instanceId: string, containerId: string): Promise<SessionRecord | undefined> {
+    let joined: SessionRecord | undefined;
+    await this.changeSession(instanceId, (s) => (s.containerId === containerId ? (joined = withUser(s, this.windows.self, (u) => this.windows.isAlive(u))) : s));
+    return joined;
+  }
+
+  /** This window stops using `containerId`: `remove` when no other live window uses it (the record then goes), else the others. */
+  async releaseSession(instanceId: string, containerId: string): Promise<{ remove: boolean; others: string[] }> {
+    let out = { remove: true, others: [] as string[] };
+    await this.update(instanceId, (r) => {
+      const released = release(r.session, containerId, this.windows.self, (u) => this.windows.isAlive(u));
+      out = released;
+      return { ...r, session: released.next };
+    });
+    return out;
+  }
+
+  /** Changes the recorded session as the file holds it now (none: nothing). */
+  private async changeSession(instanceId: string, change: (session: SessionRecord) => SessionRecord): Promise<void> {
+    await this.update(instanceId, (r) => (r.session ? { ...r, session: change(r.session) } : r));
   }
 
   openedDatasets(): string[] {
@@ -121,4 +182,9 @@ export class StateStore extends Disposable {
   async setReloadResume(resume: ReloadResume | undefined): Promise<void> {
     await this.memento.update(RELOAD_RESUME_KEY, resume);
   }
+}
+
+/** Where a profile's instance records live in its global storage. */
+export function instanceRecordsFile(globalStorageDir: string): string {
+  return path.join(globalStorageDir, 'instances.json');
 }
