@@ -1,6 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJsonFile, updateJsonFile } from '../util/lockedJsonFile';
+import { CachedJsonFile, updateJsonFile } from '../util/lockedJsonFile';
 
 /** What the table needs of a row; the extension's rows carry much more. */
 export interface RunTableRow {
@@ -35,37 +34,25 @@ export interface RunTableOptions<R extends RunTableRow> {
  * keep their change; a read is a plain read of the last whole file, cached until it changes.
  */
 export class RunTable<R extends RunTableRow> {
-  private cached: { key: string; data: RunTableData<R> } | undefined;
+  private readonly cache: CachedJsonFile<RunTableData<R>>;
   private readonly maxPerInstance: number;
-  /** Why the last read could not use the file (it is left as it is). */
-  problem: string | undefined;
 
   constructor(
     readonly file: string,
     private readonly options: RunTableOptions<R> = {},
   ) {
     this.maxPerInstance = options.maxPerInstance ?? 200;
+    this.cache = new CachedJsonFile(file, (raw) => this.parse(raw));
+  }
+
+  /** Why the last read could not use the file (it is left as it is). */
+  get problem(): string | undefined {
+    return this.cache.problem;
   }
 
   /** The table as the file holds it now (the legacy table while there is no file). */
   read(): RunTableData<R> {
-    let key: string;
-    try {
-      const st = fs.statSync(this.file);
-      key = `${st.ino}:${st.mtimeMs}:${st.size}`;
-    } catch {
-      key = 'none';
-    }
-    if (this.cached?.key === key) return this.cached.data;
-    try {
-      this.cached = { key, data: this.parse(readJsonFile(this.file)) };
-      this.problem = undefined;
-    } catch (err) {
-      // Shown as it last was (or empty); a change refuses to overwrite what it cannot read.
-      this.problem = err instanceof Error ? err.message : String(err);
-      this.cached = { key, data: this.cached?.data ?? this.parse(undefined) };
-    }
-    return this.cached.data;
+    return this.cache.read();
   }
 
   rows(instanceId: string): R[] {

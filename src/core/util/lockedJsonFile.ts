@@ -39,6 +39,40 @@ export function readJsonFile(file: string): unknown {
 }
 
 /**
+ * A shared JSON file read again only when it changed on disk (inode, mtime, size). A file that
+ * cannot be read keeps the last value read (or `parse(undefined)`), and `problem` says why, so a
+ * change can refuse to overwrite it.
+ */
+export class CachedJsonFile<T> {
+  private cached: { key: string; data: T } | undefined;
+  problem: string | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly parse: (raw: unknown) => T,
+  ) {}
+
+  read(): T {
+    let key: string;
+    try {
+      const st = fs.statSync(this.file);
+      key = `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      key = 'none';
+    }
+    if (this.cached?.key === key) return this.cached.data;
+    try {
+      this.cached = { key, data: this.parse(readJsonFile(this.file)) };
+      this.problem = undefined;
+    } catch (err) {
+      this.problem = err instanceof Error ? err.message : String(err);
+      this.cached = { key, data: this.cached?.data ?? this.parse(undefined) };
+    }
+    return this.cached.data;
+  }
+}
+
+/**
  * A read-modify-write of a JSON file that several processes share (the windows of a profile):
  * under a cross-process lock (proper-lockfile: a lock directory beside the file, refreshed while
  * held, taken over once stale), `change` gets what the file holds now and returns what to write

@@ -1,5 +1,4 @@
-import * as fs from 'node:fs';
-import { readJsonFile, updateJsonFile } from './lockedJsonFile';
+import { CachedJsonFile, updateJsonFile } from './lockedJsonFile';
 
 /** What the file holds: one record per key. */
 export interface RecordFileData<R> {
@@ -21,35 +20,23 @@ export interface RecordFileOptions<R> {
  * change; a read is a plain read of the last whole file, cached until the file changes.
  */
 export class RecordFile<R> {
-  private cached: { key: string; data: RecordFileData<R> } | undefined;
-  /** Why the last read could not use the file (it is left as it is). */
-  problem: string | undefined;
+  private readonly cache: CachedJsonFile<RecordFileData<R>>;
 
   constructor(
     readonly file: string,
     private readonly options: RecordFileOptions<R>,
-  ) {}
+  ) {
+    this.cache = new CachedJsonFile(file, (raw) => this.parse(raw));
+  }
+
+  /** Why the last read could not use the file (it is left as it is). */
+  get problem(): string | undefined {
+    return this.cache.problem;
+  }
 
   /** Every record as the file holds it now (the legacy ones while there is no file). */
   all(): Record<string, R> {
-    let key: string;
-    try {
-      const st = fs.statSync(this.file);
-      key = `${st.ino}:${st.mtimeMs}:${st.size}`;
-    } catch {
-      key = 'none';
-    }
-    if (this.cached?.key !== key) {
-      try {
-        this.cached = { key, data: this.parse(readJsonFile(this.file)) };
-        this.problem = undefined;
-      } catch (err) {
-        // Shown as it last was (or empty); a change refuses to overwrite what it cannot read.
-        this.problem = err instanceof Error ? err.message : String(err);
-        this.cached = { key, data: this.cached?.data ?? this.parse(undefined) };
-      }
-    }
-    return this.cached.data.records;
+    return this.cache.read().records;
   }
 
   get(key: string): R | undefined {
