@@ -262,9 +262,9 @@ describe('imported runs of other scaffolds (textkit sample, real containers)', f
     }
   });
 
-  it('a SWE-agent run recorded with its diff tool: the diff after every step comes from the file, without Compute diffs or a container', async () => {
+  it('a SWE-agent run recorded with its diff tool, opened as a single file: the diff after every step comes from the file, without Compute diffs or a container', async () => {
     const before = await ourContainers();
-    const withDiffs = path.join(__dirname, '../../../../test/fixtures/trajectories/formats-with-diffs');
+    const withDiffs = path.join(__dirname, '../../../../test/fixtures/trajectories/formats-with-diffs/swe-agent/swe-gym-studio__textkit-12.traj');
     const out = (await vscode.commands.executeCommand('sweGym.openTrajectories', withDiffs)) as ImportOutcome;
     assert.equal(out.imported.length, 1, JSON.stringify(out.failures));
     const row = rowOf('swe-agent', 'formats-with-diffs');
