@@ -87,8 +87,16 @@ async function reloadAndGoOn(page: Page, rows: ReturnType<Page['locator']>, work
   await rows.filter({ hasText: 'Next' }).first().click();
   await page.locator('.quick-input-widget .quick-input-title', { hasText: /How long would an experienced engineer take/ }).waitFor({ timeout: 240_000 });
   await page.keyboard.press('Escape');
-  const offer = page.locator('.notification-toast', { hasText: 'Next in the campaign' });
-  await offer.waitFor({ timeout: 60_000 });
+  let offer = page.locator('.notification-toast', { hasText: 'Next in the campaign' });
+  try {
+    await offer.waitFor({ timeout: 30_000 });
+  } catch {
+    // A toast hides itself after a while (and waits behind others): the offer is then in the notification centre, where a person finds it.
+    log('the offer is not a toast (any more): looking in the notification centre');
+    await runCommand(page, 'Notifications: Show Notifications');
+    offer = page.locator('.notifications-center .notification-list-item', { hasText: 'Next in the campaign' });
+    await offer.waitFor({ timeout: 30_000 });
+  }
   await shot(page, 'reloaded-offer');
   await offer.locator('.monaco-button', { hasText: 'Open Next' }).click();
   await statusItem(page, 'Campaign 3 of 3').waitFor({ timeout: 240_000 });
