@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runWritersTogether } from '../../support/writersTogether';
 import { RunTable, RUN_TABLE_FORMAT, type RunTableRow } from '../../../src/core/agent/runTable';
 
 /** The table module as compiled beside this test: each child process loads it as another window's extension host does. */
@@ -47,19 +47,7 @@ test('writers in separate processes at the same moment: no row, no change and no
   await table.upsert(row('inst-a', 'shared', 0, '2000-01-01T00:00:00.000Z'));
   const writers = 4;
   const rounds = 30;
-  const children = Array.from({ length: writers }, (_, w) => {
-    const child = spawn(process.execPath, ['-e', writerScript(file, w, rounds, dir)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    return new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${w} exited ${code}: ${stderr}`)))));
-  });
-  const deadline = Date.now() + 60_000;
-  while (fs.readdirSync(dir).filter((n) => n.startsWith('ready-')).length < writers) {
-    assert.ok(Date.now() < deadline, 'the writers did not start');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  fs.writeFileSync(path.join(dir, 'go'), '');
-  await Promise.all(children);
+  await runWritersTogether(dir, writers, (w) => writerScript(file, w, rounds, dir));
 
   const all = [...table.rows('inst-a'), ...table.rows('inst-b')];
   const written = all.filter((r) => r.rolloutId !== 'shared');

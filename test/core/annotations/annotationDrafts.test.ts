@@ -2,10 +2,10 @@
 // the process that kept them (a window reload), belong to one annotator, and bad ones are refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runWritersTogether } from '../../support/writersTogether';
 import { AnnotationDrafts, DRAFTS_FILE, DRAFTS_FORMAT, readDraftsFile } from '../../../src/core/annotations/annotationDrafts';
 import { ANNOTATIONS_FILE, readAnnotationsFile } from '../../../src/core/annotations/annotationStore';
 
@@ -86,19 +86,7 @@ test('two windows of one annotator writing drafts and answers at the same moment
   try {
     const writers = 2;
     const rounds = 30;
-    const children = Array.from({ length: writers }, (_, w) => {
-      const child = spawn(process.execPath, ['-e', windowScript(dir, w, rounds)], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      return new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`window ${w} exited ${code}: ${stderr}`)))));
-    });
-    const deadline = Date.now() + 60_000;
-    while (fs.readdirSync(dir).filter((n) => n.startsWith('ready-')).length < writers) {
-      assert.ok(Date.now() < deadline, 'the windows did not start');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    fs.writeFileSync(path.join(dir, 'go'), '');
-    await Promise.all(children);
+    await runWritersTogether(dir, writers, (w) => windowScript(dir, w, rounds), 'window');
 
     const answers = readAnnotationsFile(path.join(dir, 'Ada', ANNOTATIONS_FILE)).annotations;
     const drafts = readDraftsFile(path.join(dir, 'Ada', DRAFTS_FILE)).drafts;

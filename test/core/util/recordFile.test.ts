@@ -4,10 +4,10 @@
 // the rules for a dev container two windows use (containerUsers).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runWritersTogether } from '../../support/writersTogether';
 import { claim, otherUsers, release, withUser, type SharedContainer } from '../../../src/core/devcontainer/containerUsers';
 import { RecordFile } from '../../../src/core/util/recordFile';
 
@@ -44,19 +44,7 @@ test('writers in separate processes at the same moment: no record and no change 
     const file = path.join(dir, 'instances.json');
     const writers = 3;
     const rounds = 25;
-    const children = Array.from({ length: writers }, (_, w) => {
-      const child = spawn(process.execPath, ['-e', writerScript(file, dir, w, rounds)], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      return new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${w} exited ${code}: ${stderr}`)))));
-    });
-    const deadline = Date.now() + 60_000;
-    while (fs.readdirSync(dir).filter((n) => n.startsWith('ready-')).length < writers) {
-      assert.ok(Date.now() < deadline, 'the writers did not start');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    fs.writeFileSync(path.join(dir, 'go'), '');
-    await Promise.all(children);
+    await runWritersTogether(dir, writers, (w) => writerScript(file, dir, w, rounds));
 
     const records = new RecordFile<Rec>(file, { format: FORMAT });
     for (let w = 0; w < writers; w++) assert.deepEqual(records.get(`own-${w}`)?.history, Array.from({ length: rounds }, (_, i) => `run-${i}`), `writer ${w}'s own record whole`);
