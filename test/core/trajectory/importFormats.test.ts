@@ -110,7 +110,7 @@ test('a corrupt file, a JSON file in no known format and a bad JSONL line are re
     const failures = report.failures.map((f) => [path.basename(f.file), f.entry ?? null, f.error.split(':')[0]]);
     assert.deepEqual(failures, [
       ['broken.traj', null, 'not valid JSON'],
-      ['other.json', 0, 'not a trajectory in any known format (keys name, steps); expected a SWE-Gym row, an OpenHands output.jsonl row, a SWE-agent .traj, a mini-swe-agent .traj.json, an SFT {messages} line with <function=...> calls, or ATIF v1.x'],
+      ['other.json', 0, 'not a trajectory in any known format (keys name, steps); expected a SWE-Gym row, a nebius SWE-rebench or SWE-agent row, an OpenHands output.jsonl row, a SWE-agent .traj, a mini-swe-agent .traj.json, an SFT {messages} line with <function=...> calls, or ATIF v1.x'],
       ['rows.jsonl', 1, 'line 2 is not valid JSON'],
     ]);
     assert.match(r.stderr, new RegExp(`skipped ${dir.replace(/[/.]/g, '\\$&')}/broken\\.traj: not valid JSON`));

@@ -1,6 +1,7 @@
 import type { ImportedRun, SourceFormat } from './importedRun';
 import { isAtif, readAtif } from './readAtif';
 import { isMiniSweAgent, readMiniSweAgent } from './readMiniSweAgent';
+import { isRebenchRow, isSweAgentRow, readRebenchRow, readSweAgentRow } from './readNebiusRows';
 import { isOpenHandsV0, readOpenHands } from './readOpenHands';
 import { isOurTrajectory, readOurTrajectory } from './readOurTrajectory';
 import { isSweAgentTraj, readSweAgent } from './readSweAgent';
@@ -13,6 +14,8 @@ const READERS: { format: SourceFormat; is: (v: unknown) => boolean; read: (v: un
   { format: 'mini-swe-agent', is: isMiniSweAgent, read: readMiniSweAgent },
   { format: 'swe-agent', is: isSweAgentTraj, read: readSweAgent },
   { format: 'openhands-v0', is: isOpenHandsV0, read: readOpenHands },
+  { format: 'swe-gym-row', is: isRebenchRow, read: readRebenchRow },
+  { format: 'swe-agent', is: isSweAgentRow, read: readSweAgentRow },
   { format: 'swe-gym-row', is: isSweGymRow, read: (v, f, e) => readChatRow(v, f, e, 'swe-gym-row') },
   { format: 'sft-text', is: isSftText, read: (v, f, e) => readChatRow(v, f, e, 'sft-text') },
 ];
@@ -27,7 +30,7 @@ export function detectFormat(value: unknown): SourceFormat | undefined {
 export function readRun(raw: unknown, file: string, entry: number): ImportedRun {
   const value = unwrapped(raw);
   const reader = READERS.find((r) => r.is(value));
-  if (!reader) throw new Error(`not a trajectory in any known format (${describe(value)}); expected a SWE-Gym row, an OpenHands output.jsonl row, a SWE-agent .traj, a mini-swe-agent .traj.json, an SFT {messages} line with <function=...> calls, or ATIF v1.x`);
+  if (!reader) throw new Error(`not a trajectory in any known format (${describe(value)}); expected a SWE-Gym row, a nebius SWE-rebench or SWE-agent row, an OpenHands output.jsonl row, a SWE-agent .traj, a mini-swe-agent .traj.json, an SFT {messages} line with <function=...> calls, or ATIF v1.x`);
   const run = reader.read(value, file, entry);
   if (!run.steps.length) throw new Error(`a ${reader.format} trajectory with no agent step`);
   return run;

@@ -1,0 +1,126 @@
+import type { ToolSchema } from '../../agent/chatTypes';
+import { stepsFromChat, type LooseMessage } from './chatSteps';
+import type { ImportedRun, ImportedStep } from './importedRun';
+import { guessRepoDir, mapCommandLine } from './toolMapping';
+
+/**
+ * Nebius's released rows (trajectory-formats.md §3.3, fields from the dataset cards):
+ * SWE-rebench-openhands-trajectories (OpenAI messages with tool calls under `trajectory`,
+ * `model_patch`, `resolved` as 0/1) and SWE-agent-trajectories (`trajectory` of `{role, text}`
+ * turns, `generated_patch`, `target` as the result).
+ */
+interface RebenchRow {
+  trajectory_id?: unknown;
+  instance_id?: unknown;
+  repo?: unknown;
+  trajectory?: unknown;
+  tools?: unknown;
+  model_patch?: unknown;
+  exit_status?: unknown;
+  resolved?: unknown;
+}
+
+interface SweAgentRow {
+  instance_id?: unknown;
+  model_name?: unknown;
+  target?: unknown;
+  trajectory?: unknown;
+  exit_status?: unknown;
+  generated_patch?: unknown;
+}
+
+interface TextTurn {
+  role?: unknown;
+  text?: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** A SWE-rebench OpenHands row: `trajectory` holds OpenAI chat messages (`content`), one of them an assistant turn. */
+export function isRebenchRow(v: unknown): boolean {
+  const r = v as RebenchRow;
+  return isObject(r) && typeof r.instance_id === 'string' && Array.isArray(r.trajectory) && r.trajectory.some((m) => isObject(m) && m.role === 'assistant' && 'content' in m);
+}
+
+/** A nebius SWE-agent row: `trajectory` holds `{role, text}` turns (no `content`). */
+export function isSweAgentRow(v: unknown): boolean {
+  const r = v as SweAgentRow;
+  return isObject(r) && typeof r.instance_id === 'string' && Array.isArray(r.trajectory) && r.trajectory.length > 0 && r.trajectory.every((m) => isObject(m) && typeof m.role === 'string' && typeof m.text === 'string' && !('content' in m));
+}
+
+export function readRebenchRow(v: unknown, file: string, entry: number): ImportedRun {
+  const r = v as RebenchRow;
+  const tools = Array.isArray(r.tools) ? (r.tools as ToolSchema[]) : undefined;
+  const parts = stepsFromChat(r.trajectory as LooseMessage[], { tools });
+  const finished = parts.steps.some((s) => s.actions.some((a) => a.tool === 'finish'));
+  return {
+    format: 'swe-gym-row',
+    file,
+    entry,
+    scaffold: 'OpenHands (SWE-rebench row)',
+    instanceId: typeof r.instance_id === 'string' ? r.instance_id : '',
+    model: null,
+    runId: typeof r.trajectory_id === 'string' ? r.trajectory_id : null,
+    exitStatus: typeof r.exit_status === 'string' ? r.exit_status : finished ? 'finished' : null,
+    resolved: resolvedOf(r.resolved),
+    patch: typeof r.model_patch === 'string' ? r.model_patch : null,
+    ...parts,
+    repoDir: guessRepoDir(parts.task),
+    tools: tools ?? [],
+    totals: {},
+  };
+}
+
+/** SWE-agent 0.x turns: the command is the last fenced block of a model turn; the next user turn is its observation. */
+const FENCES = /```[^\n`]*\n([\s\S]*?)\n?```/g;
+
+export function readSweAgentRow(v: unknown, file: string, entry: number): ImportedRun {
+  const r = v as SweAgentRow;
+  const turns = r.trajectory as TextTurn[];
+  let system = '';
+  let task = '';
+  const steps: ImportedStep[] = [];
+  const notes: ImportedRun['notes'] = [];
+  let last: ImportedStep | undefined;
+  for (const [i, t] of turns.entries()) {
+    const text = String(t.text);
+    if (t.role === 'system' && !system) system = text;
+    else if (t.role === 'user' && !task) task = text;
+    else if (t.role === 'ai' || t.role === 'assistant') {
+      const fence = [...text.matchAll(FENCES)].pop();
+      last = { thought: fence ? (text.slice(0, fence.index) + text.slice(fence.index + fence[0].length)).trim() : text, actions: fence ? [mapCommandLine(`call_${i}_0`, fence[1] ?? '', null)] : [] };
+      steps.push(last);
+    } else if (t.role === 'user') {
+      const pending = last?.actions.find((a) => a.observation === null);
+      if (pending) pending.observation = text;
+      else notes.push({ afterStep: steps.length, content: text });
+    }
+  }
+  // SWE-agent's prompt names its working directory after each observation: `(Current directory: /repo)`.
+  const cwd = turns.map((t) => /\(Current directory: (\/[^)\s]*)\)/.exec(String(t.text))?.[1]).find((d) => d && d !== '/');
+  return {
+    format: 'swe-agent',
+    file,
+    entry,
+    scaffold: 'SWE-agent (nebius row)',
+    instanceId: typeof r.instance_id === 'string' ? r.instance_id : '',
+    model: typeof r.model_name === 'string' ? r.model_name : null,
+    runId: null,
+    exitStatus: typeof r.exit_status === 'string' ? r.exit_status : null,
+    resolved: typeof r.target === 'boolean' ? r.target : null,
+    patch: typeof r.generated_patch === 'string' ? r.generated_patch : null,
+    system,
+    task,
+    steps,
+    notes,
+    repoDir: cwd ?? null,
+    tools: [],
+    totals: {},
+  };
+}
+
+function resolvedOf(v: unknown): boolean | null {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v > 0;
+  return null;
+}
