@@ -58,9 +58,11 @@ async function runInTerminal(page: Page, command: string, until: RegExp): Promis
  * never on the host. Returns how many container shells there are; a host shell VS Code starts by
  * itself in the window's own folder (its first, not an instance's) is allowed and logged.
  */
-async function expectContainerTerminals(page: Page, containers: string[], when: string): Promise<number> {
+async function expectContainerTerminals(page: Page, containers: string[], when: string, instances: string[] = []): Promise<number> {
   const tabs = terminalTabs(page);
   await tabs.first().waitFor({ timeout: 30_000 });
+  // The instances' terminals come back when the extension activates, which may be after the host shell VS Code opens.
+  for (const id of instances) await page.locator('.terminal-tabs-entry', { hasText: id }).first().waitFor({ timeout: 60_000 }).catch(() => undefined);
   await page.waitForTimeout(3000); // a host shell VS Code opens by itself comes a moment later
   const count = await tabs.count();
   const hostname = os.hostname();
@@ -158,7 +160,7 @@ async function run(page: Page, url: string, workspaces: string): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.statusbar-item', { hasText: /swe-gym-studio__/ }).waitFor({ timeout: 60_000 });
   await openSweGym(page);
-  const n = await expectContainerTerminals(page, [...devContainers(firstDir), ...devContainers(secondDir)], 'after a reload');
+  const n = await expectContainerTerminals(page, [...devContainers(firstDir), ...devContainers(secondDir)], 'after a reload', [FIRST, SECOND]);
   if (n < 2) throw new Error(`After the reload ${n} terminal(s) came back, expected the two instances'`);
   await shot(page, '06-after-reload-terminals');
 

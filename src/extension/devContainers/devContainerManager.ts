@@ -69,7 +69,11 @@ export class DevContainerManager extends Disposable {
         for (const [id, term] of this.terminals) {
           if (term !== t) continue;
           this.terminals.delete(id);
-          if (!this.isDisposed) void this.state.setTerminalOpen(id, false);
+          // A reload closes every terminal before this host is disposed: those stay recorded as
+          // open so that the next window brings them back (restoreTerminals).
+          const reason = t.exitStatus?.reason;
+          this.log.info(`The terminal of ${id} closed (${reason === undefined ? 'no exit status' : vscode.TerminalExitReason[reason]})`);
+          if (!this.isDisposed && reason !== vscode.TerminalExitReason.Shutdown) void this.state.setTerminalOpen(id, false);
         }
       }),
     );
