@@ -182,10 +182,10 @@ class Studio extends Disposable {
     for (const d of registerDemoCommands(demoDeps)) this.register(d);
     const annotationCommands = registerAnnotationCommands({ annotations, demos, datasets, devContainers, log: log.child('annotations'), notices });
     for (const d of annotationCommands.disposables) this.register(d);
-    const gym = this.register(new GymServerService({ runtimes, settings, secrets: context.secrets, globalStorage: context.globalStorageUri, log: log.child('gym') }));
+    const gym = this.register(new GymServerService({ runtimes, settings, secrets: context.secrets, globalStorage: context.globalStorageUri, runs: agents.runs, log: log.child('gym') }));
     const gymView = this.register(new GymSessionsView(gym));
     this.register(vscode.window.createTreeView('sweGym.gymSessions', { treeDataProvider: gymView }));
-    const gymLive = this.register(new GymLiveViews({ gym, panels: agentPanels, datasets }));
+    const gymLive = this.register(new GymLiveViews({ gym, panels: agentPanels, datasets, agents }));
     for (const d of registerGymCommands({ gym, live: gymLive, log: log.child('gym'), notices })) this.register(d);
     this.gym = gym;
 

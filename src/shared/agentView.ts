@@ -226,6 +226,8 @@ export interface AgentRunRow {
   /** The event log, known from the start (an interrupted rollout is reopened from it). */
   eventsPath?: string;
   trajectoryPath?: string;
+  /** Driven from outside (a gym session): the client's name and its session on the gym server (opened live while the server has it). */
+  external?: { via: 'gym'; client: string; sessionId: string };
   /** Best-of-N (Score Rollouts with a Verifier): P(YES) from the verifier's log-probabilities, null when it gave none. */
   verifier?: { model: string; score: number | null; picked: boolean; tied?: boolean; error?: string; scoredAt: string };
 }

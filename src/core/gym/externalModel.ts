@@ -7,6 +7,8 @@ export interface ExternalAction {
   call: ToolCall;
   /** The scaffold's own text for the turn (its model's thought), recorded as the assistant content. */
   thought?: string;
+  /** What the client's model spent on the turn, when it says (else 0). */
+  usage?: { promptTokens: number; completionTokens: number };
 }
 
 /**
@@ -34,7 +36,7 @@ export class ExternalModel implements ModelProvider {
     return {
       content: action.thought ?? null,
       toolCalls: [{ ...action.call, function: { ...action.call.function } }],
-      usage: { promptTokens: 0, completionTokens: 0 },
+      usage: action.usage ?? { promptTokens: 0, completionTokens: 0 },
       finishReason: 'tool_calls',
     };
   }

@@ -19,6 +19,15 @@ import { GymError } from './gymErrors';
 export const GYM_TOOL_SETS = ['swe-gym'] as const;
 export type GymToolSet = (typeof GYM_TOOL_SETS)[number];
 
+/** The model name recorded when the client names none. */
+export const EXTERNAL_MODEL = 'external';
+
+/** Tokens the client's own model spent on a step, when it reports them (the run table sums them). */
+export interface StepUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
 export interface GymSessionOptions {
   runtime: ContainerRuntime;
   /** The instance, made once: image, reward script and rules. */
@@ -42,6 +51,8 @@ export interface GymSessionOptions {
   signal?: AbortSignal;
   /** A client's request started or ended (live views show a step waiting while paused). */
   onActivity?: () => void;
+  /** The client's evaluate was graded (the run table takes the reward from here). */
+  onEvaluated?: (entry: EvalJsonEntry) => void;
 }
 
 export interface StepResult {
@@ -98,7 +109,7 @@ export class GymSession {
   private stepsDone = 0;
 
   private constructor(private readonly o: GymSessionOptions) {
-    this.model = new ExternalModel(o.modelName ?? 'external');
+    this.model = new ExternalModel(o.modelName ?? EXTERNAL_MODEL);
     const opening = renderOpening(DEFAULT_TEMPLATE, o.spec.row, '/testbed');
     this.task = { system: opening.system, task: opening.firstUser };
     this.tools = DEFAULT_TEMPLATE.tools;
@@ -115,7 +126,7 @@ export class GymSession {
       budgets: { maxSteps: o.maxSteps },
       reward: o.reward ?? {},
       signal: o.signal,
-      config: { driver: 'gym-server', dataset: o.dataset, tools: 'swe-gym', model: o.modelName ?? 'external' },
+      config: { driver: 'gym-server', dataset: o.dataset, tools: 'swe-gym', model: o.modelName ?? EXTERNAL_MODEL },
     });
     this.rollout.events.subscribe((e) => {
       if (e.type === 'step_finished') this.stepsDone = e.step;
@@ -197,7 +208,7 @@ export class GymSession {
   }
 
   /** Runs one tool call; waits while a person has the session paused in a live view. */
-  async step(name: string, args: unknown, thought?: string): Promise<StepResult> {
+  async step(name: string, args: unknown, thought?: string, usage?: StepUsage): Promise<StepResult> {
     this.assertOpen('step');
     if (typeof name !== 'string' || !name) throw new GymError(400, 'A step needs `name`: the tool to call (see `tools` in the session).');
     const argumentsText = args === undefined || args === null ? '{}' : typeof args === 'string' ? args : JSON.stringify(args);
@@ -216,7 +227,7 @@ export class GymSession {
           },
           { replay: false },
         );
-        this.model.send({ call: { id, type: 'function', function: { name, arguments: argumentsText } }, thought });
+        this.model.send({ call: { id, type: 'function', function: { name, arguments: argumentsText } }, thought, ...(usage ? { usage: { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens } } : {}) });
       });
       if (outcome.type !== 'observation') throw new GymError(409, `The session ended before the step ran: ${outcome.type === 'finished' ? outcome.message : ''}`);
       const done = name === 'finish' && !outcome.error;
@@ -259,7 +270,9 @@ export class GymSession {
       // in output_dir, here beside the session's trajectory.
       const dir = path.join(this.o.trajectoryDir, `${safeName(this.o.spec.instanceId)}_${this.o.index}.eval`);
       ev.outputDir ??= await writeInstanceFiles(dir, ev, []);
-      return evalJsonEntry(ev);
+      const entry = evalJsonEntry(ev);
+      this.o.onEvaluated?.(entry);
+      return entry;
     } finally {
       this.busy = undefined;
       this.touch();

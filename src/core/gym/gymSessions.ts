@@ -9,6 +9,7 @@ import type { ContainerRuntime } from '../runtime/containerRuntime';
 import { datasetContextOf } from '../spec/datasetContext';
 import { type InstanceSpec, InstanceSpecError, makeInstanceSpec, type SpecSettings } from '../spec/instanceSpec';
 import { GymError } from './gymErrors';
+import { GymSessionRow, type GymRunTableOptions } from './gymRunRow';
 import { GYM_TOOL_SETS, GymSession, type GymSessionInfo } from './gymSession';
 
 /** The spec settings (image template, pulls, install step, rules) apply to every session. */
@@ -27,6 +28,8 @@ export interface GymSessionsOptions extends SpecSettings {
   datasets?: string[];
   tools?: ToolSettings;
   reward?: RewardSettings;
+  /** The agent run table: each session is a row there beside our own rollouts (and takes its index from it). */
+  runTable?: GymRunTableOptions;
 }
 
 export interface CreateSessionRequest {
@@ -59,6 +62,7 @@ export class GymSessions {
   private readonly datasets = new Map<string, Promise<LoadedDataset>>();
   private readonly perInstance = new Map<string, number>();
   private readonly listeners = new Set<(e: GymSessionsEvent) => void>();
+  private readonly rows = new Set<GymSessionRow>();
   private readonly reaper: NodeJS.Timeout;
   private readonly shutdown = new AbortController();
   private starting = 0;
@@ -104,7 +108,8 @@ export class GymSessions {
       const instance = dataset.instances.find((i) => i.instance_id === req.instance_id);
       if (!instance) throw new GymError(404, `The dataset ${dataset.name} has no instance ${JSON.stringify(req.instance_id)}.`);
       const key = safeName(instance.instance_id);
-      const index = this.perInstance.get(key) ?? 0;
+      // With a run table, the index is the instance's next one there (unique across windows and runs).
+      const index = this.o.runTable ? await this.o.runTable.rows.reserveIndex(instance.instance_id) : (this.perInstance.get(key) ?? 0);
       this.perInstance.set(key, index + 1);
       let spec: InstanceSpec;
       try {
@@ -114,9 +119,10 @@ export class GymSessions {
         if (err instanceof InstanceSpecError) throw new GymError(422, err.message);
         throw err;
       }
-      const started: { session?: GymSession } = {};
+      const started: { session?: GymSession; row?: GymSessionRow } = {};
       const session = await GymSession.start({
         onActivity: () => started.session && this.emit('changed', started.session),
+        onEvaluated: (entry) => started.row?.evaluated(entry),
         runtime: this.o.runtime,
         spec,
         dataset: req.dataset,
@@ -132,6 +138,10 @@ export class GymSessions {
         signal: this.shutdown.signal,
       });
       started.session = session;
+      if (this.o.runTable) {
+        started.row = GymSessionRow.follow(this.o.runTable, session, this.runId);
+        this.rows.add(started.row);
+      }
       this.sessions.set(session.id, session);
       session.rollout.events.subscribe(
         (e) => {
@@ -187,6 +197,12 @@ export class GymSessions {
     clearInterval(this.reaper);
     this.shutdown.abort();
     await Promise.all([...this.sessions.values()].map((s) => s.close('ended by the server shutting down')));
+    await this.rowsWritten();
+  }
+
+  /** Resolves once every session's row is written as it stands now (the run table). */
+  async rowsWritten(): Promise<void> {
+    await Promise.all([...this.rows].map((r) => r.settled()));
   }
 
   private get maxSessions(): number {

@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GymError } from './gymErrors';
 import type { GymSessions } from './gymSessions';
+import type { StepUsage } from './gymSession';
 import { checkAccess, type AccessPolicy } from './httpAccess';
 import { mcpHttpRoute } from './mcpTransports';
 
@@ -101,7 +102,7 @@ async function route(sessions: GymSessions, method: string, pathname: string, bo
       allow(method, ['POST']);
       const b = jsonObject(body);
       if (b.thought !== undefined && typeof b.thought !== 'string') throw new GymError(400, '`thought` is the text of the turn, a string.');
-      return [200, await s.step(b.name as string, b.arguments, b.thought as string | undefined)];
+      return [200, await s.step(b.name as string, b.arguments, b.thought as string | undefined, stepUsage(b.usage))];
     }
     case 'evaluate':
       allow(method, ['POST']);
@@ -152,4 +153,15 @@ function send(res: http.ServerResponse, status: number, value: unknown, headers:
 function sendError(res: http.ServerResponse, err: unknown): void {
   const status = err instanceof GymError ? err.status : 500;
   send(res, status, { error: err instanceof Error ? err.message : String(err) });
+}
+
+/** The optional `usage` of a step: the tokens the client's model spent on it. */
+function stepUsage(u: unknown): StepUsage | undefined {
+  if (u === undefined || u === null) return undefined;
+  const o = u as Record<string, unknown>;
+  const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  if (typeof u !== 'object' || Array.isArray(u) || !count(o.prompt_tokens) || !count(o.completion_tokens)) {
+    throw new GymError(400, '`usage` is what your model spent on the step: {"prompt_tokens": n, "completion_tokens": n}, whole numbers from 0.');
+  }
+  return { prompt_tokens: o.prompt_tokens as number, completion_tokens: o.completion_tokens as number };
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AgentRollout, RolloutResult } from '../../core/agent/agentRollout';
-import type { AgentRunsView } from '../../shared/agentView';
+import type { AgentRunRow, AgentRunsView } from '../../shared/agentView';
 import type { InstanceRef } from '../datasets/datasetStore';
 import type { BusyTracker } from '../devContainers/busyTracker';
 import type { InstanceDecoration, InstanceDecorator } from '../tree/instanceTree';
@@ -135,8 +135,13 @@ export class AgentService extends Disposable implements InstanceDecorator {
 
   /** A rollout of the table, live or read back from its trajectory's event log. */
   open(instanceId: string, rolloutId: string): Promise<AgentSession> {
-    return this.registry.open(instanceId, rolloutId);
+    const row = this.runs.row(instanceId, rolloutId);
+    const outside = row?.external ? this.liveExternal(row) : undefined;
+    return outside ? Promise.resolve(outside) : this.registry.open(instanceId, rolloutId);
   }
+
+  /** A row driven from outside, live while its server still has the session (the gym's live views set it). */
+  liveExternal: (row: AgentRunRow) => AgentSession | undefined = () => undefined;
 
   /** The rollout's own changes in a diff editor (not the workspace, which may hold others'). */
   showDiff(s: AgentSession, ref: InstanceRef): Promise<number> {

@@ -1,6 +1,7 @@
 import type { GymServerService } from './gymServerService';
 import type { AgentControl } from '../../shared/agentView';
 import { AgentSession } from '../agent/agentSession';
+import type { AgentService } from '../agent/agentService';
 import type { AgentPanel, AgentPanels } from '../agentView/agentPanel';
 import type { DatasetStore } from '../datasets/datasetStore';
 import { Disposable } from '../util/disposable';
@@ -9,6 +10,8 @@ export interface GymLiveViewDeps {
   gym: GymServerService;
   panels: AgentPanels;
   datasets: DatasetStore;
+  /** Its run table's gym rows open live while the server has their session. */
+  agents?: AgentService;
 }
 
 /**
@@ -34,6 +37,11 @@ export class GymLiveViews extends Disposable {
       }),
     );
     this.register({ dispose: () => this.watched.forEach((s) => s.dispose()) });
+    if (d.agents) {
+      const agents = d.agents;
+      agents.liveExternal = (row) => (row.external?.via === 'gym' && d.gym.session(row.external.sessionId) ? this.live(row.external.sessionId) : undefined);
+      this.register({ dispose: () => (agents.liveExternal = () => undefined) });
+    }
   }
 
   /** Opens (or reveals) the instance's agent view on the session, live. */
@@ -43,6 +51,17 @@ export class GymLiveViews extends Disposable {
     const info = gs.info;
     const ref = this.d.datasets.find(info.instance_id);
     if (!ref) throw new Error(`${info.instance_id} is not in a dataset open in VS Code (the session's dataset is ${info.dataset}): add that dataset to watch the session live.`);
+    const live = this.live(sessionId);
+    const panel = this.d.panels.show(ref);
+    panel.show(live);
+    return panel;
+  }
+
+  /** The view's session of a gym session (made once, so reopening shows the same history). */
+  private live(sessionId: string): AgentSession {
+    const gs = this.d.gym.session(sessionId);
+    if (!gs) throw new Error(`No gym session ${sessionId} on the running server (it ended and was forgotten, or the server stopped).`);
+    const info = gs.info;
     let live = this.watched.get(sessionId);
     if (!live) {
       live = AgentSession.live(gs.rollout, {
@@ -57,9 +76,7 @@ export class GymLiveViews extends Disposable {
       const watching = live;
       void gs.whenEnded().then((r) => watching.setResult(r), () => undefined);
     }
-    const panel = this.d.panels.show(ref);
-    panel.show(live);
-    return panel;
+    return live;
   }
 
   /**

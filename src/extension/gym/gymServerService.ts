@@ -4,6 +4,7 @@ import { GymSessions } from '../../core/gym/gymSessions';
 import type { GymSession, GymSessionInfo } from '../../core/gym/gymSession';
 import { startGymHttpServer, type GymHttpServer } from '../../core/gym/httpServer';
 import type { Settings } from '../config';
+import type { AgentRunStore } from '../agent/runStore';
 import type { RuntimeProvider } from '../devContainers/runtimeProvider';
 import { trajectoryRoot } from '../agent/agentSettings';
 import { Disposable } from '../util/disposable';
@@ -19,6 +20,8 @@ export interface GymServerDeps {
   settings: Settings;
   secrets: vscode.SecretStorage;
   globalStorage: vscode.Uri;
+  /** The agent run table: every session is a row there, beside the agent's rollouts. */
+  runs?: AgentRunStore;
   log: Logger;
 }
 
@@ -105,6 +108,7 @@ export class GymServerService extends Disposable {
       allowPull: s.allowPull,
       skipInstall: s.skipInstall,
       reward: { timeoutSeconds: s.timeoutSeconds },
+      ...(this.d.runs ? { runTable: { rows: this.d.runs, owner: this.d.runs.owners.self, onError: (err: unknown) => this.d.log.warn(`A gym session's row in the run table could not be written: ${errorMessage(err)}`) } } : {}),
     });
     let server: GymHttpServer;
     try {

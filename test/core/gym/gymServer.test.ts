@@ -8,6 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TaskInstance } from '../../../src/core/dataset/taskInstance';
+import { RunTable } from '../../../src/core/agent/runTable';
+import type { GymRunRow } from '../../../src/core/gym/gymRunRow';
 import { GymSessions } from '../../../src/core/gym/gymSessions';
 import { startGymHttpServer } from '../../../src/core/gym/httpServer';
 import { TRAJECTORY_FORMAT, type ClosedTrajectory } from '../../../src/core/trajectory/trajectoryTypes';
@@ -182,6 +184,76 @@ test('gym server: a token is required and checked, browsers are refused, two ses
     assert.match(String(over[1].error), /step budget of 40 is spent/);
     assert.equal((await call('DELETE', `/v1/sessions/${idA}`))[0], 200);
     assert.deepEqual(await runtime.listOurContainers({ sessionId: sessions.containerSession }), []);
+  } finally {
+    await server.close();
+    await fs.rm(out, { recursive: true, force: true });
+  }
+  assert.deepEqual(await runtime.listOurContainers({ sessionId: sessions.containerSession }), []);
+});
+
+test('a gym session is a row of the agent run table beside our rollouts: written at the start, its steps and the client\'s tokens, its reward when evaluated; a deleted one has no reward', async () => {
+  const inst = await instance('swe-gym-studio__textkit-12');
+  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-gym-serve-rows-'));
+  const tableFile = path.join(out, 'agent-runs.json');
+  const table = new RunTable<GymRunRow>(tableFile);
+  // One of our own rollouts of the instance is already there: the session takes the next index.
+  const ours: GymRunRow = { rolloutId: 'rollout-ours', runId: 'r0', instanceId: inst.instance_id, index: 0, model: 'our-model', startedAt: new Date(Date.now() - 60_000).toISOString(), state: 'ended', where: 'own', steps: 3, promptTokens: 10, completionTokens: 5, costUsd: 0, resolved: false, counted: true };
+  await table.upsert(ours);
+  const sessions = new GymSessions({ runtime, outDir: out, allowPull: false, idleTimeoutMs: 120_000, runTable: { rows: table, owner: 'host-under-test' } });
+  const server = await startGymHttpServer({ sessions, port: 0, token: TOKEN });
+  const call = async (method: string, p: string, body?: unknown): Promise<Reply> => {
+    const res = await fetch(server.url + p, { method, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return [res.status, (await res.json()) as Record<string, unknown>];
+  };
+  // What another window reads: the file, not this process's writer.
+  const rowsNow = () => new RunTable<GymRunRow>(tableFile).rows(inst.instance_id);
+  try {
+    const [cs, created] = await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: inst.instance_id, model: 'outside-model', client: 'row-client' });
+    assert.equal(cs, 201, JSON.stringify(created));
+    const sid = String(created.session_id);
+    await sessions.rowsWritten();
+    const first = rowsNow().find((r) => r.external?.sessionId === sid);
+    assert.ok(first, JSON.stringify(rowsNow()));
+    assert.deepEqual(
+      { state: first.state, index: first.index, model: first.model, external: first.external, where: first.where, owner: first.owner, startedClean: first.startedClean, counted: first.counted, resolved: first.resolved },
+      { state: 'running', index: 1, model: 'outside-model', external: { via: 'gym', client: 'row-client', sessionId: sid }, where: 'own', owner: 'host-under-test', startedClean: true, counted: true, resolved: null },
+    );
+    assert.ok(first.eventsPath && (await fs.stat(first.eventsPath)).isFile(), 'the event log is known from the start (a live row opens it)');
+    assert.equal(rowsNow().length, 2, 'beside our rollout, not instead of it');
+
+    assert.equal((await call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command: 'true' }, usage: { prompt_tokens: -1 } }))[0], 400, 'a malformed usage is refused');
+    const calls = patchToEditorCalls(inst.patch);
+    for (const c of calls) {
+      const [s, o] = await call('POST', `/v1/sessions/${sid}/step`, { name: c.name, arguments: c.arguments, usage: { prompt_tokens: 1000, completion_tokens: 50 } });
+      assert.equal(s, 200, JSON.stringify(o));
+    }
+    await sessions.rowsWritten();
+    const stepped = rowsNow().find((r) => r.rolloutId === first.rolloutId);
+    assert.deepEqual([stepped?.state, stepped?.steps, stepped?.promptTokens, stepped?.completionTokens], ['running', calls.length, 1000 * calls.length, 50 * calls.length]);
+
+    const [es, evaluation] = await call('POST', `/v1/sessions/${sid}/evaluate`);
+    assert.equal(es, 200, JSON.stringify(evaluation));
+    assert.equal(evaluation.resolved, true, JSON.stringify(evaluation));
+    await sessions.rowsWritten();
+    const done = rowsNow().find((r) => r.rolloutId === first.rolloutId);
+    assert.ok(done);
+    assert.deepEqual([done.state, done.resolved, done.rewardStatus, done.runError, done.counted, done.steps], ['ended', true, 'resolved', undefined, true, calls.length]);
+    assert.equal(done.trajectoryPath, path.join(sessions.runDir, `${inst.instance_id}_1.json`), 'the row opens the trajectory the session wrote, under its table index');
+    const closed = JSON.parse(await fs.readFile(done.trajectoryPath, 'utf8')) as ClosedTrajectory;
+    assert.equal(closed.reward?.resolved, true);
+
+    // Deleted without an evaluation: ended, no reward, so outside the success rate; not an error either.
+    const [, second] = await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: inst.instance_id });
+    const sid2 = String(second.session_id);
+    assert.equal((await call('DELETE', `/v1/sessions/${sid2}`))[0], 200);
+    await sessions.rowsWritten();
+    const dropped = rowsNow().find((r) => r.external?.sessionId === sid2);
+    assert.deepEqual([dropped?.state, dropped?.resolved, dropped?.runError, dropped?.index, dropped?.model, dropped?.external?.client], ['ended', null, undefined, 2, 'external (gym)', 'node']);
+    assert.deepEqual(
+      rowsNow().map((r) => r.rolloutId),
+      [dropped?.rolloutId, done.rolloutId, ours.rolloutId],
+      'newest first, as the table lists rollouts',
+    );
   } finally {
     await server.close();
     await fs.rm(out, { recursive: true, force: true });

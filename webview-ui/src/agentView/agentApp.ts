@@ -433,7 +433,7 @@ export class AgentApp {
           h('td', { class: 'num' }, String(x.steps)),
           h('td', { class: 'num' }, (x.promptTokens + x.completionTokens).toLocaleString('en-US')),
           h('td', { class: 'num' }, dollars(x.costUsd)),
-          h('td', {}, x.model),
+          x.external ? h('td', { class: 'external', title: `Driven from outside through the gym server by ${x.external.client} (session ${x.external.sessionId})` }, `${x.model} · ${x.external.client} (gym)`) : h('td', {}, x.model),
           h('td', { title: x.counted === false ? 'Started in the dev container with changes from the base commit: not counted in the figures' : '' }, x.where === 'dev' ? (x.counted === false ? 'dev container, not counted' : 'dev container') : x.forkOf ? `fork of ${forkNumber(x.forkOf.rolloutId, r.rows)} @${x.forkOf.step}` : 'own container'),
           h('td', { title: when(x.startedAt) }, shortWhen(x.startedAt)),
         );
