@@ -5,6 +5,7 @@
  * containers, real grading; no model is involved (the client is the agent).
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { SweGymApi } from '../../../src/extension/api';
 import type { GymNode } from '../../../src/extension/gym/gymSessionsView';
@@ -37,6 +38,8 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     const n = rows().find((r) => r.info.session_id === sid);
     return n ? api.gymView.getTreeItem(n) : undefined;
   };
+  /** The session's row in the agent run table (the same file our rollouts' rows are in). */
+  const tableRow = (sid: string) => api.agents.runs.rows(ID).find((r) => r.external?.sessionId === sid);
   const ours = () => docker('ps', '-aq', '--filter', `label=io.swe-gym-studio.session=${containerSession}`).out.split('\n').filter(Boolean);
 
   before(async () => {
@@ -61,18 +64,26 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     containerSession = String(health.container_session);
     assert.equal(api.gymView.getChildren()[0]?.kind, 'server', 'the view shows the server');
 
+    const before = api.agents.runs.stats(ID);
     const [cs, created] = await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: ID, model: 'outside-model' });
     assert.equal(cs, 201, JSON.stringify(created));
     const sid = String(created.session_id);
+    // A row of the agent run table from the start, marked as driven from outside, counted as a fresh container's rollout is.
+    const firstRow = await waitFor('the run table row', () => tableRow(sid));
+    assert.deepEqual(
+      [firstRow.state, firstRow.model, firstRow.external, firstRow.where, firstRow.counted, firstRow.owner, firstRow.resolved],
+      ['running', 'outside-model', { via: 'gym', client: 'gym-ext-test/1', sessionId: sid }, 'own', true, api.agents.runs.owners.self, null],
+    );
     const first = await waitFor('the session row', () => row(sid));
     assert.equal(first.label, ID);
     assert.match(String(first.description), /^0 steps · ready · gym-ext-test\/1$/, String(first.description));
     assert.equal(ours().length, 1, 'one container for the session');
 
-    const [s1, o1] = await call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command: 'echo one' } });
+    const [s1, o1] = await call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command: 'echo one' }, usage: { prompt_tokens: 300, completion_tokens: 40 } });
     assert.equal(s1, 200, JSON.stringify(o1));
     assert.match(String(o1.observation), /one/);
     await waitFor('the row to count the step', () => /^1 step · ready · /.test(String(row(sid)?.description)));
+    await waitFor('the run table row to count the step and the tokens the client reported', () => tableRow(sid)?.steps === 1 && tableRow(sid)?.promptTokens === 300 && tableRow(sid)?.completionTokens === 40);
 
     // Paused from the view: the client's step waits until a person lets it through.
     assert.deepEqual(await vscode.commands.executeCommand('sweGym.gym.pauseSession', sid), { state: 'paused', steps: 1 });
@@ -99,6 +110,8 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     const panel = await waitFor('the agent view', () => api.agentPanels.get(ID));
     assert.ok(watched.rolloutId);
     assert.equal(panel.shown?.rolloutId, watched.rolloutId, 'the view shows the gym session');
+    assert.equal(tableRow(sid)?.rolloutId, watched.rolloutId, 'the run table row is that rollout');
+    assert.equal(await api.agents.open(ID, watched.rolloutId), panel.shown, 'a click on the row shows the session live');
     const view = () => panel.shown?.view;
     const done = () => view()?.steps.filter((x) => x.phase === 'done').length;
     // Three steps done and the fourth waiting for the client (a busy card, as a model's would be).
@@ -112,6 +125,7 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     const fromOutside = call('POST', `/v1/sessions/${sid}/step`, { name: 'execute_bash', arguments: { command: 'echo four' } }).finally(() => (settled = true));
     await waitFor('the view to show the client\'s action held before it runs', () => view()?.state === 'paused' && view()?.pausedAt === 'before_action' && /echo four/.test(JSON.stringify(view()?.pendingAction)), 15_000);
     await waitFor('the row to say a step waits', () => / · paused \(a step waits\) · /.test(String(row(sid)?.description)));
+    await waitFor('the run table row to say paused', () => tableRow(sid)?.state === 'paused');
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(settled, false, 'the outside call waits while the person holds the session in the live view');
     await fromView('step');
@@ -139,6 +153,13 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     await waitFor('the row to show the grade', () => / · ended · resolved · /.test(String(row(sid)?.description)));
     await waitFor('the live view to show the reward', () => view()?.reward !== undefined && view()?.state === 'ended' && panel.lastRendered?.seq === view()?.lastSeq, 30_000);
     assert.equal(view()?.exit?.resolved, true, JSON.stringify(view()?.exit));
+    const graded = await waitFor('the run table row to carry the reward', () => (tableRow(sid)?.resolved === true ? tableRow(sid) : undefined));
+    assert.deepEqual([graded.state, graded.rewardStatus, graded.runError], ['ended', 'resolved', undefined]);
+    assert.ok(graded.trajectoryPath && fs.existsSync(graded.trajectoryPath), 'the trajectory the session wrote');
+    const after = api.agents.runs.stats(ID);
+    assert.deepEqual([after.rewarded - before.rewarded, after.resolved - before.resolved], [1, 1], 'counted in the success rate as a fresh rollout is');
+    await panel.rpc.handle({ type: 'request', id: ++requestId, method: 'openTrajectory', params: { rolloutId: graded.rolloutId } });
+    await waitFor('the row to open its trajectory', () => vscode.window.activeTextEditor?.document.uri.fsPath === graded.trajectoryPath);
 
     // A second session, stopped from the view: its container goes, the client is told.
     const [, second] = await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: ID, client: 'my-scaffold' });
@@ -149,6 +170,9 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     const [gs, gone] = await call('POST', `/v1/sessions/${sid2}/step`, { name: 'execute_bash', arguments: { command: 'true' } });
     assert.equal(gs, 410, JSON.stringify(gone));
     assert.match(String(gone.error), /stopped from VS Code/);
+    await waitFor('the stopped session\'s row to end without a reward', () => tableRow(sid2)?.state === 'ended');
+    assert.deepEqual([tableRow(sid2)?.resolved, tableRow(sid2)?.runError, tableRow(sid2)?.model], [null, undefined, 'external (gym)']);
+    assert.equal(api.agents.runs.stats(ID).rewarded, after.rewarded, 'no reward, not counted');
 
     // A third, left running: stopping the server removes its container and closes the port.
     const [, third] = await call('POST', '/v1/sessions', { dataset: 'samples', instance_id: ID });
@@ -156,6 +180,11 @@ describe('Start Gym Server: a client drives a sample over HTTP, the live view pa
     assert.equal(ours().length, 1, JSON.stringify(ours()));
     assert.equal(await vscode.commands.executeCommand('sweGym.gym.stop'), true);
     assert.deepEqual(ours(), [], 'no container left behind');
+    assert.equal(tableRow(String(third.session_id))?.state, 'ended', 'the server\'s stop ends its sessions\' rows');
+    // Once the server has forgotten it, the row opens from the event log it wrote.
+    const recorded = await api.agents.open(ID, graded.rolloutId);
+    assert.equal(recorded.view.live, false);
+    assert.equal(recorded.view.exit?.resolved, true);
     assert.equal(api.gym.running, undefined);
     assert.deepEqual(api.gymView.getChildren(), [], 'the view falls back to its Start button');
     await assert.rejects(fetch(`${url}/v1/health`), 'the port is closed');
