@@ -122,6 +122,11 @@ async function run(page: Page, gymPort: number): Promise<void> {
   const left = containersOf(containerSession);
   if (left.length) throw new Error(`containers left after Stop Gym Server: ${left.join(', ')}`);
   await shot(page, '05-stopped');
+  // The session is a row of the instance's run table beside the agent's rollouts, named after its client.
+  const runRow = live.locator('#runs-table tbody tr', { hasText: 'my-openhands-fork (gym)' }).first();
+  await runRow.waitFor({ timeout: 15_000 });
+  await runRow.scrollIntoViewIfNeeded();
+  await shot(page, '06-run-table');
   // The ended session's trajectory opens from the live view, as a rollout's does.
   await live.locator('#btn-trajectory').click();
   await page.locator('.tabs-container .tab', { hasText: /swe-gym-studio__textkit-12_\d+\.json/ }).waitFor({ timeout: 15_000 });
