@@ -6,6 +6,7 @@ import { currentHostUser, prepareDevShell, REPO_DIR, type HostUser } from './dev
 import { truncateHistoryToBase, type HistoryMode } from './gitHistory';
 import { copyRepositoryAtBase, SEED_OUT_DIR } from './workspaceCopy';
 import { abandonWorkspace, beginWorkspace, finishWorkspace, gitDirOf, interruptedCopy, metaDirOf, readCopyNote, WorkspaceError, type WorkspaceMarker } from './workspaceLayout';
+import { runPreparation } from './preparationStep';
 import { withWorkspaceLock } from './workspaceLock';
 import { WorkspaceSync } from './workspaceSync';
 
@@ -69,7 +70,7 @@ export async function launchEarly(
     await truncateHistoryToBase(container, REPO_DIR, instance.base_commit, { mode: options.historyMode, refreshIndex: false, signal: options.signal });
     // Its /testbed is its own: no files to hand back to the host user at each prompt (the sync writes the host's as this process).
     await prepareDevShell(container, undefined, options.signal);
-    await run(container, ['mkdir', '-p', `${REPO_DIR}/.vscode`], options.signal);
+    await prepare(container, ['mkdir', '-p', `${REPO_DIR}/.vscode`], options.signal);
   } catch (err) {
     await container?.remove().catch(() => undefined);
     abandonWorkspace(workspaceDir);
@@ -92,7 +93,7 @@ export async function resumeHostCopy(container: ContainerHandle, workspaceDir: s
     if (!fs.existsSync(workspaceDir)) throw new WorkspaceError(`The workspace folder ${workspaceDir} was deleted.`);
     const marker = readCopyNote(workspaceDir);
     if (interruptedCopy(workspaceDir) && marker) {
-      await run(container, ['sh', '-c', 'find "$1" -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} + && find "$1/.git" -mindepth 1 -delete', 'clear', SEED_OUT_DIR]);
+      await prepare(container, ['sh', '-c', 'find "$1" -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} + && find "$1/.git" -mindepth 1 -delete', 'clear', SEED_OUT_DIR]);
       return fillHostFolder(container, marker.baseCommit, workspaceDir, marker, options);
     }
     const sync = syncOf(container, workspaceDir);
@@ -122,7 +123,6 @@ function syncOf(container: ContainerHandle, workspaceDir: string): WorkspaceSync
   return new WorkspaceSync(container, workspaceDir, REPO_DIR, path.join(metaDirOf(workspaceDir), 'sync-base.json'));
 }
 
-async function run(container: ContainerHandle, cmd: string[], signal?: AbortSignal): Promise<void> {
-  const r = await container.exec(cmd, { signal, timeoutMs: 60_000 });
-  if (r.exitCode !== 0) throw new Error(`Preparing the dev container failed (\`${cmd.join(' ')}\`): ${r.output.trim() || `exit ${r.exitCode}`}`);
+function prepare(container: ContainerHandle, cmd: string[], signal?: AbortSignal): Promise<void> {
+  return runPreparation(container, cmd, 'Preparing the dev container', signal);
 }

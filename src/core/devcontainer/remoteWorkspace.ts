@@ -6,6 +6,7 @@ import type { ContainerHandle } from '../runtime/containerRuntime';
 import { throwIfAborted } from '../util/abortError';
 import { currentHostUser, REPO_DIR, type HostUser } from './devShell';
 import type { HistoryMode } from './gitHistory';
+import { runPreparation } from './preparationStep';
 import { copyRepositoryAtBase, SEED_OUT_DIR } from './workspaceCopy';
 import { gitDirOf, sealWorkspace } from './workspaceLayout';
 import { linkStaysInside, putLinks } from './workspaceSync';
@@ -27,7 +28,7 @@ export async function seedRemoteWorkspace(
   options: { historyMode?: HistoryMode; hostUser?: HostUser; signal?: AbortSignal },
 ): Promise<void> {
   await seedHostCopy(container, instance, image, workspaceDir, options, () =>
-    run(container, ['sh', '-c', 'rm -rf "$1" && mv "$2" "$1" && mkdir -p "$1/.vscode"', 'swap', REPO_DIR, SEED_OUT_DIR], options.signal),
+    prepare(container, ['sh', '-c', 'rm -rf "$1" && mv "$2" "$1" && mkdir -p "$1/.vscode"', 'swap', REPO_DIR, SEED_OUT_DIR], options.signal),
   );
 }
 
@@ -49,7 +50,7 @@ export async function seedHostCopy(
   const partial = `${workspaceDir}.partial-${randomBytes(4).toString('hex')}`;
   fs.mkdirSync(partial);
   try {
-    await run(container, ['mkdir', '-p', SEED_OUT_DIR], options.signal);
+    await prepare(container, ['mkdir', '-p', SEED_OUT_DIR], options.signal);
     await copyRepositoryAtBase(container, REPO_DIR, instance.base_commit, { mode: options.historyMode, owner: options.hostUser ?? currentHostUser(), signal: options.signal });
     throwIfAborted(options.signal, 'Launch');
     await container.copyOut(SEED_OUT_DIR, partial);
@@ -64,7 +65,7 @@ export async function seedHostCopy(
 
 /** A kept workspace on a remote engine: the container's /testbed becomes the host's files and repository metadata. */
 export async function restoreRemoteWorkspace(container: ContainerHandle, workspaceDir: string, signal?: AbortSignal): Promise<void> {
-  await run(container, ['sh', '-c', 'rm -rf "$1" && mkdir -p "$1/.git" "$1/.vscode"', 'clear', REPO_DIR], signal);
+  await prepare(container, ['sh', '-c', 'rm -rf "$1" && mkdir -p "$1/.git" "$1/.vscode"', 'clear', REPO_DIR], signal);
   const links: [string, string][] = [];
   const files = [...regularFiles(workspaceDir, REPO_DIR, true, links), ...regularFiles(gitDirOf(workspaceDir), `${REPO_DIR}/.git`, false)];
   for (let i = 0; i < files.length; i += 200) {
@@ -92,8 +93,6 @@ function regularFiles(root: string, to: string, skipMeta: boolean, links?: [stri
   return out;
 }
 
-async function run(container: ContainerHandle, cmd: string[], signal?: AbortSignal): Promise<void> {
-  const r = await container.exec(cmd, { signal, timeoutMs: 300_000 });
-  if (r.cancelled) throwIfAborted(signal, 'Launch');
-  if (r.exitCode !== 0) throw new Error(`Preparing the synced workspace failed (\`${cmd.slice(0, 3).join(' ')}\`): ${r.output.trim() || `exit ${r.exitCode}`}`);
+function prepare(container: ContainerHandle, cmd: string[], signal?: AbortSignal): Promise<void> {
+  return runPreparation(container, cmd, 'Preparing the synced workspace', signal);
 }
