@@ -1,9 +1,11 @@
+// Over 400 lines: the sync's two directions, the one-exec container script they share and the synced state kept for other windows belong together.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tarStream from 'tar-stream';
 import type { ContainerHandle } from '../runtime/containerRuntime';
 import { isInside } from '../hostfs/safeRead';
 import { writeRegularFile } from '../hostfs/safeWrite';
+import { withFileLock } from '../util/lockedJsonFile';
 import { REPO_DIR } from './devShell';
 
 /** A file (or a symbolic link: `link` is its target) as one side last saw it; a change of any field is an edit. */
@@ -37,6 +39,8 @@ export interface SyncReport {
 const SKIPPED = new Set(['.git', '.vscode']);
 /** A pull larger than this at once fails with a clear message rather than filling memory. */
 const MAX_PULL_BYTES = 1024 * 1024 * 1024;
+/** Waiting for another window's push or pull: backing off, for up to a few minutes (a large pull), then this one fails and the next one tries again. */
+const SHARED_RETRIES = { retries: 400, minTimeout: 5, maxTimeout: 500, factor: 1.3, randomize: true };
 
 /**
  * The workspace of a dev container on a remote engine, where the host folder cannot be
@@ -53,10 +57,16 @@ export class WorkspaceSync {
   private base = new Map<string, { host?: Stamp; container?: Stamp }>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly reportedLinks = new Set<string>();
+  /** The kept synced state's file as this sync last read or wrote it (inode, mtime, size). */
+  private baseSeen: string | undefined;
 
   /**
    * `baseFile`: where the synced state is kept between windows (outside anything the container
-   * sees), so a sync resumed after a reload still takes the edits neither side had synced.
+   * sees), so a sync resumed after a reload still takes the edits neither side had synced. With
+   * it, the syncs of one workspace in several windows (a second window joining the container) are
+   * one sync: each push or pull takes that state under a lock the windows share and leaves it
+   * there, so no window acts on a state another one has moved past (pushing back the host copy
+   * of a file the container edited again since the other window pulled it).
    */
   constructor(
     private readonly container: ContainerHandle,
@@ -69,8 +79,10 @@ export class WorkspaceSync {
   resume(): boolean {
     if (!this.baseFile) return false;
     try {
+      const seen = fileKey(this.baseFile);
       const saved = JSON.parse(fs.readFileSync(this.baseFile, 'utf8')) as [string, { host?: Stamp; container?: Stamp }][];
       this.base = new Map(saved);
+      this.baseSeen = seen;
       return true;
     } catch {
       return false;
@@ -82,6 +94,7 @@ export class WorkspaceSync {
     const tmp = `${this.baseFile}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify([...this.base]));
     fs.renameSync(tmp, this.baseFile);
+    this.baseSeen = fileKey(this.baseFile);
   }
 
   /**
@@ -113,9 +126,22 @@ export class WorkspaceSync {
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
+    const one = this.baseFile ? () => this.shared(this.baseFile!, work) : work;
+    const next = this.queue.then(one, one);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** `work` on the synced state as the last window left it, under the lock all windows' syncs of the workspace take. */
+  private shared<T>(baseFile: string, work: () => Promise<T>): Promise<T> {
+    return withFileLock(
+      baseFile,
+      () => {
+        if (fileKey(baseFile) !== this.baseSeen) this.resume();
+        return work();
+      },
+      SHARED_RETRIES,
+    );
   }
 
   private async doPush(signal?: AbortSignal): Promise<SyncReport> {
@@ -251,6 +277,12 @@ export class WorkspaceSync {
     return m;
   }
 
+}
+
+/** What changes when a file is replaced or written (undefined: there is none). */
+function fileKey(file: string): string | undefined {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st && `${st.ino}:${st.mtimeMs}:${st.size}`;
 }
 
 function same(a: Stamp | undefined, b: Stamp | undefined): boolean {

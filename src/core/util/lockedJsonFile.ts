@@ -97,23 +97,35 @@ export interface UpdateJsonOptions {
 }
 
 async function lockedUpdate<T>(file: string, change: (current: unknown) => T | undefined, options: UpdateJsonOptions): Promise<T | undefined> {
+  return withFileLock(file, (compromised) => {
+    const next = change(readJsonFile(file));
+    if (next === undefined) return Promise.resolve(undefined);
+    const lost = compromised();
+    if (lost) throw new Error(`Lost the lock on ${file} (${lost.message}): the change was not written.`);
+    writeFileDurably(file, `${JSON.stringify(next, null, options.indent)}\n`);
+    return Promise.resolve(next);
+  });
+}
+
+/**
+ * `work` while this process holds the cross-process lock of `file` (proper-lockfile: a lock
+ * directory beside it, refreshed while held, taken over once STALE_MS old, waited for up to about
+ * 40 s by default). `compromised()` says whether the lock was lost meanwhile (then write nothing).
+ */
+export async function withFileLock<T>(file: string, work: (compromised: () => Error | undefined) => Promise<T>, retries: lockfile.LockOptions['retries'] = RETRIES): Promise<T> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let compromised: Error | undefined;
   const release = await lockfile.lock(file, {
     realpath: false,
     stale: STALE_MS,
-    retries: RETRIES,
-    // The default throws from a timer; here it only stops this update from writing.
+    retries,
+    // The default throws from a timer; here it only tells `work`.
     onCompromised: (err) => {
       compromised = err;
     },
   });
   try {
-    const next = change(readJsonFile(file));
-    if (next === undefined) return undefined;
-    if (compromised) throw new Error(`Lost the lock on ${file} (${compromised.message}): the change was not written.`);
-    writeFileDurably(file, `${JSON.stringify(next, null, options.indent)}\n`);
-    return next;
+    return await work(() => compromised);
   } finally {
     await release().catch(() => undefined);
   }
