@@ -17,6 +17,7 @@ export async function importCommand(ctx: CliContext): Promise<number> {
     outDir,
     signal: ctx.signal,
     onFailure: (f) => progress(ctx, `skipped ${f.file}${f.entry !== undefined && f.entry > 0 ? ` (entry ${f.entry + 1})` : ''}: ${f.error}`),
+    onNote: (n) => progress(ctx, `note: ${n.file}: ${n.message}`),
     onRun: (r) => progress(ctx, `${r.trajectory.imported?.format}: ${r.trajectory.instance_id}_${r.trajectory.index}, ${r.trajectory.steps} step(s)`),
   });
   const rows = summary.imported.map(({ trajectory: t, path: p }) => ({
@@ -31,10 +32,11 @@ export async function importCommand(ctx: CliContext): Promise<number> {
     source: t.imported?.file,
     trajectory: p,
   }));
-  if (values.json) writeJson(ctx, { out: outDir, imported: rows, failures: summary.failures });
+  if (values.json) writeJson(ctx, { out: outDir, imported: rows, failures: summary.failures, notes: summary.notes });
   else {
-    ctx.stdout.write(`${rows.length} run(s) imported into ${outDir}${summary.failures.length ? `, ${summary.failures.length} skipped (see above)` : ''}\n`);
+    ctx.stdout.write(`${rows.length} run(s) imported into ${outDir}${summary.failures.length ? `, ${summary.failures.length} skipped (see above)` : ''}${summary.notes.length ? `, ${summary.notes.length} note(s) (see above)` : ''}\n`);
     for (const r of rows) ctx.stdout.write(`  ${r.instance_id}_${r.index}  ${r.scaffold}  ${r.model}  ${r.exit_status ?? '-'}  ${r.steps} steps  ${r.resolved === null ? 'reward unknown' : r.resolved ? 'resolved' : 'unresolved'}\n`);
   }
-  return summary.imported.length === 0 ? 1 : 0;
+  // A folder holding only known non-trajectories (a predictions file) is told so, not an error.
+  return summary.imported.length === 0 && (summary.failures.length > 0 || summary.notes.length === 0) ? 1 : 0;
 }

@@ -18,6 +18,10 @@ export async function loadReplayable(file: string, dataset: LoadedDataset, entry
   const failures: string[] = [];
   let n = 0;
   for await (const item of readRuns(file)) {
+    if ('note' in item) {
+      failures.push(item.note.message);
+      continue;
+    }
     if ('failure' in item) {
       failures.push(item.failure.error);
       continue;

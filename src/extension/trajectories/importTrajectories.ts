@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { TaskInstance } from '../../core/dataset/taskInstance';
-import type { ImportedRun, ImportFailure } from '../../core/trajectory/import/importedRun';
+import type { ImportedRun, ImportFailure, ImportNote } from '../../core/trajectory/import/importedRun';
 import { readRuns } from '../../core/trajectory/import/readRuns';
 import { instanceForRun, toClosedTrajectory } from '../../core/trajectory/import/toTrajectory';
 import type { DatasetEntry, DatasetStore } from '../datasets/datasetStore';
@@ -11,6 +11,8 @@ export interface ImportOutcome {
   imported: string[];
   instances: string[];
   failures: ImportFailure[];
+  /** Known files that are not trajectories (a predictions file, a run's own exports): told, not failed. */
+  notes: ImportNote[];
   cancelled: boolean;
 }
 
@@ -29,7 +31,7 @@ export async function importTrajectories(
   store: ImportedRunStore,
   options: { signal?: AbortSignal; onProgress?: (message: string) => void } = {},
 ): Promise<ImportOutcome> {
-  const out: ImportOutcome = { imported: [], instances: [], failures: [], cancelled: false };
+  const out: ImportOutcome = { imported: [], instances: [], failures: [], notes: [], cancelled: false };
   const pending = new Set<string>();
   const flush = async () => {
     await store.save();
@@ -40,6 +42,10 @@ export async function importTrajectories(
     if (options.signal?.aborted) {
       out.cancelled = true;
       break;
+    }
+    if ('note' in item) {
+      out.notes.push(item.note);
+      continue;
     }
     if ('failure' in item) {
       out.failures.push(item.failure);

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DISAGREEMENT_LABELS, gradeDisagreement } from '../../shared/trajectoryView';
 import { plural } from '../../shared/plural';
@@ -62,6 +63,7 @@ export function registerTrajectoryCommands(d: TrajectoryCommandDeps): vscode.Dis
           dispose();
         }
       });
+      for (const n of outcome.notes) d.log.info(`${n.file}: ${n.message}`);
       for (const f of outcome.failures) d.log.warn(`Skipped ${describeFailure(f)}`);
       const summary = `${outcome.cancelled ? 'Cancelled after importing' : 'Imported'} ${plural(outcome.imported.length, 'run')} of ${plural(outcome.instances.length, 'instance')} from ${from}`;
       d.log.info(`${summary}; ${outcome.failures.length} skipped`);
@@ -71,7 +73,10 @@ export function registerTrajectoryCommands(d: TrajectoryCommandDeps): vscode.Dis
         d.notices.push(message);
         void vscode.window.showWarningMessage(message, 'Show Log').then((a) => a && vscode.commands.executeCommand('sweGym.showLog'));
       } else {
-        void vscode.window.showInformationMessage(`${summary}.`);
+        // A known file that is not a trajectory (a predictions file, the run's own exports) is said, not skipped as bad.
+        const note = outcome.notes[0];
+        const more = outcome.notes.length > 1 ? ` (and ${plural(outcome.notes.length - 1, 'other note')} in the log)` : '';
+        void vscode.window.showInformationMessage(`${summary}.${note ? ` ${path.basename(note.file)}: ${note.message}${more}.` : ''}`);
       }
       const first = outcome.imported[0] ? d.store.row(outcome.imported[0]) : undefined;
       if (first) void revealInstance(d, first.instanceId);

@@ -64,8 +64,8 @@ test('each format\'s fixture imports to the same seven steps with our tools, its
     const back: string[] = [];
     const failed: string[] = [];
     for await (const item of readRuns(out)) {
-      if ('failure' in item) {
-        failed.push(`${path.basename(item.failure.file)}: ${item.failure.error}`);
+      if ('failure' in item || 'note' in item) {
+        failed.push('failure' in item ? `${path.basename(item.failure.file)}: ${item.failure.error}` : `note ${item.note.message}`);
         continue;
       }
       assert.equal(item.run.steps.length, 7);

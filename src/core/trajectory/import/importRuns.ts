@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { LoadedDataset } from '../../dataset/taskInstance';
 import type { ClosedTrajectory } from '../trajectoryTypes';
-import type { ImportFailure } from './importedRun';
+import type { ImportFailure, ImportNote } from './importedRun';
 import { readRuns } from './readRuns';
 import { instanceForRun, toClosedTrajectory } from './toTrajectory';
 
@@ -15,6 +15,8 @@ export interface ImportedFile {
 export interface ImportSummary {
   imported: ImportedFile[];
   failures: ImportFailure[];
+  /** Known files that are not trajectories (a predictions file, a run's own exports): told, not failed. */
+  notes: ImportNote[];
 }
 
 /**
@@ -25,13 +27,18 @@ export interface ImportSummary {
 export async function importRuns(
   target: string,
   dataset: LoadedDataset,
-  options: { outDir?: string; signal?: AbortSignal; onRun?: (f: ImportedFile) => void; onFailure?: (f: ImportFailure) => void } = {},
+  options: { outDir?: string; signal?: AbortSignal; onRun?: (f: ImportedFile) => void; onFailure?: (f: ImportFailure) => void; onNote?: (n: ImportNote) => void } = {},
 ): Promise<ImportSummary> {
-  const summary: ImportSummary = { imported: [], failures: [] };
+  const summary: ImportSummary = { imported: [], failures: [], notes: [] };
   if (options.outDir) await fs.mkdir(options.outDir, { recursive: true });
   // Runs of one instance from several files (scaffolds) get indexes of their own, as a run's rollouts do.
   const taken = new Map<string, Set<number>>();
   for await (const item of readRuns(target, options.signal)) {
+    if ('note' in item) {
+      summary.notes.push(item.note);
+      options.onNote?.(item.note);
+      continue;
+    }
     if ('failure' in item) {
       summary.failures.push(item.failure);
       options.onFailure?.(item.failure);

@@ -66,3 +66,9 @@ export interface ImportFailure {
   entry?: number;
   error: string;
 }
+
+/** A file that is not a trajectory but is known for what it is (a predictions file, a run's own exports): said once, not a failure. */
+export interface ImportNote {
+  file: string;
+  message: string;
+}

@@ -4,9 +4,11 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { detectFormat, readRun } from './detectFormat';
-import type { ImportedRun, ImportFailure } from './importedRun';
+import type { ImportedRun, ImportFailure, ImportNote } from './importedRun';
+import { isOwnExportsFolder, isPrediction, ownExportsNote, predictionsIn, predictionsNote } from './knownFiles';
 
-export type ImportItem = { run: ImportedRun } | { failure: ImportFailure };
+/** A run; a file (or entry) that could not be read; or a known file that is not a trajectory (told, not a failure). */
+export type ImportItem = { run: ImportedRun } | { failure: ImportFailure } | { note: ImportNote };
 
 /** Files in a folder that are never trajectories: batch side files of the scaffolds. */
 const SIDE_FILES = new Set(['preds.json', 'results.json', 'report.json', 'metadata.json', 'run.json', 'summary.json', 'selection.json', 'package.json']);
@@ -35,6 +37,10 @@ export async function* readRuns(target: string, signal?: AbortSignal): AsyncGene
   if (stat.isDirectory()) {
     for await (const file of walk(target)) {
       if (signal?.aborted) return;
+      if (typeof file !== 'string') {
+        yield { note: file };
+        continue;
+      }
       for await (const item of readFile(file)) yield await withSweAgentResult(item);
     }
     return;
@@ -42,11 +48,14 @@ export async function* readRuns(target: string, signal?: AbortSignal): AsyncGene
   for await (const item of readFile(target)) yield await withSweAgentResult(item);
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
+/** The files under a folder; a run folder's own `exports/` (met below the folder opened) is one note instead. */
+async function* walk(dir: string): AsyncGenerator<string | ImportNote> {
   const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') yield* walk(p);
+    const own = e.isDirectory() && e.name === 'exports' ? await isOwnExportsFolder(p) : undefined;
+    if (own) yield ownExportsNote(p, own);
+    else if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') yield* walk(p);
     else if (e.isFile() && isTrajectoryFileName(e.name)) yield p;
   }
 }
@@ -69,6 +78,11 @@ async function* readFile(file: string): AsyncGenerator<ImportItem> {
       return;
     }
     yield { failure: { file, error: `not valid JSON: ${(err as Error).message}` } };
+    return;
+  }
+  const predictions = predictionsIn(value);
+  if (predictions) {
+    yield { note: predictionsNote(file, predictions) };
     return;
   }
   // A JSON list of rows (not a list of OpenHands events, which is one run).
@@ -121,6 +135,7 @@ async function* readJsonLines(file: string): AsyncGenerator<ImportItem> {
   const stream = file.endsWith('.gz') ? input.pipe(createGunzip()) : input;
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let n = 0;
+  const predictions: unknown[] = [];
   try {
     for await (const line of lines) {
       const entry = n++;
@@ -140,8 +155,14 @@ async function* readJsonLines(file: string): AsyncGenerator<ImportItem> {
         if (!exists) yield { failure: { file, error: `an event log of a rollout or demonstration that was never closed (no ${path.basename(closed)} beside it)` } };
         return;
       }
+      // A SWE-bench predictions file: told once at its end, with how many patches it holds.
+      if (isPrediction(value) && (entry === 0 || predictions.length)) {
+        predictions.push(value);
+        continue;
+      }
       yield one(value, file, entry);
     }
+    if (predictions.length) yield { note: predictionsNote(file, predictions) };
   } catch (err) {
     yield { failure: { file, error: `cannot read: ${(err as Error).message}` } };
   } finally {
@@ -156,5 +177,5 @@ async function tryJsonLines(file: string): Promise<ImportItem[] | undefined> {
     if ('failure' in item) return undefined;
     items.push(item);
   }
-  return items.length > 1 ? items : undefined;
+  return items.length > 1 || items.some((i) => 'note' in i) ? items : undefined;
 }
