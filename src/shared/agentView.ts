@@ -90,6 +90,8 @@ export interface AgentStepView {
   finishReason?: string | null;
   /** The workspace's diff against the base commit after this step. */
   diff?: AgentDiffView;
+  /** An imported step a person typed (mini-swe-agent's human mode), not a model's answer. */
+  byPerson?: boolean;
 }
 
 export interface AgentRewardView {

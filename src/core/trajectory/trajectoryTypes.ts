@@ -72,4 +72,6 @@ export interface ImportedSource {
   repo_dir: string | null;
   /** Per step (1-based index - 1): the repository diff the file recorded after it, when it has one. */
   step_diffs?: (string | null)[];
+  /** Steps (1-based) a person typed rather than a model answered (mini-swe-agent's human mode). */
+  person_steps?: number[];
 }

@@ -40,6 +40,7 @@ export function importedAgentView(t: ClosedTrajectory, diffs: (string | null)[] 
         notes: [],
         ...(rec && (rec.prompt_tokens || rec.completion_tokens) ? { usage: { promptTokens: rec.prompt_tokens, completionTokens: rec.completion_tokens } } : {}),
         ...(rec?.cost_usd ? { costUsd: rec.cost_usd } : {}),
+        ...(t.imported?.person_steps?.includes(n) ? { byPerson: true } : {}),
       };
       const diff = diffs?.[n - 1];
       if (typeof diff === 'string') step.diff = { patch: diff.slice(0, MAX_DIFF_CHARS), clipped: diff.length > MAX_DIFF_CHARS, stats: patchStats(diff) };

@@ -10,6 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readRun } from '../../../src/core/trajectory/import/detectFormat';
 import type { ImportedRun } from '../../../src/core/trajectory/import/importedRun';
+import { readOurTrajectory } from '../../../src/core/trajectory/import/readOurTrajectory';
+import { toClosedTrajectory } from '../../../src/core/trajectory/import/toTrajectory';
+import type { TaskInstance } from '../../../src/core/dataset/taskInstance';
 
 const DIR = path.join(__dirname, '../../../../test/fixtures/trajectories/reference-examples');
 
@@ -165,4 +168,41 @@ test('SFT text (reference 5): OpenHands EXECUTION RESULT turns; SWE-smith\'s OBS
 
   const asString = readRun({ ...smith, messages: JSON.stringify(smith.messages) }, 'ft_tools.jsonl', 0);
   assert.deepEqual(calls(asString), calls(s));
+});
+
+test('mini-swe-agent human mode (reference 2.5): the person\'s "User command" with extra.actions is a step by a person, its user-turn observation its output; kept through our format', () => {
+  const traj = {
+    trajectory_format: 'mini-swe-agent-1.1',
+    instance_id: 'demo__repo-1',
+    info: { exit_status: 'Submitted', submission: 'diff --git a/src/util.py b/src/util.py\n', mini_version: '2.4.6', config: { agent_type: 'minisweagent.agents.interactive.InteractiveAgent' } },
+    messages: [
+      { role: 'system', content: 'You are a helpful assistant ...' },
+      { role: 'user', content: 'Please solve this issue: Fix the off-by-one ...' },
+      { role: 'assistant', content: 'Look at the file first.', tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'bash', arguments: '{"command": "sed -n 1,5p src/util.py"}' } }], extra: { actions: [{ command: 'sed -n 1,5p src/util.py', tool_call_id: 'call_a' }], cost: 0.006 } },
+      { role: 'tool', tool_call_id: 'call_a', content: '<returncode>0</returncode>\n<output>\ndef last(xs): ...\n</output>', extra: { returncode: 0 } },
+      // The person switched to human mode (/u) and typed two commands; one the model's next call was rejected.
+      { role: 'user', content: 'User command: \n```bash\nsed -i s/len\\(xs\\)/-1/ src/util.py\n```', extra: { actions: [{ command: 'sed -i s/len\\(xs\\)/-1/ src/util.py' }] } },
+      { role: 'user', content: '<returncode>0</returncode>\n<output>\n</output>', extra: { raw_output: '', returncode: 0 } },
+      { role: 'user', content: 'User command: \n```bash\npython -m pytest -q\n```', extra: { actions: [{ command: 'python -m pytest -q' }] } },
+      { role: 'user', content: '<returncode>1</returncode>\n<output>\n1 failed\n</output>', extra: { raw_output: '1 failed\n', returncode: 1 } },
+      { role: 'user', content: 'Interrupted by the user: keep going', extra: { interrupt_type: 'UserInterruption' } },
+      { role: 'exit', content: 'diff --git ...', extra: { exit_status: 'Submitted', submission: 'diff --git ...' } },
+    ],
+  };
+  const run = readRun(traj, 'demo__repo-1.traj.json', 0);
+  assert.deepEqual(calls(run), [
+    ['execute_bash', 'sed -n 1,5p src/util.py', '<returncode>0</returncode>\n<output>\ndef last(xs): ...\n</output>'],
+    ['execute_bash', 'sed -i s/len\\(xs\\)/-1/ src/util.py', '<returncode>0</returncode>\n<output>\n</output>'],
+    ['execute_bash', 'python -m pytest -q', '<returncode>1</returncode>\n<output>\n1 failed\n</output>'],
+  ]);
+  assert.deepEqual(run.steps.map((s) => s.byPerson ?? false), [false, true, true]);
+  assert.deepEqual(run.steps.map((s) => s.actions[0]?.exitCode), [0, 0, 1]);
+  assert.equal(run.steps[1]?.thought, '');
+  assert.deepEqual(run.notes, [{ afterStep: 3, content: 'Interrupted by the user: keep going' }]);
+
+  // Our format keeps which steps a person typed, and reads them back so.
+  const closed = toClosedTrajectory(run, { instance_id: 'demo__repo-1' } as TaskInstance);
+  assert.deepEqual(closed.imported?.person_steps, [2, 3]);
+  const back = readOurTrajectory(JSON.parse(JSON.stringify(closed)), 'x.json', 0);
+  assert.deepEqual(back.steps.map((s) => s.byPerson ?? false), [false, true, true]);
 });

@@ -46,3 +46,10 @@ it('a demonstration: the view step is the recording step (here 2 turns then 1), 
   assert.equal(observationText(t, 2, 'call_0'), `OBSERVATION:\nstep 3 ${'y'.repeat(8000)}`);
   assert.equal(observationText(t, 1, 'call_0'), `OBSERVATION:\nstep 1 ${'y'.repeat(8000)}`);
 });
+
+it('an imported run with steps a person typed (mini-swe-agent human mode): those steps are marked by a person in the view', () => {
+  const t = reusedIds(3);
+  (t as unknown as { imported: { person_steps: number[] } }).imported = { person_steps: [2] };
+  const v = importedAgentView(t, undefined);
+  assert.deepEqual(v.steps.map((s) => s.byPerson ?? false), [false, true, false]);
+});

@@ -83,6 +83,7 @@ export class StepCard {
       'div',
       { class: 'step-head' },
       h('span', { class: 'step-no' }, `Step ${s.step}`),
+      s.byPerson ? h('span', { class: 'step-person muted', title: 'A person typed this command (the scaffold\'s human mode); no model answered this step' }, icon('person'), ' by a person') : null,
       busy ? icon(v.state === 'paused' ? 'debug-pause' : 'loading', v.state === 'paused' ? '' : 'codicon-modifier-spin') : null,
       h('span', { class: 'step-phase muted' }, busy ? (s.phase === 'model' ? (v.state === 'paused' ? 'paused' : 'thinking…') : v.state === 'paused' ? 'paused before the action' : 'running the action…') : ''),
       h('span', { class: 'figures muted', title: 'Step time · prompt → completion tokens · cost' }, [seconds(s.durationMs ?? s.modelMs), tokens(s.usage), s.costUsd ? dollars(s.costUsd) : ''].filter(Boolean).join(' · ')),

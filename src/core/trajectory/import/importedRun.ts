@@ -30,6 +30,8 @@ export interface ImportedStep {
   timestamp?: string;
   /** The repository diff after the step, when the file carries it (SWE-agent's diff_state). */
   diffAfter?: string;
+  /** A person's command (mini-swe-agent's human mode), not a model's turn. */
+  byPerson?: boolean;
 }
 
 export interface ImportedRun {

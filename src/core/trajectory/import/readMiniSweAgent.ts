@@ -5,6 +5,7 @@ import type { ImportedRun, ImportedStep } from './importedRun';
 import { mapCommandLine, mapToolCall, parseArgs } from './toolMapping';
 
 interface MessageExtra {
+  actions?: unknown;
   returncode?: unknown;
   interrupt_type?: unknown;
   cost?: unknown;
@@ -58,7 +59,12 @@ export function readMiniSweAgent(v: unknown, file: string, entry: number): Impor
     const text = contentText(m.content);
     if (m.role === 'system' && !system) system = text;
     else if (m.role === 'user' && !task) task = text;
-    else if (m.role === 'assistant') {
+    else if (m.role === 'user' && !m.extra?.interrupt_type && personCommands(m.extra).length) {
+      // Human mode (InteractiveAgent): the person's command is a user message with extra.actions
+      // ("User command: ```bash ...```"); its observation follows as a user message.
+      last = { thought: '', actions: personCommands(m.extra).map((c, j) => mapCommandLine(`person_${i}_${j}`, c, null)), byPerson: true };
+      steps.push(last);
+    } else if (m.role === 'assistant') {
       const calls = Array.isArray(m.tool_calls) ? (m.tool_calls as { id?: unknown; function?: { name?: unknown; arguments?: unknown } }[]) : [];
       const actions = calls.length
         ? calls.map((c, j) => mapToolCall(typeof c.id === 'string' ? c.id : `call_${i}_${j}`, typeof c.function?.name === 'string' ? c.function.name : 'bash', parseArgs(c.function?.arguments), null))
@@ -97,6 +103,12 @@ export function readMiniSweAgent(v: unknown, file: string, entry: number): Impor
     tools: [],
     totals: { costUsd: typeof info.model_stats?.instance_cost === 'number' ? info.model_stats.instance_cost : undefined },
   };
+}
+
+/** The commands a user message carries in `extra.actions` (human mode). */
+function personCommands(extra: MessageExtra | undefined): string[] {
+  const actions = Array.isArray(extra?.actions) ? (extra.actions as { command?: unknown }[]) : [];
+  return actions.flatMap((a) => (a && typeof a.command === 'string' && a.command.trim() ? [a.command] : []));
 }
 
 /** What a 1.1 assistant message records of its call: `extra.cost`, the raw response's usage, its time. */

@@ -27,6 +27,7 @@ export function readOurTrajectory(v: unknown, file: string, entry: number): Impo
       const code = rec.exit_codes?.[j];
       if (typeof code === 'number') a.exitCode = code;
     });
+    if (src?.person_steps?.includes(i + 1)) s.byPerson = true;
     const diff = src?.step_diffs?.[i];
     if (typeof diff === 'string') s.diffAfter = diff;
   });

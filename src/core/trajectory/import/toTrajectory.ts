@@ -57,6 +57,7 @@ export function toClosedTrajectory(run: ImportedRun, instance: TaskInstance): Cl
   const id = createHash('sha256').update(`${run.file}\0${run.entry}`).digest('hex').slice(0, 10);
   const tools: ToolSchema[] = run.tools.length && run.steps.every((s) => s.actions.every((a) => run.tools.some((t) => t.function.name === a.tool))) ? (run.tools as ToolSchema[]) : DEFAULT_TOOLS;
   const diffs = run.steps.map((s) => s.diffAfter ?? null);
+  const personSteps = run.steps.flatMap((s, i) => (s.byPerson ? [i + 1] : []));
   const started = run.startedAt ?? new Date(0).toISOString();
   return {
     format: TRAJECTORY_FORMAT,
@@ -91,6 +92,7 @@ export function toClosedTrajectory(run: ImportedRun, instance: TaskInstance): Cl
       resolved: run.resolved,
       repo_dir: run.repoDir,
       ...(diffs.some((d) => d !== null) ? { step_diffs: diffs } : {}),
+      ...(personSteps.length ? { person_steps: personSteps } : {}),
     },
   };
 }
