@@ -51,6 +51,8 @@ export interface GymSessionOptions {
   signal?: AbortSignal;
   /** A client's request started or ended (live views show a step waiting while paused). */
   onActivity?: () => void;
+  /** The session could not start (its rollout has ended with the reason): the run table keeps it as an error of the run. */
+  onStartFailed?: (session: GymSession) => void;
   /** The client's evaluate was graded (the run table takes the reward from here). */
   onEvaluated?: (entry: EvalJsonEntry) => void;
 }
@@ -146,6 +148,7 @@ export class GymSession {
       });
     });
     const ended = await Promise.race([started.then(() => false), s.run.then(() => true)]);
+    if (ended && s.result?.exitReason !== 'cancelled') o.onStartFailed?.(s);
     if (ended) throw new GymError(s.result?.exitReason === 'cancelled' ? 499 : 500, `The session could not start on ${o.spec.instanceId}: ${s.result?.message ?? 'the rollout ended before its first step'}`);
     s.touch(); // idle from when the client has it, not from when it was asked for
     return s;

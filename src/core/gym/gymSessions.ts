@@ -123,6 +123,7 @@ export class GymSessions {
       const session = await GymSession.start({
         onActivity: () => started.session && this.emit('changed', started.session),
         onEvaluated: (entry) => started.row?.evaluated(entry),
+        onStartFailed: (failed) => this.o.runTable && this.rows.add(GymSessionRow.follow(this.o.runTable, failed, this.runId)),
         runtime: this.o.runtime,
         spec,
         dataset: req.dataset,

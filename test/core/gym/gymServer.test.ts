@@ -249,9 +249,16 @@ test('a gym session is a row of the agent run table beside our rollouts: written
     await sessions.rowsWritten();
     const dropped = rowsNow().find((r) => r.external?.sessionId === sid2);
     assert.deepEqual([dropped?.state, dropped?.resolved, dropped?.runError, dropped?.index, dropped?.model, dropped?.external?.client], ['ended', null, undefined, 2, 'external (gym)', 'node']);
+    // A session that cannot start (no image here, none pulled) is an error of the run: listed, never counted.
+    const broken = new GymSessions({ runtime, outDir: out, allowPull: false, imageTemplate: 'swe-gym-missing.local/{id_swegym}:{version}', runTable: { rows: table } });
+    await assert.rejects(broken.create({ dataset: 'samples', instance_id: inst.instance_id }), (err: Error & { status?: number }) => err.status === 500);
+    await broken.close();
+    const failed = rowsNow()[0];
+    assert.deepEqual([failed?.state, failed?.resolved, failed?.exitReason, failed?.index], ['ended', null, 'environment_error', 3]);
+    assert.match(failed?.runError ?? '', /swe-gym-missing\.local/);
     assert.deepEqual(
       rowsNow().map((r) => r.rolloutId),
-      [dropped?.rolloutId, done.rolloutId, ours.rolloutId],
+      [failed?.rolloutId, dropped?.rolloutId, done.rolloutId, ours.rolloutId],
       'newest first, as the table lists rollouts',
     );
   } finally {
