@@ -35,6 +35,8 @@ function median(xs: number[]): number {
 }
 const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)] ?? 0;
 const f = (n: number) => n.toFixed(1);
+/** A ratio with two significant digits below 1 (0.034x, not 0.0x), one decimal above. */
+const ratio = (n: number) => (n >= 10 ? n.toFixed(0) : n >= 1 ? n.toFixed(1) : n.toPrecision(2));
 /** The 1, 5 and 15 minute load on this machine's cores: the figures mean little without it. */
 const load = () => `load ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} on ${os.cpus().length} cores`;
 
@@ -117,6 +119,9 @@ async function main(): Promise<void> {
     }
     await request('DELETE', `/v1/sessions/${id}`);
     const bashTool = median(roundTrip.bash ?? []) - median(overhead.bash ?? []);
+    const exec = median(execMs);
+    const gymBash = median(roundTrip.bash ?? []);
+    const gymOverhead = median(overhead.bash ?? []);
     process.stdout.write(
       [
         `Gym step overhead (${STEPS} steps, ${INSTANCE}, loopback HTTP + JSON; ${load()}):`,
@@ -124,7 +129,11 @@ async function main(): Promise<void> {
         `  editor view: client round trip median ${f(median(roundTrip.view ?? []))} ms; overhead median ${f(median(overhead.view ?? []))} ms, p90 ${f(p90(overhead.view ?? []))} ms`,
         `  the same bash step called on the session in-process (no HTTP, no JSON): median ${f(median(direct))} ms`,
         `  an HTTP round trip with no work (GET /v1/health): median ${f(median(healthMs))} ms`,
-        `  baseline, same run: a bare \`docker exec true\` round trip: median ${f(median(execMs))} ms; a gym bash step costs ${f(median(roundTrip.bash ?? []) / Math.max(0.1, median(execMs)))}x that`,
+        // The session's shell is already running, so a whole gym step is cheaper than one bare exec:
+        // the figure that says what the gym adds is its overhead as a share of that exec.
+        `  baseline, same run: a bare \`docker exec true\` round trip: median ${f(exec)} ms`,
+        `    a whole gym bash step (${f(gymBash)} ms) is ${ratio(gymBash / exec)}x a bare exec (${ratio(exec / gymBash)}x faster: no exec per step, the session's shell is already running)`,
+        `    the gym's overhead (${f(gymOverhead)} ms) is ${ratio(gymOverhead / exec)}x a bare exec, ${f((100 * gymOverhead) / exec)} % of it`,
         '',
       ].join('\n'),
     );
