@@ -356,7 +356,7 @@ export class DevContainerManager extends Disposable {
     if (reloads) {
       await this.state.setReloadResume({ instanceId, workspaceDir: dir, at: Date.now() });
       this.log.info(`Adding ${dir} reloads the window: it ${folders.length ? 'opened a single folder' : 'has no folder yet'}`);
-      vscode.window.setStatusBarMessage(`$(sync~spin) Reloading the window once to add ${instanceId}'s folder (VS Code makes a workspace of a ${folders.length ? 'single-folder' : 'folderless'} window only that way)`, 15_000);
+      announceReload(instanceId, folders.length ? 'single-folder' : 'folderless');
     }
     const added = new Promise<void>((resolve) => {
       const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => {
@@ -511,6 +511,19 @@ export class DevContainerManager extends Disposable {
       .then((pick) => (pick === remove ? this.stop(instanceId, true) : undefined))
       .then(undefined, (err: unknown) => void vscode.window.showErrorMessage(errorMessage(err)));
   }
+}
+
+/**
+ * Said in the status bar just before the reload: a short text that fits beside the other items
+ * (the whole sentence was cut off in a normal-width window), the reason in its tooltip.
+ */
+function announceReload(instanceId: string, kind: 'single-folder' | 'folderless'): void {
+  const item = vscode.window.createStatusBarItem('sweGym.reloadNotice', vscode.StatusBarAlignment.Left, 100);
+  item.name = 'SWE-Gym: window reload';
+  item.text = `$(sync~spin) Reloading the window once to add ${instanceId}'s folder`;
+  item.tooltip = `VS Code makes a workspace of a ${kind} window only by reloading it, so adding ${instanceId}'s folder reloads this window once. The instance keeps running; later launches in this window add their folder without a reload.`;
+  item.show();
+  setTimeout(() => item.dispose(), 15_000);
 }
 
 /** The sync's terminal hooks and a demonstration's, both heard (the sync's push first). */
