@@ -162,16 +162,20 @@ function folderPresent(dir: string, ms: number): Promise<boolean> {
 }
 
 /**
- * The Welcome page or walkthrough a new workspace opens with, closed as it shows: once. A page the
- * person opens after that (the walkthrough, say) is theirs and stays.
+ * The Welcome page or walkthrough a new workspace opens with, closed as it shows: once. VS Code
+ * opens its startup page only into a window with no other editor, so one that opens beside another
+ * tab (the instance's page, say) is the person's, and stays.
  */
 function closeStartupPages(ms: number): void {
+  const isStartupPage = (tab: vscode.Tab) => tab.input === undefined && /^(Welcome|Walkthrough: )/.test(tab.label);
+  const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
   const close = (): boolean => {
-    const pages = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input === undefined && /^(Welcome|Walkthrough: )/.test(tab.label));
+    const pages = tabs().filter(isStartupPage);
     for (const tab of pages) void vscode.window.tabGroups.close(tab, true);
     return pages.length > 0;
   };
-  if (close()) return;
-  const sub = vscode.window.tabGroups.onDidChangeTabs(() => close() && sub.dispose());
+  const othersOpen = () => tabs().some((tab) => !isStartupPage(tab));
+  if (close() || othersOpen()) return;
+  const sub = vscode.window.tabGroups.onDidChangeTabs(() => (othersOpen() || close()) && sub.dispose());
   setTimeout(() => sub.dispose(), ms);
 }
