@@ -1,7 +1,6 @@
-import type { ToolSchema } from '../../agent/chatTypes';
-import { stepsFromChat, type LooseMessage } from './chatSteps';
 import type { ImportedRun, ImportedStep } from './importedRun';
-import { guessRepoDir, mapCommandLine } from './toolMapping';
+import { readChatRow } from './readSweGymRow';
+import { mapCommandLine } from './toolMapping';
 
 /**
  * Nebius's released rows (trajectory-formats.md §3.3, fields from the dataset cards):
@@ -50,25 +49,9 @@ export function isSweAgentRow(v: unknown): boolean {
 
 export function readRebenchRow(v: unknown, file: string, entry: number): ImportedRun {
   const r = v as RebenchRow;
-  const tools = Array.isArray(r.tools) ? (r.tools as ToolSchema[]) : undefined;
-  const parts = stepsFromChat(r.trajectory as LooseMessage[], { tools });
-  const finished = parts.steps.some((s) => s.actions.some((a) => a.tool === 'finish'));
-  return {
-    format: 'swe-gym-row',
-    file,
-    entry,
-    scaffold: 'OpenHands (SWE-rebench row)',
-    instanceId: typeof r.instance_id === 'string' ? r.instance_id : '',
-    model: null,
-    runId: typeof r.trajectory_id === 'string' ? r.trajectory_id : null,
-    exitStatus: typeof r.exit_status === 'string' ? r.exit_status : finished ? 'finished' : null,
-    resolved: resolvedOf(r.resolved),
-    patch: typeof r.model_patch === 'string' ? r.model_patch : null,
-    ...parts,
-    repoDir: guessRepoDir(parts.task),
-    tools: tools ?? [],
-    totals: {},
-  };
+  // The same OpenHands chat as a SWE-Gym row, under `trajectory`; its id is `trajectory_id` and it names no model.
+  const run = readChatRow({ instance_id: r.instance_id, messages: r.trajectory, tools: r.tools, resolved: r.resolved, model_patch: r.model_patch, exit_status: r.exit_status }, file, entry, 'swe-gym-row');
+  return { ...run, scaffold: 'OpenHands (SWE-rebench row)', model: null, runId: typeof r.trajectory_id === 'string' ? r.trajectory_id : null };
 }
 
 /** SWE-agent 0.x turns: the command is the last fenced block of a model turn; the next user turn is its observation. */
@@ -117,10 +100,4 @@ export function readSweAgentRow(v: unknown, file: string, entry: number): Import
     tools: [],
     totals: {},
   };
-}
-
-function resolvedOf(v: unknown): boolean | null {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v > 0;
-  return null;
 }
